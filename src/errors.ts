@@ -1,0 +1,78 @@
+/**
+ * One error type for the whole project. Every user-facing failure is a `GasError` with a stable
+ * `code`; the CLI maps codes to exit statuses and the REST layer to HTTP statuses from the single
+ * table below, so neither ever matches on message text.
+ */
+
+/** Stable error codes with the CLI exit status and HTTP status each maps to. */
+export const ERROR_CODES = {
+  /** The input file is malformed: a bad line, a bad header, a truncated stream. */
+  GAS_ERR_PARSE: { exit: 65, http: 400 },
+  /** An option or argument is invalid (name it in the message). */
+  GAS_ERR_INVALID_ARGUMENT: { exit: 64, http: 400 },
+  /** A graph, job or file that was named does not exist. */
+  GAS_ERR_NOT_FOUND: { exit: 66, http: 404 },
+  /** A graph with that name already exists. */
+  GAS_ERR_EXISTS: { exit: 73, http: 409 },
+  /** Another process holds the resource (for example an import of the same name in progress). */
+  GAS_ERR_BUSY: { exit: 75, http: 409 },
+  /** The input uses a feature that gasworks does not support (named in the message). */
+  GAS_ERR_UNSUPPORTED: { exit: 69, http: 422 },
+  /** A size limit was exceeded (named in the message). */
+  GAS_ERR_LIMIT: { exit: 69, http: 413 },
+  /** Stored data is unreadable or inconsistent. */
+  GAS_ERR_CORRUPT: { exit: 74, http: 500 },
+  /** Reading or writing a file failed. */
+  GAS_ERR_IO: { exit: 74, http: 500 },
+} as const satisfies Record<string, { exit: number; http: number }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class GasError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable facts (file, line, option, id) for JSON output. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** A malformed input file; the message names `file:line` and quotes the offending text. */
+export class ParseError extends GasError {
+  constructor(file: string, line: number, problem: string, text?: string) {
+    const quoted = text === undefined ? '' : `: ${JSON.stringify(clip(text))}`;
+    super('GAS_ERR_PARSE', `${file}:${line}: ${problem}${quoted}`, { file, line, text });
+  }
+}
+
+export class InvalidArgumentError extends GasError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('GAS_ERR_INVALID_ARGUMENT', message, details);
+  }
+}
+
+export class NotFoundError extends GasError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('GAS_ERR_NOT_FOUND', message, details);
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

@@ -1,0 +1,62 @@
+/**
+ * Second pass of an import: provisional label codes → dense ids, self-loops counted (and
+ * dropped on request), undirected edges put in canonical orientation (source ≤ target), and
+ * each edge handed to the partitioner, in file order. The parsed chunks are released as they are
+ * consumed, so the edges are held once, not twice.
+ */
+import type { Partitioner } from '../partition/index.js';
+import type { FinalDictionary } from '../storage/dictionary.js';
+import { EdgeChunks } from '../storage/growable.js';
+
+export interface Distributed {
+  readonly partitions: EdgeChunks[];
+  readonly selfLoops: number;
+  readonly removedSelfLoops: number;
+  /** Bit v is set when vertex v has at least one kept edge. */
+  readonly hasEdge: Uint32Array;
+}
+
+export function distributeEdges(
+  parsed: EdgeChunks,
+  dictionary: FinalDictionary,
+  partitioner: Partitioner,
+  options: { numPartitions: number; directed: boolean; dropSelfLoops: boolean; onProgress?: (fraction: number) => void },
+): Distributed {
+  const { numPartitions, directed, dropSelfLoops } = options;
+  const partitions = Array.from({ length: numPartitions }, () => new EdgeChunks(parsed.weighted));
+  const hasEdge = new Uint32Array((dictionary.numVertices >>> 5) + 1);
+  let selfLoops = 0;
+  const chunks = parsed.chunkCount;
+  for (let k = 0; k < chunks; k++) {
+    const { src, dst, weight, length } = parsed.chunk(k);
+    dictionary.remap(src, length);
+    dictionary.remap(dst, length);
+    for (let i = 0; i < length; i++) {
+      let s = src[i]!;
+      let d = dst[i]!;
+      if (s === d) {
+        selfLoops++;
+        if (dropSelfLoops) continue;
+      } else if (!directed && s > d) {
+        const swap = s;
+        s = d;
+        d = swap;
+      }
+      hasEdge[s >>> 5]! |= 1 << (s & 31);
+      hasEdge[d >>> 5]! |= 1 << (d & 31);
+      partitions[partitioner.assign(s, d)]!.push(s, d, weight ? weight[i]! : 1);
+    }
+    parsed.release(k);
+    options.onProgress?.((k + 1) / chunks);
+  }
+  return { partitions, selfLoops, removedSelfLoops: dropSelfLoops ? selfLoops : 0, hasEdge };
+}
+
+/** Vertices with no kept edge, grouped by the partition that will hold them (by `home`). */
+export function isolatedVertices(numVertices: number, hasEdge: Uint32Array, numPartitions: number, home: (vertex: number) => number): Uint32Array[] {
+  const lists: number[][] = Array.from({ length: numPartitions }, () => []);
+  for (let v = 0; v < numVertices; v++) {
+    if ((hasEdge[v >>> 5]! & (1 << (v & 31))) === 0) lists[home(v)]!.push(v);
+  }
+  return lists.map((list) => Uint32Array.from(list));
+}

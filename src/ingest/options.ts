@@ -1,0 +1,74 @@
+/** Options of `importGraph`, their defaults, and their validation (each message names its option). */
+import { InvalidArgumentError } from '../errors.js';
+import { STRATEGY_NAMES } from '../partition/index.js';
+import { FORMATS, type GraphFormat } from '../storage/loaders/index.js';
+
+export interface ImportOptions {
+  /** Path of the input file (plain or gzip). */
+  readonly file: string;
+  /** Catalog name of the new graph. */
+  readonly name: string;
+  /** File format; detected from the name and content when omitted. */
+  readonly format?: GraphFormat;
+  /** Treat edges as undirected (Matrix Market `symmetric` and graphology `undirected` files are undirected anyway). */
+  readonly undirected?: boolean;
+  /** Read edge weights (third column, Matrix Market values are read regardless). */
+  readonly weighted?: boolean;
+  readonly partitions?: number;
+  readonly strategy?: string;
+  readonly seed?: number;
+  /** Keep one copy of each repeated edge (the first in file order). */
+  readonly dedupe?: boolean;
+  readonly dropSelfLoops?: boolean;
+  /** For csv/tsv: whether the first line is a header (default: detect by column names). */
+  readonly header?: boolean | 'auto';
+  /** Replace an existing graph of the same name atomically. */
+  readonly replace?: boolean;
+  /** Progress callback: phase name and fraction done (0..1). */
+  readonly onProgress?: (phase: string, fraction: number) => void;
+}
+
+export const IMPORT_DEFAULTS = {
+  undirected: false,
+  weighted: false,
+  partitions: 4,
+  strategy: 'random',
+  seed: 1,
+  dedupe: false,
+  dropSelfLoops: false,
+  header: 'auto',
+  replace: false,
+} as const;
+
+export const MAX_PARTITIONS = 1024;
+
+export type ResolvedImportOptions = Required<Omit<ImportOptions, 'format' | 'onProgress'>> & Pick<ImportOptions, 'format' | 'onProgress'>;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function resolveImportOptions(options: ImportOptions): ResolvedImportOptions {
+  const resolved = { ...IMPORT_DEFAULTS, ...stripUndefined(options) } as ResolvedImportOptions;
+  if (typeof resolved.name !== 'string' || !NAME.test(resolved.name)) {
+    throw new InvalidArgumentError(
+      `import: --name must be 1-128 characters of letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(resolved.name)}`,
+      { option: 'name' },
+    );
+  }
+  if (!Number.isInteger(resolved.partitions) || resolved.partitions < 1 || resolved.partitions > MAX_PARTITIONS) {
+    throw new InvalidArgumentError(`import: --partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${resolved.partitions}`, { option: 'partitions' });
+  }
+  if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) {
+    throw new InvalidArgumentError(`import: --seed must be a non-negative integer, got ${resolved.seed}`, { option: 'seed' });
+  }
+  if (!STRATEGY_NAMES.includes(resolved.strategy)) {
+    throw new InvalidArgumentError(`import: --strategy must be one of ${STRATEGY_NAMES.join(', ')}, got ${JSON.stringify(resolved.strategy)}`, { option: 'strategy' });
+  }
+  if (resolved.format !== undefined && !(FORMATS as readonly string[]).includes(resolved.format)) {
+    throw new InvalidArgumentError(`import: --format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(resolved.format)}`, { option: 'format' });
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,22 @@
+/** Vertex-cut partitioning: strategies by name, the routing table, balance metrics. */
+import { InvalidArgumentError } from '../errors.js';
+import { gridStrategy } from './grid.js';
+import { randomStrategy } from './random.js';
+import type { PartitionStrategy } from './types.js';
+
+export type { PartitionContext, Partitioner, PartitionStrategy } from './types.js';
+export { buildRouting, replicationFactor, balance, type Routing } from './routing.js';
+export { gridShape } from './grid.js';
+export { hashVertex, hashPair } from './hash.js';
+
+const STRATEGIES: readonly PartitionStrategy[] = [randomStrategy, gridStrategy];
+
+export const STRATEGY_NAMES = STRATEGIES.map((strategy) => strategy.name);
+
+export function strategyByName(name: string): PartitionStrategy {
+  const strategy = STRATEGIES.find((candidate) => candidate.name === name);
+  if (!strategy) {
+    throw new InvalidArgumentError(`import: --strategy must be one of ${STRATEGY_NAMES.join(', ')}, got ${JSON.stringify(name)}`, { option: 'strategy' });
+  }
+  return strategy;
+}

@@ -1,0 +1,317 @@
+/**
+ * The catalog: a SQLite database of graphs (and, later, jobs and checkpoints). Its schema is
+ * versioned with `PRAGMA user_version` and moved forward by the numbered migrations below, each
+ * in one transaction.
+ *
+ * A graph row is created with status `importing` before any file is written and switched to
+ * `ready` in one statement after every file is committed, so a graph is visible only whole.
+ * Rows left `importing` by a dead process, and graph directories with no row, are swept away
+ * whenever the catalog is opened.
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { GasError, NotFoundError } from '../errors.js';
+import { catalogPath, ensureDataDir, graphDir, graphsDir } from './data-dir.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE graphs (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('importing', 'ready')),
+     owner_pid INTEGER,
+     source_file TEXT NOT NULL,
+     format TEXT NOT NULL,
+     directed INTEGER NOT NULL,
+     weighted INTEGER NOT NULL,
+     vertices INTEGER,
+     edges INTEGER,
+     self_loops INTEGER,
+     multi_edges INTEGER,
+     removed_self_loops INTEGER,
+     removed_multi_edges INTEGER,
+     partitions INTEGER NOT NULL,
+     strategy TEXT NOT NULL,
+     seed INTEGER NOT NULL,
+     replication_factor REAL,
+     edge_balance REAL,
+     vertex_balance REAL,
+     import_ms INTEGER,
+     created_at TEXT NOT NULL,
+     UNIQUE (name, status)
+   );
+   CREATE TABLE graph_partitions (
+     graph_id TEXT NOT NULL REFERENCES graphs(id) ON DELETE CASCADE,
+     partition INTEGER NOT NULL,
+     vertices INTEGER NOT NULL,
+     masters INTEGER NOT NULL,
+     edges INTEGER NOT NULL,
+     PRIMARY KEY (graph_id, partition)
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface PartitionSize {
+  readonly partition: number;
+  readonly vertices: number;
+  readonly masters: number;
+  readonly edges: number;
+}
+
+export interface GraphRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly sourceFile: string;
+  readonly format: string;
+  readonly directed: boolean;
+  readonly weighted: boolean;
+  readonly vertices: number;
+  readonly edges: number;
+  readonly selfLoops: number;
+  readonly multiEdges: number;
+  readonly removedSelfLoops: number;
+  readonly removedMultiEdges: number;
+  readonly partitions: number;
+  readonly strategy: string;
+  readonly seed: number;
+  readonly replicationFactor: number;
+  readonly edgeBalance: number;
+  readonly vertexBalance: number;
+  readonly importMs: number;
+  readonly createdAt: string;
+}
+
+export interface NewGraph {
+  readonly id: string;
+  readonly name: string;
+  readonly sourceFile: string;
+  readonly format: string;
+  readonly directed: boolean;
+  readonly weighted: boolean;
+  readonly partitions: number;
+  readonly strategy: string;
+  readonly seed: number;
+}
+
+export type GraphStats = Pick<
+  GraphRecord,
+  | 'vertices' | 'edges' | 'selfLoops' | 'multiEdges' | 'removedSelfLoops' | 'removedMultiEdges'
+  | 'replicationFactor' | 'edgeBalance' | 'vertexBalance' | 'importMs' | 'directed' | 'weighted'
+>;
+
+interface GraphRow {
+  id: string;
+  name: string;
+  source_file: string;
+  format: string;
+  directed: number;
+  weighted: number;
+  vertices: number;
+  edges: number;
+  self_loops: number;
+  multi_edges: number;
+  removed_self_loops: number;
+  removed_multi_edges: number;
+  partitions: number;
+  strategy: string;
+  seed: number;
+  replication_factor: number;
+  edge_balance: number;
+  vertex_balance: number;
+  import_ms: number;
+  created_at: string;
+}
+
+export class Catalog {
+  readonly dataDir: string;
+  private readonly db: Database.Database;
+
+  private constructor(dataDir: string, db: Database.Database) {
+    this.dataDir = dataDir;
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) the catalog of `dataDir`, migrates it, and sweeps dead imports. */
+  static open(dataDir: string): Catalog {
+    ensureDataDir(dataDir);
+    let db: Database.Database;
+    try {
+      db = new Database(catalogPath(dataDir));
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 10000');
+      db.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw new GasError('GAS_ERR_CORRUPT', `catalog: cannot open ${catalogPath(dataDir)}: ${(error as Error).message}`, { file: catalogPath(dataDir) });
+    }
+    const catalog = new Catalog(dataDir, db);
+    catalog.migrate();
+    catalog.sweep();
+    return catalog;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Reserves `name` for an import by this process; fails if a ready graph or a live import has it. */
+  beginImport(graph: NewGraph, replace: boolean): void {
+    const run = this.db.transaction(() => {
+      const existing = this.db.prepare(`SELECT id, status, owner_pid FROM graphs WHERE name = ?`).all(graph.name) as {
+        id: string;
+        status: string;
+        owner_pid: number | null;
+      }[];
+      for (const row of existing) {
+        if (row.status === 'importing') {
+          throw new GasError('GAS_ERR_BUSY', `import: graph "${graph.name}" is being imported by process ${row.owner_pid}`, { graph: graph.name });
+        }
+        if (!replace) {
+          throw new GasError('GAS_ERR_EXISTS', `import: graph "${graph.name}" already exists (drop it first, or pass --replace)`, { graph: graph.name });
+        }
+      }
+      this.db
+        .prepare(
+          `INSERT INTO graphs (id, name, status, owner_pid, source_file, format, directed, weighted, partitions, strategy, seed, created_at)
+           VALUES (@id, @name, 'importing', @pid, @sourceFile, @format, @directed, @weighted, @partitions, @strategy, @seed, @createdAt)`,
+        )
+        .run({
+          ...graph,
+          pid: process.pid,
+          directed: graph.directed ? 1 : 0,
+          weighted: graph.weighted ? 1 : 0,
+          createdAt: new Date().toISOString(),
+        });
+    });
+    run.immediate();
+  }
+
+  /**
+   * Makes an import visible: records its figures and flips it to `ready` in one transaction,
+   * removing the row of any graph it replaces. Returns the id of the replaced graph, if any.
+   */
+  completeImport(graphId: string, stats: GraphStats, partitions: readonly PartitionSize[]): string | null {
+    const run = this.db.transaction((): string | null => {
+      const row = this.db.prepare(`SELECT name FROM graphs WHERE id = ? AND status = 'importing'`).get(graphId) as { name: string } | undefined;
+      if (!row) throw new GasError('GAS_ERR_CORRUPT', `catalog: import ${graphId} vanished before it completed`);
+      const old = this.db.prepare(`SELECT id FROM graphs WHERE name = ? AND status = 'ready'`).get(row.name) as { id: string } | undefined;
+      if (old) this.db.prepare(`DELETE FROM graphs WHERE id = ?`).run(old.id);
+      const insertPartition = this.db.prepare(
+        `INSERT INTO graph_partitions (graph_id, partition, vertices, masters, edges) VALUES (?, ?, ?, ?, ?)`,
+      );
+      for (const p of partitions) insertPartition.run(graphId, p.partition, p.vertices, p.masters, p.edges);
+      this.db
+        .prepare(
+          `UPDATE graphs SET status = 'ready', owner_pid = NULL, vertices = @vertices, edges = @edges,
+             self_loops = @selfLoops, multi_edges = @multiEdges, removed_self_loops = @removedSelfLoops,
+             removed_multi_edges = @removedMultiEdges, replication_factor = @replicationFactor,
+             edge_balance = @edgeBalance, vertex_balance = @vertexBalance, import_ms = @importMs,
+             directed = @directed, weighted = @weighted
+           WHERE id = @id`,
+        )
+        .run({ ...stats, directed: stats.directed ? 1 : 0, weighted: stats.weighted ? 1 : 0, id: graphId });
+      return old?.id ?? null;
+    });
+    return run.immediate();
+  }
+
+  /** Forgets a failed import of this process. */
+  abortImport(graphId: string): void {
+    this.db.prepare(`DELETE FROM graphs WHERE id = ? AND status = 'importing'`).run(graphId);
+  }
+
+  listGraphs(): GraphRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM graphs WHERE status = 'ready' ORDER BY name`).all() as GraphRow[];
+    return rows.map(toRecord);
+  }
+
+  /** The ready graph called `name` (or with that id); throws GAS_ERR_NOT_FOUND naming it. */
+  getGraph(name: string): GraphRecord {
+    const row = this.db.prepare(`SELECT * FROM graphs WHERE status = 'ready' AND (name = ? OR id = ?)`).get(name, name) as GraphRow | undefined;
+    if (!row) throw new NotFoundError(`graph "${name}" not found`, { graph: name });
+    return toRecord(row);
+  }
+
+  partitionSizes(graphId: string): PartitionSize[] {
+    return this.db
+      .prepare(`SELECT partition, vertices, masters, edges FROM graph_partitions WHERE graph_id = ? ORDER BY partition`)
+      .all(graphId) as PartitionSize[];
+  }
+
+  /** Removes the graph's row; the caller then deletes its directory (a crash in between leaves an orphan the sweep removes). */
+  dropGraph(name: string): GraphRecord {
+    const graph = this.getGraph(name);
+    this.db.prepare(`DELETE FROM graphs WHERE id = ?`).run(graph.id);
+    return graph;
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion;
+    if (current > SCHEMA_VERSION) {
+      throw new GasError(
+        'GAS_ERR_UNSUPPORTED',
+        `catalog: ${catalogPath(this.dataDir)} has schema version ${current}, newer than this gasworks (${SCHEMA_VERSION}); upgrade gasworks`,
+      );
+    }
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version]!);
+        this.db.pragma(`user_version = ${version + 1}`);
+      }).immediate();
+    }
+  }
+
+  /** Removes imports whose process died and graph directories that no row owns. */
+  private sweep(): void {
+    const stale = (this.db.prepare(`SELECT id, owner_pid FROM graphs WHERE status = 'importing'`).all() as { id: string; owner_pid: number }[]).filter(
+      (row) => !isAlive(row.owner_pid),
+    );
+    for (const row of stale) this.abortImport(row.id);
+    const dir = graphsDir(this.dataDir);
+    if (!existsSync(dir)) return;
+    // List directories before reading the rows: an import inserts its row before creating its
+    // directory, so any directory listed here that belongs to a live import has a row by now.
+    const entries = readdirSync(dir);
+    const owned = new Set((this.db.prepare(`SELECT id FROM graphs`).all() as { id: string }[]).map((row) => row.id));
+    for (const entry of entries) {
+      if (!owned.has(entry)) rmSync(graphDir(this.dataDir, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function toRecord(row: GraphRow): GraphRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    sourceFile: row.source_file,
+    format: row.format,
+    directed: row.directed === 1,
+    weighted: row.weighted === 1,
+    vertices: row.vertices,
+    edges: row.edges,
+    selfLoops: row.self_loops,
+    multiEdges: row.multi_edges,
+    removedSelfLoops: row.removed_self_loops,
+    removedMultiEdges: row.removed_multi_edges,
+    partitions: row.partitions,
+    strategy: row.strategy,
+    seed: row.seed,
+    replicationFactor: row.replication_factor,
+    edgeBalance: row.edge_balance,
+    vertexBalance: row.vertex_balance,
+    importMs: row.import_ms,
+    createdAt: row.created_at,
+  };
+}
