@@ -141,7 +141,9 @@ export class ColumnEnv {
     const rowsPerBlock = BLOCK_SIZE * spec.width;
     const blocks = blockCount(rows);
     for (let b = 0; b < blocks; b++) {
-      const bytes = this.db.getBinaryFast([table, spec.name, b]);
+      // getBinaryFast returns a view into a reused buffer whose `length` (not `byteLength`) is the value size.
+      const fast = this.db.getBinaryFast([table, spec.name, b]);
+      const bytes = fast ? fast.subarray(0, fast.length) : undefined;
       const expected = Math.min(out.length - b * rowsPerBlock, rowsPerBlock);
       if (!bytes || bytes.byteLength !== expected * out.BYTES_PER_ELEMENT) {
         throw new GasError('GAS_ERR_CORRUPT', `graph store: ${this.path}: column ${table}.${spec.name} block ${b} is missing or truncated`, {

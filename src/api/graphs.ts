@@ -1,0 +1,55 @@
+/**
+ * The library API for graphs: import, list, describe, drop. The CLI and the REST server are thin
+ * fronts over these functions; each takes an open `Catalog`.
+ */
+import { rmSync } from 'node:fs';
+import { importGraph, type ImportResult } from '../ingest/import-graph.js';
+import type { ImportOptions } from '../ingest/options.js';
+import { Catalog, GraphReader, graphDir, type GraphRecord, type PartitionSize } from '../storage/index.js';
+import { summarizeDegrees, totalDegrees, type DegreeSummary } from './degree-summary.js';
+
+export type { ImportOptions, ImportResult };
+
+export interface GraphInfo extends GraphRecord {
+  readonly partitionSizes: readonly PartitionSize[];
+  /** Undirected graphs: `degree`; directed graphs: `outDegree` and `inDegree`. */
+  readonly degrees: { readonly degree?: DegreeSummary; readonly outDegree?: DegreeSummary; readonly inDegree?: DegreeSummary };
+}
+
+export function openCatalog(dataDir: string): Catalog {
+  return Catalog.open(dataDir);
+}
+
+export async function importGraphFile(catalog: Catalog, options: ImportOptions): Promise<ImportResult> {
+  return importGraph(catalog, options);
+}
+
+export function listGraphs(catalog: Catalog): GraphRecord[] {
+  return catalog.listGraphs();
+}
+
+export function graphInfo(catalog: Catalog, name: string): GraphInfo {
+  const graph = catalog.getGraph(name);
+  const reader = GraphReader.open(graphDir(catalog.dataDir, graph.id));
+  try {
+    const { outDegree, inDegree } = reader.degrees();
+    const degrees = graph.directed
+      ? { outDegree: summarizeDegrees(outDegree), inDegree: summarizeDegrees(inDegree) }
+      : { degree: summarizeDegrees(totalDegrees(outDegree, inDegree)) };
+    return { ...graph, partitionSizes: catalog.partitionSizes(graph.id), degrees };
+  } finally {
+    reader.close();
+  }
+}
+
+export function dropGraph(catalog: Catalog, name: string): GraphRecord {
+  const graph = catalog.dropGraph(name);
+  rmSync(graphDir(catalog.dataDir, graph.id), { recursive: true, force: true });
+  return graph;
+}
+
+/** Opens the stored tables of graph `name` for reading; close the reader when done. */
+export function openGraphReader(catalog: Catalog, name: string): { graph: GraphRecord; reader: GraphReader } {
+  const graph = catalog.getGraph(name);
+  return { graph, reader: GraphReader.open(graphDir(catalog.dataDir, graph.id)) };
+}

@@ -1,0 +1,4 @@
+/** The library API: what the CLI, the REST server and user scripts call. */
+export * from './graphs.js';
+export { exportGraph, EXPORT_FORMATS, type ExportFormat } from './export-graph.js';
+export { summarizeDegrees, type DegreeSummary } from './degree-summary.js';
