@@ -24,7 +24,14 @@ export async function loadCsv(input: InputFile, target: LoadTarget, options: Loa
   const feed = (async () => {
     try {
       for await (const chunk of input.chunks(options.onBytes)) {
-        if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve));
+        // 'close' too: when the consumer stops on a bad record it destroys the parser, and 'drain' never comes.
+        if (!parser.write(chunk)) {
+          await new Promise((resolve) => {
+            parser.once('drain', resolve);
+            parser.once('close', resolve);
+          });
+        }
+        if (parser.destroyed) return;
       }
       parser.end();
     } catch (error) {

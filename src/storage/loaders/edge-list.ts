@@ -1,5 +1,6 @@
 /**
- * Text edge lists: SNAP (fields split by runs of spaces or tabs) and TSV (split by single tabs).
+ * Text edge lists: SNAP (fields split by runs of spaces or tabs) and TSV (split by single tabs, so
+ * an empty field is an error, and labels may contain spaces).
  * One edge per line: `source target [weight] [ignored…]`. Lines starting with `#` or `%` are
  * comments, blank lines are skipped, CRLF and a UTF-8 BOM are accepted. This is the import hot
  * path, so it scans bytes in place and allocates nothing for integer labels.
@@ -34,7 +35,7 @@ export function edgeListLoader(separator: 'whitespace' | 'tab') {
         const sourceStart = i;
         while (i < end && !isSeparator(buffer[i]!)) i++;
         const sourceEnd = i;
-        while (i < end && isSeparator(buffer[i]!)) i++;
+        i = skipSeparator(buffer, i, end, tabOnly);
         const targetStart = i;
         while (i < end && !isSeparator(buffer[i]!)) i++;
         const targetEnd = i;
@@ -52,7 +53,7 @@ export function edgeListLoader(separator: 'whitespace' | 'tab') {
 
         let weight = 1;
         if (weighted) {
-          while (i < end && isSeparator(buffer[i]!)) i++;
+          i = skipSeparator(buffer, i, end, tabOnly);
           const weightStart = i;
           while (i < end && !isSeparator(buffer[i]!)) i++;
           if (weightStart === i) {
@@ -71,6 +72,13 @@ export function edgeListLoader(separator: 'whitespace' | 'tab') {
     );
     return { weighted, lines };
   };
+}
+
+/** Skips the separator after a field: exactly one tab in TSV (an empty field stays empty), any run of blanks in SNAP. */
+function skipSeparator(buffer: Buffer, i: number, end: number, tabOnly: boolean): number {
+  if (tabOnly) return i < end ? i + 1 : i;
+  while (i < end && (buffer[i] === SPACE || buffer[i] === TAB)) i++;
+  return i;
 }
 
 /** Interns the label in `buffer[start, end)`: canonical safe integers without allocating, the rest as text. */

@@ -1,0 +1,248 @@
+/**
+ * Vertex-cut invariants of stored graphs (PowerGraph, OSDI 2012 §5), on a generated skewed graph
+ * of a few thousand edges: every edge in exactly one partition; the grid strategy's replication
+ * bound 2⌈√P⌉; partitioning is a pure function of the seed; and the routing table agrees with
+ * the partitions' vertex tables about replicas and masters.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importGraph } from '../src/ingest/import-graph.js';
+import type { ImportOptions } from '../src/ingest/options.js';
+import { gridShape, strategyByName } from '../src/partition/index.js';
+import type { GraphRecord, GraphReader } from '../src/index.js';
+import type { StoredPartition, StoredRouting } from '../src/storage/index.js';
+import {
+  openTempCatalog,
+  removeTempDirs,
+  skewedEdges,
+  snapText,
+  storedEdges,
+  withReader,
+  writeGraphFile,
+  type TempCatalog,
+} from './helpers/graph-files.js';
+
+const VERTICES = 1_500;
+const EDGES = 4_000;
+/** Vertices whose only edge is a self-loop; with `dropSelfLoops` they become isolated. */
+const LOOP_ONLY = 25;
+
+let temp: TempCatalog;
+let edges: [number, number][];
+let file: string;
+let withLoopsFile: string;
+let importCount = 0;
+
+beforeAll(() => {
+  temp = openTempCatalog();
+  edges = skewedEdges(2024, VERTICES, EDGES, 2.5);
+  file = writeGraphFile(temp.inputDir, 'skewed.txt', snapText(edges));
+  const loops = Array.from({ length: LOOP_ONLY }, (_, k) => [VERTICES + k, VERTICES + k] as [number, number]);
+  withLoopsFile = writeGraphFile(temp.inputDir, 'loops.txt', snapText([...edges, ...loops]));
+});
+afterAll(() => {
+  temp.close();
+  removeTempDirs();
+});
+
+async function importSkewed(options: Partial<ImportOptions>): Promise<GraphRecord> {
+  const { graph } = await importGraph(temp.catalog, { file, name: `g${importCount++}`, ...options });
+  return graph;
+}
+
+interface Layout {
+  readonly reader: GraphReader;
+  readonly parts: StoredPartition[];
+  readonly routing: StoredRouting;
+}
+
+function withLayout<T>(graph: GraphRecord, body: (layout: Layout) => T): T {
+  return withReader(temp.catalog, graph.name, (reader) => {
+    const parts = Array.from({ length: reader.meta.numPartitions }, (_, p) => reader.partition(p));
+    return body({ reader, parts, routing: reader.routing() });
+  });
+}
+
+/** Number of partitions holding each vertex, from the partitions' vertex tables. */
+function replicaCounts(layout: Layout): Uint32Array {
+  const counts = new Uint32Array(layout.reader.meta.vertices);
+  for (const part of layout.parts) for (const gid of part.gids) counts[gid]!++;
+  return counts;
+}
+
+describe('each edge is stored in exactly one partition', () => {
+  const cases: [string, number, boolean][] = [
+    ['random', 1, false],
+    ['random', 4, false],
+    ['random', 7, true],
+    ['grid', 1, true],
+    ['grid', 5, false],
+    ['grid', 9, true],
+  ];
+  for (const [strategy, partitions, undirected] of cases) {
+    it(`${strategy}, P = ${partitions}, ${undirected ? 'undirected' : 'directed'}`, async () => {
+      const graph = await importSkewed({ strategy, partitions, undirected });
+      expect(graph.edges).toBe(EDGES);
+      // Integer labels get ids in label order, so the stored orientation of an undirected
+      // edge is the smaller label first.
+      const expected = edges.map(([s, t]) => (undirected ? `${Math.min(s, t)}-${Math.max(s, t)}` : `${s}>${t}`)).sort();
+      expect(storedEdges(temp.catalog, graph.name).edges).toEqual(expected);
+
+      withLayout(graph, ({ parts }) => {
+        expect(parts.reduce((sum, part) => sum + part.meta.edges, 0)).toBe(EDGES);
+        expect(temp.catalog.partitionSizes(graph.id)).toEqual(
+          parts.map((part, p) => ({ partition: p, vertices: part.meta.vertices, masters: part.meta.masters, edges: part.meta.edges })),
+        );
+        for (const part of parts) {
+          // Local ids follow global id order; edges are sorted by (local source, local target).
+          expect(part.gids.every((gid, l) => l === 0 || gid > part.gids[l - 1]!)).toBe(true);
+          const local = part.gids.length;
+          const misplaced = part.src.filter((s, i) => {
+            const d = part.dst[i]!;
+            const ordered = i === 0 || part.src[i - 1]! < s || (part.src[i - 1] === s && part.dst[i - 1]! <= d);
+            return s >= local || d >= local || !ordered;
+          });
+          expect(misplaced.length).toBe(0);
+        }
+      });
+    });
+  }
+
+  it('degrees agree with the stored edges', async () => {
+    const graph = await importSkewed({ strategy: 'random', partitions: 6 });
+    withLayout(graph, ({ reader, parts }) => {
+      const out = new Uint32Array(graph.vertices);
+      const into = new Uint32Array(graph.vertices);
+      for (const part of parts) {
+        for (let i = 0; i < part.src.length; i++) {
+          out[part.gids[part.src[i]!]!]!++;
+          into[part.gids[part.dst[i]!]!]!++;
+        }
+      }
+      const { outDegree, inDegree } = reader.degrees();
+      expect(Array.from(outDegree)).toEqual(Array.from(out));
+      expect(Array.from(inDegree)).toEqual(Array.from(into));
+    });
+  });
+});
+
+describe('grid replication bound', () => {
+  it('replication ≤ 2⌈√P⌉ for P = 1..16, on average and for every vertex', async () => {
+    for (let partitions = 1; partitions <= 16; partitions++) {
+      const bound = 2 * Math.ceil(Math.sqrt(partitions));
+      expect(strategyByName('grid').replicationBound?.(partitions)).toBe(bound);
+      const graph = await importSkewed({ strategy: 'grid', partitions });
+      withLayout(graph, (layout) => {
+        const counts = replicaCounts(layout);
+        const { columns, rows } = gridShape(partitions);
+        expect(Math.max(...counts)).toBeLessThanOrEqual(Math.min(bound, columns + rows));
+        const average = counts.reduce((sum, n) => sum + n, 0) / counts.length;
+        expect(average).toBeLessThanOrEqual(bound);
+        expect(graph.replicationFactor).toBeCloseTo(average, 12);
+
+        // The layout behind the bound: all out-edges of a vertex lie in one grid column.
+        const columnOf = new Int32Array(graph.vertices).fill(-1);
+        let straying = 0;
+        layout.parts.forEach((part, p) => {
+          const column = Math.floor(p / rows);
+          for (let i = 0; i < part.src.length; i++) {
+            const source = part.gids[part.src[i]!]!;
+            if (columnOf[source] === -1) columnOf[source] = column;
+            if (columnOf[source] !== column) straying++;
+          }
+        });
+        expect(straying).toBe(0);
+      });
+    }
+  });
+
+  it('a hub of the skewed graph is cut, yet stays within the bound', async () => {
+    // Vertex 0 has the highest degree by construction; with random placement it would touch
+    // nearly every partition, with grid at most rows + columns − 1 of them.
+    const partitions = 16;
+    const random = await importSkewed({ strategy: 'random', partitions });
+    const grid = await importSkewed({ strategy: 'grid', partitions });
+    const hubReplicas = (graph: GraphRecord): number => withLayout(graph, (layout) => replicaCounts(layout)[layout.reader.idOf('0')]!);
+    expect(hubReplicas(random)).toBe(partitions);
+    expect(hubReplicas(grid)).toBeLessThanOrEqual(2 * Math.ceil(Math.sqrt(partitions)));
+    expect(grid.replicationFactor).toBeLessThan(random.replicationFactor);
+  });
+});
+
+describe('seeds', () => {
+  const contents = (graph: GraphRecord): string =>
+    withLayout(graph, ({ parts, routing }) =>
+      JSON.stringify({
+        parts: parts.map((part) => [part.gids, part.master, part.src, part.dst].map((column) => Array.from(column))),
+        master: Array.from(routing.master),
+      }),
+    );
+
+  for (const strategy of ['random', 'grid']) {
+    it(`${strategy}: same seed ⇒ identical partitions, different seed ⇒ different`, async () => {
+      const first = await importSkewed({ strategy, partitions: 6, seed: 11 });
+      const again = await importSkewed({ strategy, partitions: 6, seed: 11 });
+      const other = await importSkewed({ strategy, partitions: 6, seed: 12 });
+      expect(contents(again)).toBe(contents(first));
+      expect(contents(other)).not.toBe(contents(first));
+      expect(storedEdges(temp.catalog, other.name).edges).toEqual(storedEdges(temp.catalog, first.name).edges);
+    });
+  }
+});
+
+describe('routing', () => {
+  const cases: [string, number][] = [
+    ['random', 1],
+    ['random', 5],
+    ['grid', 4],
+    ['grid', 11],
+  ];
+  for (const [strategy, partitions] of cases) {
+    it(`${strategy}, P = ${partitions}: one master per vertex, among its replicas, marked consistently`, async () => {
+      const { graph } = await importGraph(temp.catalog, {
+        file: withLoopsFile,
+        name: `loops${importCount++}`,
+        strategy,
+        partitions,
+        dropSelfLoops: true,
+      });
+      expect(graph.vertices).toBe(new Set(edges.flat()).size + LOOP_ONLY);
+      withLayout(graph, (layout) => {
+        const { parts, routing, reader } = layout;
+        const vertices = graph.vertices;
+        expect(routing.replicaOffsets).toHaveLength(vertices + 1);
+
+        // Replicas in the routing table are exactly the partitions whose vertex table has the vertex.
+        const holders: number[][] = Array.from({ length: vertices }, () => []);
+        parts.forEach((part, p) => part.gids.forEach((gid) => holders[gid]!.push(p)));
+        const replicas = holders.map((_, v) => Array.from(routing.replicaPartitions.subarray(routing.replicaOffsets[v], routing.replicaOffsets[v + 1])));
+        expect(replicas).toEqual(holders);
+        expect(replicas.filter((list, v) => !list.includes(routing.master[v]!))).toEqual([]);
+
+        // Each partition marks a local vertex with the routing table's master, and a vertex is
+        // the master replica in exactly one partition.
+        const mastersOf = new Uint32Array(vertices);
+        parts.forEach((part, p) => {
+          expect(Array.from(part.master)).toEqual(Array.from(part.gids, (gid) => routing.master[gid]));
+          let masters = 0;
+          part.gids.forEach((gid, l) => {
+            if (part.master[l] === p) {
+              masters++;
+              mastersOf[gid]!++;
+            }
+          });
+          expect(part.meta.masters).toBe(masters);
+        });
+        expect(Array.from(mastersOf).every((n) => n === 1)).toBe(true);
+        expect(parts.reduce((sum, part) => sum + part.meta.masters, 0)).toBe(vertices);
+
+        // Vertices left isolated by dropped self-loops have one replica, which is their master.
+        for (let k = 0; k < LOOP_ONLY; k++) {
+          const v = reader.idOf(String(VERTICES + k));
+          expect(v).toBeGreaterThanOrEqual(0);
+          expect(routing.replicaOffsets[v + 1]! - routing.replicaOffsets[v]!).toBe(1);
+          expect(holders[v]).toEqual([routing.master[v]]);
+        }
+      });
+    });
+  }
+});
