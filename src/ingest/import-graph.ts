@@ -100,6 +100,8 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
     const scratch = new PartitionScratch(final.numVertices);
     const outDegree = new Uint32Array(final.numVertices);
     const inDegree = new Uint32Array(final.numVertices);
+    const outWeight = edges.weighted ? new Float64Array(final.numVertices) : null;
+    const inWeight = edges.weighted ? new Float64Array(final.numVertices) : null;
     const built = [];
     let duplicates = 0;
     let removedDuplicates = 0;
@@ -108,8 +110,14 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       duplicates += part.duplicates;
       removedDuplicates += part.removedDuplicates;
       for (let i = 0; i < part.src.length; i++) {
-        outDegree[part.gids[part.src[i]!]!]!++;
-        inDegree[part.gids[part.dst[i]!]!]!++;
+        const source = part.gids[part.src[i]!]!;
+        const target = part.gids[part.dst[i]!]!;
+        outDegree[source]!++;
+        inDegree[target]!++;
+        if (outWeight && inWeight && part.weight) {
+          outWeight[source]! += part.weight[i]!;
+          inWeight[target]! += part.weight[i]!;
+        }
       }
       built.push(part);
       progress?.('build', (p + 1) / numPartitions);
@@ -126,7 +134,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       built[p] = null as never;
       progress?.('write', (p + 1) / numPartitions);
     }
-    writeGraphTables(dir, { vertices: final.numVertices, edges: edgeTotal, directed, weighted: edges.weighted, numPartitions }, final, outDegree, inDegree, routing);
+    writeGraphTables(dir, { vertices: final.numVertices, edges: edgeTotal, directed, weighted: edges.weighted, numPartitions }, final, { outDegree, inDegree, outWeight, inWeight }, routing);
     const builtAt = performance.now();
 
     // Pass 5: make it visible.

@@ -59,8 +59,7 @@ export function writeGraphTables(
   dir: string,
   meta: Omit<GraphMeta, 'formatVersion' | 'numDirect' | 'textLabels'>,
   dictionary: FinalDictionary,
-  outDegree: Uint32Array,
-  inDegree: Uint32Array,
+  degrees: { outDegree: Uint32Array; inDegree: Uint32Array; outWeight: Float64Array | null; inWeight: Float64Array | null },
   routing: Routing,
 ): GraphMeta {
   const full: GraphMeta = { ...meta, formatVersion: STORE_FORMAT_VERSION, numDirect: dictionary.numDirect, textLabels: dictionary.text.size };
@@ -69,8 +68,10 @@ export function writeGraphTables(
     env.transaction(() => {
       env.putColumn('graph', GRAPH_COLUMNS.label, dictionary.numeric);
       writeTextLabels(env, dictionary.text);
-      env.putColumn('graph', GRAPH_COLUMNS.outDegree, outDegree);
-      env.putColumn('graph', GRAPH_COLUMNS.inDegree, inDegree);
+      env.putColumn('graph', GRAPH_COLUMNS.outDegree, degrees.outDegree);
+      env.putColumn('graph', GRAPH_COLUMNS.inDegree, degrees.inDegree);
+      if (degrees.outWeight) env.putColumn('graph', GRAPH_COLUMNS.outWeight, degrees.outWeight);
+      if (degrees.inWeight) env.putColumn('graph', GRAPH_COLUMNS.inWeight, degrees.inWeight);
       env.putColumn('graph', GRAPH_COLUMNS.master, routing.master);
       env.putColumn('graph', GRAPH_COLUMNS.replicaOffsets, routing.replicaOffsets);
       env.putColumn('graph', GRAPH_COLUMNS.replicaPartitions, routing.replicaPartitions);

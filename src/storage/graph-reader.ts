@@ -117,6 +117,18 @@ export class GraphReader {
     };
   }
 
+  /** Total out- and in-edge weight per vertex (the degrees, as doubles, on unweighted graphs). */
+  weights(): { outWeight: Float64Array; inWeight: Float64Array } {
+    if (!this.meta.weighted) {
+      const { outDegree, inDegree } = this.degrees();
+      return { outWeight: Float64Array.from(outDegree), inWeight: Float64Array.from(inDegree) };
+    }
+    return {
+      outWeight: this.env.getColumn('graph', GRAPH_COLUMNS.outWeight, this.meta.vertices) as Float64Array,
+      inWeight: this.env.getColumn('graph', GRAPH_COLUMNS.inWeight, this.meta.vertices) as Float64Array,
+    };
+  }
+
   routing(): StoredRouting {
     const replicaOffsets = this.env.getColumn('graph', GRAPH_COLUMNS.replicaOffsets, this.meta.vertices + 1) as Uint32Array;
     return {

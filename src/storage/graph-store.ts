@@ -56,6 +56,9 @@ export const GRAPH_COLUMNS = {
   label: { name: 'label', type: 'f64', width: 1 },
   outDegree: { name: 'outDegree', type: 'u32', width: 1 },
   inDegree: { name: 'inDegree', type: 'u32', width: 1 },
+  /** Total weight of each vertex's out-edges and in-edges (weighted graphs only). */
+  outWeight: { name: 'outWeight', type: 'f64', width: 1 },
+  inWeight: { name: 'inWeight', type: 'f64', width: 1 },
   master: { name: 'master', type: 'u16', width: 1 },
   replicaOffsets: { name: 'replicaOffsets', type: 'u32', width: 1 },
   replicaPartitions: { name: 'replicaPartitions', type: 'u16', width: 1 },

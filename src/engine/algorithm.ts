@@ -1,0 +1,107 @@
+/**
+ * How an algorithm is packaged: a name, documented `defaults`, validation that names the
+ * offending option, an optional `prepare` step that resolves user labels (sources, seeds) to
+ * vertex ids, and `create`, which returns the vertex program. The CLI and REST API build their
+ * option parsing from `defaults`, so an algorithm is one file and one registry line.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { AnyVertexProgram } from './program.js';
+
+export type OptionValue = number | boolean | string | readonly string[];
+export type AlgorithmOptions<D> = { readonly [K in keyof D]: D[K] };
+
+/** What `prepare` may ask about the graph a job runs on. */
+export interface GraphHandle {
+  readonly numVertices: number;
+  readonly directed: boolean;
+  readonly weighted: boolean;
+  /** The id of the vertex with this label, or throws GAS_ERR_NOT_FOUND naming it. */
+  idOf(label: string, option: string): number;
+}
+
+export interface OptionChecker {
+  number(name: string, value: number, range: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean }): void;
+  oneOf(name: string, value: string, allowed: readonly string[]): void;
+}
+
+export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Record<string, OptionValue>, P = AlgorithmOptions<D>> {
+  readonly name: string;
+  readonly description: string;
+  readonly defaults: D;
+  validate?(options: AlgorithmOptions<D>, check: OptionChecker): void;
+  /** Turns validated options into what `create` needs (e.g. source labels → ids). */
+  prepare?(options: AlgorithmOptions<D>, graph: GraphHandle): P;
+  create(prepared: P): AnyVertexProgram;
+  /** How to rank vertices for a top-K summary: by the result descending (default), ascending, or not at all. */
+  readonly topOrder?: 'desc' | 'asc' | 'none';
+}
+
+export function defineAlgorithm<D extends Record<string, OptionValue>, P = AlgorithmOptions<D>>(definition: AlgorithmDefinition<D, P>): AlgorithmDefinition<D, P> {
+  return definition;
+}
+
+export function optionChecker(algorithm: string): OptionChecker {
+  const fail = (name: string, expectation: string, value: unknown): never => {
+    throw new InvalidArgumentError(`${algorithm}: ${name} must be ${expectation}, got ${JSON.stringify(value)}`, { option: name });
+  };
+  return {
+    number(name, value, range) {
+      const { min, max, minExclusive, maxExclusive, integer } = range;
+      const ok =
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (!integer || Number.isInteger(value)) &&
+        (min === undefined || (minExclusive ? value > min : value >= min)) &&
+        (max === undefined || (maxExclusive ? value < max : value <= max));
+      if (!ok) {
+        const bounds = [min === undefined ? '' : `${minExclusive ? '>' : '≥'} ${min}`, max === undefined ? '' : `${maxExclusive ? '<' : '≤'} ${max}`].filter(Boolean).join(' and ');
+        fail(name, `${integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}`, value);
+      }
+    },
+    oneOf(name, value, allowed) {
+      if (!allowed.includes(value)) fail(name, `one of ${allowed.join(', ')}`, value);
+    },
+  };
+}
+
+/**
+ * Merges user options over the defaults and validates them: unknown names and values of the
+ * wrong type are rejected naming the option; `maxIterations` is always checked.
+ */
+export function resolveAlgorithmOptions<D extends Record<string, OptionValue>>(definition: AlgorithmDefinition<D, unknown>, given: Readonly<Record<string, unknown>>): AlgorithmOptions<D> {
+  const resolved: Record<string, OptionValue> = { ...definition.defaults };
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    if (!(name in definition.defaults)) {
+      throw new InvalidArgumentError(`${definition.name}: unknown option "${name}" (known: ${Object.keys(definition.defaults).join(', ')})`, { option: name });
+    }
+    resolved[name] = coerce(definition.name, name, definition.defaults[name]!, value);
+  }
+  const check = optionChecker(definition.name);
+  if ('maxIterations' in resolved) check.number('maxIterations', resolved.maxIterations as number, { min: 1, integer: true });
+  definition.validate?.(resolved as AlgorithmOptions<D>, check);
+  return resolved as AlgorithmOptions<D>;
+}
+
+/** Converts a CLI string (or a JSON value) to the type of the option's default. */
+function coerce(algorithm: string, name: string, example: OptionValue, value: unknown): OptionValue {
+  const bad = (expected: string): never => {
+    throw new InvalidArgumentError(`${algorithm}: ${name} must be ${expected}, got ${JSON.stringify(value)}`, { option: name });
+  };
+  if (typeof example === 'number') {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    return Number.isFinite(n) ? n : bad('a number');
+  }
+  if (typeof example === 'boolean') {
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === '1' || value === '') return true;
+    if (value === 'false' || value === '0') return false;
+    return bad('true or false');
+  }
+  if (Array.isArray(example)) {
+    if (Array.isArray(value)) return value.map(String);
+    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+    return bad('a comma-separated list');
+  }
+  return typeof value === 'string' ? value : bad('a string');
+}

@@ -1,0 +1,72 @@
+/**
+ * The coordinator's handle on a worker. The synchronous engine drives every worker through
+ * these calls and carries their messages; where the worker lives — this thread, a worker
+ * thread, another process — is the endpoint's business, not the engine's.
+ */
+import type { ColumnDeclarations } from './program.js';
+import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
+
+export interface WorkerEndpoint {
+  init(): Promise<number[]>;
+  setAggregates(aggregates: ReadonlyMap<string, number>): Promise<void>;
+  activate(inbox: Mailbox, iteration: number): Promise<{ outbox: Message[]; activeMasters: number }>;
+  gather(inbox: Mailbox, iteration: number): Promise<Message[]>;
+  apply(inbox: Mailbox): Promise<{ outbox: Message[]; aggregates: number[] }>;
+  scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Promise<Message[]>;
+  /** The master replicas' values of a vertex column: global ids and `width` values each. */
+  collect(column: string): Promise<{ gids: Uint32Array; values: Float64Array; width: number }>;
+  close(): Promise<void>;
+}
+
+/** A worker in this thread: calls go straight to its runtime. */
+export class InProcessEndpoint implements WorkerEndpoint {
+  constructor(private readonly runtime: WorkerRuntime) {}
+
+  async init(): Promise<number[]> {
+    return this.runtime.init();
+  }
+
+  async setAggregates(aggregates: ReadonlyMap<string, number>): Promise<void> {
+    this.runtime.setAggregates(aggregates);
+  }
+
+  async activate(inbox: Mailbox, iteration: number): Promise<{ outbox: Message[]; activeMasters: number }> {
+    return this.runtime.activate(inbox, iteration);
+  }
+
+  async gather(inbox: Mailbox, iteration: number): Promise<Message[]> {
+    return this.runtime.gather(inbox, iteration);
+  }
+
+  async apply(inbox: Mailbox): Promise<{ outbox: Message[]; aggregates: number[] }> {
+    return this.runtime.apply(inbox);
+  }
+
+  async scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Promise<Message[]> {
+    return this.runtime.scatter(inbox, aggregates);
+  }
+
+  async collect(column: string): Promise<{ gids: Uint32Array; values: Float64Array; width: number }> {
+    return collectMasters(this.runtime, column);
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function collectMasters(runtime: WorkerRuntime, column: string): { gids: Uint32Array; values: Float64Array; width: number } {
+  const declaration = (runtime.program.vertexColumns as ColumnDeclarations)[column];
+  if (declaration === undefined) throw new Error(`program ${runtime.program.name}: no vertex column "${column}"`);
+  const width = typeof declaration === 'string' ? 1 : declaration[1];
+  const { plan, graph, state } = runtime;
+  const gids = new Uint32Array(plan.numMasters);
+  const values = new Float64Array(plan.numMasters * width);
+  const source = state[column]!;
+  let at = 0;
+  for (let v = 0; v < graph.numVertices; v++) {
+    if (plan.isMaster[v] === 0) continue;
+    gids[at] = graph.gid[v]!;
+    for (let k = 0; k < width; k++) values[at * width + k] = source[v * width + k]!;
+    at++;
+  }
+  return { gids, values, width };
+}

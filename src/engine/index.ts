@@ -1,0 +1,25 @@
+/** The engine's public surface: the vertex-program API, algorithm packaging, and the engines. */
+export {
+  defineProgram,
+  type AnyVertexProgram,
+  type VertexProgram,
+  type ProgramState,
+  type ProgramContext,
+  type Aggregator,
+  type EdgeDirection,
+  type ColumnDeclaration,
+  type ColumnDeclarations,
+} from './program.js';
+export {
+  defineAlgorithm,
+  resolveAlgorithmOptions,
+  optionChecker,
+  type AlgorithmDefinition,
+  type AlgorithmOptions,
+  type GraphHandle,
+  type OptionChecker,
+  type OptionValue,
+} from './algorithm.js';
+export { runSynchronous, type SyncOptions, type SyncResult, type StepReport } from './sync-engine.js';
+export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './load.js';
+export type { WorkerEndpoint } from './endpoint.js';

@@ -1,0 +1,169 @@
+/**
+ * The vertex-program API: PowerGraph's gather–apply–scatter (Gonzalez et al., OSDI 2012, §3) in
+ * TypeScript. This is the contract between users' programs and every engine gasworks has
+ * (synchronous BSP, SSP and asynchronous): a program written against it runs unchanged under all
+ * of them, on one thread or many, and on any partitioning.
+ *
+ * ## The model
+ *
+ * Every *active* vertex runs, in order:
+ *
+ *   1. **gather** over its `gatherEdges`: `gather(state, self, neighbor, edge)` is called once per
+ *      adjacent edge and the results are combined with `sum` (starting from `zero`) into a total;
+ *   2. **apply**: `apply(state, self, total, ctx)` computes the vertex's new state from the total.
+ *      Apply is the *only* place vertex state may change;
+ *   3. **scatter** over its `scatterEdges`: `scatter(state, self, neighbor, edge, ctx)` may write
+ *      edge columns and `ctx.signal(neighbor)` to make the neighbor active in the next step.
+ *
+ * ## Identifiers and state
+ *
+ * Vertices and edges are passed as small integers (*local* ids of the worker running the call)
+ * that index the typed-array columns of `state`: `state.rank[self]`, `state.weight[edge]`. A
+ * vector column of width k stores vertex v at `[v*k, v*k+k)`. Columns are declared by the program
+ * (`vertexColumns`, `edgeColumns`); the engine also provides the read-only columns `outDegree`
+ * and `inDegree` (whole-graph degrees) and, on weighted graphs, the edge column `weight`. Use
+ * `ctx.globalId(v)` where a stable id is needed (seeds, sources); local ids differ per worker.
+ *
+ * ## What may run concurrently, and what each call may touch
+ *
+ * - `gather` may run for any edges in any order, on several workers at once, and on several
+ *   replicas of the same vertex: it must only *read* state (any vertex column of `self` and
+ *   `neighbor`, any edge column of `edge`) and return a value; it must not write anything.
+ * - `sum` must be commutative and associative with `zero` its identity (a commutative monoid):
+ *   partial totals from different partitions are combined in an unspecified order. Floating-point
+ *   sums therefore agree across partitionings up to rounding (≈1e-12 relative), not bit for bit.
+ * - `apply` runs once per active vertex per step, on the vertex's master replica; it may read
+ *   and write `self`'s vertex columns only. The engine then copies the new values to every mirror.
+ * - `scatter` runs on every replica for its local edges; it may write the edge columns of `edge`
+ *   (each edge lives in exactly one partition, so edge writes never conflict) and signal
+ *   vertices; it must not write vertex columns.
+ *
+ * ## Accumulators
+ *
+ * Scalar programs (`accumulatorWidth` 0, the default) return a number from `gather`. Vector
+ * programs (`accumulatorWidth` k > 0, e.g. ALS's XᵀX and Xᵀy) implement `gatherInto`, which
+ * *adds* the edge's contribution into `total[offset .. offset+k)` of a preallocated array; the
+ * monoid is then element-wise addition with zero 0. Neither form may allocate per edge.
+ *
+ * ## Defaults (as PowerGraph's `ivertex_program`)
+ *
+ * `gatherEdges: 'in'`, `scatterEdges: 'out'`, every vertex active in the first step, and a run
+ * ends when no vertex is active, `maxIterations` steps have run, or `converged` says so. On an
+ * undirected graph every edge is both in and out, so any direction but `none` means "all edges".
+ */
+import type { ColumnType } from '../storage/columns.js';
+
+export type EdgeDirection = 'in' | 'out' | 'all' | 'none';
+
+/** A column declaration: a type for scalars, `[type, width]` for fixed-length vectors. */
+export type ColumnDeclaration = ColumnType | readonly [ColumnType, number];
+
+export type ColumnDeclarations = Readonly<Record<string, ColumnDeclaration>>;
+
+type ArrayOf<T extends ColumnType> = T extends 'f64'
+  ? Float64Array
+  : T extends 'f32'
+    ? Float32Array
+    : T extends 'i32'
+      ? Int32Array
+      : T extends 'u32'
+        ? Uint32Array
+        : T extends 'u16'
+          ? Uint16Array
+          : Uint8Array;
+
+type ColumnsOf<D extends ColumnDeclarations> = {
+  readonly [K in keyof D]: D[K] extends readonly [infer T extends ColumnType, number] ? ArrayOf<T> : D[K] extends ColumnType ? ArrayOf<D[K]> : never;
+};
+
+/** The typed arrays a program reads and writes: its own columns plus the engine's built-ins. */
+export type ProgramState<V extends ColumnDeclarations = ColumnDeclarations, E extends ColumnDeclarations = ColumnDeclarations> = ColumnsOf<V> &
+  ColumnsOf<E> & {
+    /** Whole-graph out-degree of each local vertex (for undirected graphs: the degree). */
+    readonly outDegree: Uint32Array;
+    /** Whole-graph in-degree of each local vertex (for undirected graphs: the degree). */
+    readonly inDegree: Uint32Array;
+    /** Whole-graph total weight of each local vertex's out-edges / in-edges (the degrees on unweighted graphs). */
+    readonly outWeight: Float64Array;
+    readonly inWeight: Float64Array;
+    /** Edge weights (1 on unweighted graphs). */
+    readonly weight: Float64Array;
+  };
+
+/** What every callback may ask of the engine. */
+export interface ProgramContext {
+  /** The current superstep, from 0. */
+  readonly iteration: number;
+  readonly numVertices: number;
+  readonly numEdges: number;
+  readonly directed: boolean;
+  /** The stable (graph-wide) id of a local vertex. */
+  globalId(local: number): number;
+  /** Makes `local` active in the next step (scatter, apply and init only). */
+  signal(local: number): void;
+  /** The value an aggregator produced after the previous step (or after init). */
+  aggregate(name: string): number;
+}
+
+/**
+ * A global reduction over vertices (run on masters only, so each vertex counts once) after every
+ * apply phase and once after init; its finalised value is readable through `ctx.aggregate(name)`
+ * in the next step and is reported per step. `sum`/`zero` must form a commutative monoid.
+ */
+export interface Aggregator<S> {
+  map(state: S, vertex: number, ctx: ProgramContext): number;
+  sum(a: number, b: number): number;
+  readonly zero: number;
+  finalize?(value: number, ctx: ProgramContext): number;
+}
+
+export interface VertexProgram<
+  V extends ColumnDeclarations = ColumnDeclarations,
+  E extends ColumnDeclarations = ColumnDeclarations,
+  T extends number | Float64Array = number,
+> {
+  readonly name: string;
+  readonly vertexColumns: V;
+  readonly edgeColumns?: E;
+  /** Default `'in'`. */
+  readonly gatherEdges?: EdgeDirection;
+  /** Default `'out'`. */
+  readonly scatterEdges?: EdgeDirection;
+  /** 0 (the default) for a scalar total; k for a vector total of k doubles. */
+  readonly accumulatorWidth?: number;
+  /** Which vertices are active in step 0: all (the default) or those `init` signals. */
+  readonly initiallyActive?: 'all' | 'signaled';
+  /** Vertices stay active every step (e.g. PageRank with a global tolerance); default false. */
+  readonly alwaysActive?: boolean;
+
+  /** Sets a vertex's initial state (every replica runs it; it must be deterministic). */
+  init?(state: ProgramState<V, E>, self: number, ctx: ProgramContext): void;
+  /** Sets an edge's initial state. */
+  initEdge?(state: ProgramState<V, E>, edge: number, ctx: ProgramContext): void;
+
+  gather?(state: ProgramState<V, E>, self: number, neighbor: number, edge: number): number;
+  gatherInto?(state: ProgramState<V, E>, self: number, neighbor: number, edge: number, total: Float64Array, offset: number): void;
+  readonly zero?: number;
+  sum?(a: number, b: number): number;
+
+  /** Computes the new state of `self`; `total` is a number, or a view of k doubles for vector programs. */
+  apply(state: ProgramState<V, E>, self: number, total: T, ctx: ProgramContext): void;
+  scatter?(state: ProgramState<V, E>, self: number, neighbor: number, edge: number, ctx: ProgramContext): void;
+
+  readonly aggregators?: Readonly<Record<string, Aggregator<ProgramState<V, E>>>>;
+  /** Stops the run when true (checked after each step's aggregators). */
+  converged?(ctx: ProgramContext): boolean;
+  /** Which vertex column is the job's result (default: the first). */
+  readonly result?: keyof V & string;
+}
+
+/** Identity function that gives a program literal its column types (`state.rank` is a Float64Array). */
+export function defineProgram<const V extends ColumnDeclarations, const E extends ColumnDeclarations = Record<never, never>, T extends number | Float64Array = number>(
+  program: VertexProgram<V, E, T>,
+): VertexProgram<V, E, T> {
+  return program;
+}
+
+/** Any program, whatever its column and total types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyVertexProgram = VertexProgram<any, any, any>;

@@ -1,0 +1,137 @@
+/**
+ * The synchronous (BSP) engine: PowerGraph's synchronous engine over a vertex cut
+ * (Gonzalez et al., OSDI 2012, §4.3). Each superstep runs four phases on every worker, with a
+ * barrier and one message exchange between phases:
+ *
+ *   gather   active replicas gather over local edges; mirrors send partials to masters
+ *   apply    masters combine partials, apply, and send new values to their mirrors
+ *   scatter  mirrors install the values; active replicas scatter and raise signals
+ *   activate signals reach masters; masters tell mirrors who is active next
+ *
+ * A run ends when no vertex is active, after `maxIterations` steps, or when the program's
+ * `converged` says so.
+ */
+import type { WorkerEndpoint } from './endpoint.js';
+import type { AnyVertexProgram, ProgramContext } from './program.js';
+import type { GraphFacts, Message } from './worker-runtime.js';
+
+export interface SyncOptions {
+  readonly maxIterations: number;
+  /** Called after every step (for progress reporting). */
+  readonly onStep?: (step: StepReport) => void;
+}
+
+export interface StepReport {
+  readonly iteration: number;
+  readonly activeVertices: number;
+  readonly ms: number;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly aggregates: Readonly<Record<string, number>>;
+}
+
+export interface SyncResult {
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly steps: readonly StepReport[];
+  readonly aggregates: Readonly<Record<string, number>>;
+}
+
+export async function runSynchronous(workers: readonly WorkerEndpoint[], program: AnyVertexProgram, facts: GraphFacts, options: SyncOptions): Promise<SyncResult> {
+  const names = Object.keys(program.aggregators ?? {});
+  const coordinatorContext: ProgramContext & { iteration: number; aggregates: Map<string, number> } = {
+    ...facts,
+    iteration: 0,
+    aggregates: new Map<string, number>(),
+    globalId: () => {
+      throw new Error(`program ${program.name}: globalId() is not available in converged()`);
+    },
+    signal: () => {
+      throw new Error(`program ${program.name}: signal() is not available in converged()`);
+    },
+    aggregate(name) {
+      const value = this.aggregates.get(name);
+      if (value === undefined) throw new Error(`program ${program.name}: no aggregator named "${name}"`);
+      return value;
+    },
+  };
+  const combine = (partials: readonly number[][]): Map<string, number> => {
+    const values = new Map<string, number>();
+    names.forEach((name, k) => {
+      const aggregator = program.aggregators![name]!;
+      let value = aggregator.zero;
+      for (const worker of partials) value = aggregator.sum(value, worker[k]!);
+      values.set(name, aggregator.finalize ? aggregator.finalize(value, coordinatorContext) : value);
+    });
+    return values;
+  };
+  const traffic = { messages: 0, bytes: 0 };
+  const route = (outboxes: readonly (readonly Message[])[]): Message[][] => {
+    const inboxes = workers.map(() => new Array<Message>(workers.length).fill(null));
+    outboxes.forEach((outbox, from) =>
+      outbox.forEach((message, to) => {
+        if (!message) return;
+        inboxes[to]![from] = message;
+        traffic.messages++;
+        traffic.bytes += message.byteLength;
+      }),
+    );
+    return inboxes;
+  };
+
+  // Init: state on every replica, first aggregates, first active set.
+  let aggregates = combine(await Promise.all(workers.map((w) => w.init())));
+  await Promise.all(workers.map((w) => w.setAggregates(aggregates)));
+  coordinatorContext.aggregates = aggregates;
+  let activated = await Promise.all(workers.map((w) => w.activate([], 0)));
+  let flags = route(activated.map((a) => a.outbox));
+  let active = activated.reduce((sum, a) => sum + a.activeMasters, 0);
+
+  const steps: StepReport[] = [];
+  let converged = false;
+  let iteration = 0;
+  while (iteration < options.maxIterations) {
+    if (active === 0) {
+      converged = true;
+      break;
+    }
+    const started = performance.now();
+    traffic.messages = 0;
+    traffic.bytes = 0;
+
+    const partials = route(await Promise.all(workers.map((w, i) => w.gather(flags[i]!, iteration))));
+    // Postcondition: every active master holds its own partial; mirrors' partials are in flight to it.
+    const applied = await Promise.all(workers.map((w, i) => w.apply(partials[i]!)));
+    aggregates = combine(applied.map((a) => a.aggregates));
+    coordinatorContext.aggregates = aggregates;
+    const values = route(applied.map((a) => a.outbox));
+    // Postcondition: every active master has its new state; its mirrors' copies are in flight.
+    const signals = route(await Promise.all(workers.map((w, i) => w.scatter(values[i]!, aggregates))));
+    // Postcondition: all replicas agree on vertex state; signals for the next step are in flight.
+    coordinatorContext.iteration = iteration;
+    const stop = program.converged?.(coordinatorContext) ?? false;
+    activated = await Promise.all(workers.map((w, i) => w.activate(signals[i]!, iteration + 1)));
+    flags = route(activated.map((a) => a.outbox));
+    const activeVertices = active;
+    active = activated.reduce((sum, a) => sum + a.activeMasters, 0);
+    // Postcondition: every worker knows which of its replicas are active in the next step.
+
+    const report: StepReport = {
+      iteration,
+      activeVertices,
+      ms: performance.now() - started,
+      messages: traffic.messages,
+      bytes: traffic.bytes,
+      aggregates: Object.fromEntries(aggregates),
+    };
+    steps.push(report);
+    options.onStep?.(report);
+    iteration++;
+    if (stop) {
+      converged = true;
+      break;
+    }
+  }
+  if (!converged && active === 0) converged = true;
+  return { iterations: iteration, converged, steps, aggregates: Object.fromEntries(aggregates) };
+}

@@ -1,0 +1,235 @@
+/**
+ * One worker's side of the synchronous engine: its local graph, its replicas' state, and the
+ * four phases of a superstep. The runtime never talks to other workers itself: every phase takes
+ * the messages addressed to it (`inbox[peer]`) and returns the messages it sends (`outbox[peer]`),
+ * so the same code runs in-process, on worker threads and in remote processes — only the
+ * transport that carries inboxes and outboxes differs.
+ *
+ * Message layouts (positions index the pair's shared-vertex list, see exchange-plan.ts):
+ *   flags    master → mirrors  Uint32Array of positions of active vertices
+ *   partials mirror → master   Float64Array of [position, total₀ … total_{w−1}] records
+ *   values   master → mirrors  Float64Array of [position, column values…] records
+ *   signals  mirror → master   Uint32Array of positions of signaled vertices
+ */
+import type { TypedColumn } from '../storage/columns.js';
+import type { ColumnSpec } from '../storage/columns.js';
+import type { ExchangePlan } from './exchange-plan.js';
+import type { LocalGraph } from './local-graph.js';
+import { compileLoops, type CompiledLoops } from './loops.js';
+import type { AnyVertexProgram, ProgramContext } from './program.js';
+import { allocateState, type LocalDegrees } from './state.js';
+
+export type Message = Float64Array | Uint32Array | null;
+export type Mailbox = readonly Message[];
+
+export interface GraphFacts {
+  readonly numVertices: number;
+  readonly numEdges: number;
+  readonly directed: boolean;
+}
+
+export class WorkerRuntime {
+  readonly graph: LocalGraph;
+  readonly plan: ExchangePlan;
+  readonly program: AnyVertexProgram;
+  readonly state: Record<string, TypedColumn>;
+  private readonly vertexSpecs: ColumnSpec[];
+  private readonly recordWidth: number;
+  private readonly accumulatorWidth: number;
+  private readonly loops: CompiledLoops;
+  private readonly aggregatorNames: string[];
+  /** Vertices active in the current step (every replica knows). */
+  private readonly active: Uint8Array;
+  /** Signals raised on this worker since the last activation. */
+  private readonly signaled: Uint8Array;
+  /** Gather partials, then (on masters) totals. */
+  private readonly partial: Float64Array;
+  private allActive = true;
+  private readonly context: ProgramContext & { iteration: number };
+  /** Aggregator values visible to the program (a plain object: `ctx.aggregate` runs once per vertex). */
+  private readonly aggregateValues: Record<string, number> = {};
+
+  constructor(graph: LocalGraph, plan: ExchangePlan, program: AnyVertexProgram, degrees: LocalDegrees, facts: GraphFacts) {
+    this.graph = graph;
+    this.plan = plan;
+    this.program = program;
+    const { state, vertexSpecs } = allocateState(program, graph, degrees);
+    this.state = state;
+    this.vertexSpecs = vertexSpecs;
+    this.recordWidth = vertexSpecs.reduce((sum, spec) => sum + spec.width, 0);
+    this.accumulatorWidth = program.accumulatorWidth ?? 0;
+    this.active = new Uint8Array(graph.numVertices);
+    this.signaled = new Uint8Array(graph.numVertices);
+    this.partial = new Float64Array(graph.numVertices * Math.max(1, this.accumulatorWidth));
+    this.aggregatorNames = Object.keys(program.aggregators ?? {});
+    const signaled = this.signaled;
+    const gid = graph.gid;
+    const aggregates = this.aggregateValues;
+    this.context = {
+      iteration: 0,
+      numVertices: facts.numVertices,
+      numEdges: facts.numEdges,
+      directed: facts.directed,
+      globalId: (local) => gid[local]!,
+      signal: (local) => {
+        signaled[local] = 1;
+      },
+      aggregate: (name) => {
+        const value = aggregates[name];
+        if (value === undefined) throw new Error(`program ${program.name}: no aggregator named "${name}"`);
+        return value;
+      },
+    };
+    this.loops = compileLoops(program, state, graph, facts.directed);
+  }
+
+  /** Initial vertex and edge state on every replica; returns this worker's aggregator partials. */
+  init(): number[] {
+    const { program, state, context } = this;
+    if (program.init) for (let v = 0; v < this.graph.numVertices; v++) program.init(state as never, v, context);
+    if (program.initEdge) for (let e = 0; e < this.graph.numEdges; e++) program.initEdge(state as never, e, context);
+    if ((program.initiallyActive ?? 'all') === 'all') this.signaled.fill(1);
+    return this.aggregatePartials();
+  }
+
+  /**
+   * Masters become active if signaled here or by a mirror (`inbox`: signals); returns the flags
+   * for each mirror worker and the number of active masters.
+   */
+  activate(inbox: Mailbox, iteration: number): { outbox: Message[]; activeMasters: number } {
+    this.context.iteration = iteration;
+    const { plan, signaled, active } = this;
+    inbox.forEach((message, peer) => {
+      if (!message) return;
+      const masters = plan.mastersByMirror[peer]!;
+      for (let i = 0; i < message.length; i++) signaled[masters[message[i]!]!] = 1;
+    });
+    const always = this.program.alwaysActive === true && iteration > 0;
+    let activeMasters = 0;
+    for (let v = 0; v < active.length; v++) {
+      active[v] = plan.isMaster[v] === 1 && (always || signaled[v] === 1) ? 1 : 0;
+      activeMasters += active[v]!;
+    }
+    signaled.fill(0);
+    this.allActive = activeMasters === plan.numMasters && plan.numMasters === active.length;
+    const outbox = plan.mastersByMirror.map((masters) => selectPositions(masters, active));
+    return { outbox, activeMasters };
+  }
+
+  /** Mirrors learn which of them are active (`inbox`: flags), then every active replica gathers; partials go to masters. */
+  gather(inbox: Mailbox, iteration: number): Message[] {
+    this.context.iteration = iteration;
+    const { plan, active } = this;
+    inbox.forEach((message, peer) => {
+      if (!message) return;
+      const mirrors = plan.mirrorsByMaster[peer]!;
+      for (let i = 0; i < message.length; i++) active[mirrors[message[i]!]!] = 1;
+    });
+    this.allActive = this.allActive || active.every((flag) => flag === 1);
+    if (this.program.gather || this.program.gatherInto) this.loops.gather(active, this.allActive, this.partial);
+    const width = Math.max(1, this.accumulatorWidth);
+    return plan.mirrorsByMaster.map((mirrors) => packRecords(mirrors, active, this.partial, width));
+  }
+
+  /** Masters combine partials (`inbox`) and apply; new values go to mirrors; returns aggregator partials too. */
+  apply(inbox: Mailbox): { outbox: Message[]; aggregates: number[] } {
+    const { plan, active, partial, program, context } = this;
+    const width = this.accumulatorWidth;
+    const sum = program.sum ?? ((a: number, b: number) => a + b);
+    inbox.forEach((message, peer) => {
+      if (!message) return;
+      const masters = plan.mastersByMirror[peer]!;
+      const stride = Math.max(1, width) + 1;
+      for (let r = 0; r < message.length; r += stride) {
+        const v = masters[message[r]!]!;
+        if (width === 0) partial[v] = sum(partial[v]!, message[r + 1]!);
+        else for (let k = 0; k < width; k++) partial[v * width + k]! += message[r + 1 + k]!;
+      }
+    });
+    this.loops.apply(active, plan.isMaster, partial, context);
+    const outbox = plan.mastersByMirror.map((masters) => this.packValues(masters));
+    return { outbox, aggregates: this.aggregatePartials() };
+  }
+
+  /** Mirrors take the masters' new values (`inbox`), then active replicas scatter; signals for remote masters go out. */
+  scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Message[] {
+    const { plan } = this;
+    this.setAggregates(aggregates);
+    inbox.forEach((message, peer) => {
+      if (message) this.unpackValues(plan.mirrorsByMaster[peer]!, message as Float64Array);
+    });
+    this.loops.scatter(this.active, this.allActive, this.context);
+    return plan.mirrorsByMaster.map((mirrors) => selectPositions(mirrors, this.signaled));
+  }
+
+  /** Sets the aggregator values visible to the next step (after init). */
+  setAggregates(aggregates: ReadonlyMap<string, number>): void {
+    for (const [name, value] of aggregates) this.aggregateValues[name] = value;
+  }
+
+  get aggregators(): readonly string[] {
+    return this.aggregatorNames;
+  }
+
+  private aggregatePartials(): number[] {
+    return this.loops.aggregate(this.plan.isMaster, this.context);
+  }
+
+  private packValues(masters: Uint32Array): Float64Array | null {
+    const { active, vertexSpecs, state } = this;
+    let count = 0;
+    for (let i = 0; i < masters.length; i++) count += active[masters[i]!]!;
+    if (count === 0) return null;
+    const stride = 1 + this.recordWidth;
+    const out = new Float64Array(count * stride);
+    let at = 0;
+    for (let i = 0; i < masters.length; i++) {
+      const v = masters[i]!;
+      if (active[v] === 0) continue;
+      out[at++] = i;
+      for (const spec of vertexSpecs) {
+        const column = state[spec.name]!;
+        for (let k = 0; k < spec.width; k++) out[at++] = column[v * spec.width + k]!;
+      }
+    }
+    return out;
+  }
+
+  private unpackValues(mirrors: Uint32Array, message: Float64Array): void {
+    const { vertexSpecs, state } = this;
+    for (let at = 0; at < message.length; ) {
+      const v = mirrors[message[at++]!]!;
+      for (const spec of vertexSpecs) {
+        const column = state[spec.name]!;
+        for (let k = 0; k < spec.width; k++) column[v * spec.width + k] = message[at++]!;
+      }
+    }
+  }
+}
+
+/** Positions in `list` whose vertex has `flags[v] === 1`, or null if none. */
+function selectPositions(list: Uint32Array, flags: Uint8Array): Uint32Array | null {
+  let count = 0;
+  for (let i = 0; i < list.length; i++) count += flags[list[i]!]!;
+  if (count === 0) return null;
+  const out = new Uint32Array(count);
+  let at = 0;
+  for (let i = 0; i < list.length; i++) if (flags[list[i]!] === 1) out[at++] = i;
+  return out;
+}
+
+/** `[position, values…]` records for the active vertices of `list`. */
+function packRecords(list: Uint32Array, active: Uint8Array, values: Float64Array, width: number): Float64Array | null {
+  let count = 0;
+  for (let i = 0; i < list.length; i++) count += active[list[i]!]!;
+  if (count === 0) return null;
+  const out = new Float64Array(count * (width + 1));
+  let at = 0;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i]!;
+    if (active[v] === 0) continue;
+    out[at++] = i;
+    for (let k = 0; k < width; k++) out[at++] = values[v * width + k]!;
+  }
+  return out;
+}
