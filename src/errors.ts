@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   GAS_ERR_LIMIT: { exit: 69, http: 413 },
   /** Stored data is unreadable or inconsistent. */
   GAS_ERR_CORRUPT: { exit: 74, http: 500 },
+  /** A vertex program failed to load or threw while running (named, with the phase and step). */
+  GAS_ERR_PROGRAM: { exit: 70, http: 422 },
   /** Reading or writing a file failed. */
   GAS_ERR_IO: { exit: 74, http: 500 },
 } as const satisfies Record<string, { exit: number; http: number }>;

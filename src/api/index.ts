@@ -2,3 +2,5 @@
 export * from './graphs.js';
 export { exportGraph, EXPORT_FORMATS, type ExportFormat } from './export-graph.js';
 export { summarizeDegrees, type DegreeSummary } from './degree-summary.js';
+export { runJob, type RunOptions, type JobSummary } from './run.js';
+export { jobResults, type ResultQuery, type ResultRow, type JobResults } from './results.js';

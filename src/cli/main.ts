@@ -6,11 +6,16 @@ import { GraphExportCommand } from './commands/graph-export.js';
 import { GraphInfoCommand } from './commands/graph-info.js';
 import { GraphListCommand } from './commands/graph-list.js';
 import { ImportCommand } from './commands/import.js';
+import { JobsCommand } from './commands/jobs.js';
+import { ResultsCommand } from './commands/results.js';
+import { RunCommand } from './commands/run.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const cli = new Cli({ binaryLabel: 'gasworks', binaryName: 'gasworks', binaryVersion: version });
-for (const command of [ImportCommand, GraphListCommand, GraphInfoCommand, GraphDropCommand, GraphExportCommand]) cli.register(command);
+for (const command of [ImportCommand, GraphListCommand, GraphInfoCommand, GraphDropCommand, GraphExportCommand, RunCommand, ResultsCommand, JobsCommand]) {
+  cli.register(command);
+}
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 

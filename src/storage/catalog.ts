@@ -12,6 +12,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { GasError, NotFoundError } from '../errors.js';
 import { catalogPath, ensureDataDir, graphDir, graphsDir } from './data-dir.js';
+import { JobTable } from './jobs.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE graphs (
@@ -47,6 +48,27 @@ const MIGRATIONS: readonly string[] = [
      edges INTEGER NOT NULL,
      PRIMARY KEY (graph_id, partition)
    );`,
+  `CREATE TABLE jobs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     graph_id TEXT REFERENCES graphs(id) ON DELETE CASCADE,
+     graph_name TEXT NOT NULL,
+     algorithm TEXT NOT NULL,
+     program_file TEXT,
+     options TEXT NOT NULL,
+     workers INTEGER NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+     owner_pid INTEGER,
+     iterations INTEGER,
+     converged INTEGER,
+     load_ms REAL,
+     compute_ms REAL,
+     summary TEXT,
+     error_code TEXT,
+     error_message TEXT,
+     created_at TEXT NOT NULL,
+     finished_at TEXT
+   );
+   CREATE INDEX jobs_by_graph ON jobs (graph_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -124,11 +146,14 @@ interface GraphRow {
 
 export class Catalog {
   readonly dataDir: string;
+  /** The jobs table (runs of vertex programs). */
+  readonly jobs: JobTable;
   private readonly db: Database.Database;
 
   private constructor(dataDir: string, db: Database.Database) {
     this.dataDir = dataDir;
     this.db = db;
+    this.jobs = new JobTable(db);
   }
 
   /** Opens (creating if needed) the catalog of `dataDir`, migrates it, and sweeps dead imports. */
@@ -266,6 +291,7 @@ export class Catalog {
 
   /** Removes imports whose process died and graph directories that no row owns. */
   private sweep(): void {
+    this.jobs.sweep(isAlive);
     const stale = (this.db.prepare(`SELECT id, owner_pid FROM graphs WHERE status = 'importing'`).all() as { id: string; owner_pid: number }[]).filter(
       (row) => !isAlive(row.owner_pid),
     );

@@ -7,3 +7,5 @@ export { LabelDictionary, canonicalInteger, type VertexLabel, type FinalDictiona
 export { EdgeChunks } from './growable.js';
 export * from './columns.js';
 export { FORMATS, type GraphFormat, openInput, detectFormat, loaderFor } from './loaders/index.js';
+export { JobTable, type JobRecord, type JobStatus, type NewJob, type JobOutcome } from './jobs.js';
+export { writeResults, readResults, resultFile, type ResultMeta } from './results.js';
