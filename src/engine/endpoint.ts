@@ -3,6 +3,7 @@
  * these calls and carries their messages; where the worker lives — this thread, a worker
  * thread, another process — is the endpoint's business, not the engine's.
  */
+import type { TypedColumn } from '../storage/columns.js';
 import type { ColumnDeclarations } from './program.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
@@ -13,6 +14,10 @@ export interface WorkerEndpoint {
   gather(inbox: Mailbox, iteration: number): Promise<Message[]>;
   apply(inbox: Mailbox): Promise<{ outbox: Message[]; aggregates: number[] }>;
   scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Promise<Message[]>;
+  /** Neighbour-set construction (see neighbor-sets.ts), three exchanges before step 0. */
+  neighborsToMasters(): Promise<Message[]>;
+  neighborsFromMirrors(inbox: Mailbox): Promise<Message[]>;
+  neighborsInstall(inbox: Mailbox): Promise<void>;
   /** The master replicas' values of a vertex column: global ids and `width` values each. */
   collect(column: string): Promise<{ gids: Uint32Array; values: Float64Array; width: number }>;
   close(): Promise<void>;
@@ -46,6 +51,18 @@ export class InProcessEndpoint implements WorkerEndpoint {
     return this.runtime.scatter(inbox, aggregates);
   }
 
+  async neighborsToMasters(): Promise<Message[]> {
+    return this.runtime.neighborsToMasters();
+  }
+
+  async neighborsFromMirrors(inbox: Mailbox): Promise<Message[]> {
+    return this.runtime.neighborsFromMirrors(inbox);
+  }
+
+  async neighborsInstall(inbox: Mailbox): Promise<void> {
+    this.runtime.neighborsInstall(inbox);
+  }
+
   async collect(column: string): Promise<{ gids: Uint32Array; values: Float64Array; width: number }> {
     return collectMasters(this.runtime, column);
   }
@@ -60,7 +77,7 @@ export function collectMasters(runtime: WorkerRuntime, column: string): { gids: 
   const { plan, graph, state } = runtime;
   const gids = new Uint32Array(plan.numMasters);
   const values = new Float64Array(plan.numMasters * width);
-  const source = state[column]!;
+  const source = state[column] as TypedColumn;
   let at = 0;
   for (let v = 0; v < graph.numVertices; v++) {
     if (plan.isMaster[v] === 0) continue;

@@ -23,3 +23,4 @@ export {
 export { runSynchronous, type SyncOptions, type SyncResult, type StepReport } from './sync-engine.js';
 export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './load.js';
 export type { WorkerEndpoint } from './endpoint.js';
+export type { NeighborSets } from './neighbor-sets.js';

@@ -52,6 +52,7 @@
  * undirected graph every edge is both in and out, so any direction but `none` means "all edges".
  */
 import type { ColumnType } from '../storage/columns.js';
+import type { NeighborSets } from './neighbor-sets.js';
 
 export type EdgeDirection = 'in' | 'out' | 'all' | 'none';
 
@@ -88,6 +89,8 @@ export type ProgramState<V extends ColumnDeclarations = ColumnDeclarations, E ex
     readonly inWeight: Float64Array;
     /** Edge weights (1 on unweighted graphs). */
     readonly weight: Float64Array;
+    /** Whole-graph neighbour sets; present only when the program sets `needsNeighborSets`. */
+    readonly neighbors: NeighborSets;
   };
 
 /** What every callback may ask of the engine. */
@@ -135,6 +138,12 @@ export interface VertexProgram<
   readonly initiallyActive?: 'all' | 'signaled';
   /** Vertices stay active every step (e.g. PageRank with a global tolerance); default false. */
   readonly alwaysActive?: boolean;
+  /**
+   * Build `state.neighbors` (each vertex's distinct neighbours across the whole graph) before
+   * step 0. Costs memory proportional to the edges on every replica; for set algorithms such as
+   * triangle counting.
+   */
+  readonly needsNeighborSets?: boolean;
 
   /** Sets a vertex's initial state (every replica runs it; it must be deterministic). */
   init?(state: ProgramState<V, E>, self: number, ctx: ProgramContext): void;

@@ -79,6 +79,13 @@ export async function runSynchronous(workers: readonly WorkerEndpoint[], program
     return inboxes;
   };
 
+  // Neighbour sets, if asked for: local lists → masters merge → union back to mirrors.
+  if (program.needsNeighborSets) {
+    const toMasters = route(await Promise.all(workers.map((w) => w.neighborsToMasters())));
+    const toMirrors = route(await Promise.all(workers.map((w, i) => w.neighborsFromMirrors(toMasters[i]!))));
+    await Promise.all(workers.map((w, i) => w.neighborsInstall(toMirrors[i]!)));
+  }
+
   // Init: state on every replica, first aggregates, first active set.
   let aggregates = combine(await Promise.all(workers.map((w) => w.init())));
   await Promise.all(workers.map((w) => w.setAggregates(aggregates)));

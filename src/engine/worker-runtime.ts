@@ -15,9 +15,10 @@ import type { TypedColumn } from '../storage/columns.js';
 import type { ColumnSpec } from '../storage/columns.js';
 import type { ExchangePlan } from './exchange-plan.js';
 import type { LocalGraph } from './local-graph.js';
-import { compileLoops, type CompiledLoops } from './loops.js';
+import { compileAggregateLookup, compileLoops, type CompiledLoops } from './loops.js';
 import type { AnyVertexProgram, ProgramContext } from './program.js';
-import { allocateState, type LocalDegrees } from './state.js';
+import { allocateState, type LocalDegrees, type ProgramStateRecord } from './state.js';
+import { localNeighborLists, packLists, toNeighborSets, unpackLists } from './neighbor-sets.js';
 
 export type Message = Float64Array | Uint32Array | null;
 export type Mailbox = readonly Message[];
@@ -32,7 +33,8 @@ export class WorkerRuntime {
   readonly graph: LocalGraph;
   readonly plan: ExchangePlan;
   readonly program: AnyVertexProgram;
-  readonly state: Record<string, TypedColumn>;
+  readonly state: ProgramStateRecord;
+  private neighborLists: { ids: Uint32Array; mult: Uint32Array }[] | null = null;
   private readonly vertexSpecs: ColumnSpec[];
   private readonly recordWidth: number;
   private readonly accumulatorWidth: number;
@@ -46,8 +48,8 @@ export class WorkerRuntime {
   private readonly partial: Float64Array;
   private allActive = true;
   private readonly context: ProgramContext & { iteration: number };
-  /** Aggregator values visible to the program (a plain object: `ctx.aggregate` runs once per vertex). */
-  private readonly aggregateValues: Record<string, number> = {};
+  /** Aggregator values visible to the program, by aggregator index. */
+  private readonly aggregateValues: Float64Array;
 
   constructor(graph: LocalGraph, plan: ExchangePlan, program: AnyVertexProgram, degrees: LocalDegrees, facts: GraphFacts) {
     this.graph = graph;
@@ -64,7 +66,7 @@ export class WorkerRuntime {
     this.aggregatorNames = Object.keys(program.aggregators ?? {});
     const signaled = this.signaled;
     const gid = graph.gid;
-    const aggregates = this.aggregateValues;
+    this.aggregateValues = new Float64Array(this.aggregatorNames.length);
     this.context = {
       iteration: 0,
       numVertices: facts.numVertices,
@@ -74,11 +76,7 @@ export class WorkerRuntime {
       signal: (local) => {
         signaled[local] = 1;
       },
-      aggregate: (name) => {
-        const value = aggregates[name];
-        if (value === undefined) throw new Error(`program ${program.name}: no aggregator named "${name}"`);
-        return value;
-      },
+      aggregate: compileAggregateLookup(this.aggregatorNames, this.aggregateValues, program.name),
     };
     this.loops = compileLoops(program, state, graph, facts.directed);
   }
@@ -112,7 +110,8 @@ export class WorkerRuntime {
     }
     signaled.fill(0);
     this.allActive = activeMasters === plan.numMasters && plan.numMasters === active.length;
-    const outbox = plan.mastersByMirror.map((masters) => selectPositions(masters, active));
+    // An always-active program needs no flags: every mirror knows it is active (see gather).
+    const outbox = always ? plan.mastersByMirror.map(() => null) : plan.mastersByMirror.map((masters) => selectPositions(masters, active));
     return { outbox, activeMasters };
   }
 
@@ -120,12 +119,17 @@ export class WorkerRuntime {
   gather(inbox: Mailbox, iteration: number): Message[] {
     this.context.iteration = iteration;
     const { plan, active } = this;
-    inbox.forEach((message, peer) => {
-      if (!message) return;
-      const mirrors = plan.mirrorsByMaster[peer]!;
-      for (let i = 0; i < message.length; i++) active[mirrors[message[i]!]!] = 1;
-    });
-    this.allActive = this.allActive || active.every((flag) => flag === 1);
+    if (this.program.alwaysActive === true && iteration > 0) {
+      active.fill(1);
+      this.allActive = true;
+    } else {
+      inbox.forEach((message, peer) => {
+        if (!message) return;
+        const mirrors = plan.mirrorsByMaster[peer]!;
+        for (let i = 0; i < message.length; i++) active[mirrors[message[i]!]!] = 1;
+      });
+      this.allActive = this.allActive || active.every((flag) => flag === 1);
+    }
     if (this.program.gather || this.program.gatherInto) this.loops.gather(active, this.allActive, this.partial);
     const width = Math.max(1, this.accumulatorWidth);
     return plan.mirrorsByMaster.map((mirrors) => packRecords(mirrors, active, this.partial, width));
@@ -162,9 +166,32 @@ export class WorkerRuntime {
     return plan.mirrorsByMaster.map((mirrors) => selectPositions(mirrors, this.signaled));
   }
 
+  /** Neighbour sets, step 1 of 3: every replica's local neighbour list, mirrors' lists to their masters. */
+  neighborsToMasters(): Message[] {
+    this.neighborLists = localNeighborLists(this.graph);
+    return this.plan.mirrorsByMaster.map((mirrors) => packLists(mirrors, this.neighborLists!));
+  }
+
+  /** Step 2 of 3: masters merge their mirrors' lists (`inbox`) and send the union back. */
+  neighborsFromMirrors(inbox: Mailbox): Message[] {
+    inbox.forEach((message, peer) => {
+      if (message) unpackLists(message as Uint32Array, this.plan.mastersByMirror[peer]!, this.neighborLists!, true);
+    });
+    return this.plan.mastersByMirror.map((masters) => packLists(masters, this.neighborLists!));
+  }
+
+  /** Step 3 of 3: mirrors take the union (`inbox`); `state.neighbors` is ready. */
+  neighborsInstall(inbox: Mailbox): void {
+    inbox.forEach((message, peer) => {
+      if (message) unpackLists(message as Uint32Array, this.plan.mirrorsByMaster[peer]!, this.neighborLists!, false);
+    });
+    this.state.neighbors = toNeighborSets(this.neighborLists!, this.graph.gid);
+    this.neighborLists = null;
+  }
+
   /** Sets the aggregator values visible to the next step (after init). */
   setAggregates(aggregates: ReadonlyMap<string, number>): void {
-    for (const [name, value] of aggregates) this.aggregateValues[name] = value;
+    for (const [name, value] of aggregates) this.aggregateValues[this.aggregatorNames.indexOf(name)] = value;
   }
 
   get aggregators(): readonly string[] {
@@ -188,7 +215,7 @@ export class WorkerRuntime {
       if (active[v] === 0) continue;
       out[at++] = i;
       for (const spec of vertexSpecs) {
-        const column = state[spec.name]!;
+        const column = state[spec.name] as TypedColumn;
         for (let k = 0; k < spec.width; k++) out[at++] = column[v * spec.width + k]!;
       }
     }
@@ -200,7 +227,7 @@ export class WorkerRuntime {
     for (let at = 0; at < message.length; ) {
       const v = mirrors[message[at++]!]!;
       for (const spec of vertexSpecs) {
-        const column = state[spec.name]!;
+        const column = state[spec.name] as TypedColumn;
         for (let k = 0; k < spec.width; k++) column[v * spec.width + k] = message[at++]!;
       }
     }
