@@ -4,3 +4,4 @@ export { exportGraph, EXPORT_FORMATS, type ExportFormat } from './export-graph.j
 export { summarizeDegrees, type DegreeSummary } from './degree-summary.js';
 export { runJob, type RunOptions, type JobSummary } from './run.js';
 export { jobResults, type ResultQuery, type ResultRow, type JobResults } from './results.js';
+export { openGraph, run, type OpenGraph, type JobResult } from './library.js';

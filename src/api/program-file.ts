@@ -25,9 +25,16 @@ export async function loadProgramFile(spec: string): Promise<AlgorithmDefinition
     throw new GasError('GAS_ERR_PROGRAM', `program ${spec}: failed to load: ${(error as Error).message}`, { file: spec });
   }
   const exported = (module.default as { default?: unknown } | undefined)?.default ?? module.default;
-  if (isAlgorithm(exported)) return exported;
-  if (isProgram(exported)) return wrapProgram(exported);
-  throw new GasError('GAS_ERR_PROGRAM', `program ${spec}: the default export must be a vertex program (with name, vertexColumns and apply)`, { file: spec });
+  const definition = asAlgorithm(exported);
+  if (!definition) throw new GasError('GAS_ERR_PROGRAM', `program ${spec}: the default export must be a vertex program (with name, vertexColumns and apply)`, { file: spec });
+  return definition;
+}
+
+/** An algorithm definition as is, a bare vertex program wrapped as one, anything else null. */
+export function asAlgorithm(value: unknown): AlgorithmDefinition | null {
+  if (isAlgorithm(value)) return value;
+  if (isProgram(value)) return wrapProgram(value);
+  return null;
 }
 
 function isAlgorithm(value: unknown): value is AlgorithmDefinition {

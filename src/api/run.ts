@@ -18,13 +18,13 @@ import {
 } from '../engine/index.js';
 import { GasError, NotFoundError } from '../errors.js';
 import { GraphReader, graphDir, writeResults, type Catalog, type GraphRecord, type VertexLabel } from '../storage/index.js';
-import { loadProgramFile, looksLikeProgramFile } from './program-file.js';
+import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from './program-file.js';
 
 export interface RunOptions {
   /** Graph name (or id). */
   readonly graph: string;
-  /** A registered algorithm name, or the path of a program file (`./my-program.ts`). */
-  readonly algorithm: string;
+  /** A registered algorithm name, the path of a program file (`./my-program.ts`), or a program / algorithm object. */
+  readonly algorithm: string | AnyVertexProgram | AlgorithmDefinition;
   /** Algorithm options by name (`damping`, `maxIterations`, …); strings are converted to the defaults' types. */
   readonly options?: Readonly<Record<string, unknown>>;
   /** In-process workers (each owns every W-th partition); default 1. */
@@ -56,11 +56,12 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
   } catch {
     // recorded below as a failed job naming the graph
   }
+  const algorithmName = typeof run.algorithm === 'string' ? run.algorithm : String(run.algorithm?.name ?? '(program)');
   const jobId = catalog.jobs.create({
     graphId: graph?.id ?? null,
     graphName: run.graph,
-    algorithm: run.algorithm,
-    programFile: looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
+    algorithm: algorithmName,
+    programFile: typeof run.algorithm === 'string' && looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
     options: { ...run.options },
     workers: run.workers ?? 1,
   });
@@ -68,7 +69,7 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
     if (!graph) throw new NotFoundError(`graph "${run.graph}" not found`, { graph: run.graph });
     return await execute(catalog, jobId, graph, run);
   } catch (error) {
-    const failure = asGasError(error, run.algorithm);
+    const failure = asGasError(error, algorithmName);
     catalog.jobs.fail(jobId, failure.code, failure.message);
     throw failure;
   }
@@ -132,7 +133,12 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
   }
 }
 
-async function resolveAlgorithm(spec: string): Promise<AlgorithmDefinition> {
+async function resolveAlgorithm(spec: RunOptions['algorithm']): Promise<AlgorithmDefinition> {
+  if (typeof spec !== 'string') {
+    const definition = asAlgorithm(spec);
+    if (!definition) throw new GasError('GAS_ERR_PROGRAM', 'run: the program must be a vertex program (with name, vertexColumns and apply) or an algorithm definition');
+    return definition;
+  }
   const registered = findAlgorithm(spec);
   if (registered) return registered;
   if (looksLikeProgramFile(spec)) return loadProgramFile(spec);

@@ -16,8 +16,8 @@ export interface CompiledLoops {
   gather(active: Uint8Array, allActive: boolean, partial: Float64Array): void;
   /** Runs scatter for every active vertex. */
   scatter(active: Uint8Array, allActive: boolean, ctx: ProgramContext): void;
-  /** Runs apply on every active master, with its total from `partial`. */
-  apply(active: Uint8Array, isMaster: Uint8Array, partial: Float64Array, ctx: ProgramContext): void;
+  /** Runs apply on every active master, with its total from `partial`; returns the aggregators' partials over all masters. */
+  apply(active: Uint8Array, isMaster: Uint8Array, partial: Float64Array, ctx: ProgramContext): number[];
   /** Each aggregator's reduction over the masters. */
   aggregate(isMaster: Uint8Array, ctx: ProgramContext): number[];
 }
@@ -66,17 +66,10 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
   const hasGather = program.gather !== undefined || program.gatherInto !== undefined;
   const total = width > 0 ? `partial.subarray(v * ${width}, v * ${width} + ${width})` : hasGather ? 'partial[v]' : 'zero';
   const aggregators = Object.keys(program.aggregators ?? {});
-  const aggregateLoops = aggregators
-    .map(
-      (_, k) => `
-        {
-          const agg = aggs[${k}];
-          let value = agg.zero;
-          for (let v = 0; v < n; v++) if (isMaster[v] === 1) value = agg.sum(value, agg.map(state, v, ctx));
-          out.push(value);
-        }`,
-    )
-    .join('');
+  // Aggregators are folded into the apply loop (one pass over the vertices, not 1 + A).
+  const aggregateInit = aggregators.map((_, k) => `let a${k} = aggs[${k}].zero;`).join(' ');
+  const aggregateStep = aggregators.map((_, k) => `a${k} = aggs[${k}].sum(a${k}, aggs[${k}].map(state, v, ctx));`).join(' ');
+  const aggregateResult = `[${aggregators.map((_, k) => `a${k}`).join(', ')}]`;
 
   const source = `
     const { outOffsets, dst, inOffsets, inSources, inEdges, numVertices: n } = graph;
@@ -89,14 +82,21 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
         }
       },
       apply(active, isMaster, partial, ctx) {
+        ${aggregateInit}
         for (let v = 0; v < n; v++) {
-          if (active[v] === 0 || isMaster[v] === 0) continue;
-          prog.apply(state, v, ${total}, ctx);
+          if (isMaster[v] === 0) continue;
+          if (active[v] === 1) prog.apply(state, v, ${total}, ctx);
+          ${aggregateStep}
         }
+        return ${aggregateResult};
       },
       aggregate(isMaster, ctx) {
-        const out = [];${aggregateLoops}
-        return out;
+        ${aggregateInit}
+        for (let v = 0; v < n; v++) {
+          if (isMaster[v] === 0) continue;
+          ${aggregateStep}
+        }
+        return ${aggregateResult};
       },
       scatter(active, allActive, ctx) {
         ${program.scatter ? '' : 'return;'}

@@ -103,6 +103,11 @@ export class WorkerRuntime {
       for (let i = 0; i < message.length; i++) signaled[masters[message[i]!]!] = 1;
     });
     const always = this.program.alwaysActive === true && iteration > 0;
+    if (always && this.allActive) {
+      // Steady state of an always-active program: nothing to compute, no flags to send.
+      signaled.fill(0);
+      return { outbox: plan.mastersByMirror.map(() => null), activeMasters: plan.numMasters };
+    }
     let activeMasters = 0;
     for (let v = 0; v < active.length; v++) {
       active[v] = plan.isMaster[v] === 1 && (always || signaled[v] === 1) ? 1 : 0;
@@ -150,9 +155,9 @@ export class WorkerRuntime {
         else for (let k = 0; k < width; k++) partial[v * width + k]! += message[r + 1 + k]!;
       }
     });
-    this.loops.apply(active, plan.isMaster, partial, context);
+    const aggregates = this.loops.apply(active, plan.isMaster, partial, context);
     const outbox = plan.mastersByMirror.map((masters) => this.packValues(masters));
-    return { outbox, aggregates: this.aggregatePartials() };
+    return { outbox, aggregates };
   }
 
   /** Mirrors take the masters' new values (`inbox`), then active replicas scatter; signals for remote masters go out. */
