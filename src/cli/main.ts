@@ -1,6 +1,7 @@
 /** The `gasworks` command line: one clipanion Command per verb, registered here. */
 import { Builtins, Cli } from 'clipanion';
 import { createRequire } from 'node:module';
+import { GenerateKronCommand } from './commands/generate-kron.js';
 import { GraphDropCommand } from './commands/graph-drop.js';
 import { GraphExportCommand } from './commands/graph-export.js';
 import { GraphInfoCommand } from './commands/graph-info.js';
@@ -13,7 +14,7 @@ import { RunCommand } from './commands/run.js';
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const cli = new Cli({ binaryLabel: 'gasworks', binaryName: 'gasworks', binaryVersion: version });
-for (const command of [ImportCommand, GraphListCommand, GraphInfoCommand, GraphDropCommand, GraphExportCommand, RunCommand, ResultsCommand, JobsCommand]) {
+for (const command of [ImportCommand, GraphListCommand, GraphInfoCommand, GraphDropCommand, GraphExportCommand, RunCommand, ResultsCommand, JobsCommand, GenerateKronCommand]) {
   cli.register(command);
 }
 cli.register(Builtins.HelpCommand);

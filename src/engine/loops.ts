@@ -35,10 +35,14 @@ export function directionsOf(direction: EdgeDirection, directed: boolean): Direc
 
 type Call = (neighbor: string, edge: string) => string;
 
-/** Loop source visiting v's out-edges and/or in-edges, emitting `call(neighbor, edge)` for each. */
-const EDGE_LOOPS = (call: Call, dirs: Directions): string => `
+/**
+ * Loop source visiting v's out-edges and/or in-edges, emitting `call(neighbor, edge)` for each.
+ * On undirected graphs a self-loop is one arc (as in NetworkX's `to_directed`): visited by the
+ * out-loop only.
+ */
+const EDGE_LOOPS = (call: Call, dirs: Directions, directed: boolean): string => `
       ${dirs.out ? `for (let e = outOffsets[v], end = outOffsets[v + 1]; e < end; e++) { ${call('dst[e]', 'e')} }` : ''}
-      ${dirs.in ? `for (let k = inOffsets[v], end = inOffsets[v + 1]; k < end; k++) { ${call('inSources[k]', 'inEdges[k]')} }` : ''}`;
+      ${dirs.in ? `for (let k = inOffsets[v], end = inOffsets[v + 1]; k < end; k++) { ${directed || !dirs.out ? '' : 'if (inSources[k] === v) continue; '}${call('inSources[k]', 'inEdges[k]')} }` : ''}`;
 
 export function compileLoops(program: AnyVertexProgram, state: object, graph: LocalGraph, directed: boolean): CompiledLoops {
   const gatherDirs = directionsOf(program.gatherEdges ?? 'in', directed);
@@ -53,13 +57,13 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
   if (width === 0) {
     const call: Call = (nbr, e) => `s = prog.sum(s, prog.gather(state, v, ${nbr}, ${edgeArgument(e)}));`;
     gatherBody = `
-      let s = zero;${EDGE_LOOPS(call, gatherDirs)}
+      let s = zero;${EDGE_LOOPS(call, gatherDirs, directed)}
       partial[v] = s;`;
   } else {
     const call: Call = (nbr, e) => `prog.gatherInto(state, v, ${nbr}, ${e}, partial, offset);`;
     gatherBody = `
       const offset = v * ${width};
-      partial.fill(0, offset, offset + ${width});${EDGE_LOOPS(call, gatherDirs)}`;
+      partial.fill(0, offset, offset + ${width});${EDGE_LOOPS(call, gatherDirs, directed)}`;
   }
   const scatterCall: Call = (nbr, e) => `prog.scatter(state, v, ${nbr}, ${e}, ctx);`;
 
@@ -101,7 +105,7 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
       scatter(active, allActive, ctx) {
         ${program.scatter ? '' : 'return;'}
         for (let v = 0; v < n; v++) {
-          if (!allActive && active[v] === 0) continue;${EDGE_LOOPS(scatterCall, scatterDirs)}
+          if (!allActive && active[v] === 0) continue;${EDGE_LOOPS(scatterCall, scatterDirs, directed)}
         }
       },
     };`;

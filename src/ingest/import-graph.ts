@@ -112,11 +112,14 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       for (let i = 0; i < part.src.length; i++) {
         const source = part.gids[part.src[i]!]!;
         const target = part.gids[part.dst[i]!]!;
+        // Undirected edges are the arc pair u→v, v→u; a self-loop is the single arc v→v
+        // (NetworkX's `to_directed`), so it counts once in the degree out + in.
+        const countIn = directed || source !== target;
         outDegree[source]!++;
-        inDegree[target]!++;
+        if (countIn) inDegree[target]!++;
         if (outWeight && inWeight && part.weight) {
           outWeight[source]! += part.weight[i]!;
-          inWeight[target]! += part.weight[i]!;
+          if (countIn) inWeight[target]! += part.weight[i]!;
         }
       }
       built.push(part);

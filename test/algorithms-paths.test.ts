@@ -1,0 +1,202 @@
+/**
+ * Connected components, single-source shortest paths and label propagation, end to end: each
+ * generated graph (star, chain, 2D grid, Erdős–Rényi, preferential attachment, several
+ * components with isolated vertices) is imported directed and undirected under every layout
+ * (1, 2, 4, 7 partitions × random and grid), each algorithm runs through `runJob` with 1, 2 and
+ * P workers, and the stored results read back through `jobResults` must equal a sequential
+ * oracle: exactly for integer results, within 1e-12 relative for weighted distances. Bad
+ * options must fail as a `GasError` naming the option and leave a failed job row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GasError, jobResults, runJob, type GraphRecord, type JobSummary } from '../src/index.js';
+import { importGraph } from '../src/ingest/import-graph.js';
+import { chain, edgeListText, embedded, erdosRenyi, grid2d, importOptions, preferentialAttachment, relabeled, severalComponents, star, withWeights, type TestGraph } from './helpers/generators.js';
+import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { bfsOracle, componentsOracle, dijkstraOracle, distinctCount, labelPropagationOracle } from './helpers/oracles.js';
+
+const GRAPHS: readonly TestGraph[] = [
+  star(40),
+  chain(60),
+  grid2d(9, 12),
+  erdosRenyi(4, 250, 600),
+  preferentialAttachment(5, 400, 3),
+  severalComponents(6),
+].map((graph, k) => withWeights(relabeled(graph, 10 + k), 20 + k));
+
+const LAYOUTS = [
+  { partitions: 1, strategy: 'random' },
+  { partitions: 2, strategy: 'random' },
+  { partitions: 2, strategy: 'grid' },
+  { partitions: 4, strategy: 'random' },
+  { partitions: 4, strategy: 'grid' },
+  { partitions: 7, strategy: 'random' },
+  { partitions: 7, strategy: 'grid' },
+] as const;
+
+const LP = { maxIterations: 20, buckets: 16 };
+
+let temp: TempCatalog;
+let imports = 0;
+
+beforeAll(() => {
+  temp = openTempCatalog();
+});
+afterAll(() => {
+  temp.close();
+  removeTempDirs();
+});
+
+async function importTestGraph(graph: TestGraph, directed: boolean, layout: { partitions: number; strategy: string }): Promise<GraphRecord> {
+  const file = writeGraphFile(temp.inputDir, `${graph.name}-${imports}.txt`, edgeListText(graph));
+  const { graph: record } = await importGraph(temp.catalog, { file, name: `g${imports++}`, ...importOptions(graph, directed), ...layout, seed: 7 });
+  expect(record.vertices).toBe(graph.vertices);
+  return record;
+}
+
+/** Runs a job and returns its summary and its result column indexed by vertex label. */
+async function run(graph: GraphRecord, algorithm: string, workers: number, options: Record<string, unknown> = {}): Promise<{ summary: JobSummary; values: Float64Array }> {
+  const summary = await runJob(temp.catalog, { graph: graph.name, algorithm, workers, options, top: 0 });
+  const values = new Float64Array(graph.vertices).fill(NaN);
+  for (const { vertex, value } of jobResults(temp.catalog, summary.jobId).rows()) values[vertex as number] = value as number;
+  return { summary, values };
+}
+
+/** Vertices whose values differ by more than `relative` (∞ must match ∞ exactly). */
+function mismatches(actual: Float64Array, expected: Float64Array, relative = 0): string[] {
+  const bad: string[] = [];
+  for (let v = 0; v < expected.length; v++) {
+    const [a, e] = [actual[v]!, expected[v]!];
+    const ok = a === e || (Number.isFinite(e) && Math.abs(a - e) <= relative * Math.abs(e));
+    if (!ok) bad.push(`vertex ${v}: got ${a}, expected ${e}`);
+  }
+  return bad.slice(0, 10);
+}
+
+const finite = (values: Float64Array): number => values.filter(Number.isFinite).length;
+
+for (const graph of GRAPHS) {
+  // A source a third of the way through the edge list: inside the graph, not its first vertex.
+  const source = graph.edges[Math.floor(graph.edges.length / 3)]![0];
+  const components = componentsOracle(graph.vertices, graph.edges);
+  const communities = labelPropagationOracle(graph.vertices, graph.edges, LP);
+
+  for (const directed of [true, false]) {
+    describe(`${graph.name}, ${directed ? 'directed' : 'undirected'}`, () => {
+      const hops = bfsOracle(graph.vertices, graph.edges, directed, source);
+      const distances = dijkstraOracle(graph.vertices, graph.edges, graph.weights!, directed, source);
+
+      it.each(LAYOUTS)('$partitions partitions, $strategy: every algorithm equals its oracle for 1, 2 and P workers', async (layout) => {
+        const record = await importTestGraph(graph, directed, layout);
+        for (const workers of new Set([1, 2, layout.partitions].filter((w) => w <= layout.partitions))) {
+          const context = `${workers} worker(s)`;
+          const cc = await run(record, 'connected-components', workers);
+          expect(mismatches(cc.values, components), context).toEqual([]);
+          expect(cc.summary).toMatchObject({ converged: true, workers, aggregates: { components: distinctCount(components) } });
+
+          const weighted = await run(record, 'sssp', workers, { source: String(source) });
+          expect(mismatches(weighted.values, distances, 1e-12), context).toEqual([]);
+          expect(weighted.summary).toMatchObject({ converged: true, aggregates: { reached: finite(distances) } });
+
+          // Hop counts differ from weighted runs only in the edge length; one worker count keeps the file fast.
+          if (workers === layout.partitions) {
+            const hopCount = await run(record, 'sssp', workers, { source: String(source), weighted: false });
+            expect(mismatches(hopCount.values, hops), context).toEqual([]);
+          }
+
+          const lp = await run(record, 'label-propagation', workers);
+          expect(mismatches(lp.values, communities.labels), context).toEqual([]);
+          const namesakes = communities.labels.filter((label, v) => label === v).length;
+          expect(lp.summary, context).toMatchObject({ iterations: communities.iterations, converged: communities.converged, aggregates: { communities: namesakes } });
+        }
+      });
+    });
+  }
+}
+
+describe('vertex ids above 2¹⁶ (label propagation splits labels into 16-bit halves)', () => {
+  const graph = withWeights(embedded(preferentialAttachment(12, 300, 3), 2 ** 17 + 300, 13), 14);
+  const source = graph.edges[0]![0];
+  let record: GraphRecord;
+
+  beforeAll(async () => {
+    record = await importTestGraph(graph, false, { partitions: 4, strategy: 'grid' });
+  });
+
+  it('components and distances equal their oracles', async () => {
+    const cc = await run(record, 'connected-components', 4);
+    const components = componentsOracle(graph.vertices, graph.edges);
+    expect(mismatches(cc.values, components)).toEqual([]);
+    expect(cc.summary.aggregates.components).toBe(distinctCount(components));
+    const sssp = await run(record, 'sssp', 2, { source: String(source) });
+    expect(mismatches(sssp.values, dijkstraOracle(graph.vertices, graph.edges, graph.weights!, false, source), 1e-12)).toEqual([]);
+  });
+
+  it.each([1, 3, 16])('label propagation with %i bucket(s) equals its oracle', async (buckets) => {
+    const expected = labelPropagationOracle(graph.vertices, graph.edges, { maxIterations: 20, buckets });
+    expect(expected.labels.some((label) => label >= 2 ** 16)).toBe(true);
+    const { summary, values } = await run(record, 'label-propagation', buckets === 3 ? 1 : 4, { buckets });
+    expect(mismatches(values, expected.labels)).toEqual([]);
+    expect(summary).toMatchObject({ iterations: expected.iterations, converged: expected.converged });
+  });
+});
+
+describe('options', () => {
+  const graph = withWeights(relabeled(preferentialAttachment(8, 150, 2), 9), 10);
+  let weightedGraph: GraphRecord;
+  let unweightedGraph: GraphRecord;
+
+  beforeAll(async () => {
+    weightedGraph = await importTestGraph(graph, true, { partitions: 4, strategy: 'grid' });
+    unweightedGraph = await importTestGraph({ ...graph, weights: null }, true, { partitions: 3, strategy: 'random' });
+  });
+
+  /** Expects `runJob` to fail with `code` naming `option`, and the job row to say so. */
+  async function expectFailure(record: GraphRecord, algorithm: string, options: Record<string, unknown>, code: string, option: string): Promise<GasError> {
+    const error = await runJob(temp.catalog, { graph: record.name, algorithm, options }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GasError);
+    const gasError = error as GasError;
+    expect(gasError).toMatchObject({ code, details: { option } });
+    expect(gasError.message).toContain(option);
+    const [job] = temp.catalog.jobs.list({ limit: 1 });
+    expect(job).toMatchObject({ algorithm, status: 'failed', errorCode: code, errorMessage: gasError.message });
+    return gasError;
+  }
+
+  it('sssp without --source fails naming the option', async () => {
+    await expectFailure(weightedGraph, 'sssp', {}, 'GAS_ERR_INVALID_ARGUMENT', 'source');
+  });
+
+  it('sssp with a source label that is not in the graph fails naming the option and the label', async () => {
+    const error = await expectFailure(weightedGraph, 'sssp', { source: 'nowhere' }, 'GAS_ERR_NOT_FOUND', 'source');
+    expect(error.message).toContain('"nowhere"');
+    await expectFailure(weightedGraph, 'sssp', { source: String(graph.vertices + 5) }, 'GAS_ERR_NOT_FOUND', 'source');
+  });
+
+  it('sssp on an unweighted graph counts hops by default', async () => {
+    const { values } = await run(unweightedGraph, 'sssp', 2, { source: '3' });
+    expect(mismatches(values, bfsOracle(graph.vertices, graph.edges, true, 3))).toEqual([]);
+  });
+
+  it('sssp rejects negative weights unless --weighted false', async () => {
+    const negative = { ...graph, weights: graph.weights!.map((w, i) => (i === 17 ? -w : w)) };
+    const record = await importTestGraph(negative, false, { partitions: 2, strategy: 'random' });
+    const error = await expectFailure(record, 'sssp', { source: '3' }, 'GAS_ERR_INVALID_ARGUMENT', 'weighted');
+    expect(error.message).toContain('non-negative');
+    const { values } = await run(record, 'sssp', 2, { source: '3', weighted: 'false' });
+    expect(mismatches(values, bfsOracle(graph.vertices, graph.edges, false, 3))).toEqual([]);
+  });
+
+  it('label propagation honours buckets and maxIterations given as CLI strings', async () => {
+    for (const [buckets, maxIterations] of [
+      [1, 20],
+      [3, 4],
+      [64, 20],
+    ] as const) {
+      const expected = labelPropagationOracle(graph.vertices, graph.edges, { buckets, maxIterations });
+      const { summary, values } = await run(weightedGraph, 'label-propagation', 4, { buckets: String(buckets), maxIterations: String(maxIterations) });
+      expect(mismatches(values, expected.labels), `buckets ${buckets}`).toEqual([]);
+      expect(summary).toMatchObject({ iterations: expected.iterations, converged: expected.converged });
+    }
+    await expectFailure(weightedGraph, 'label-propagation', { buckets: 0 }, 'GAS_ERR_INVALID_ARGUMENT', 'buckets');
+  });
+});

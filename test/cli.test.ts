@@ -1,0 +1,88 @@
+/**
+ * The CLI as users run it: the built `bin/gasworks.js` in a child process, against a temporary
+ * data directory. Checks the JSON contracts other tools rely on, exit statuses from the error
+ * table, and that errors are one clear line (no stack trace).
+ */
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../src/errors.js';
+import { makeTempDir, removeTempDirs, writeGraphFile } from './helpers/graph-files.js';
+
+const CLI = resolve('bin/gasworks.js');
+
+afterAll(removeTempDirs);
+
+function gasworks(dataDir: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+  const child = spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir], { encoding: 'utf8' });
+  return { status: child.status ?? -1, stdout: child.stdout, stderr: child.stderr };
+}
+
+describe('gasworks CLI', () => {
+  const dir = makeTempDir('gasworks-cli-');
+  const data = join(dir, 'data');
+  const file = writeGraphFile(dir, 'tiny.txt', '# tiny\nalice bob\nbob carol\ncarol alice\ncarol carol\nalice bob\n');
+
+  it('--help lists every command with examples', () => {
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const verb of ['import', 'graph list', 'graph info', 'graph drop', 'graph export', 'generate kron']) expect(help.stdout).toContain(`gasworks ${verb}`);
+    const importHelp = spawnSync(process.execPath, [CLI, 'import', '--help'], { encoding: 'utf8' });
+    expect(importHelp.stdout).toContain('Examples');
+  });
+
+  it('import --json, then graph info --json carry the documented fields', () => {
+    const imported = gasworks(data, 'import', file, '--name', 'tiny', '--partitions', '3', '--strategy', 'grid', '--json');
+    expect(imported.status, imported.stderr).toBe(0);
+    const record = JSON.parse(imported.stdout);
+    expect(record).toMatchObject({ name: 'tiny', vertices: 3, edges: 5, selfLoops: 1, multiEdges: 1, partitions: 3, strategy: 'grid' });
+
+    const info = gasworks(data, 'graph', 'info', 'tiny', '--json');
+    expect(info.status).toBe(0);
+    const parsed = JSON.parse(info.stdout);
+    for (const key of ['vertices', 'edges', 'partitions', 'strategy', 'replicationFactor', 'edgeBalance']) expect(parsed).toHaveProperty(key);
+    expect(parsed.partitionSizes.reduce((sum: number, p: { edges: number }) => sum + p.edges, 0)).toBe(5);
+    expect(parsed.degrees.outDegree.max).toBe(2);
+
+    const list = JSON.parse(gasworks(data, 'graph', 'list', '--json').stdout);
+    expect(list.map((g: { name: string }) => g.name)).toEqual(['tiny']);
+  });
+
+  it('export → import through the CLI gives the same graph', () => {
+    const exported = gasworks(data, 'graph', 'export', 'tiny', '--format', 'snap');
+    expect(exported.status).toBe(0);
+    const again = writeGraphFile(dir, 'again.txt', exported.stdout);
+    expect(gasworks(data, 'import', again, '--name', 'again').status).toBe(0);
+    const sortedLines = (text: string): string[] => text.split('\n').filter((line) => line && !line.startsWith('#')).sort();
+    expect(sortedLines(gasworks(data, 'graph', 'export', 'again').stdout)).toEqual(sortedLines(exported.stdout));
+  });
+
+  it('a missing graph: one line on stderr with the code, the not-found exit status', () => {
+    const result = gasworks(data, 'graph', 'info', 'nope');
+    expect(result.status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
+    expect(result.stderr.trim()).toBe('gasworks: graph "nope" not found [GAS_ERR_NOT_FOUND]');
+  });
+
+  it('a malformed file names file:line, exits with the parse status, and stores nothing', () => {
+    const bad = writeGraphFile(dir, 'bad.txt', '1 2\n3\n');
+    const result = gasworks(data, 'import', bad, '--name', 'bad');
+    expect(result.status).toBe(ERROR_CODES.GAS_ERR_PARSE.exit);
+    expect(result.stderr).toContain(`${bad}:2:`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(JSON.parse(gasworks(data, 'graph', 'list', '--json').stdout).map((g: { name: string }) => g.name)).not.toContain('bad');
+  });
+
+  it('bad option values name the option', () => {
+    const result = gasworks(data, 'import', file, '--name', 'x', '--partitions', 'lots');
+    expect(result.status).toBe(ERROR_CODES.GAS_ERR_INVALID_ARGUMENT.exit);
+    expect(result.stderr).toContain('--partitions must be an integer');
+    const unknown = gasworks(data, 'import', file, '--name', 'x', '--colour', 'red');
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stdout + unknown.stderr).toContain('--colour');
+  });
+
+  it('graph drop removes the graph', () => {
+    expect(gasworks(data, 'graph', 'drop', 'again').status).toBe(0);
+    expect(gasworks(data, 'graph', 'info', 'again').status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
+  });
+});

@@ -1,0 +1,255 @@
+/**
+ * Engine invariants checked by probe programs (PowerGraph's habit: a gather that counts
+ * in-neighbours must equal the in-degree). Each probe is a small program FILE written to a temp
+ * directory and run by path, so the user-program path (tsx loading, a bare program or an
+ * algorithm definition as default export) is exercised too. Probes check themselves against the
+ * engine's built-in columns on every vertex (an aggregator counts mismatches), and the test
+ * checks their result columns against degrees computed here from the edge list. Runs on 1, 3
+ * and 7 partitions with 1 and 3 workers, on a skewed graph whose hubs span several partitions.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importGraphFile, jobResults, runJob, type JobSummary } from '../src/api/index.js';
+import { GasError } from '../src/errors.js';
+import { makeTempDir, openTempCatalog, removeTempDirs, seededRandom, skewedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+
+const ENGINE = pathToFileURL(resolve('src/engine/index.ts')).href;
+const VERTICES = 300;
+const EDGES = 1_500;
+const LAYOUTS = [
+  [1, 1],
+  [3, 1],
+  [3, 3],
+  [7, 1],
+  [7, 3],
+] as const;
+
+let temp: TempCatalog;
+let probeDir: string;
+/** The skewed edge list (self-loops and repeats included) and its quarter-valued weights. */
+const edges = skewedEdges(77, VERTICES, EDGES, 2);
+const random = seededRandom(78);
+const weights = edges.map(() => 0.25 * (1 + Math.floor(random() * 16)));
+
+beforeAll(() => {
+  temp = openTempCatalog();
+  probeDir = makeTempDir('gasworks-probes-');
+});
+afterAll(() => {
+  temp.close();
+  removeTempDirs();
+});
+
+/** Writes a probe program file importing the engine's public API; returns its path. */
+function probe(name: string, body: string): string {
+  return writeGraphFile(probeDir, `${name}.ts`, `import { defineAlgorithm, defineProgram } from '${ENGINE}';\n${body}\n`);
+}
+
+/** Per-vertex counts from the edge list, keyed by label. */
+function tally(contribution: (u: number, v: number, i: number) => [number, number][]): Map<number, number> {
+  const counts = new Map<number, number>();
+  edges.forEach(([u, v], i) => {
+    counts.set(u, counts.get(u) ?? 0);
+    counts.set(v, counts.get(v) ?? 0);
+    for (const [vertex, amount] of contribution(u, v, i)) counts.set(vertex, counts.get(vertex)! + amount);
+  });
+  return counts;
+}
+
+const IN_DEGREE = tally((_, v) => [[v, 1]]);
+const OUT_DEGREE = tally((u) => [[u, 1]]);
+/** Undirected degree: each edge is two arcs, a self-loop one (NetworkX's `to_directed`). */
+const DEGREE = tally((u, v) =>
+  u === v
+    ? [[u, 1]]
+    : [
+        [u, 1],
+        [v, 1],
+      ],
+);
+const IN_WEIGHT = tally((_, v, i) => [[v, weights[i]!]]);
+
+async function store(name: string, partitions: number, options: { undirected?: boolean; weighted?: boolean }): Promise<string> {
+  const lines = edges.map(([u, v], i) => (options.weighted ? `${u}\t${v}\t${weights[i]}` : `${u}\t${v}`));
+  const file = writeGraphFile(temp.inputDir, `${name}.txt`, `${lines.join('\n')}\n`);
+  await importGraphFile(temp.catalog, { file, name, partitions, strategy: 'random', ...options });
+  return name;
+}
+
+async function runProbe(graph: string, file: string, workers: number, options: Record<string, unknown> = {}): Promise<{ summary: JobSummary; values: Map<number, number> }> {
+  const summary = await runJob(temp.catalog, { graph, algorithm: file, workers, options });
+  const values = new Map([...jobResults(temp.catalog, summary.jobId).rows()].map((row) => [row.vertex as number, row.value as number]));
+  return { summary, values };
+}
+
+/** A one-step probe: gather `gather` over `direction`, store the total, count vertices where it differs from `builtIn`. */
+function countingProbe(name: string, direction: string, gather: string, builtIn: string): string {
+  return probe(
+    name,
+    `export default defineProgram({
+      name: '${name}',
+      vertexColumns: { total: 'f64', mismatch: 'u8' },
+      gatherEdges: '${direction}',
+      scatterEdges: 'none',
+      gather: ${gather},
+      zero: 0,
+      sum: (a, b) => a + b,
+      apply(state, v, total) {
+        state.total[v] = total;
+        state.mismatch[v] = total === state.${builtIn}[v] ? 0 : 1;
+      },
+      aggregators: {
+        mismatches: { map: (state, v) => state.mismatch[v], sum: (a, b) => a + b, zero: 0 },
+        masters: { map: () => 1, sum: (a, b) => a + b, zero: 0 },
+        idSum: { map: (_state, v, ctx) => ctx.globalId(v) + 1, sum: (a, b) => a + b, zero: 0 },
+      },
+    });`,
+  );
+}
+
+describe.each(LAYOUTS)('%i partitions, %i workers', (partitions, workers) => {
+  let directed: string;
+  let undirected: string;
+  let weighted: string;
+  beforeAll(async () => {
+    directed = await store(`d-${partitions}-${workers}`, partitions, {});
+    undirected = await store(`u-${partitions}-${workers}`, partitions, { undirected: true });
+    weighted = await store(`w-${partitions}-${workers}`, partitions, { weighted: true });
+  });
+
+  it('the graph has vertices replicated on several partitions (so the exchange is exercised)', () => {
+    withReader(temp.catalog, directed, (reader) => {
+      const replicas = new Uint32Array(reader.meta.vertices);
+      for (let p = 0; p < partitions; p++) for (const gid of reader.partition(p).gids) replicas[gid]!++;
+      expect(Math.max(...replicas)).toBe(partitions);
+    });
+  });
+
+  it.each([
+    ['in-neighbours = in-degree', 'in', 'inDegree', () => directed, IN_DEGREE],
+    ['out-neighbours = out-degree', 'out', 'outDegree', () => directed, OUT_DEGREE],
+    ['all on an undirected graph = degree', 'all', 'outDegree', () => undirected, DEGREE],
+    ['in on an undirected graph = degree (every edge is both ways)', 'in', 'inDegree', () => undirected, DEGREE],
+  ])('gather counting %s', async (_, direction, builtIn, graph, expected) => {
+    const file = countingProbe(`count-${direction}-${builtIn}`, direction, '() => 1', builtIn);
+    const { summary, values } = await runProbe(graph(), file, workers);
+    expect(summary.iterations).toBe(1);
+    expect(summary.aggregates.mismatches).toBe(0);
+    expect(values).toEqual(expected);
+    // Aggregators see every vertex once: on masters only.
+    expect(summary.aggregates.masters).toBe(expected.size);
+    expect(summary.aggregates.idSum).toBe((expected.size * (expected.size + 1)) / 2);
+  });
+
+  it('gather summing in-edge weights = in-weight', async () => {
+    const file = countingProbe('in-weight', 'in', '(state, _self, _neighbor, edge) => state.weight[edge]', 'inWeight');
+    const { summary, values } = await runProbe(weighted, file, workers);
+    expect(summary.aggregates.mismatches).toBe(0);
+    expect(values).toEqual(IN_WEIGHT);
+  });
+
+  it('signals from one source activate exactly its out-neighbours in the next step', async () => {
+    const hub = [...OUT_DEGREE].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
+    const file = probe(
+      'signal-from-source',
+      `export default defineAlgorithm({
+        name: 'signal-from-source',
+        description: 'probe: only the source signals, once',
+        defaults: { source: '', maxIterations: 10 },
+        prepare: ({ source }, graph) => graph.idOf(source, 'source'),
+        create: (source) => defineProgram({
+          name: 'signal-from-source',
+          vertexColumns: { activations: 'i32', lastStep: 'i32' },
+          initiallyActive: 'signaled',
+          scatterEdges: 'out',
+          init(state, v, ctx) {
+            state.lastStep[v] = -1;
+            if (ctx.globalId(v) === source) ctx.signal(v);
+          },
+          apply(state, v, _total, ctx) {
+            state.activations[v] += 1;
+            state.lastStep[v] = ctx.iteration;
+          },
+          scatter(_state, self, neighbor, _edge, ctx) {
+            if (ctx.iteration === 0 && ctx.globalId(self) === source) ctx.signal(neighbor);
+          },
+        }),
+      });`,
+    );
+    const { summary, values } = await runProbe(directed, file, workers, { source: String(hub) });
+    const neighbours = new Set(edges.filter(([u]) => u === hub).map(([, v]) => v));
+    expect(neighbours.size).toBeGreaterThan(partitions);
+    const expected = new Map([...OUT_DEGREE.keys()].map((v) => [v, (v === hub ? 1 : 0) + (neighbours.has(v) ? 1 : 0)]));
+    expect(values).toEqual(expected);
+    expect(summary.iterations).toBe(2);
+    expect(summary.timings.perIterationMs).toHaveLength(2);
+  });
+
+  it('edge columns: initEdge values reach step 0, scatter writes persist into later gathers', async () => {
+    // Step 0 sees initEdge's −1000 per in-edge and stamps each edge 1 + outDegree(source);
+    // steps 1 and 2 must both gather Σ_{u→v} (1 + outDegree(u)).
+    const file = probe(
+      'edge-persist',
+      `export default defineProgram({
+        name: 'edge-persist',
+        vertexColumns: { stamped: 'f64', initial: 'f64', unstable: 'u8' },
+        edgeColumns: { stamp: 'f64' },
+        alwaysActive: true,
+        initEdge(state, e) {
+          state.stamp[e] = -1000;
+        },
+        gather: (state, _self, _neighbor, edge) => state.stamp[edge],
+        zero: 0,
+        sum: (a, b) => a + b,
+        apply(state, v, total, ctx) {
+          if (ctx.iteration === 0) state.initial[v] = total;
+          else if (ctx.iteration === 1) state.stamped[v] = total;
+          else if (total !== state.stamped[v]) state.unstable[v] = 1;
+        },
+        scatter(state, self, _neighbor, edge, ctx) {
+          if (ctx.iteration === 0) state.stamp[edge] = 1 + state.outDegree[self];
+        },
+        aggregators: {
+          unstable: { map: (state, v) => state.unstable[v], sum: (a, b) => a + b, zero: 0 },
+          initialOk: { map: (state, v) => (state.initial[v] === -1000 * state.inDegree[v] ? 1 : 0), sum: (a, b) => a + b, zero: 0 },
+        },
+        converged: (ctx) => ctx.iteration >= 2,
+      });`,
+    );
+    const { summary, values } = await runProbe(directed, file, workers);
+    expect(summary.iterations).toBe(3);
+    expect(summary.aggregates).toMatchObject({ unstable: 0, initialOk: IN_DEGREE.size });
+    expect(summary.result.column).toBe('stamped');
+    expect(values).toEqual(tally((u, v) => [[v, 1 + OUT_DEGREE.get(u)!]]));
+  });
+
+  it('a program that throws in apply: GAS_ERR_PROGRAM and a failed job row', async () => {
+    const file = probe(
+      'throws-in-apply',
+      `export default defineProgram({
+        name: 'throws-in-apply',
+        vertexColumns: { value: 'f64' },
+        alwaysActive: true,
+        apply(_state, v, _total, ctx) {
+          if (ctx.iteration === 1 && ctx.globalId(v) === 0) throw new Error('probe failure at vertex 0');
+        },
+      });`,
+    );
+    const failure = await runProbe(directed, file, workers).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(GasError);
+    expect(failure).toMatchObject({ code: 'GAS_ERR_PROGRAM', message: expect.stringContaining('probe failure at vertex 0') });
+    const [job] = temp.catalog.jobs.list({ graph: directed, limit: 1 });
+    expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_PROGRAM', programFile: file });
+  });
+
+  it('a file whose default export is not a program: GAS_ERR_PROGRAM and a failed job row', async () => {
+    const file = writeGraphFile(probeDir, 'not-a-program.ts', `export default { name: 'not-a-program', columns: {} };\n`);
+    const failure = await runProbe(directed, file, workers).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(GasError);
+    expect(failure).toMatchObject({ code: 'GAS_ERR_PROGRAM', message: expect.stringContaining('default export') });
+    const [job] = temp.catalog.jobs.list({ graph: directed, limit: 1 });
+    expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_PROGRAM' });
+  });
+});
+
