@@ -43,7 +43,7 @@ export default defineAlgorithm({
   defaults: DEFAULTS,
   validate(options, check) {
     // The checker has no list rule; counting the labels gives the same error class and wording.
-    check.number('number of sources', options.sources.length, { min: 1, integer: true });
+    check.required('sources', options.sources);
     check.number('damping', options.damping, { min: 0, max: 1, maxExclusive: true });
     check.number('tolerance', options.tolerance, { min: 0, minExclusive: true });
   },

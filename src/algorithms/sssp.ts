@@ -24,8 +24,7 @@
  *
  * Example: `gasworks run sssp --graph roads --source 42 --weighted false`.
  */
-import { defineAlgorithm, defineProgram } from '../engine/index.js';
-import { InvalidArgumentError } from '../errors.js';
+import { defineAlgorithm, defineProgram, InvalidArgumentError } from '../engine/index.js';
 
 export const SSSP_DEFAULTS = { source: '', weighted: true, maxIterations: 2 ** 31 - 1 };
 
@@ -34,8 +33,8 @@ export default defineAlgorithm({
   description: 'Single-source shortest paths (--source LABEL; edge weights, or hop counts with --weighted false)',
   defaults: SSSP_DEFAULTS,
   topOrder: 'asc',
-  validate({ source }) {
-    if (source === '') throw new InvalidArgumentError('sssp: source is required (--source LABEL, the vertex to measure distances from)', { option: 'source' });
+  validate({ source }, check) {
+    check.required('source', source);
   },
   prepare(options, graph) {
     return { source: graph.idOf(options.source, 'source'), weighted: options.weighted && graph.weighted };

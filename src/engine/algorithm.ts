@@ -22,6 +22,8 @@ export interface GraphHandle {
 export interface OptionChecker {
   number(name: string, value: number, range: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean }): void;
   oneOf(name: string, value: string, allowed: readonly string[]): void;
+  /** The option must be given (a non-empty string, or a list with at least one entry). */
+  required(name: string, value: string | readonly string[]): void;
 }
 
 export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Record<string, OptionValue>, P = AlgorithmOptions<D>> {
@@ -60,6 +62,11 @@ export function optionChecker(algorithm: string): OptionChecker {
     },
     oneOf(name, value, allowed) {
       if (!allowed.includes(value)) fail(name, `one of ${allowed.join(', ')}`, value);
+    },
+    required(name, value) {
+      if (value === '' || (Array.isArray(value) && value.length === 0)) {
+        throw new InvalidArgumentError(`${algorithm}: --${kebab(name)} is required`, { option: name });
+      }
     },
   };
 }
@@ -100,8 +107,14 @@ function coerce(algorithm: string, name: string, example: OptionValue, value: un
   }
   if (Array.isArray(example)) {
     if (Array.isArray(value)) return value.map(String);
+    if (typeof value === 'number') return [String(value)];
     if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
     return bad('a comma-separated list');
   }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return typeof value === 'string' ? value : bad('a string');
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -24,3 +24,4 @@ export { runSynchronous, type SyncOptions, type SyncResult, type StepReport } fr
 export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './load.js';
 export type { WorkerEndpoint } from './endpoint.js';
 export type { NeighborSets } from './neighbor-sets.js';
+export { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';
