@@ -32,8 +32,6 @@ export class GraphListCommand extends GasCommand {
       g.replicationFactor.toFixed(2),
       g.createdAt.slice(0, 19).replace('T', ' '),
     ]);
-    const header = ['NAME', 'VERTICES', 'EDGES', 'KIND', 'PARTITIONS', 'REPL', 'CREATED'];
-    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    for (const row of [header, ...rows]) this.context.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+    this.printTable(['NAME', 'VERTICES', 'EDGES', 'KIND', 'PARTITIONS', 'REPL', 'CREATED'], rows);
   }
 }

@@ -35,8 +35,6 @@ export class JobsCommand extends GasCommand {
       j.createdAt.slice(0, 19).replace('T', ' '),
       j.errorMessage ?? '',
     ]);
-    const header = ['JOB', 'ALGORITHM', 'GRAPH', 'STATUS', 'ITER', 'COMPUTE', 'CREATED', 'ERROR'];
-    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    for (const row of [header, ...rows]) this.context.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+    this.printTable(['JOB', 'ALGORITHM', 'GRAPH', 'STATUS', 'ITER', 'COMPUTE', 'CREATED', 'ERROR'], rows);
   }
 }
