@@ -15,13 +15,13 @@
  * Self-loops and duplicate edges are kept, as the specification generates them; the importer
  * counts them.
  *
- * Two departures in method (not in distribution) from the specification's reference pseudocode:
+ * Two departures from the specification's reference pseudocode, neither of which changes the
+ * graph up to the naming of its vertices:
  * - The relabelling is a seeded bijection computed per id (three rounds of key-xor, odd multiply
  *   and xorshift, each invertible modulo 2^scale), as the reference C code's `scramble()` does,
  *   not a Fisher–Yates table: at scale 22 a table lookup per endpoint misses cache and TLB and
- *   more than doubled the generation time (measured in a prototype: ~10 s against ~4.5 s).
- *   Either way the hubs,
- *   born at ids with few one-bits, are scattered over the id range.
+ *   more than doubled the generation time (~10 s against ~4.5 s in a prototype). Either way the
+ *   hubs, born at ids with few one-bits, are scattered over the id range.
  * - The edge list is not shuffled afterwards: the edges are independent and identically
  *   distributed, so their order is already random, and not shuffling lets them stream.
  *
@@ -64,6 +64,7 @@ export const KRONECKER_DEFAULTS = { edgeFactor: 16, seed: 1, a: 0.57, b: 0.19, c
 const MAX_SCALE = 30;
 const CHUNK_EDGES = 65_536;
 
+/** Fills in `KRONECKER_DEFAULTS` and validates, throwing `InvalidArgumentError` that names the option. */
 export function resolveKroneckerOptions(
   opts: Partial<KroneckerOptions> & { scale: number },
 ): Required<KroneckerOptions> {

@@ -1,0 +1,164 @@
+/**
+ * Import throughput: parse + partition (P=4) + LMDB commit, end to end through `importGraph`,
+ * for the LAW cnr-2000 web graph (3.2 M edges) and a generated Graph500 Kronecker graph
+ * (default scale 22: 67 M edges, imported as undirected). Each run is a fresh child process so
+ * that peak RSS is that of one import. Peer in the same run: graphology building cnr-2000 in
+ * memory from already-parsed edges.
+ *
+ *   npm run bench -- [--runs 3] [--scale 22] [--skip-kron] [--skip-peer]
+ *
+ * Prints one JSON line per run and one `summary` line per case (medians).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HERE = fileURLToPath(import.meta.url);
+const CNR = resolve(fileURLToPath(new URL('../../shared/data/cnr-2000.txt.gz', import.meta.url)));
+
+interface ChildResult {
+  readonly ms: number;
+  readonly edges: number;
+  readonly inputEdges: number;
+  readonly vertices: number;
+  readonly peakRssMB: number;
+  readonly phases?: Record<string, number>;
+}
+
+const { values } = parseArgs({
+  options: {
+    child: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    scale: { type: 'string', default: '22' },
+    'skip-kron': { type: 'boolean', default: false },
+    'skip-peer': { type: 'boolean', default: false },
+  },
+});
+
+if (values.child) {
+  const job = JSON.parse(values.child) as { kind: 'import' | 'graphology'; file: string; undirected?: boolean };
+  process.stdout.write(`${JSON.stringify(job.kind === 'import' ? await childImport(job.file, job.undirected ?? false) : await childGraphology(job.file))}\n`);
+  process.exit(0);
+}
+
+const runs = Number(values.runs);
+const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-'));
+try {
+  if (existsSync(CNR)) {
+    report('import', 'cnr-2000', repeat(runs, { kind: 'import', file: CNR }));
+    if (!values['skip-peer']) report('graphology-build', 'cnr-2000', repeat(Math.min(runs, 3), { kind: 'graphology', file: CNR }));
+  } else {
+    console.error(`bench/import: ${CNR} not found; skipping cnr-2000`);
+  }
+  if (!values['skip-kron']) {
+    const scale = Number(values.scale);
+    const file = join(work, `kron-${scale}.txt`);
+    const { writeKroneckerEdgeList } = await import('../src/generate/kronecker.js');
+    const started = performance.now();
+    const written = await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
+    console.log(JSON.stringify({ bench: 'generate', graph: `kron-${scale}`, edges: written.edges, bytes: written.bytes, seconds: round((performance.now() - started) / 1000) }));
+    report('import', `kron-${scale}`, repeat(runs, { kind: 'import', file, undirected: true }));
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+function repeat(count: number, job: object): ChildResult[] {
+  const results: ChildResult[] = [];
+  for (let run = 0; run < count; run++) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--child', JSON.stringify(job)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) throw new Error(`bench child failed (${child.status}): ${JSON.stringify(job)}`);
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as ChildResult;
+    console.log(JSON.stringify({ bench: 'run', job, run, ...result, seconds: round(result.ms / 1000), edgesPerSec: Math.round(result.inputEdges / (result.ms / 1000)) }));
+    results.push(result);
+  }
+  return results;
+}
+
+function report(bench: string, graph: string, results: ChildResult[]): void {
+  const seconds = median(results.map((r) => r.ms / 1000));
+  const first = results[0]!;
+  console.log(
+    JSON.stringify({
+      bench,
+      graph,
+      summary: true,
+      runs: results.length,
+      vertices: first.vertices,
+      inputEdges: first.inputEdges,
+      edges: first.edges,
+      medianSeconds: round(seconds),
+      edgesPerSec: Math.round(first.inputEdges / seconds),
+      peakRssMB: Math.round(Math.max(...results.map((r) => r.peakRssMB))),
+    }),
+  );
+}
+
+async function childImport(file: string, undirected: boolean): Promise<ChildResult> {
+  const { Catalog } = await import('../src/storage/index.js');
+  const { importGraph } = await import('../src/ingest/import-graph.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'gasworks-bench-data-'));
+  try {
+    const catalog = Catalog.open(dataDir);
+    const started = performance.now();
+    const result = await importGraph(catalog, { file, name: 'bench', partitions: 4, undirected });
+    const ms = performance.now() - started;
+    catalog.close();
+    const g = result.graph;
+    return {
+      ms,
+      edges: g.edges,
+      inputEdges: g.edges + g.removedMultiEdges + g.removedSelfLoops,
+      vertices: g.vertices,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      phases: { parseMs: Math.round(result.timings.parseMs), partitionMs: Math.round(result.timings.partitionMs), buildAndWriteMs: Math.round(result.timings.buildMs) },
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The peer: parse the edge list (fast path, no validation) and build a graphology DirectedGraph. */
+async function childGraphology(file: string): Promise<ChildResult> {
+  const { createGunzip } = await import('node:zlib');
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const { DirectedGraph } = await import('graphology');
+  const parseStart = performance.now();
+  const src: string[] = [];
+  const dst: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity })) {
+    if (line.startsWith('#') || line === '') continue;
+    const tab = line.indexOf('\t');
+    src.push(line.slice(0, tab));
+    dst.push(line.slice(tab + 1));
+  }
+  const buildStart = performance.now();
+  const graph = new DirectedGraph({ multi: false, allowSelfLoops: true });
+  for (let i = 0; i < src.length; i++) graph.addEdge(src[i]!, dst[i]!);
+  const ms = performance.now() - buildStart;
+  return {
+    ms,
+    edges: graph.size,
+    inputEdges: src.length,
+    vertices: graph.order,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    phases: { parseMs: Math.round(buildStart - parseStart), buildMs: Math.round(ms) },
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,180 @@
+/**
+ * PageRank speed on one thread: load-to-memory time, time per iteration, edges/s and peak RSS,
+ * for the LAW cnr-2000 web graph and a Graph500 Kronecker graph (default scale 20, undirected),
+ * with graphology-metrics' `pagerank` on cnr-2000 in the same run as the peer (graphology cannot
+ * hold 2^24 edges, so it is skipped on scale 20). Also the end-to-end CLI time of
+ * `gasworks import` + `gasworks run pagerank` (tolerance 1e-6) on cnr-2000.
+ *
+ *   node --import tsx bench/pagerank.ts [--runs 3] [--iterations 20] [--scale 20] [--skip-kron] [--skip-peer]
+ *
+ * Each case runs in a fresh child process (so peak RSS is that case's alone) and prints one JSON
+ * line; `summary` lines carry the medians over runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HERE = fileURLToPath(import.meta.url);
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const CNR = resolve(ROOT, '../shared/data/cnr-2000.txt.gz');
+
+const { values } = parseArgs({
+  options: {
+    child: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    iterations: { type: 'string', default: '20' },
+    scale: { type: 'string', default: '20' },
+    'skip-kron': { type: 'boolean', default: false },
+    'skip-peer': { type: 'boolean', default: false },
+  },
+});
+
+interface Job {
+  kind: 'gasworks' | 'graphology';
+  file: string;
+  undirected: boolean;
+  iterations: number;
+  /** Iterations to converge at tolerance 1e-6 and 1e-10 (from the gasworks run), for the peer. */
+  iterationsAt1e6?: number;
+  iterationsAt1e10?: number;
+}
+
+if (values.child) {
+  const job = JSON.parse(values.child) as Job;
+  const result = job.kind === 'gasworks' ? await childGasworks(job) : await childGraphology(job);
+  process.stdout.write(`${JSON.stringify({ ...result, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.exit(0);
+}
+
+const runs = Number(values.runs);
+const iterations = Number(values.iterations);
+const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-pr-'));
+try {
+  if (existsSync(CNR)) {
+    const ours = repeat(runs, { kind: 'gasworks', file: CNR, undirected: false, iterations });
+    summarize('pagerank', 'cnr-2000', ours);
+    if (!values['skip-peer']) {
+      const { iterationsAt1e6, iterationsAt1e10 } = ours[0]!;
+      const peer = repeat(Math.min(runs, 3), { kind: 'graphology', file: CNR, undirected: false, iterations, iterationsAt1e6, iterationsAt1e10 });
+      summarize('graphology-metrics-pagerank', 'cnr-2000', peer);
+      const ratio = median(peer.map((r) => r.perIterationMs!)) / median(ours.map((r) => r.perIterationMs!));
+      console.log(JSON.stringify({ bench: 'ratio', graph: 'cnr-2000', graphologyOverGasworksPerIteration: round(ratio) }));
+    }
+    endToEnd();
+  }
+  if (!values['skip-kron']) {
+    const scale = Number(values.scale);
+    const file = join(work, `kron-${scale}.txt`);
+    const { writeKroneckerEdgeList } = await import('../src/generate/kronecker.js');
+    await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
+    summarize('pagerank', `kron-${scale}`, repeat(runs, { kind: 'gasworks', file, undirected: true, iterations }));
+    console.log(JSON.stringify({ bench: 'graphology-metrics-pagerank', graph: `kron-${scale}`, skipped: 'graphology cannot hold 2^24 edges (it runs out of memory at 6.5 GB)' }));
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+function repeat(count: number, job: Job): Record<string, number>[] {
+  const results = [];
+  for (let run = 0; run < count; run++) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--child', JSON.stringify(job)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+    if (child.status !== 0) throw new Error(`bench child failed (${child.status}): ${JSON.stringify(job)}`);
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    console.log(JSON.stringify({ bench: 'run', kind: job.kind, file: job.file, run, ...result }));
+    results.push(result);
+  }
+  return results;
+}
+
+function summarize(bench: string, graph: string, results: Record<string, number>[]): void {
+  const keys = Object.keys(results[0]!).filter((key) => typeof results[0]![key] === 'number');
+  const medians = Object.fromEntries(keys.map((key) => [key, round(median(results.map((r) => r[key]!)))]));
+  console.log(JSON.stringify({ bench, graph, summary: true, runs: results.length, ...medians }));
+}
+
+/** `gasworks import` then `gasworks run pagerank --tolerance 1e-6`, through the built CLI. */
+function endToEnd(): void {
+  const cli = join(ROOT, 'bin/gasworks.js');
+  const dataDir = join(work, 'e2e');
+  const started = performance.now();
+  const imported = spawnSync(process.execPath, [cli, 'import', CNR, '--name', 'cnr', '--data-dir', dataDir], { encoding: 'utf8' });
+  const ran = spawnSync(process.execPath, [cli, 'run', 'pagerank', '--graph', 'cnr', '--tolerance', '1e-6', '--data-dir', dataDir, '--json'], { encoding: 'utf8' });
+  const seconds = (performance.now() - started) / 1000;
+  if (imported.status !== 0 || ran.status !== 0) throw new Error(`end-to-end failed: ${imported.stderr}${ran.stderr}`);
+  const summary = JSON.parse(ran.stdout) as { iterations: number };
+  console.log(JSON.stringify({ bench: 'import+run pagerank (CLI)', graph: 'cnr-2000', seconds: round(seconds), iterations: summary.iterations }));
+}
+
+async function childGasworks(job: Job): Promise<Record<string, number>> {
+  const { Catalog, GraphReader, graphDir } = await import('../src/storage/index.js');
+  const { importGraph } = await import('../src/ingest/import-graph.js');
+  const { loadInProcessWorkers, resolveAlgorithmOptions, runSynchronous } = await import('../src/engine/index.js');
+  const pagerank = (await import('../src/algorithms/pagerank.js')).default;
+  const dataDir = mkdtempSync(join(tmpdir(), 'gasworks-bench-data-'));
+  try {
+    const catalog = Catalog.open(dataDir);
+    const imported = await importGraph(catalog, { file: job.file, name: 'g', undirected: job.undirected });
+    const reader = GraphReader.open(graphDir(dataDir, imported.graph.id));
+    // A tolerance nothing reaches, so every run does exactly `iterations` steps.
+    const program = pagerank.create(resolveAlgorithmOptions(pagerank, { tolerance: 1e-300, maxIterations: job.iterations }));
+    const loadStart = performance.now();
+    const { endpoints, facts } = loadInProcessWorkers(reader, program, 1);
+    const loadMs = performance.now() - loadStart;
+    const outcome = await runSynchronous(endpoints, program, facts, { maxIterations: job.iterations });
+    const perIterationMs = median(outcome.steps.slice(1).map((step) => step.ms));
+    // Edge visits per iteration: undirected edges are gathered from both ends.
+    const edgeVisits = imported.graph.edges * (job.undirected ? 2 : 1);
+    const iterationsAt = async (tolerance: number): Promise<number> => {
+      const converging = pagerank.create(resolveAlgorithmOptions(pagerank, { tolerance, maxIterations: 1000 }));
+      const loaded = loadInProcessWorkers(reader, converging, 1);
+      return (await runSynchronous(loaded.endpoints, converging, loaded.facts, { maxIterations: 1000 })).iterations;
+    };
+    const convergence: Record<string, number> = job.undirected ? {} : { iterationsAt1e6: await iterationsAt(1e-6), iterationsAt1e10: await iterationsAt(1e-10) };
+    return {
+      ...convergence, vertices: imported.graph.vertices, edges: imported.graph.edges, loadMs: round(loadMs), perIterationMs: round(perIterationMs), edgesPerSec: Math.round(edgeVisits / (perIterationMs / 1000)), iterations: outcome.iterations };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * graphology-metrics' pagerank at two tolerances: the difference in time over the difference in
+ * iterations is its time per iteration, free of the neighbourhood index it builds on every call.
+ * Both implement NetworkX's update and stopping rule, so the iteration counts are gasworks' own.
+ */
+async function childGraphology(job: Job): Promise<Record<string, number>> {
+  const { createGunzip } = await import('node:zlib');
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const graphology = (await import('graphology')).default as unknown as { DirectedGraph: new (options: object) => { addEdge(a: string, b: string): void; order: number; size: number } };
+  const pagerank = (await import('graphology-metrics/centrality/pagerank.js')).default as unknown as (graph: object, options: object) => Record<string, number>;
+  const graph = new graphology.DirectedGraph({ multi: false, allowSelfLoops: true });
+  const buildStart = performance.now();
+  for await (const line of createInterface({ input: createReadStream(job.file).pipe(createGunzip()), crlfDelay: Infinity })) {
+    if (line.startsWith('#') || line === '') continue;
+    const tab = line.indexOf('\t');
+    graph.addEdge(line.slice(0, tab), line.slice(tab + 1));
+  }
+  const loadMs = performance.now() - buildStart;
+  const timed = (tolerance: number): number => {
+    const started = performance.now();
+    pagerank(graph, { alpha: 0.85, tolerance, maxIterations: 1000 });
+    return performance.now() - started;
+  };
+  const loose = timed(1e-6);
+  const tight = timed(1e-10);
+  const perIterationMs = (tight - loose) / (job.iterationsAt1e10! - job.iterationsAt1e6!);
+  return { vertices: graph.order, edges: graph.size, loadMs: round(loadMs), callMsAtTolerance1e6: round(loose), perIterationMs: round(perIterationMs), edgesPerSec: Math.round(graph.size / (perIterationMs / 1000)) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
