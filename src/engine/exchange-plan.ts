@@ -39,7 +39,9 @@ export function buildExchangePlan(graph: LocalGraph, routing: RoutingView, worke
   const masters: number[][] = Array.from({ length: numWorkers }, () => []);
   const seen = new Int32Array(numWorkers).fill(-1);
   let numMasters = 0;
-  for (let v = 0; v < n; v++) {
+  // Visit vertices in global-id order: both sides of every pair then list shared vertices alike.
+  for (let i = 0; i < n; i++) {
+    const v = graph.byGid[i]!;
     const owner = workerOfPartition(graph.masterPartition[v]!, numWorkers);
     masterWorker[v] = owner;
     if (owner !== worker) {
