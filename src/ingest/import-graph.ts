@@ -106,20 +106,16 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
     let duplicates = 0;
     let removedDuplicates = 0;
     for (let p = 0; p < numPartitions; p++) {
-      const part = buildPartition(p, distributed.partitions[p]!.drain(), isolated[p]!, scratch, opts.dedupe);
+      const part = buildPartition(p, distributed.partitions[p]!.drain(), isolated[p]!, scratch, opts.dedupe, directed);
       duplicates += part.duplicates;
       removedDuplicates += part.removedDuplicates;
-      for (let i = 0; i < part.src.length; i++) {
-        const source = part.gids[part.src[i]!]!;
-        const target = part.gids[part.dst[i]!]!;
-        // Undirected edges are the arc pair u→v, v→u; a self-loop is the single arc v→v
-        // (NetworkX's `to_directed`), so it counts once in the degree out + in.
-        const countIn = directed || source !== target;
-        outDegree[source]!++;
-        if (countIn) inDegree[target]!++;
-        if (outWeight && inWeight && part.weight) {
-          outWeight[source]! += part.weight[i]!;
-          if (countIn) inWeight[target]! += part.weight[i]!;
+      for (let l = 0; l < part.gids.length; l++) {
+        const g = part.gids[l]!;
+        outDegree[g]! += part.outDegree[l]!;
+        inDegree[g]! += part.inDegree[l]!;
+        if (outWeight && inWeight) {
+          outWeight[g]! += part.outWeight![l]!;
+          inWeight[g]! += part.inWeight![l]!;
         }
       }
       built.push(part);
