@@ -18,7 +18,8 @@ import { graphDir } from '../storage/data-dir.js';
 import { LabelDictionary } from '../storage/dictionary.js';
 import { EdgeChunks } from '../storage/growable.js';
 import { loaderFor, openInput, type LoadInfo } from '../storage/loaders/index.js';
-import { buildPartition, PartitionScratch } from './build-partition.js';
+import type { BuiltPartition } from './build-partition.js';
+import { buildPartitions } from './parallel-build.js';
 import { distributeEdges, isolatedVertices } from './distribute.js';
 import { sniffFormat } from './sniff.js';
 import { resolveImportOptions, type ImportOptions } from './options.js';
@@ -97,16 +98,23 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
     const partitionedAt = performance.now();
 
     // Pass 3: per partition — local ids, sorted edges, duplicates, degrees; edges written later with the vertex table.
-    const scratch = new PartitionScratch(final.numVertices);
     const outDegree = new Uint32Array(final.numVertices);
     const inDegree = new Uint32Array(final.numVertices);
     const outWeight = edges.weighted ? new Float64Array(final.numVertices) : null;
     const inWeight = edges.weighted ? new Float64Array(final.numVertices) : null;
-    const built = [];
+    const built: BuiltPartition[] = new Array(numPartitions);
     let duplicates = 0;
     let removedDuplicates = 0;
-    for (let p = 0; p < numPartitions; p++) {
-      const part = buildPartition(p, distributed.partitions[p]!.drain(), isolated[p]!, scratch, opts.dedupe, directed);
+    let done = 0;
+    const requests = distributed.partitions.map((chunks, p) => () => ({
+      partition: p,
+      edges: chunks.drain(),
+      isolated: isolated[p]!,
+      numVertices: final.numVertices,
+      dedupe: opts.dedupe,
+      directed,
+    }));
+    await buildPartitions(requests, edges.length, (p, part) => {
       duplicates += part.duplicates;
       removedDuplicates += part.removedDuplicates;
       for (let l = 0; l < part.gids.length; l++) {
@@ -118,9 +126,9 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
           inWeight[g]! += part.inWeight![l]!;
         }
       }
-      built.push(part);
-      progress?.('build', (p + 1) / numPartitions);
-    }
+      built[p] = part;
+      progress?.('build', ++done / numPartitions);
+    });
 
     // Pass 4: routing table, then every table to LMDB.
     const routing = buildRouting(final.numVertices, built.map((part) => part.gids), opts.seed);
