@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -56,7 +56,7 @@ try {
   if (!values['skip-kron']) {
     const scale = Number(values.scale);
     const file = join(work, `kron-${scale}.txt`);
-    const { writeKroneckerEdgeList } = await import('../src/generate/kronecker.js');
+    const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
     const started = performance.now();
     const written = await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
     console.log(JSON.stringify({ bench: 'generate', graph: `kron-${scale}`, edges: written.edges, bytes: written.bytes, seconds: round((performance.now() - started) / 1000) }));
@@ -102,8 +102,8 @@ function report(bench: string, graph: string, results: ChildResult[]): void {
 }
 
 async function childImport(file: string, undirected: boolean): Promise<ChildResult> {
-  const { Catalog } = await import('../src/storage/index.js');
-  const { importGraph } = await import('../src/ingest/import-graph.js');
+  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'gasworks-bench-data-'));
   try {
     const catalog = Catalog.open(dataDir);
@@ -161,4 +161,9 @@ function median(xs: number[]): number {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Runtime modules from the build (what the CLI runs), typed by their sources. */
+function fromDist<T>(path: string): Promise<T> {
+  return import(pathToFileURL(resolve(fileURLToPath(new URL('../dist/', import.meta.url)), path)).href) as Promise<T>;
 }

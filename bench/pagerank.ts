@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -68,7 +68,7 @@ try {
   if (!values['skip-kron']) {
     const scale = Number(values.scale);
     const file = join(work, `kron-${scale}.txt`);
-    const { writeKroneckerEdgeList } = await import('../src/generate/kronecker.js');
+    const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
     await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
     summarize('pagerank', `kron-${scale}`, repeat(runs, { kind: 'gasworks', file, undirected: true, iterations }));
     console.log(JSON.stringify({ bench: 'graphology-metrics-pagerank', graph: `kron-${scale}`, skipped: 'graphology cannot hold 2^24 edges (it runs out of memory at 6.5 GB)' }));
@@ -109,10 +109,10 @@ function endToEnd(): void {
 }
 
 async function childGasworks(job: Job): Promise<Record<string, number>> {
-  const { Catalog, GraphReader, graphDir } = await import('../src/storage/index.js');
-  const { importGraph } = await import('../src/ingest/import-graph.js');
-  const { loadInProcessWorkers, resolveAlgorithmOptions, runSynchronous } = await import('../src/engine/index.js');
-  const pagerank = (await import('../src/algorithms/pagerank.js')).default;
+  const { Catalog, GraphReader, graphDir } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
+  const { loadInProcessWorkers, resolveAlgorithmOptions, runSynchronous } = await fromDist<typeof import('../src/engine/index.js')>('engine/index.js');
+  const pagerank = (await fromDist<typeof import('../src/algorithms/pagerank.js')>('algorithms/pagerank.js')).default;
   const dataDir = mkdtempSync(join(tmpdir(), 'gasworks-bench-data-'));
   try {
     const catalog = Catalog.open(dataDir);
@@ -177,4 +177,9 @@ function median(xs: number[]): number {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Runtime modules from the build (what the CLI runs), typed by their sources. */
+function fromDist<T>(path: string): Promise<T> {
+  return import(pathToFileURL(resolve(fileURLToPath(new URL('../dist/', import.meta.url)), path)).href) as Promise<T>;
 }

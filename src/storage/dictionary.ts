@@ -34,6 +34,13 @@ export interface FinalDictionary {
   readonly text: Map<number, string>;
 }
 
+/** A dictionary's contents in transferable form. */
+export interface DictionarySnapshot {
+  readonly bitmap: Uint32Array;
+  readonly maxDirect: number;
+  readonly hashed: readonly VertexLabel[];
+}
+
 export class LabelDictionary {
   private bitmap = new Uint32Array(1024);
   private maxDirect = -1;
@@ -72,6 +79,31 @@ export class LabelDictionary {
   internText(text: string): number {
     const n = canonicalInteger(text);
     return n >= 0 ? this.internNumber(n) : this.internString(text);
+  }
+
+  /** This dictionary's contents, to merge into another with `absorb` (parallel parsing). */
+  snapshot(): DictionarySnapshot {
+    return { bitmap: this.bitmap.slice(0, (this.maxDirect >>> 5) + 1), maxDirect: this.maxDirect, hashed: this.hashed.slice() };
+  }
+
+  /**
+   * Merges a dictionary filled by a parse of a *later* part of the same file: integer labels
+   * keep their codes (they are the labels), hashed labels are interned here in their first-seen
+   * order, so ids come out exactly as one sequential parse would give them. Returns the map from
+   * the other dictionary's hashed codes to this one's (index `code − DIRECT_LIMIT`).
+   */
+  absorb(other: DictionarySnapshot): Uint32Array {
+    if (other.maxDirect >= 0) {
+      const words = (other.maxDirect >>> 5) + 1;
+      if (words > this.bitmap.length) this.growBitmap(words - 1);
+      for (let w = 0; w < words; w++) this.bitmap[w]! |= other.bitmap[w]!;
+      if (other.maxDirect > this.maxDirect) this.maxDirect = other.maxDirect;
+    }
+    const codes = new Uint32Array(other.hashed.length);
+    other.hashed.forEach((label, k) => {
+      codes[k] = typeof label === 'number' ? this.internNumber(label) : this.internString(label);
+    });
+    return codes;
   }
 
   finalize(): FinalDictionary {

@@ -12,6 +12,8 @@ export class EdgeChunks {
   private readonly srcChunks: (Uint32Array | null)[] = [];
   private readonly dstChunks: (Uint32Array | null)[] = [];
   private readonly weightChunks: (Float64Array | null)[] = [];
+  /** Filled length of every chunk but the last (which is `fill`); adopted chunks may be partial. */
+  private readonly lengths: number[] = [];
   private src: Uint32Array = new Uint32Array(0);
   private dst: Uint32Array = new Uint32Array(0);
   private weight: Float64Array = new Float64Array(0);
@@ -44,7 +46,7 @@ export class EdgeChunks {
     const src = this.srcChunks[k];
     const dst = this.dstChunks[k];
     if (!src || !dst) throw new Error(`EdgeChunks: chunk ${k} was released`);
-    const length = k === this.srcChunks.length - 1 ? this.fill : BLOCK_SIZE;
+    const length = k === this.srcChunks.length - 1 ? this.fill : this.lengths[k]!;
     const weight = this.weighted ? this.weightChunks[k]! : null;
     return { src, dst, weight, length };
   }
@@ -74,7 +76,29 @@ export class EdgeChunks {
     return { src, dst, weight };
   }
 
+  /**
+   * Appends a chunk filled elsewhere (another thread's parse), without copying. Its arrays must
+   * be `BLOCK_SIZE` long, as `chunks()` of another EdgeChunks gives them; later pushes go after it.
+   */
+  adopt(src: Uint32Array, dst: Uint32Array, weight: Float64Array | null, length: number): void {
+    if (this.srcChunks.length > 0) this.lengths.push(this.fill);
+    this.srcChunks.push(src);
+    this.dstChunks.push(dst);
+    if (this.weighted) this.weightChunks.push(weight);
+    this.src = src;
+    this.dst = dst;
+    if (weight) this.weight = weight;
+    this.fill = length;
+    this.count += length;
+  }
+
+  /** Every chunk with its filled length (for handing the edges to another thread). */
+  chunks(): { src: Uint32Array; dst: Uint32Array; weight: Float64Array | null; length: number }[] {
+    return this.srcChunks.map((_, k) => this.chunk(k));
+  }
+
   private grow(): void {
+    if (this.srcChunks.length > 0) this.lengths.push(this.fill);
     this.src = new Uint32Array(BLOCK_SIZE);
     this.dst = new Uint32Array(BLOCK_SIZE);
     this.srcChunks.push(this.src);

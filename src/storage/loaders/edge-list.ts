@@ -13,6 +13,7 @@ import type { LabelDictionary } from '../dictionary.js';
 import type { EdgeChunks } from '../growable.js';
 import type { InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
+import { parseInParallel, PARALLEL_BYTES } from './parallel-edge-list.js';
 import { looksLikeHeader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
 const SPACE = 32;
@@ -29,11 +30,24 @@ const LINE_END = 2;
 
 export function edgeListLoader(fieldSeparator: 'whitespace' | 'tab') {
   return async function loadEdgeList(input: InputFile, target: LoadTarget, options: LoaderOptions): Promise<LoadInfo> {
-    const scanner = new EdgeListScanner(input.path, target.dictionary, target.begin(options.weighted), fieldSeparator === 'tab', options);
+    const tabOnly = fieldSeparator === 'tab';
+    if (!input.gzip && input.bytes >= PARALLEL_BYTES) return parseInParallel(input, target, options, tabOnly);
+    const scanner = new EdgeListScanner(input.path, target.dictionary, target.begin(options.weighted), tabOnly, options);
+    const lines = await scanStream(scanner, input.chunks(options.onBytes), input.path, true);
+    return { weighted: options.weighted, lines };
+  };
+}
+
+/**
+ * Feeds a stream of chunks to a scanner, whole lines at a time (a partial last line is carried
+ * into the next chunk); `fileStart` says whether the stream starts the file (and may carry a
+ * BOM). Returns the number of lines. Parse errors name the file and line.
+ */
+export async function scanStream(scanner: EdgeListScanner, chunks: AsyncIterable<Buffer>, path: string, fileStart: boolean): Promise<number> {
     let carry: Buffer | null = null;
-    let first = true;
+    let first = fileStart;
     try {
-      for await (const piece of input.chunks(options.onBytes)) {
+      for await (const piece of chunks) {
         let buffer: Buffer = carry ? Buffer.concat([carry, piece]) : piece;
         if (first) {
           first = false;
@@ -46,7 +60,7 @@ export function edgeListLoader(fieldSeparator: 'whitespace' | 'tab') {
     } catch (error) {
       if (error instanceof GasError && error.code === 'GAS_ERR_PARSE' && !('line' in error.details)) {
         const line = scanner.lineNumber + 1;
-        throw new GasError('GAS_ERR_PARSE', `${input.path}:${line}: ${error.message.replace(`${input.path}: `, '')}`, { ...error.details, line });
+        throw new GasError('GAS_ERR_PARSE', `${path}:${line}: ${error.message.replace(`${path}: `, '')}`, { ...error.details, line });
       }
       throw error;
     }
@@ -54,11 +68,10 @@ export function edgeListLoader(fieldSeparator: 'whitespace' | 'tab') {
       const last = Buffer.concat([carry, Buffer.from([LF])]);
       scanner.scan(last, last.length);
     }
-    return { weighted: options.weighted, lines: scanner.lineNumber };
-  };
+    return scanner.lineNumber;
 }
 
-class EdgeListScanner {
+export class EdgeListScanner {
   lineNumber = 0;
   private readonly classOf = new Uint8Array(256);
   private headerPending: boolean;
@@ -72,7 +85,7 @@ class EdgeListScanner {
     private readonly dictionary: LabelDictionary,
     private readonly edges: EdgeChunks,
     private readonly tabOnly: boolean,
-    private readonly options: LoaderOptions,
+    private readonly options: Pick<LoaderOptions, 'weighted' | 'header'>,
   ) {
     this.classOf[TAB] = SEPARATOR;
     if (!tabOnly) this.classOf[SPACE] = SEPARATOR;
