@@ -142,7 +142,11 @@ async function childGraphology(file: string): Promise<ChildResult> {
   }
   const buildStart = performance.now();
   const graph = new DirectedGraph({ multi: false, allowSelfLoops: true });
-  for (let i = 0; i < src.length; i++) graph.addEdge(src[i]!, dst[i]!);
+  for (let i = 0; i < src.length; i++) {
+    if (!graph.hasNode(src[i]!)) graph.addNode(src[i]!);
+    if (!graph.hasNode(dst[i]!)) graph.addNode(dst[i]!);
+    graph.addEdge(src[i]!, dst[i]!);
+  }
   const ms = performance.now() - buildStart;
   return {
     ms,

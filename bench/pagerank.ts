@@ -149,14 +149,18 @@ async function childGraphology(job: Job): Promise<Record<string, number>> {
   const { createGunzip } = await import('node:zlib');
   const { createReadStream } = await import('node:fs');
   const { createInterface } = await import('node:readline');
-  const graphology = (await import('graphology')).default as unknown as { DirectedGraph: new (options: object) => { addEdge(a: string, b: string): void; order: number; size: number } };
+  const graphology = (await import('graphology')).default as unknown as { DirectedGraph: new (options: object) => { addEdge(a: string, b: string): void; hasNode(a: string): boolean; addNode(a: string): void; order: number; size: number } };
   const pagerank = (await import('graphology-metrics/centrality/pagerank.js')).default as unknown as (graph: object, options: object) => Record<string, number>;
   const graph = new graphology.DirectedGraph({ multi: false, allowSelfLoops: true });
   const buildStart = performance.now();
   for await (const line of createInterface({ input: createReadStream(job.file).pipe(createGunzip()), crlfDelay: Infinity })) {
     if (line.startsWith('#') || line === '') continue;
     const tab = line.indexOf('\t');
-    graph.addEdge(line.slice(0, tab), line.slice(tab + 1));
+    const source = line.slice(0, tab);
+    const target = line.slice(tab + 1);
+    if (!graph.hasNode(source)) graph.addNode(source);
+    if (!graph.hasNode(target)) graph.addNode(target);
+    graph.addEdge(source, target);
   }
   const loadMs = performance.now() - buildStart;
   const timed = (tolerance: number): number => {

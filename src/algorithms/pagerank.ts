@@ -47,7 +47,9 @@ export default defineAlgorithm({
       zero: 0,
       sum: (a, b) => a + b,
       apply(state, v, total, ctx) {
-        const next = normalized ? (1 - damping) / ctx.numVertices + damping * (total + ctx.aggregate('dangling') / ctx.numVertices) : 1 - damping + damping * total;
+        const n = ctx.numVertices;
+        const teleport = normalized ? (1 - damping) / n + (damping * ctx.aggregate('dangling')) / n : 1 - damping;
+        const next = teleport + damping * total;
         state.delta[v] = Math.abs(next - state.rank[v]!);
         state.rank[v] = next;
         state.share[v] = shareOf(next, weighted ? state.outWeight[v]! : state.outDegree[v]!);
