@@ -141,8 +141,9 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
 }
 
 /**
- * graphology-metrics' pagerank at two tolerances: the difference in time over the difference in
- * iterations is its time per iteration, free of the neighbourhood index it builds on every call.
+ * graphology-metrics' pagerank stopped after one iteration and run to tolerance 1e-10: the
+ * difference in time over the difference in iterations is its time per iteration, free of the
+ * neighbourhood index it builds on every call.
  * Both implement NetworkX's update and stopping rule, so the iteration counts are gasworks' own.
  */
 async function childGraphology(job: Job): Promise<Record<string, number>> {
@@ -168,9 +169,11 @@ async function childGraphology(job: Job): Promise<Record<string, number>> {
     pagerank(graph, { alpha: 0.85, tolerance, maxIterations: 1000 });
     return performance.now() - started;
   };
+  // Tolerance 10 stops after one iteration; the best of two calls each damps the noise.
+  const one = Math.min(timed(10), timed(10));
+  const tight = Math.min(timed(1e-10), timed(1e-10));
   const loose = timed(1e-6);
-  const tight = timed(1e-10);
-  const perIterationMs = (tight - loose) / (job.iterationsAt1e10! - job.iterationsAt1e6!);
+  const perIterationMs = (tight - one) / (job.iterationsAt1e10! - 1);
   return { vertices: graph.order, edges: graph.size, loadMs: round(loadMs), callMsAtTolerance1e6: round(loose), perIterationMs: round(perIterationMs), edgesPerSec: Math.round(graph.size / (perIterationMs / 1000)) };
 }
 
