@@ -13,8 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { fromDist, median, round } from './lib.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const CNR = resolve(fileURLToPath(new URL('../../shared/data/cnr-2000.txt.gz', import.meta.url)));
@@ -156,18 +157,4 @@ async function childGraphology(file: string): Promise<ChildResult> {
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     phases: { parseMs: Math.round(buildStart - parseStart), buildMs: Math.round(ms) },
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-/** Runtime modules from the build (what the CLI runs), typed by their sources. */
-function fromDist<T>(path: string): Promise<T> {
-  return import(pathToFileURL(resolve(fileURLToPath(new URL('../dist/', import.meta.url)), path)).href) as Promise<T>;
 }

@@ -14,8 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { fromDist, median, round } from './lib.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -175,18 +176,4 @@ async function childGraphology(job: Job): Promise<Record<string, number>> {
   const loose = timed(1e-6);
   const perIterationMs = (tight - one) / (job.iterationsAt1e10! - 1);
   return { vertices: graph.order, edges: graph.size, loadMs: round(loadMs), callMsAtTolerance1e6: round(loose), perIterationMs: round(perIterationMs), edgesPerSec: Math.round(graph.size / (perIterationMs / 1000)) };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-/** Runtime modules from the build (what the CLI runs), typed by their sources. */
-function fromDist<T>(path: string): Promise<T> {
-  return import(pathToFileURL(resolve(fileURLToPath(new URL('../dist/', import.meta.url)), path)).href) as Promise<T>;
 }

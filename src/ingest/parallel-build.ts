@@ -5,7 +5,8 @@
  * imports build in this thread, where starting threads would cost more than it saves.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../threads.js';
 import { buildPartition, PartitionScratch, type BuiltPartition, type PartitionEdges } from './build-partition.js';
 
 export interface BuildRequest {
@@ -35,7 +36,7 @@ export async function buildPartitions(
     }
     return;
   }
-  const workers = Array.from({ length: threads }, () => startWorker());
+  const workers = Array.from({ length: threads }, () => startModuleWorker(import.meta.url, './build-worker'));
   let nextRequest = 0;
   try {
     await Promise.all(
@@ -68,16 +69,4 @@ function roundTrip(worker: Worker, request: BuildRequest): Promise<BuiltPartitio
     const transfer = [src.buffer, dst.buffer, request.isolated.buffer, ...(weight ? [weight.buffer] : [])] as ArrayBuffer[];
     worker.postMessage(request, [...new Set(transfer)]);
   });
-}
-
-/**
- * The worker module next to this one: compiled JavaScript, or — when gasworks runs from its
- * TypeScript sources (tests, benchmarks) — the .ts file, loaded after registering tsx in the
- * thread (Node 20 does not apply `--import` hooks to a worker's entry module).
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./build-worker.js', import.meta.url));
-  const entry = new URL('./build-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
 }

@@ -9,7 +9,7 @@
  */
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../threads.js';
 import { GasError, ParseError } from '../../errors.js';
 import { DIRECT_LIMIT, type DictionarySnapshot } from '../dictionary.js';
 import type { InputFile } from './input.js';
@@ -109,7 +109,7 @@ function rangeBounds(path: string, size: number, parts: number): number[] {
 
 function runRange(request: RangeRequest): Promise<RangeResult> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker();
+    const worker = startModuleWorker(import.meta.url, './edge-list-worker');
     worker.once('message', (result: RangeResult) => {
       void worker.terminate();
       resolve(result);
@@ -125,11 +125,4 @@ function runRange(request: RangeRequest): Promise<RangeResult> {
 /** Reads one byte range of a file in chunks. */
 export function readRange(path: string, start: number, end: number): AsyncIterable<Buffer> {
   return createReadStream(path, { start, end: end - 1, highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>;
-}
-
-/** The worker module (compiled, or the .ts source through tsx; see ingest/parallel-build.ts). */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./edge-list-worker.js', import.meta.url));
-  const entry = new URL('./edge-list-worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true });
 }
