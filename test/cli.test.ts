@@ -26,7 +26,7 @@ describe('gasworks CLI', () => {
   it('--help lists every command with examples', () => {
     const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    for (const verb of ['import', 'graph list', 'graph info', 'graph drop', 'graph export', 'generate kron']) expect(help.stdout).toContain(`gasworks ${verb}`);
+    for (const verb of ['import', 'graph list', 'graph info', 'graph drop', 'graph export', 'generate kron', 'run', 'results', 'jobs']) expect(help.stdout).toContain(`gasworks ${verb}`);
     const importHelp = spawnSync(process.execPath, [CLI, 'import', '--help'], { encoding: 'utf8' });
     expect(importHelp.stdout).toContain('Examples');
   });
@@ -79,6 +79,55 @@ describe('gasworks CLI', () => {
     const unknown = gasworks(data, 'import', file, '--name', 'x', '--colour', 'red');
     expect(unknown.status).not.toBe(0);
     expect(unknown.stdout + unknown.stderr).toContain('--colour');
+  });
+
+  it('run --json carries the documented fields; results reads them back in every format', () => {
+    const ran = gasworks(data, 'run', 'pagerank', '--graph', 'tiny', '--tolerance', '1e-12', '--max-iterations', '200', '--json');
+    expect(ran.status, ran.stderr).toBe(0);
+    const summary = JSON.parse(ran.stdout);
+    expect(summary).toMatchObject({ algorithm: 'pagerank', graph: 'tiny', converged: true });
+    for (const key of ['jobId', 'iterations', 'timings']) expect(summary).toHaveProperty(key);
+    for (const key of ['loadMs', 'computeMs', 'perIterationMs']) expect(summary.timings).toHaveProperty(key);
+    expect(summary.timings.perIterationMs).toHaveLength(summary.iterations);
+
+    const csv = gasworks(data, 'results', String(summary.jobId)).stdout.trim().split('\n');
+    expect(csv[0]).toBe('vertex,value');
+    expect(csv.slice(1).map((line) => line.split(',')[0]).sort()).toEqual(['alice', 'bob', 'carol']);
+    const ranks = csv.slice(1).reduce((sum, line) => sum + Number(line.split(',')[1]), 0);
+    expect(ranks).toBeCloseTo(1, 12);
+
+    const top = JSON.parse(gasworks(data, 'results', String(summary.jobId), '--top', '1', '--format', 'json').stdout);
+    expect(top).toEqual([{ vertex: summary.top[0].vertex, value: summary.top[0].value }]);
+    const one = gasworks(data, 'results', String(summary.jobId), '--vertex', 'bob', '--format', 'ndjson').stdout.trim();
+    expect(JSON.parse(one).vertex).toBe('bob');
+
+    const jobs = JSON.parse(gasworks(data, 'jobs', '--json').stdout);
+    expect(jobs[0]).toMatchObject({ id: summary.jobId, status: 'succeeded', algorithm: 'pagerank' });
+  });
+
+  it('run <algorithm> --help lists the options with their defaults', () => {
+    const help = gasworks(data, 'run', 'pagerank', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--damping');
+    expect(help.stdout).toContain('0.85');
+    expect(help.stdout).toContain('--max-iterations');
+  });
+
+  it('a bad option or a throwing program: one line, its exit status, a failed job row', () => {
+    const bad = gasworks(data, 'run', 'pagerank', '--graph', 'tiny', '--damping', '2');
+    expect(bad.status).toBe(ERROR_CODES.GAS_ERR_INVALID_ARGUMENT.exit);
+    expect(bad.stderr.trim()).toMatch(/^gasworks: pagerank: damping must be .* got 2 \[GAS_ERR_INVALID_ARGUMENT\]$/);
+    const program = writeGraphFile(dir, 'throws.ts', `export default { name: 'boom', vertexColumns: { x: 'f64' }, apply() { throw new Error('kaboom'); } };\n`);
+    const thrown = gasworks(data, 'run', program, '--graph', 'tiny');
+    expect(thrown.status).toBe(ERROR_CODES.GAS_ERR_PROGRAM.exit);
+    expect(thrown.stderr).toContain('kaboom');
+    expect(thrown.stderr).not.toMatch(/\n\s+at /);
+    const jobs = JSON.parse(gasworks(data, 'jobs', '--json').stdout);
+    expect(jobs.slice(0, 2).map((j: { status: string; errorCode: string }) => [j.status, j.errorCode])).toEqual([
+      ['failed', 'GAS_ERR_PROGRAM'],
+      ['failed', 'GAS_ERR_INVALID_ARGUMENT'],
+    ]);
+    expect(gasworks(data, 'results', '999').status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
   });
 
   it('graph drop removes the graph', () => {

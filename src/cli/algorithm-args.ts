@@ -38,3 +38,7 @@ export function parseTrailingOptions(args: readonly string[]): Map<string, strin
 export function camelCase(kebab: string): string {
   return kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
+
+export function kebabCase(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

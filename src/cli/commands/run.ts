@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { ALGORITHMS } from '../../algorithms/index.js';
+import { ALGORITHMS, findAlgorithm } from '../../algorithms/index.js';
 import { runJob, type JobSummary } from '../../api/index.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { camelCase, parseTrailingOptions } from '../algorithm-args.js';
+import { camelCase, kebabCase, parseTrailingOptions } from '../algorithm-args.js';
 import { GasCommand, integerOption } from '../base.js';
 
 const ENGINE_OPTIONS = ['graph', 'workers', 'json', 'data-dir', 'top'];
@@ -29,6 +29,10 @@ export class RunCommand extends GasCommand {
 
   async run(): Promise<void> {
     const args = parseTrailingOptions(this.rest);
+    if (args.has('help') || args.has('h')) {
+      this.printAlgorithmHelp();
+      return;
+    }
     this.json = this.json || args.get('json') === 'true';
     this.dataDir = args.get('data-dir') ?? this.dataDir;
     const graph = args.get('graph');
@@ -46,6 +50,21 @@ export class RunCommand extends GasCommand {
     );
     if (this.json) this.printJson(summary);
     else this.printSummary(summary);
+  }
+
+  /** `gasworks run <algorithm> --help`: the algorithm's description and options with their defaults. */
+  private printAlgorithmHelp(): void {
+    const definition = findAlgorithm(this.algorithm);
+    if (!definition) {
+      this.context.stdout.write(`${this.algorithm}: not a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}); a program file takes --max-iterations only\n`);
+      return;
+    }
+    const out = this.context.stdout;
+    out.write(`gasworks run ${definition.name} --graph G [--workers N] [--top K] [--json] [options]\n\n${definition.description}\n\noptions (defaults):\n`);
+    for (const [name, value] of Object.entries(definition.defaults)) {
+      const shown = Array.isArray(value) ? value.join(',') : value === '' ? '(required)' : String(value);
+      out.write(`  --${kebabCase(name).padEnd(18)} ${shown}\n`);
+    }
   }
 
   private printSummary(s: JobSummary): void {
