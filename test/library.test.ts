@@ -20,7 +20,7 @@ describe('library API', () => {
       const pagerank = await run(graph, 'pagerank', { options: { tolerance: 1e-12, maxIterations: 500 } });
       const ranks = pagerank.values();
       expect([...ranks.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
-      expect([...ranks.values()].reduce((sum, r) => sum + (r as number), 0)).toBeCloseTo(1, 12);
+      expect([...ranks.values()].reduce<number>((sum, r) => sum + (r as number), 0)).toBeCloseTo(1, 12);
       expect(pagerank.value('c')).toBe(ranks.get('c'));
 
       const inDegree = defineProgram({

@@ -109,13 +109,18 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
   // array per vertex), so their call sites have one known target and can be inlined.
   const aggregateConstants = aggregators.map((_, k) => `const agg${k} = aggs[${k}], map${k} = agg${k}.map.bind(agg${k}), sum${k} = agg${k}.sum.bind(agg${k});`).join('\n');
   const aggregateInit = aggregators.map((_, k) => `let a${k} = agg${k}.zero;`).join(' ');
-  const aggregateStep = aggregators.map((_, k) => `a${k} = sum${k}(a${k}, map${k}(state, v, ctx));`).join(' ');
+  const overEdges = aggregators.map((name) => program.aggregators![name]!.over === 'edges');
+  const aggregateStep = aggregators.map((_, k) => (overEdges[k] ? '' : `a${k} = sum${k}(a${k}, map${k}(state, v, ctx));`)).join(' ');
+  // Edge aggregators: one pass over this worker's edges (each edge lives in one partition only).
+  const edgeAggregateLoop = overEdges.some(Boolean)
+    ? `for (let e = 0; e < m; e++) { ${aggregators.map((_, k) => (overEdges[k] ? `a${k} = sum${k}(a${k}, map${k}(state, e, ctx));` : '')).join(' ')} }`
+    : '';
   // Totals leave through a preallocated array: an array literal built once per call, after the
   // loop, never gets type feedback before the loop is optimised and deoptimised it every step.
   const aggregateResult = `${aggregators.map((_, k) => `totals[${k}] = a${k};`).join(' ')} return Array.from(totals);`;
 
   const source = `
-    const { outOffsets, dst, inOffsets, inSources, inEdges, numVertices: n } = graph;
+    const { outOffsets, dst, inOffsets, inSources, inEdges, numVertices: n, numEdges: m } = graph;
     const zero = prog.zero ?? 0;
     // The program's callbacks as constants of this compiled code: one known target per call site.
     const bind = (f) => (typeof f === 'function' ? f.bind(prog) : undefined);
@@ -137,6 +142,7 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
           if (active[v] === 1) apply(state, v, ${total}, ctx);
           ${aggregateStep}
         }
+        ${edgeAggregateLoop}
         ${aggregateResult}
       },
       aggregate(isMaster, ctx) {
@@ -145,6 +151,7 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
           if (isMaster[v] === 0) continue;
           ${aggregateStep}
         }
+        ${edgeAggregateLoop}
         ${aggregateResult}
       },
       scatter(active, allActive, ctx) {

@@ -109,12 +109,16 @@ export interface ProgramContext {
 }
 
 /**
- * A global reduction over vertices (run on masters only, so each vertex counts once) after every
- * apply phase and once after init; its finalised value is readable through `ctx.aggregate(name)`
- * in the next step and is reported per step. `sum`/`zero` must form a commutative monoid.
+ * A global reduction over vertices (run on masters only, so each vertex counts once) or over
+ * edges (each edge lives in exactly one partition), after every apply phase and once after init;
+ * its finalised value is readable through `ctx.aggregate(name)` in the next step and is reported
+ * per step. Edge aggregators see edge state as the previous scatter left it (as gather did).
+ * `sum`/`zero` must form a commutative monoid.
  */
 export interface Aggregator<S> {
-  map(state: S, vertex: number, ctx: ProgramContext): number;
+  /** What `map` receives: a vertex (the default) or an edge id. */
+  readonly over?: 'vertices' | 'edges';
+  map(state: S, item: number, ctx: ProgramContext): number;
   sum(a: number, b: number): number;
   readonly zero: number;
   finalize?(value: number, ctx: ProgramContext): number;
