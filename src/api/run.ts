@@ -155,7 +155,7 @@ function validateProgram(program: AnyVertexProgram): { column: string; width: nu
   const columns = Object.entries(program.vertexColumns ?? {}) as [string, string | readonly [string, number]][];
   if (columns.length === 0) fail('vertexColumns must declare at least one column');
   const width = program.accumulatorWidth ?? 0;
-  if (width === 0 && program.gather && typeof program.sum !== 'function') fail('a scalar gather needs a sum function (the monoid)');
+  if (width === 0 && program.gather && !program.collect && typeof program.sum !== 'function') fail('a scalar gather needs a sum function (the monoid)');
   if (width > 0 && program.gather) fail('a vector program (accumulatorWidth > 0) implements gatherInto, not gather');
   const name = program.result ?? columns[0]![0];
   const declaration = columns.find(([column]) => column === name)?.[1];

@@ -79,7 +79,18 @@ const SCALAR_GATHER_LOOPS = (edgeArgument: (e: string) => string, dirs: Directio
   return `${dirs.out ? out : ''}${dirs.in ? into : ''}`;
 };
 
-export function compileLoops(program: AnyVertexProgram, state: object, graph: LocalGraph, directed: boolean): CompiledLoops {
+/**
+ * Where a collecting program's gathered values go (see `VertexProgram.collect`): vertex v's
+ * values are `values[starts[v] .. ends[v])`; `totalOf(v)` gives apply the vertex's whole multiset.
+ */
+export interface CollectBuffer {
+  values: Float64Array;
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  totalOf(v: number): Float64Array;
+}
+
+export function compileLoops(program: AnyVertexProgram, state: object, graph: LocalGraph, directed: boolean, collected: CollectBuffer | null = null): CompiledLoops {
   const gatherDirs = directionsOf(program.gatherEdges ?? 'in', directed);
   const scatterDirs = directionsOf(program.scatterEdges ?? 'out', directed);
   const width = program.accumulatorWidth ?? 0;
@@ -89,7 +100,12 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
   const gatherUsesEdge = (width === 0 ? program.gather?.length : program.gatherInto?.length) ?? 4;
   const edgeArgument = (e: string): string => (gatherUsesEdge >= 4 || width > 0 ? e : '-1');
   let gatherBody: string;
-  if (width === 0) {
+  if (collected) {
+    const call: Call = (nbr, e) => `values[at++] = gather(state, v, ${nbr}, ${edgeArgument(e)});`;
+    gatherBody = `
+      starts[v] = at;${EDGE_LOOPS(call, gatherDirs, directed)}
+      ends[v] = at;`;
+  } else if (width === 0) {
     gatherBody = `
       let s0 = zero, s1 = zero;${SCALAR_GATHER_LOOPS(edgeArgument, gatherDirs, directed)}
       partial[v] = sum(s0, s1);`;
@@ -102,7 +118,7 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
   const scatterCall: Call = (nbr, e) => `scatter(state, v, ${nbr}, ${e}, ctx);`;
 
   const hasGather = program.gather !== undefined || program.gatherInto !== undefined;
-  const total = width > 0 ? `partial.subarray(v * ${width}, v * ${width} + ${width})` : hasGather ? 'partial[v]' : 'zero';
+  const total = collected ? 'collected.totalOf(v)' : width > 0 ? `partial.subarray(v * ${width}, v * ${width} + ${width})` : hasGather ? 'partial[v]' : 'zero';
   const aggregators = Object.keys(program.aggregators ?? {});
   // Aggregators are folded into the apply loop (one pass over the vertices, not 1 + A).
   // Each aggregator's functions are bound to constants of the compiled code (not read from an
@@ -131,6 +147,7 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
     ${aggregateConstants}
     return {
       gather(active, allActive, partial) {
+        ${collected ? 'const { values, starts, ends } = collected; let at = 0;' : ''}
         for (let v = 0; v < n; v++) {
           if (!allActive && active[v] === 0) continue;${gatherBody}
         }
@@ -161,7 +178,7 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
         }
       },
     };`;
-  return new Function('prog', 'state', 'graph', 'names', source)(program, state, graph, aggregators) as CompiledLoops;
+  return new Function('prog', 'state', 'graph', 'names', 'collected', source)(program, state, graph, aggregators, collected) as CompiledLoops;
 }
 
 /**

@@ -40,6 +40,8 @@
  *
  * ## Accumulators
  *
+ * (Besides the two monoid forms below, a program may `collect`: see that field.)
+ *
  * Scalar programs (`accumulatorWidth` 0, the default) return a number from `gather`. Vector
  * programs (`accumulatorWidth` k > 0, e.g. ALS's XᵀX and Xᵀy) implement `gatherInto`, which
  * *adds* the edge's contribution into `total[offset .. offset+k)` of a preallocated array; the
@@ -138,6 +140,13 @@ export interface VertexProgram<
   readonly scatterEdges?: EdgeDirection;
   /** 0 (the default) for a scalar total; k for a vector total of k doubles. */
   readonly accumulatorWidth?: number;
+  /**
+   * Collect instead of sum: `gather` returns one value per edge, and `apply` receives *all* of
+   * them for the vertex — from every replica — as a Float64Array sorted ascending (a multiset, so
+   * the result does not depend on the partitioning). For rules no monoid expresses, such as the
+   * most frequent neighbour label; costs memory and traffic proportional to the gathered edges.
+   */
+  readonly collect?: boolean;
   /** Which vertices are active in step 0: all (the default) or those `init` signals. */
   readonly initiallyActive?: 'all' | 'signaled';
   /** Vertices stay active every step (e.g. PageRank with a global tolerance); default false. */

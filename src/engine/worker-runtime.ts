@@ -15,7 +15,7 @@ import type { TypedColumn } from '../storage/columns.js';
 import type { ColumnSpec } from '../storage/columns.js';
 import type { ExchangePlan } from './exchange-plan.js';
 import type { LocalGraph } from './local-graph.js';
-import { compileAggregateLookup, compileLoops, type CompiledLoops } from './loops.js';
+import { compileAggregateLookup, compileLoops, directionsOf, type CollectBuffer, type CompiledLoops } from './loops.js';
 import type { AnyVertexProgram, ProgramContext } from './program.js';
 import { allocateState, type LocalDegrees, type ProgramStateRecord } from './state.js';
 import { localNeighborLists, packLists, toNeighborSets, unpackLists } from './neighbor-sets.js';
@@ -47,6 +47,9 @@ export class WorkerRuntime {
   /** Gather partials, then (on masters) totals. */
   private readonly partial: Float64Array;
   private allActive = true;
+  /** Collecting programs: gathered values, and those received from mirrors this step. */
+  private readonly collected: CollectBuffer | null;
+  private readonly received = new Map<number, Float64Array[]>();
   private readonly context: ProgramContext & { iteration: number };
   /** Aggregator values visible to the program, by aggregator index. */
   private readonly aggregateValues: Float64Array;
@@ -78,7 +81,8 @@ export class WorkerRuntime {
       },
       aggregate: compileAggregateLookup(this.aggregatorNames, this.aggregateValues, program.name),
     };
-    this.loops = compileLoops(program, state, graph, facts.directed);
+    this.collected = program.collect ? this.collectBuffer(facts.directed) : null;
+    this.loops = compileLoops(program, state, graph, facts.directed, this.collected);
   }
 
   /** Initial vertex and edge state on every replica; returns this worker's aggregator partials. */
@@ -136,6 +140,7 @@ export class WorkerRuntime {
       this.allActive = this.allActive || active.every((flag) => flag === 1);
     }
     if (this.program.gather || this.program.gatherInto) this.loops.gather(active, this.allActive, this.partial);
+    if (this.collected) return plan.mirrorsByMaster.map((mirrors) => packCollected(mirrors, active, this.collected!));
     const width = Math.max(1, this.accumulatorWidth);
     return plan.mirrorsByMaster.map((mirrors) => packRecords(mirrors, active, this.partial, width));
   }
@@ -145,8 +150,13 @@ export class WorkerRuntime {
     const { plan, active, partial, program, context } = this;
     const width = this.accumulatorWidth;
     const sum = program.sum ?? ((a: number, b: number) => a + b);
+    this.received.clear();
     inbox.forEach((message, peer) => {
       if (!message) return;
+      if (this.collected) {
+        unpackCollected(message as Float64Array, plan.mastersByMirror[peer]!, this.received);
+        return;
+      }
       const masters = plan.mastersByMirror[peer]!;
       const stride = Math.max(1, width) + 1;
       for (let r = 0; r < message.length; r += stride) {
@@ -169,6 +179,31 @@ export class WorkerRuntime {
     });
     this.loops.scatter(this.active, this.allActive, this.context);
     return plan.mirrorsByMaster.map((mirrors) => selectPositions(mirrors, this.signaled));
+  }
+
+  /** The buffer a collecting program gathers into, sized for one value per visited edge. */
+  private collectBuffer(directed: boolean): CollectBuffer {
+    const dirs = directionsOf(this.program.gatherEdges ?? 'in', directed);
+    const n = this.graph.numVertices;
+    const buffer: CollectBuffer = {
+      values: new Float64Array(((dirs.out ? 1 : 0) + (dirs.in ? 1 : 0)) * this.graph.numEdges),
+      starts: new Uint32Array(n),
+      ends: new Uint32Array(n),
+      totalOf: (v) => {
+        const own = buffer.values.subarray(buffer.starts[v]!, buffer.ends[v]!);
+        const extra = this.received.get(v);
+        if (!extra) return own.sort();
+        const all = new Float64Array(own.length + extra.reduce((total, part) => total + part.length, 0));
+        all.set(own);
+        let at = own.length;
+        for (const part of extra) {
+          all.set(part, at);
+          at += part.length;
+        }
+        return all.sort();
+      },
+    };
+    return buffer;
   }
 
   /** Neighbour sets, step 1 of 3: every replica's local neighbour list, mirrors' lists to their masters. */
@@ -264,4 +299,40 @@ function packRecords(list: Uint32Array, active: Uint8Array, values: Float64Array
     for (let k = 0; k < width; k++) out[at++] = values[v * width + k]!;
   }
   return out;
+}
+
+/** `[position, count, values…]` records of the active vertices' collected values. */
+function packCollected(list: Uint32Array, active: Uint8Array, collected: CollectBuffer): Float64Array | null {
+  let size = 0;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i]!;
+    if (active[v] === 1) size += 2 + collected.ends[v]! - collected.starts[v]!;
+  }
+  if (size === 0) return null;
+  const out = new Float64Array(size);
+  let at = 0;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i]!;
+    if (active[v] === 0) continue;
+    const start = collected.starts[v]!;
+    const end = collected.ends[v]!;
+    out[at++] = i;
+    out[at++] = end - start;
+    out.set(collected.values.subarray(start, end), at);
+    at += end - start;
+  }
+  return out;
+}
+
+/** Files each record's values under its master vertex. */
+function unpackCollected(message: Float64Array, masters: Uint32Array, received: Map<number, Float64Array[]>): void {
+  for (let at = 0; at < message.length; ) {
+    const v = masters[message[at++]!]!;
+    const count = message[at++]!;
+    const values = message.subarray(at, at + count);
+    at += count;
+    const list = received.get(v);
+    if (list) list.push(values);
+    else received.set(v, [values]);
+  }
 }

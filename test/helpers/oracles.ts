@@ -111,33 +111,21 @@ export interface LabelPropagationOutcome {
 /**
  * The label-propagation rule of `src/algorithms/label-propagation.ts`, literally: synchronous
  * rounds; v's multiset is its neighbours' labels (one per incident edge, direction ignored) plus
- * its own; labels are grouped into buckets by `label mod buckets`; a bucket holding a single
- * distinct label votes for it with its size; the most votes win, ties to the smallest label.
+ * its own; the most frequent label wins, ties to the smallest label.
  */
-export function labelPropagationOracle(n: number, edges: Edges, options: { maxIterations: number; buckets: number }): LabelPropagationOutcome {
+export function labelPropagationOracle(n: number, edges: Edges, options: { maxIterations: number }): LabelPropagationOutcome {
   const neighbors = adjacency(n, edges, false);
   let labels = Float64Array.from({ length: n }, (_, v) => v);
   for (let round = 0; round < options.maxIterations; round++) {
     const next = new Float64Array(n);
     let changes = 0;
     for (let v = 0; v < n; v++) {
-      if (neighbors[v]!.length === 0) {
-        next[v] = labels[v]!;
-        continue;
-      }
-      const buckets = new Map<number, { distinct: Set<number>; size: number }>();
-      for (const label of [labels[v]!, ...neighbors[v]!.map(({ to }) => labels[to]!)]) {
-        const bucket = buckets.get(label % options.buckets) ?? { distinct: new Set<number>(), size: 0 };
-        bucket.distinct.add(label);
-        bucket.size++;
-        buckets.set(label % options.buckets, bucket);
-      }
+      const counts = new Map<number, number>();
+      for (const label of [labels[v]!, ...neighbors[v]!.map(({ to }) => labels[to]!)]) counts.set(label, (counts.get(label) ?? 0) + 1);
       let best = labels[v]!;
       let votes = 0;
-      for (const { distinct, size } of buckets.values()) {
-        if (distinct.size !== 1) continue;
-        const label = [...distinct][0]!;
-        if (size > votes || (size === votes && label < best)) [best, votes] = [label, size];
+      for (const [label, count] of counts) {
+        if (count > votes || (count === votes && label < best)) [best, votes] = [label, count];
       }
       next[v] = best;
       if (best !== labels[v]) changes++;
