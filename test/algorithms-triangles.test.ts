@@ -79,3 +79,18 @@ describe.skipIf(!existsSync(FACEBOOK))('triangle-count on SNAP ego-Facebook', ()
     expect(summary.aggregates.triangles).toBe(1_612_010);
   });
 });
+
+const WIKI_VOTE = resolve('../shared/data/wiki-Vote.txt.gz');
+
+describe.skipIf(!existsSync(WIKI_VOTE))('SNAP wiki-Vote, against the statistics SNAP publishes for it', () => {
+  it('608,389 triangles and a largest weakly connected component of 7,066 vertices', async () => {
+    const { catalog } = openTempCatalog();
+    await importGraph(catalog, { file: WIKI_VOTE, name: 'wiki', partitions: 4, strategy: 'grid' });
+    const triangles = await runJob(catalog, { graph: 'wiki', algorithm: 'triangle-count', workers: 2 });
+    expect(triangles.aggregates.triangles).toBe(608_389);
+    const components = await runJob(catalog, { graph: 'wiki', algorithm: 'connected-components', workers: 2 });
+    const sizes = new Map<number, number>();
+    for (const row of jobResults(catalog, components.jobId).rows()) sizes.set(row.value as number, (sizes.get(row.value as number) ?? 0) + 1);
+    expect(Math.max(...sizes.values())).toBe(7_066);
+  });
+});
