@@ -11,7 +11,7 @@
  * line; `summary` lines carry the medians over runs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,8 @@ interface Job {
   file: string;
   undirected: boolean;
   iterations: number;
+  /** Where to write the in-neighbour CSR for the C peer (gasworks runs only). */
+  dumpCsr?: string;
   /** Iterations to converge at tolerance 1e-6 and 1e-10 (from the gasworks run), for the peer. */
   iterationsAt1e6?: number;
   iterationsAt1e10?: number;
@@ -46,7 +48,7 @@ interface Job {
 if (values.child) {
   const job = JSON.parse(values.child) as Job;
   const result = job.kind === 'gasworks' ? await childGasworks(job) : await childGraphology(job);
-  process.stdout.write(`${JSON.stringify({ ...result, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.stdout.write(`${JSON.stringify({ peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...result })}\n`);
   process.exit(0);
 }
 
@@ -55,8 +57,10 @@ const iterations = Number(values.iterations);
 const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-pr-'));
 try {
   if (existsSync(CNR)) {
-    const ours = repeat(runs, { kind: 'gasworks', file: CNR, undirected: false, iterations });
+    const csr = join(work, 'cnr.csr');
+    const ours = repeat(runs, { kind: 'gasworks', file: CNR, undirected: false, iterations, dumpCsr: csr });
     summarize('pagerank', 'cnr-2000', ours);
+    cPeer('cnr-2000', csr, ours);
     if (!values['skip-peer']) {
       const { iterationsAt1e6, iterationsAt1e10 } = ours[0]!;
       const peer = repeat(Math.min(runs, 3), { kind: 'graphology', file: CNR, undirected: false, iterations, iterationsAt1e6, iterationsAt1e10 });
@@ -71,11 +75,31 @@ try {
     const file = join(work, `kron-${scale}.txt`);
     const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
     await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
-    summarize('pagerank', `kron-${scale}`, repeat(runs, { kind: 'gasworks', file, undirected: true, iterations }));
+    const csr = join(work, 'kron.csr');
+    const kron = repeat(runs, { kind: 'gasworks', file, undirected: true, iterations, dumpCsr: csr });
+    summarize('pagerank', `kron-${scale}`, kron);
+    cPeer(`kron-${scale}`, csr, kron);
     console.log(JSON.stringify({ bench: 'graphology-metrics-pagerank', graph: `kron-${scale}`, skipped: 'graphology cannot hold 2^24 edges (it runs out of memory at 6.5 GB)' }));
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * The C peer (bench/peers/pull-pagerank.c, GAP pr_spmv's loop) on the same graph, compiled here
+ * with the system compiler; skipped with a reason where there is none.
+ */
+function cPeer(graph: string, csr: string, ours: Record<string, number>[]): void {
+  const binary = join(work, 'pull-pagerank');
+  const compiled = spawnSync('cc', ['-O3', '-march=native', '-o', binary, join(ROOT, 'bench/peers/pull-pagerank.c')], { encoding: 'utf8' });
+  if (compiled.status !== 0) {
+    console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, skipped: `no C compiler (${compiled.error?.message ?? compiled.stderr.trim()})` }));
+    return;
+  }
+  const runsOfPeer = [0, 1, 2].map(() => JSON.parse(spawnSync(binary, [csr], { encoding: 'utf8' }).stdout) as { bestMs: number; medianMs: number });
+  const peerMs = median(runsOfPeer.map((r) => r.medianMs));
+  const oursMs = median(ours.map((r) => r.perIterationMs!));
+  console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, perIterationMs: round(peerMs), bestMs: round(Math.min(...runsOfPeer.map((r) => r.bestMs))), gasworksOverC: round(oursMs / peerMs) }));
 }
 
 function repeat(count: number, job: Job): Record<string, number>[] {
@@ -126,6 +150,12 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
     const loadMs = performance.now() - loadStart;
     const outcome = await runSynchronous(endpoints, program, facts, { maxIterations: job.iterations });
     const perIterationMs = median(outcome.steps.slice(1).map((step) => step.ms));
+    // Peak RSS of the measured run, before the peer's input is prepared.
+    const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    if (job.dumpCsr) {
+      const { loadLocalGraph } = await fromDist<typeof import('../src/engine/load.js')>('engine/load.js');
+      writeFileSync(job.dumpCsr, inNeighbourCsr(loadLocalGraph(reader, 0, 1), job.undirected));
+    }
     // Edge visits per iteration: undirected edges are gathered from both ends.
     const edgeVisits = imported.graph.edges * (job.undirected ? 2 : 1);
     const iterationsAt = async (tolerance: number): Promise<number> => {
@@ -135,6 +165,7 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
     };
     const convergence: Record<string, number> = job.undirected ? {} : { iterationsAt1e6: await iterationsAt(1e-6), iterationsAt1e10: await iterationsAt(1e-10) };
     return {
+      peakRssMB,
       ...convergence, vertices: imported.graph.vertices, edges: imported.graph.edges, loadMs: round(loadMs), perIterationMs: round(perIterationMs), edgesPerSec: Math.round(edgeVisits / (perIterationMs / 1000)), iterations: outcome.iterations };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -176,4 +207,28 @@ async function childGraphology(job: Job): Promise<Record<string, number>> {
   const loose = timed(1e-6);
   const perIterationMs = (tight - one) / (job.iterationsAt1e10! - 1);
   return { vertices: graph.order, edges: graph.size, loadMs: round(loadMs), callMsAtTolerance1e6: round(loose), perIterationMs: round(perIterationMs), edgesPerSec: Math.round(graph.size / (perIterationMs / 1000)) };
+}
+
+/** The C peer's input: the in-neighbour CSR (undirected: both directions, a self-loop once) and out-degrees. */
+function inNeighbourCsr(graph: import('../src/engine/local-graph.js').LocalGraph, undirected: boolean): Buffer {
+  const n = graph.numVertices;
+  const { inOffsets, inSources, outOffsets, dst } = graph;
+  const offsets = new Uint32Array(n + 1);
+  for (let v = 0; v < n; v++) {
+    let count = inOffsets[v + 1]! - inOffsets[v]!;
+    if (undirected) {
+      count += outOffsets[v + 1]! - outOffsets[v]!;
+      for (let k = inOffsets[v]!; k < inOffsets[v + 1]!; k++) if (inSources[k] === v) count--;
+    }
+    offsets[v + 1] = offsets[v]! + count;
+  }
+  const neighbours = new Uint32Array(offsets[n]!);
+  const degree = new Uint32Array(n);
+  for (let v = 0; v < n; v++) {
+    let at = offsets[v]!;
+    for (let k = inOffsets[v]!; k < inOffsets[v + 1]!; k++) if (!undirected || inSources[k] !== v) neighbours[at++] = inSources[k]!;
+    if (undirected) for (let e = outOffsets[v]!; e < outOffsets[v + 1]!; e++) neighbours[at++] = dst[e]!;
+  }
+  for (let k = 0; k < neighbours.length; k++) degree[neighbours[k]!]!++;
+  return Buffer.concat([Buffer.from(new Uint32Array([n, neighbours.length]).buffer), Buffer.from(offsets.buffer), Buffer.from(neighbours.buffer), Buffer.from(degree.buffer)]);
 }
