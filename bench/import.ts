@@ -60,7 +60,15 @@ try {
     const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
     const started = performance.now();
     const written = await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
-    console.log(JSON.stringify({ bench: 'generate', graph: `kron-${scale}`, edges: written.edges, bytes: written.bytes, seconds: round((performance.now() - started) / 1000) }));
+    console.log(
+      JSON.stringify({
+        bench: 'generate',
+        graph: `kron-${scale}`,
+        edges: written.edges,
+        bytes: written.bytes,
+        seconds: round((performance.now() - started) / 1000),
+      }),
+    );
     report('import', `kron-${scale}`, repeat(runs, { kind: 'import', file, undirected: true }));
   }
 } finally {
@@ -77,7 +85,9 @@ function repeat(count: number, job: object): ChildResult[] {
     });
     if (child.status !== 0) throw new Error(`bench child failed (${child.status}): ${JSON.stringify(job)}`);
     const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as ChildResult;
-    console.log(JSON.stringify({ bench: 'run', job, run, ...result, seconds: round(result.ms / 1000), edgesPerSec: Math.round(result.inputEdges / (result.ms / 1000)) }));
+    console.log(
+      JSON.stringify({ bench: 'run', job, run, ...result, seconds: round(result.ms / 1000), edgesPerSec: Math.round(result.inputEdges / (result.ms / 1000)) }),
+    );
     results.push(result);
   }
   return results;
@@ -119,7 +129,11 @@ async function childImport(file: string, undirected: boolean): Promise<ChildResu
       inputEdges: g.edges + g.removedMultiEdges + g.removedSelfLoops,
       vertices: g.vertices,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
-      phases: { parseMs: Math.round(result.timings.parseMs), partitionMs: Math.round(result.timings.partitionMs), buildAndWriteMs: Math.round(result.timings.buildMs) },
+      phases: {
+        parseMs: Math.round(result.timings.parseMs),
+        partitionMs: Math.round(result.timings.partitionMs),
+        buildAndWriteMs: Math.round(result.timings.buildMs),
+      },
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

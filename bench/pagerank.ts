@@ -79,7 +79,13 @@ try {
     const kron = repeat(runs, { kind: 'gasworks', file, undirected: true, iterations, dumpCsr: csr });
     summarize('pagerank', `kron-${scale}`, kron);
     cPeer(`kron-${scale}`, csr, kron);
-    console.log(JSON.stringify({ bench: 'graphology-metrics-pagerank', graph: `kron-${scale}`, skipped: 'graphology cannot hold 2^24 edges (it runs out of memory at 6.5 GB)' }));
+    console.log(
+      JSON.stringify({
+        bench: 'graphology-metrics-pagerank',
+        graph: `kron-${scale}`,
+        skipped: 'graphology cannot hold 2^24 edges (it runs out of memory at 6.5 GB)',
+      }),
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -99,13 +105,25 @@ function cPeer(graph: string, csr: string, ours: Record<string, number>[]): void
   const runsOfPeer = [0, 1, 2].map(() => JSON.parse(spawnSync(binary, [csr], { encoding: 'utf8' }).stdout) as { bestMs: number; medianMs: number });
   const peerMs = median(runsOfPeer.map((r) => r.medianMs));
   const oursMs = median(ours.map((r) => r.perIterationMs!));
-  console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, perIterationMs: round(peerMs), bestMs: round(Math.min(...runsOfPeer.map((r) => r.bestMs))), gasworksOverC: round(oursMs / peerMs) }));
+  console.log(
+    JSON.stringify({
+      bench: 'c-pull-pagerank',
+      graph,
+      perIterationMs: round(peerMs),
+      bestMs: round(Math.min(...runsOfPeer.map((r) => r.bestMs))),
+      gasworksOverC: round(oursMs / peerMs),
+    }),
+  );
 }
 
 function repeat(count: number, job: Job): Record<string, number>[] {
   const results = [];
   for (let run = 0; run < count; run++) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--child', JSON.stringify(job)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--child', JSON.stringify(job)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    });
     if (child.status !== 0) throw new Error(`bench child failed (${child.status}): ${JSON.stringify(job)}`);
     const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number>;
     console.log(JSON.stringify({ bench: 'run', kind: job.kind, file: job.file, run, ...result }));
@@ -126,7 +144,9 @@ function endToEnd(): void {
   const dataDir = join(work, 'e2e');
   const started = performance.now();
   const imported = spawnSync(process.execPath, [cli, 'import', CNR, '--name', 'cnr', '--data-dir', dataDir], { encoding: 'utf8' });
-  const ran = spawnSync(process.execPath, [cli, 'run', 'pagerank', '--graph', 'cnr', '--tolerance', '1e-6', '--data-dir', dataDir, '--json'], { encoding: 'utf8' });
+  const ran = spawnSync(process.execPath, [cli, 'run', 'pagerank', '--graph', 'cnr', '--tolerance', '1e-6', '--data-dir', dataDir, '--json'], {
+    encoding: 'utf8',
+  });
   const seconds = (performance.now() - started) / 1000;
   if (imported.status !== 0 || ran.status !== 0) throw new Error(`end-to-end failed: ${imported.stderr}${ran.stderr}`);
   const summary = JSON.parse(ran.stdout) as { iterations: number };
@@ -163,10 +183,19 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
       const loaded = loadInProcessWorkers(reader, converging, 1);
       return (await runSynchronous(loaded.endpoints, converging, loaded.facts, { maxIterations: 1000 })).iterations;
     };
-    const convergence: Record<string, number> = job.undirected ? {} : { iterationsAt1e6: await iterationsAt(1e-6), iterationsAt1e10: await iterationsAt(1e-10) };
+    const convergence: Record<string, number> = job.undirected
+      ? {}
+      : { iterationsAt1e6: await iterationsAt(1e-6), iterationsAt1e10: await iterationsAt(1e-10) };
     return {
       peakRssMB,
-      ...convergence, vertices: imported.graph.vertices, edges: imported.graph.edges, loadMs: round(loadMs), perIterationMs: round(perIterationMs), edgesPerSec: Math.round(edgeVisits / (perIterationMs / 1000)), iterations: outcome.iterations };
+      ...convergence,
+      vertices: imported.graph.vertices,
+      edges: imported.graph.edges,
+      loadMs: round(loadMs),
+      perIterationMs: round(perIterationMs),
+      edgesPerSec: Math.round(edgeVisits / (perIterationMs / 1000)),
+      iterations: outcome.iterations,
+    };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -182,7 +211,15 @@ async function childGraphology(job: Job): Promise<Record<string, number>> {
   const { createGunzip } = await import('node:zlib');
   const { createReadStream } = await import('node:fs');
   const { createInterface } = await import('node:readline');
-  const graphology = (await import('graphology')).default as unknown as { DirectedGraph: new (options: object) => { addEdge(a: string, b: string): void; hasNode(a: string): boolean; addNode(a: string): void; order: number; size: number } };
+  const graphology = (await import('graphology')).default as unknown as {
+    DirectedGraph: new (options: object) => {
+      addEdge(a: string, b: string): void;
+      hasNode(a: string): boolean;
+      addNode(a: string): void;
+      order: number;
+      size: number;
+    };
+  };
   const pagerank = (await import('graphology-metrics/centrality/pagerank.js')).default as unknown as (graph: object, options: object) => Record<string, number>;
   const graph = new graphology.DirectedGraph({ multi: false, allowSelfLoops: true });
   const buildStart = performance.now();
@@ -206,7 +243,14 @@ async function childGraphology(job: Job): Promise<Record<string, number>> {
   const tight = Math.min(timed(1e-10), timed(1e-10));
   const loose = timed(1e-6);
   const perIterationMs = (tight - one) / (job.iterationsAt1e10! - 1);
-  return { vertices: graph.order, edges: graph.size, loadMs: round(loadMs), callMsAtTolerance1e6: round(loose), perIterationMs: round(perIterationMs), edgesPerSec: Math.round(graph.size / (perIterationMs / 1000)) };
+  return {
+    vertices: graph.order,
+    edges: graph.size,
+    loadMs: round(loadMs),
+    callMsAtTolerance1e6: round(loose),
+    perIterationMs: round(perIterationMs),
+    edgesPerSec: Math.round(graph.size / (perIterationMs / 1000)),
+  };
 }
 
 /** The C peer's input: the in-neighbour CSR (undirected: both directions, a self-loop once) and out-degrees. */
@@ -230,5 +274,10 @@ function inNeighbourCsr(graph: import('../src/engine/local-graph.js').LocalGraph
     if (undirected) for (let e = outOffsets[v]!; e < outOffsets[v + 1]!; e++) neighbours[at++] = dst[e]!;
   }
   for (let k = 0; k < neighbours.length; k++) degree[neighbours[k]!]!++;
-  return Buffer.concat([Buffer.from(new Uint32Array([n, neighbours.length]).buffer), Buffer.from(offsets.buffer), Buffer.from(neighbours.buffer), Buffer.from(degree.buffer)]);
+  return Buffer.concat([
+    Buffer.from(new Uint32Array([n, neighbours.length]).buffer),
+    Buffer.from(offsets.buffer),
+    Buffer.from(neighbours.buffer),
+    Buffer.from(degree.buffer),
+  ]);
 }

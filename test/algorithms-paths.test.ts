@@ -10,18 +10,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GasError, jobResults, runJob, type GraphRecord, type JobSummary } from '../src/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { chain, edgeListText, embedded, erdosRenyi, grid2d, importOptions, preferentialAttachment, relabeled, severalComponents, star, withWeights, type TestGraph } from './helpers/generators.js';
+import {
+  chain,
+  edgeListText,
+  embedded,
+  erdosRenyi,
+  grid2d,
+  importOptions,
+  preferentialAttachment,
+  relabeled,
+  severalComponents,
+  star,
+  withWeights,
+  type TestGraph,
+} from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { bfsOracle, componentsOracle, dijkstraOracle, distinctCount, labelPropagationOracle } from './helpers/oracles.js';
 
-const GRAPHS: readonly TestGraph[] = [
-  star(40),
-  chain(60),
-  grid2d(9, 12),
-  erdosRenyi(4, 250, 600),
-  preferentialAttachment(5, 400, 3),
-  severalComponents(6),
-].map((graph, k) => withWeights(relabeled(graph, 10 + k), 20 + k));
+const GRAPHS: readonly TestGraph[] = [star(40), chain(60), grid2d(9, 12), erdosRenyi(4, 250, 600), preferentialAttachment(5, 400, 3), severalComponents(6)].map(
+  (graph, k) => withWeights(relabeled(graph, 10 + k), 20 + k),
+);
 
 const LAYOUTS = [
   { partitions: 1, strategy: 'random' },
@@ -54,7 +62,12 @@ async function importTestGraph(graph: TestGraph, directed: boolean, layout: { pa
 }
 
 /** Runs a job and returns its summary and its result column indexed by vertex label. */
-async function run(graph: GraphRecord, algorithm: string, workers: number, options: Record<string, unknown> = {}): Promise<{ summary: JobSummary; values: Float64Array }> {
+async function run(
+  graph: GraphRecord,
+  algorithm: string,
+  workers: number,
+  options: Record<string, unknown> = {},
+): Promise<{ summary: JobSummary; values: Float64Array }> {
   const summary = await runJob(temp.catalog, { graph: graph.name, algorithm, workers, options, top: 0 });
   const values = new Float64Array(graph.vertices).fill(NaN);
   for (const { vertex, value } of jobResults(temp.catalog, summary.jobId).rows()) values[vertex as number] = value as number;
@@ -106,7 +119,11 @@ for (const graph of GRAPHS) {
           const lp = await run(record, 'label-propagation', workers);
           expect(mismatches(lp.values, communities.labels), context).toEqual([]);
           const namesakes = communities.labels.filter((label, v) => label === v).length;
-          expect(lp.summary, context).toMatchObject({ iterations: communities.iterations, converged: communities.converged, aggregates: { communities: namesakes } });
+          expect(lp.summary, context).toMatchObject({
+            iterations: communities.iterations,
+            converged: communities.converged,
+            aggregates: { communities: namesakes },
+          });
         }
       });
     });

@@ -43,12 +43,25 @@ afterAll(() => {
 async function store(graph: TestGraph, partitions: number, strategy: string, extra: { dedupe?: boolean; tag?: string } = {}): Promise<string> {
   const name = `${graph.name}-${strategy}-${partitions}${extra.tag ?? ''}`;
   const file = writeGraphFile(temp.inputDir, `${name}.txt`, edgeListText(graph));
-  await importGraphFile(temp.catalog, { file, name, undirected: !graph.directed, weighted: graph.weights !== undefined, partitions, strategy, dedupe: extra.dedupe });
+  await importGraphFile(temp.catalog, {
+    file,
+    name,
+    undirected: !graph.directed,
+    weighted: graph.weights !== undefined,
+    partitions,
+    strategy,
+    dedupe: extra.dedupe,
+  });
   return name;
 }
 
 /** Runs a job and returns its result column indexed by vertex label (labels are 0..n−1). */
-async function run(graph: string, algorithm: string, workers: number, options: Record<string, unknown>): Promise<{ values: Float64Array; iterations: number; converged: boolean }> {
+async function run(
+  graph: string,
+  algorithm: string,
+  workers: number,
+  options: Record<string, unknown>,
+): Promise<{ values: Float64Array; iterations: number; converged: boolean }> {
   const summary = await runJob(temp.catalog, { graph, algorithm, workers, options });
   const rows = [...jobResults(temp.catalog, summary.jobId).rows()];
   const values = new Float64Array(rows.length);
@@ -74,7 +87,14 @@ function sourcesOf(graph: TestGraph): number[] {
   return [0, Math.floor(graph.vertices / 2), 0];
 }
 
-async function expectRank(name: string, workers: number, algorithm: string, options: Record<string, unknown>, oracle: PageRankOracleOptions, graph: TestGraph): Promise<void> {
+async function expectRank(
+  name: string,
+  workers: number,
+  algorithm: string,
+  options: Record<string, unknown>,
+  oracle: PageRankOracleOptions,
+  graph: TestGraph,
+): Promise<void> {
   const expected = pagerankOracle(graph, oracle);
   expect(expected.converged).toBe(true);
   const got = await run(name, algorithm, workers, options);
@@ -94,18 +114,21 @@ const GRAPHS: TestGraph[] = [true, false].flatMap((directed) => [
 
 describe.each(GRAPHS.map((graph) => [graph.name, graph] as const))('%s', (_, graph) => {
   const cores = coreNumberOracle(graph);
-  it.each(STRATEGIES.flatMap((strategy) => PARTITIONS.map((p) => [strategy, p] as const)))('%s strategy, %i partitions: pagerank (both variants), personalized-pagerank, k-core', async (strategy, partitions) => {
-    const name = await store(graph, partitions, strategy);
-    const sources = sourcesOf(graph);
-    for (const workers of workerCounts(partitions)) {
-      await expectRank(name, workers, 'pagerank', { ...TIGHT }, TIGHT, graph);
-      await expectRank(name, workers, 'pagerank', { ...TIGHT, variant: 'graphlab' }, { ...TIGHT, variant: 'graphlab' }, graph);
-      await expectRank(name, workers, 'personalized-pagerank', { ...TIGHT, sources: sources.join(',') }, { ...TIGHT, sources }, graph);
-      const core = await run(name, 'k-core', workers, {});
-      expect(core.converged).toBe(true);
-      expect(Array.from(core.values), `k-core on ${name} with ${workers} workers`).toEqual(Array.from(cores));
-    }
-  });
+  it.each(STRATEGIES.flatMap((strategy) => PARTITIONS.map((p) => [strategy, p] as const)))(
+    '%s strategy, %i partitions: pagerank (both variants), personalized-pagerank, k-core',
+    async (strategy, partitions) => {
+      const name = await store(graph, partitions, strategy);
+      const sources = sourcesOf(graph);
+      for (const workers of workerCounts(partitions)) {
+        await expectRank(name, workers, 'pagerank', { ...TIGHT }, TIGHT, graph);
+        await expectRank(name, workers, 'pagerank', { ...TIGHT, variant: 'graphlab' }, { ...TIGHT, variant: 'graphlab' }, graph);
+        await expectRank(name, workers, 'personalized-pagerank', { ...TIGHT, sources: sources.join(',') }, { ...TIGHT, sources }, graph);
+        const core = await run(name, 'k-core', workers, {});
+        expect(core.converged).toBe(true);
+        expect(Array.from(core.values), `k-core on ${name} with ${workers} workers`).toEqual(Array.from(cores));
+      }
+    },
+  );
 });
 
 describe('weighted graphs (weighted: true)', () => {
@@ -117,7 +140,14 @@ describe('weighted graphs (weighted: true)', () => {
       const sources = sourcesOf(graph);
       for (const workers of workerCounts(partitions)) {
         await expectRank(name, workers, 'pagerank', { ...TIGHT, weighted: true }, { ...TIGHT, weighted: true }, graph);
-        await expectRank(name, workers, 'pagerank', { ...TIGHT, weighted: true, variant: 'graphlab' }, { ...TIGHT, weighted: true, variant: 'graphlab' }, graph);
+        await expectRank(
+          name,
+          workers,
+          'pagerank',
+          { ...TIGHT, weighted: true, variant: 'graphlab' },
+          { ...TIGHT, weighted: true, variant: 'graphlab' },
+          graph,
+        );
         await expectRank(name, workers, 'personalized-pagerank', { ...TIGHT, weighted: true, sources }, { ...TIGHT, weighted: true, sources }, graph);
         // Weights change the walk: the unweighted run must differ from the weighted one.
         const unweighted = await run(name, 'pagerank', workers, { ...TIGHT });
@@ -143,7 +173,14 @@ describe('PageRank against published values', () => {
     [3, 3],
   ])('Wikipedia 11-page graph, %i partitions, %i workers', async (partitions, workers) => {
     const name = `wikipedia-${partitions}-${workers}`;
-    const file = writeGraphFile(temp.inputDir, `${name}.txt`, `${links.split(' ').map((link) => link.replace('>', '\t')).join('\n')}\n`);
+    const file = writeGraphFile(
+      temp.inputDir,
+      `${name}.txt`,
+      `${links
+        .split(' ')
+        .map((link) => link.replace('>', '\t'))
+        .join('\n')}\n`,
+    );
     await importGraphFile(temp.catalog, { file, name, partitions });
     const summary = await runJob(temp.catalog, { graph: name, algorithm: 'pagerank', workers, options: { ...TIGHT } });
     const ranks = new Map([...jobResults(temp.catalog, summary.jobId).rows()].map((row) => [String(row.vertex), row.value as number]));
@@ -181,7 +218,9 @@ describe('personalized-pagerank options', () => {
   });
 
   it('names a source label that is not in the graph', async () => {
-    const failure = await runJob(temp.catalog, { graph: name, algorithm: 'personalized-pagerank', options: { sources: '1,nowhere' } }).catch((error: unknown) => error);
+    const failure = await runJob(temp.catalog, { graph: name, algorithm: 'personalized-pagerank', options: { sources: '1,nowhere' } }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toMatchObject({ code: 'GAS_ERR_NOT_FOUND', message: expect.stringContaining('"nowhere"') });
   });
 
@@ -195,7 +234,17 @@ describe('personalized-pagerank options', () => {
 
 describe('k-core: self-loops, parallel edges, direction, early stop', () => {
   // Triangle 0-1-2 with a doubled edge 0-1, self-loops on 1 and 5, pendant 3 on 2, edge 4-5.
-  const edges = [[0, 1], [1, 0], [1, 2], [2, 0], [1, 1], [2, 3], [4, 5], [5, 5], [0, 1]] as const;
+  const edges = [
+    [0, 1],
+    [1, 0],
+    [1, 2],
+    [2, 0],
+    [1, 1],
+    [2, 3],
+    [4, 5],
+    [5, 5],
+    [0, 1],
+  ] as const;
   const undirected: TestGraph = { name: 'loops-u', vertices: 6, directed: false, edges };
   const directed: TestGraph = { ...undirected, name: 'loops-d', directed: true };
 

@@ -26,7 +26,8 @@ describe('gasworks CLI', () => {
   it('--help lists every command with examples', () => {
     const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    for (const verb of ['import', 'graph list', 'graph info', 'graph drop', 'graph export', 'generate kron', 'run', 'results', 'jobs']) expect(help.stdout).toContain(`gasworks ${verb}`);
+    for (const verb of ['import', 'graph list', 'graph info', 'graph drop', 'graph export', 'generate kron', 'run', 'results', 'jobs'])
+      expect(help.stdout).toContain(`gasworks ${verb}`);
     const importHelp = spawnSync(process.execPath, [CLI, 'import', '--help'], { encoding: 'utf8' });
     expect(importHelp.stdout).toContain('Examples');
   });
@@ -53,7 +54,11 @@ describe('gasworks CLI', () => {
     expect(exported.status).toBe(0);
     const again = writeGraphFile(dir, 'again.txt', exported.stdout);
     expect(gasworks(data, 'import', again, '--name', 'again').status).toBe(0);
-    const sortedLines = (text: string): string[] => text.split('\n').filter((line) => line && !line.startsWith('#')).sort();
+    const sortedLines = (text: string): string[] =>
+      text
+        .split('\n')
+        .filter((line) => line && !line.startsWith('#'))
+        .sort();
     expect(sortedLines(gasworks(data, 'graph', 'export', 'again').stdout)).toEqual(sortedLines(exported.stdout));
   });
 
@@ -92,7 +97,12 @@ describe('gasworks CLI', () => {
 
     const csv = gasworks(data, 'results', String(summary.jobId)).stdout.trim().split('\n');
     expect(csv[0]).toBe('vertex,value');
-    expect(csv.slice(1).map((line) => line.split(',')[0]).sort()).toEqual(['alice', 'bob', 'carol']);
+    expect(
+      csv
+        .slice(1)
+        .map((line) => line.split(',')[0])
+        .sort(),
+    ).toEqual(['alice', 'bob', 'carol']);
     const ranks = csv.slice(1).reduce((sum, line) => sum + Number(line.split(',')[1]), 0);
     expect(ranks).toBeCloseTo(1, 12);
 

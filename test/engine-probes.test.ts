@@ -12,7 +12,16 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGraphFile, jobResults, runJob, type JobSummary } from '../src/api/index.js';
 import { GasError } from '../src/errors.js';
-import { makeTempDir, openTempCatalog, removeTempDirs, seededRandom, skewedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import {
+  makeTempDir,
+  openTempCatalog,
+  removeTempDirs,
+  seededRandom,
+  skewedEdges,
+  withReader,
+  writeGraphFile,
+  type TempCatalog,
+} from './helpers/graph-files.js';
 
 const ENGINE = pathToFileURL(resolve('src/engine/index.ts')).href;
 const VERTICES = 300;
@@ -77,7 +86,12 @@ async function store(name: string, partitions: number, options: { undirected?: b
   return name;
 }
 
-async function runProbe(graph: string, file: string, workers: number, options: Record<string, unknown> = {}): Promise<{ summary: JobSummary; values: Map<number, number> }> {
+async function runProbe(
+  graph: string,
+  file: string,
+  workers: number,
+  options: Record<string, unknown> = {},
+): Promise<{ summary: JobSummary; values: Map<number, number> }> {
   const summary = await runJob(temp.catalog, { graph, algorithm: file, workers, options });
   const values = new Map([...jobResults(temp.catalog, summary.jobId).rows()].map((row) => [row.vertex as number, row.value as number]));
   return { summary, values };
@@ -252,4 +266,3 @@ describe.each(LAYOUTS)('%i partitions, %i workers', (partitions, workers) => {
     expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_PROGRAM' });
   });
 });
-

@@ -9,13 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GasError, InvalidArgumentError } from '../src/errors.js';
-import {
-  KRONECKER_DEFAULTS,
-  kroneckerEdges,
-  resolveKroneckerOptions,
-  writeKroneckerEdgeList,
-  type KroneckerOptions,
-} from '../src/generate/kronecker.js';
+import { KRONECKER_DEFAULTS, kroneckerEdges, resolveKroneckerOptions, writeKroneckerEdgeList, type KroneckerOptions } from '../src/generate/kronecker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gasworks-generate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,7 +97,12 @@ describe('kroneckerEdges', () => {
     const { src, dst } = collect({ scale: 10, edgeFactor: 16, seed: 1 });
     let fingerprint = 0;
     for (let i = 0; i < src.length; i++) fingerprint = (Math.imul(fingerprint, 31) + src[i]! * 1024 + dst[i]!) >>> 0;
-    expect([...src.subarray(0, 4)].map((id, i) => [id, dst[i]])).toEqual([[937, 813], [736, 223], [404, 874], [813, 412]]);
+    expect([...src.subarray(0, 4)].map((id, i) => [id, dst[i]])).toEqual([
+      [937, 813],
+      [736, 223],
+      [404, 874],
+      [813, 412],
+    ]);
     expect(fingerprint).toBe(1_366_381_020);
   });
 

@@ -10,15 +10,7 @@ import { GasError, type ErrorCode } from '../src/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import type { ImportOptions } from '../src/ingest/options.js';
 import { catalogPath } from '../src/storage/data-dir.js';
-import {
-  openTempCatalog,
-  removeTempDirs,
-  snapText,
-  storedEdges,
-  writeGraphFile,
-  type TempCatalog,
-  type WriteOptions,
-} from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, snapText, storedEdges, writeGraphFile, type TempCatalog, type WriteOptions } from './helpers/graph-files.js';
 
 let temp: TempCatalog;
 beforeEach(() => {
@@ -216,7 +208,17 @@ describe('graphology JSON', () => {
       [{ nodes: 'a' }, 'nodes', 'array'],
       [{ nodes: [{ key: 'a' }, { attributes: {} }] }, 'nodes[1]', 'key'],
       [{ nodes: [{ key: 'a' }, { key: 'a' }] }, 'nodes[1]', 'duplicate'],
-      [{ nodes: [{ key: 'a' }], edges: [{ source: 'a', target: 'a' }, { source: 'zed', target: 'a' }] }, 'edges[1]', '"zed"'],
+      [
+        {
+          nodes: [{ key: 'a' }],
+          edges: [
+            { source: 'a', target: 'a' },
+            { source: 'zed', target: 'a' },
+          ],
+        },
+        'edges[1]',
+        '"zed"',
+      ],
       [{ nodes: [{ key: 'a' }], edges: [{ source: 'a', target: 'a', attributes: { weight: 'heavy' } }] }, 'edges[0].attributes.weight', '"heavy"'],
     ];
     for (const [document, path, word] of cases) {
@@ -252,7 +254,12 @@ describe('unreadable input', () => {
 
   it('an empty file, and a file of only comments and blank lines', async () => {
     // There is no offending line to name; the message names the file and says why.
-    for (const [name, text] of [['empty.txt', ''], ['comments.txt', '# one\n% two\n\n   \n# three'], ['empty.csv', ''], ['header.csv', 'source,target\n']]) {
+    for (const [name, text] of [
+      ['empty.txt', ''],
+      ['comments.txt', '# one\n% two\n\n   \n# three'],
+      ['empty.csv', ''],
+      ['header.csv', 'source,target\n'],
+    ]) {
       const file = input(name!, text!);
       const error = await expectImportFails({ file }, { code: 'GAS_ERR_PARSE', mentions: ['empty file'] });
       expect(error.message.startsWith(`${file}:`)).toBe(true);

@@ -28,12 +28,7 @@ afterEach(() => temp.close());
 afterAll(() => removeTempDirs());
 
 /** Writes `text` as `fileName` in the input directory and imports it as graph `name`. */
-async function importText(
-  fileName: string,
-  text: string | Buffer,
-  options: Partial<ImportOptions> = {},
-  write: WriteOptions = {},
-): Promise<GraphRecord> {
+async function importText(fileName: string, text: string | Buffer, options: Partial<ImportOptions> = {}, write: WriteOptions = {}): Promise<GraphRecord> {
   const file = writeGraphFile(temp.inputDir, fileName, text, write);
   const { graph } = await importGraph(temp.catalog, { name: 'g', partitions: 3, ...options, file });
   return graph;
@@ -142,7 +137,7 @@ describe('Matrix Market', () => {
 });
 
 describe('graphology JSON', () => {
-  it("loads a real graphology export, isolated node included, with weights under --weighted", async () => {
+  it('loads a real graphology export, isolated node included, with weights under --weighted', async () => {
     const source = new Graph({ type: 'directed', multi: false });
     for (const key of ['alice', 'bob', '7', '007', 'lonely']) source.addNode(key, { color: 'red' });
     source.addEdge('alice', 'bob', { weight: 2.5 });

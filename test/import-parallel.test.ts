@@ -19,9 +19,15 @@ async function parse(path: string, parallelBytes: number): Promise<{ labels: str
   const { loaderFor } = await import('../src/storage/loaders/index.js');
   const dictionary = new LabelDictionary();
   let edges = new EdgeChunks(true);
-  const info = await loaderFor('snap')(openInput(path), { dictionary, begin: (weighted) => (edges = new EdgeChunks(weighted)) }, { weighted: true, header: 'auto' });
+  const info = await loaderFor('snap')(
+    openInput(path),
+    { dictionary, begin: (weighted) => (edges = new EdgeChunks(weighted)) },
+    { weighted: true, header: 'auto' },
+  );
   const final = dictionary.finalize();
-  const labels = Array.from({ length: final.numVertices }, (_, id) => (Number.isNaN(final.numeric[id]!) ? `s:${final.text.get(id)}` : `n:${final.numeric[id]}`));
+  const labels = Array.from({ length: final.numVertices }, (_, id) =>
+    Number.isNaN(final.numeric[id]!) ? `s:${final.text.get(id)}` : `n:${final.numeric[id]}`,
+  );
   const out: string[] = [];
   for (let k = 0; k < edges.chunkCount; k++) {
     const { src, dst, weight, length } = edges.chunk(k);

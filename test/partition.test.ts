@@ -10,16 +10,7 @@ import type { ImportOptions } from '../src/ingest/options.js';
 import { gridShape, strategyByName } from '../src/partition/index.js';
 import type { GraphRecord, GraphReader } from '../src/index.js';
 import type { StoredPartition, StoredRouting } from '../src/storage/index.js';
-import {
-  openTempCatalog,
-  removeTempDirs,
-  skewedEdges,
-  snapText,
-  storedEdges,
-  withReader,
-  writeGraphFile,
-  type TempCatalog,
-} from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, skewedEdges, snapText, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 
 const VERTICES = 1_500;
 const EDGES = 4_000;

@@ -9,7 +9,15 @@ import sssp from './sssp.js';
 import labelPropagation from './label-propagation.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const ALGORITHMS: readonly AlgorithmDefinition<any, any>[] = [pagerank, triangleCount, personalizedPagerank, kCore, connectedComponents, sssp, labelPropagation];
+export const ALGORITHMS: readonly AlgorithmDefinition<any, any>[] = [
+  pagerank,
+  triangleCount,
+  personalizedPagerank,
+  kCore,
+  connectedComponents,
+  sssp,
+  labelPropagation,
+];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function findAlgorithm(name: string): AlgorithmDefinition<any, any> | undefined {

@@ -52,7 +52,7 @@ export default defineAlgorithm({
         let best = own;
         let bestVotes = 0;
         let ownCounted = false;
-        for (let i = 0; i < labels.length; ) {
+        for (let i = 0; i < labels.length;) {
           const label = labels[i]!;
           let j = i;
           while (j < labels.length && labels[j] === label) j++;

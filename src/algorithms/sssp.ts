@@ -57,13 +57,18 @@ export default defineAlgorithm({
         ? (state, edge) => {
             const weight = state.weight[edge]!;
             if (!(weight >= 0)) {
-              throw new InvalidArgumentError(`sssp: weighted: edge weights must be non-negative for shortest paths, found ${weight} (use --weighted false for hop counts)`, {
-                option: 'weighted',
-              });
+              throw new InvalidArgumentError(
+                `sssp: weighted: edge weights must be non-negative for shortest paths, found ${weight} (use --weighted false for hop counts)`,
+                {
+                  option: 'weighted',
+                },
+              );
             }
           }
         : undefined,
-      gather: weighted ? (state, _self, neighbor, edge) => state.distance[neighbor]! + state.weight[edge]! : (state, _self, neighbor) => state.distance[neighbor]! + 1,
+      gather: weighted
+        ? (state, _self, neighbor, edge) => state.distance[neighbor]! + state.weight[edge]!
+        : (state, _self, neighbor) => state.distance[neighbor]! + 1,
       zero: Infinity,
       sum: (a, b) => (a < b ? a : b),
       apply(state, v, total) {

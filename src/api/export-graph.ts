@@ -54,7 +54,10 @@ function snapLabels(reader: GraphReader): (id: number) => string {
   const { numeric, text } = reader.labels();
   for (const value of text.values()) {
     if (/[\s#%]/.test(value) || value === '') {
-      throw new GasError('GAS_ERR_UNSUPPORTED', `graph export: label ${JSON.stringify(value)} cannot be written as SNAP text (whitespace or comment character); use --format graphology`);
+      throw new GasError(
+        'GAS_ERR_UNSUPPORTED',
+        `graph export: label ${JSON.stringify(value)} cannot be written as SNAP text (whitespace or comment character); use --format graphology`,
+      );
     }
   }
   return (id) => {

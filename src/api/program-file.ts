@@ -26,7 +26,8 @@ export async function loadProgramFile(spec: string): Promise<AlgorithmDefinition
   }
   const exported = (module.default as { default?: unknown } | undefined)?.default ?? module.default;
   const definition = asAlgorithm(exported);
-  if (!definition) throw new GasError('GAS_ERR_PROGRAM', `program ${spec}: the default export must be a vertex program (with name, vertexColumns and apply)`, { file: spec });
+  if (!definition)
+    throw new GasError('GAS_ERR_PROGRAM', `program ${spec}: the default export must be a vertex program (with name, vertexColumns and apply)`, { file: spec });
   return definition;
 }
 
@@ -43,7 +44,13 @@ function isAlgorithm(value: unknown): value is AlgorithmDefinition {
 
 function isProgram(value: unknown): value is AnyVertexProgram {
   const program = value as AnyVertexProgram;
-  return typeof value === 'object' && value !== null && typeof program.name === 'string' && typeof program.apply === 'function' && typeof program.vertexColumns === 'object';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof program.name === 'string' &&
+    typeof program.apply === 'function' &&
+    typeof program.vertexColumns === 'object'
+  );
 }
 
 /** A bare program becomes an algorithm whose only option is maxIterations. */

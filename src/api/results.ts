@@ -28,7 +28,11 @@ export interface JobResults {
 export function jobResults(catalog: Catalog, jobId: string | number, query: ResultQuery = {}): JobResults {
   const job = catalog.jobs.get(jobId);
   if (job.status !== 'succeeded') {
-    throw new GasError('GAS_ERR_NOT_FOUND', `job ${job.id} has no results: it ${job.status === 'running' ? 'is still running' : `failed (${job.errorCode}: ${job.errorMessage})`}`, { job: job.id });
+    throw new GasError(
+      'GAS_ERR_NOT_FOUND',
+      `job ${job.id} has no results: it ${job.status === 'running' ? 'is still running' : `failed (${job.errorCode}: ${job.errorMessage})`}`,
+      { job: job.id },
+    );
   }
   if (!job.graphId) throw new NotFoundError(`job ${job.id} has no graph`);
   let graph;
@@ -56,7 +60,9 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
   } else if (query.top !== undefined) {
     if (width !== 1) {
       reader.close();
-      throw new InvalidArgumentError(`results: --top needs a scalar result; job ${job.id}'s "${meta.column}" has ${width} values per vertex`, { option: 'top' });
+      throw new InvalidArgumentError(`results: --top needs a scalar result; job ${job.id}'s "${meta.column}" has ${width} values per vertex`, {
+        option: 'top',
+      });
     }
     const sign = query.ascending ? 1 : -1;
     ids = Array.from({ length: meta.vertices }, (_, i) => i)

@@ -86,7 +86,8 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
       weighted: graph.weighted,
       idOf: (label, option) => {
         const id = reader.idOf(label);
-        if (id < 0) throw new NotFoundError(`${definition.name}: ${option}: vertex ${JSON.stringify(label)} is not in graph "${graph.name}"`, { option, vertex: label });
+        if (id < 0)
+          throw new NotFoundError(`${definition.name}: ${option}: vertex ${JSON.stringify(label)} is not in graph "${graph.name}"`, { option, vertex: label });
         return id;
       },
     };
@@ -99,7 +100,10 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
     const loadMs = performance.now() - loadStart;
 
     const computeStart = performance.now();
-    const outcome = await runSynchronous(endpoints, program, facts, { maxIterations: (options.maxIterations as number | undefined) ?? 100, onStep: run.onStep });
+    const outcome = await runSynchronous(endpoints, program, facts, {
+      maxIterations: (options.maxIterations as number | undefined) ?? 100,
+      onStep: run.onStep,
+    });
     const computeMs = performance.now() - computeStart;
 
     const { column, width } = resultColumn;
@@ -126,7 +130,13 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
       top: width === 1 && order !== 'none' ? topVertices(values, run.top ?? 10, order, reader) : [],
       bytesExchanged: outcome.steps.reduce((sum, step) => sum + step.bytes, 0),
     };
-    catalog.jobs.succeed(jobId, { iterations: outcome.iterations, converged: outcome.converged, loadMs, computeMs, summary: summary as unknown as Record<string, unknown> });
+    catalog.jobs.succeed(jobId, {
+      iterations: outcome.iterations,
+      converged: outcome.converged,
+      loadMs,
+      computeMs,
+      summary: summary as unknown as Record<string, unknown>,
+    });
     return summary;
   } finally {
     reader.close();
@@ -136,13 +146,16 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
 async function resolveAlgorithm(spec: RunOptions['algorithm']): Promise<AlgorithmDefinition> {
   if (typeof spec !== 'string') {
     const definition = asAlgorithm(spec);
-    if (!definition) throw new GasError('GAS_ERR_PROGRAM', 'run: the program must be a vertex program (with name, vertexColumns and apply) or an algorithm definition');
+    if (!definition)
+      throw new GasError('GAS_ERR_PROGRAM', 'run: the program must be a vertex program (with name, vertexColumns and apply) or an algorithm definition');
     return definition;
   }
   const registered = findAlgorithm(spec);
   if (registered) return registered;
   if (looksLikeProgramFile(spec)) return loadProgramFile(spec);
-  throw new NotFoundError(`run: unknown algorithm "${spec}" (known: ${ALGORITHMS.map((a) => a.name).join(', ')}; or give a ./program.ts file)`, { algorithm: spec });
+  throw new NotFoundError(`run: unknown algorithm "${spec}" (known: ${ALGORITHMS.map((a) => a.name).join(', ')}; or give a ./program.ts file)`, {
+    algorithm: spec,
+  });
 }
 
 /** Checks the parts of a program the engine relies on; returns its result column. */

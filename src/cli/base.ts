@@ -43,7 +43,13 @@ export abstract class GasCommand extends Command {
   /** Prints rows under a header, columns padded to their widest cell. */
   protected printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    for (const row of [header, ...rows]) this.context.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+    for (const row of [header, ...rows])
+      this.context.stdout.write(
+        `${row
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
   }
 
   protected printJson(value: unknown): void {

@@ -14,7 +14,17 @@ import { RunCommand } from './commands/run.js';
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const cli = new Cli({ binaryLabel: 'gasworks', binaryName: 'gasworks', binaryVersion: version });
-for (const command of [ImportCommand, GraphListCommand, GraphInfoCommand, GraphDropCommand, GraphExportCommand, RunCommand, ResultsCommand, JobsCommand, GenerateKronCommand]) {
+for (const command of [
+  ImportCommand,
+  GraphListCommand,
+  GraphInfoCommand,
+  GraphDropCommand,
+  GraphExportCommand,
+  RunCommand,
+  ResultsCommand,
+  JobsCommand,
+  GenerateKronCommand,
+]) {
   cli.register(command);
 }
 cli.register(Builtins.HelpCommand);

@@ -13,7 +13,10 @@ export function progressReporter(stderr: Writable): ((phase: string, fraction: n
     if (phase !== current) {
       bar?.stop();
       current = phase;
-      bar = new SingleBar({ format: `${phase.padEnd(9)} [{bar}] {percentage}%`, stream: stderr as NodeJS.WriteStream, clearOnComplete: true }, Presets.shades_classic);
+      bar = new SingleBar(
+        { format: `${phase.padEnd(9)} [{bar}] {percentage}%`, stream: stderr as NodeJS.WriteStream, clearOnComplete: true },
+        Presets.shades_classic,
+      );
       bar.start(100, 0);
     }
     bar!.update(Math.round(Math.min(1, fraction) * 100));

@@ -38,7 +38,9 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
   readonly topOrder?: 'desc' | 'asc' | 'none';
 }
 
-export function defineAlgorithm<D extends Record<string, OptionValue>, P = AlgorithmOptions<D>>(definition: AlgorithmDefinition<D, P>): AlgorithmDefinition<D, P> {
+export function defineAlgorithm<D extends Record<string, OptionValue>, P = AlgorithmOptions<D>>(
+  definition: AlgorithmDefinition<D, P>,
+): AlgorithmDefinition<D, P> {
   return definition;
 }
 
@@ -56,7 +58,9 @@ export function optionChecker(algorithm: string): OptionChecker {
         (min === undefined || (minExclusive ? value > min : value >= min)) &&
         (max === undefined || (maxExclusive ? value < max : value <= max));
       if (!ok) {
-        const bounds = [min === undefined ? '' : `${minExclusive ? '>' : '≥'} ${min}`, max === undefined ? '' : `${maxExclusive ? '<' : '≤'} ${max}`].filter(Boolean).join(' and ');
+        const bounds = [min === undefined ? '' : `${minExclusive ? '>' : '≥'} ${min}`, max === undefined ? '' : `${maxExclusive ? '<' : '≤'} ${max}`]
+          .filter(Boolean)
+          .join(' and ');
         fail(name, `${integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}`, value);
       }
     },
@@ -75,7 +79,10 @@ export function optionChecker(algorithm: string): OptionChecker {
  * Merges user options over the defaults and validates them: unknown names and values of the
  * wrong type are rejected naming the option; `maxIterations` is always checked.
  */
-export function resolveAlgorithmOptions<D extends Record<string, OptionValue>>(definition: AlgorithmDefinition<D, unknown>, given: Readonly<Record<string, unknown>>): AlgorithmOptions<D> {
+export function resolveAlgorithmOptions<D extends Record<string, OptionValue>>(
+  definition: AlgorithmDefinition<D, unknown>,
+  given: Readonly<Record<string, unknown>>,
+): AlgorithmOptions<D> {
   const resolved: Record<string, OptionValue> = { ...definition.defaults };
   for (const [name, value] of Object.entries(given)) {
     if (value === undefined) continue;
@@ -108,7 +115,11 @@ function coerce(algorithm: string, name: string, example: OptionValue, value: un
   if (Array.isArray(example)) {
     if (Array.isArray(value)) return value.map(String);
     if (typeof value === 'number') return [String(value)];
-    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+    if (typeof value === 'string')
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     return bad('a comma-separated list');
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);

@@ -65,7 +65,9 @@ const SCALAR_GATHER_LOOPS = (edgeArgument: (e: string) => string, dirs: Directio
   // On undirected graphs the in-loop skips self-loops (already visited as out-edges).
   const skip = directed || !dirs.out;
   const inTerm = (k: string, target: string): string =>
-    skip ? `${target} = sum(${target}, ${term(`inSources[${k}]`, `inEdges[${k}]`)});` : `if (inSources[${k}] !== v) ${target} = sum(${target}, ${term(`inSources[${k}]`, `inEdges[${k}]`)});`;
+    skip
+      ? `${target} = sum(${target}, ${term(`inSources[${k}]`, `inEdges[${k}]`)});`
+      : `if (inSources[${k}] !== v) ${target} = sum(${target}, ${term(`inSources[${k}]`, `inEdges[${k}]`)});`;
   const into = `
       {
         let k = inOffsets[v];
@@ -90,7 +92,13 @@ export interface CollectBuffer {
   totalOf(v: number): Float64Array;
 }
 
-export function compileLoops(program: AnyVertexProgram, state: object, graph: LocalGraph, directed: boolean, collected: CollectBuffer | null = null): CompiledLoops {
+export function compileLoops(
+  program: AnyVertexProgram,
+  state: object,
+  graph: LocalGraph,
+  directed: boolean,
+  collected: CollectBuffer | null = null,
+): CompiledLoops {
   const gatherDirs = directionsOf(program.gatherEdges ?? 'in', directed);
   const scatterDirs = directionsOf(program.scatterEdges ?? 'out', directed);
   const width = program.accumulatorWidth ?? 0;
@@ -123,7 +131,9 @@ export function compileLoops(program: AnyVertexProgram, state: object, graph: Lo
   // Aggregators are folded into the apply loop (one pass over the vertices, not 1 + A).
   // Each aggregator's functions are bound to constants of the compiled code (not read from an
   // array per vertex), so their call sites have one known target and can be inlined.
-  const aggregateConstants = aggregators.map((_, k) => `const agg${k} = aggs[${k}], map${k} = agg${k}.map.bind(agg${k}), sum${k} = agg${k}.sum.bind(agg${k});`).join('\n');
+  const aggregateConstants = aggregators
+    .map((_, k) => `const agg${k} = aggs[${k}], map${k} = agg${k}.map.bind(agg${k}), sum${k} = agg${k}.sum.bind(agg${k});`)
+    .join('\n');
   const aggregateInit = aggregators.map((_, k) => `let a${k} = agg${k}.zero;`).join(' ');
   const overEdges = aggregators.map((name) => program.aggregators![name]!.over === 'edges');
   const aggregateStep = aggregators.map((_, k) => (overEdges[k] ? '' : `a${k} = sum${k}(a${k}, map${k}(state, v, ctx));`)).join(' ');

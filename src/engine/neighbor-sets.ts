@@ -144,7 +144,7 @@ export function packLists(positions: Uint32Array, lists: Lists): Uint32Array | n
 
 /** Applies `[position, count, id, mult, …]` records to the vertices of `targets`, merging or replacing. */
 export function unpackLists(message: Uint32Array, targets: Uint32Array, lists: Lists, merge: boolean): void {
-  for (let at = 0; at < message.length; ) {
+  for (let at = 0; at < message.length;) {
     const v = targets[message[at++]!]!;
     const count = message[at++]!;
     const ids = new Uint32Array(count);

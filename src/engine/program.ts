@@ -180,9 +180,11 @@ export interface VertexProgram<
 }
 
 /** Identity function that gives a program literal its column types (`state.rank` is a Float64Array). */
-export function defineProgram<const V extends ColumnDeclarations, const E extends ColumnDeclarations = Record<never, never>, T extends number | Float64Array = number>(
-  program: VertexProgram<V, E, T>,
-): VertexProgram<V, E, T> {
+export function defineProgram<
+  const V extends ColumnDeclarations,
+  const E extends ColumnDeclarations = Record<never, never>,
+  T extends number | Float64Array = number,
+>(program: VertexProgram<V, E, T>): VertexProgram<V, E, T> {
   return program;
 }
 

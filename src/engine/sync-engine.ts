@@ -37,7 +37,12 @@ export interface SyncResult {
   readonly aggregates: Readonly<Record<string, number>>;
 }
 
-export async function runSynchronous(workers: readonly WorkerEndpoint[], program: AnyVertexProgram, facts: GraphFacts, options: SyncOptions): Promise<SyncResult> {
+export async function runSynchronous(
+  workers: readonly WorkerEndpoint[],
+  program: AnyVertexProgram,
+  facts: GraphFacts,
+  options: SyncOptions,
+): Promise<SyncResult> {
   const names = Object.keys(program.aggregators ?? {});
   const coordinatorContext: ProgramContext & { iteration: number; aggregates: Map<string, number> } = {
     ...facts,

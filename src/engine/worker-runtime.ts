@@ -264,7 +264,7 @@ export class WorkerRuntime {
 
   private unpackValues(mirrors: Uint32Array, message: Float64Array): void {
     const { vertexSpecs, state } = this;
-    for (let at = 0; at < message.length; ) {
+    for (let at = 0; at < message.length;) {
       const v = mirrors[message[at++]!]!;
       for (const spec of vertexSpecs) {
         const column = state[spec.name] as TypedColumn;
@@ -326,7 +326,7 @@ function packCollected(list: Uint32Array, active: Uint8Array, collected: Collect
 
 /** Files each record's values under its master vertex. */
 function unpackCollected(message: Float64Array, masters: Uint32Array, received: Map<number, Float64Array[]>): void {
-  for (let at = 0; at < message.length; ) {
+  for (let at = 0; at < message.length;) {
     const v = masters[message[at++]!]!;
     const count = message[at++]!;
     const values = message.subarray(at, at + count);

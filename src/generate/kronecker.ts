@@ -65,9 +65,7 @@ const MAX_SCALE = 30;
 const CHUNK_EDGES = 65_536;
 
 /** Fills in `KRONECKER_DEFAULTS` and validates, throwing `InvalidArgumentError` that names the option. */
-export function resolveKroneckerOptions(
-  opts: Partial<KroneckerOptions> & { scale: number },
-): Required<KroneckerOptions> {
+export function resolveKroneckerOptions(opts: Partial<KroneckerOptions> & { scale: number }): Required<KroneckerOptions> {
   const options = {
     scale: opts.scale,
     edgeFactor: opts.edgeFactor ?? KRONECKER_DEFAULTS.edgeFactor,
@@ -85,7 +83,11 @@ export function resolveKroneckerOptions(
     invalid('edgeFactor', `times 2^scale must not exceed ${Number.MAX_SAFE_INTEGER}`, edgeFactor);
   }
   if (!Number.isSafeInteger(seed) || seed < 0) invalid('seed', 'must be a non-negative safe integer', seed);
-  for (const [name, probability] of [['a', a], ['b', b], ['c', c]] as const) {
+  for (const [name, probability] of [
+    ['a', a],
+    ['b', b],
+    ['c', c],
+  ] as const) {
     if (!(probability > 0 && probability < 1)) invalid(name, 'must be a probability in (0, 1)', probability);
   }
   if (!(a + b + c < 1)) invalid('a + b + c', 'must be below 1 (d = 1 - a - b - c is the fourth quadrant)', a + b + c);
@@ -126,14 +128,7 @@ function* generateEdges(options: Required<KroneckerOptions>): Generator<{ src: U
  * 2018). The generator step is written out on local variables, not called as a method of a
  * state object: reading and writing object fields once per draw made the loop ~40% slower.
  */
-function fillEdges(
-  src: Uint32Array,
-  dst: Uint32Array,
-  scale: number,
-  sampler: QuadrantSampler,
-  relabel: RelabelKeys,
-  randomState: Int32Array,
-): void {
+function fillEdges(src: Uint32Array, dst: Uint32Array, scale: number, sampler: QuadrantSampler, relabel: RelabelKeys, randomState: Int32Array): void {
   const { keep, outcomes } = sampler;
   let s0 = randomState[0]!;
   let s1 = randomState[1]!;

@@ -131,7 +131,11 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
     });
 
     // Pass 4: routing table, then every table to LMDB.
-    const routing = buildRouting(final.numVertices, built.map((part) => part.gids), opts.seed);
+    const routing = buildRouting(
+      final.numVertices,
+      built.map((part) => part.gids),
+      opts.seed,
+    );
     const sizes: PartitionSize[] = [];
     let edgeTotal = 0;
     for (let p = 0; p < numPartitions; p++) {
@@ -141,7 +145,13 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       built[p] = null as never;
       progress?.('write', (p + 1) / numPartitions);
     }
-    writeGraphTables(dir, { vertices: final.numVertices, edges: edgeTotal, directed, weighted: edges.weighted, numPartitions }, final, { outDegree, inDegree, outWeight, inWeight }, routing);
+    writeGraphTables(
+      dir,
+      { vertices: final.numVertices, edges: edgeTotal, directed, weighted: edges.weighted, numPartitions },
+      final,
+      { outDegree, inDegree, outWeight, inWeight },
+      routing,
+    );
     const builtAt = performance.now();
 
     // Pass 5: make it visible.

@@ -61,7 +61,9 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
     throw new InvalidArgumentError(`import: --seed must be a non-negative integer, got ${resolved.seed}`, { option: 'seed' });
   }
   if (!STRATEGY_NAMES.includes(resolved.strategy)) {
-    throw new InvalidArgumentError(`import: --strategy must be one of ${STRATEGY_NAMES.join(', ')}, got ${JSON.stringify(resolved.strategy)}`, { option: 'strategy' });
+    throw new InvalidArgumentError(`import: --strategy must be one of ${STRATEGY_NAMES.join(', ')}, got ${JSON.stringify(resolved.strategy)}`, {
+      option: 'strategy',
+    });
   }
   if (resolved.format !== undefined && !(FORMATS as readonly string[]).includes(resolved.format)) {
     throw new InvalidArgumentError(`import: --format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(resolved.format)}`, { option: 'format' });

@@ -7,7 +7,11 @@ import { detectFormat, type GraphFormat, type InputFile } from '../storage/loade
 export async function sniffFormat(input: InputFile): Promise<GraphFormat> {
   let head = '';
   for await (const chunk of input.chunks()) {
-    head = chunk.subarray(0, 256).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    head = chunk
+      .subarray(0, 256)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     break;
   }
   if (/^%%MatrixMarket/i.test(head)) return 'mtx';

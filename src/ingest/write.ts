@@ -15,13 +15,7 @@ import {
 } from '../storage/graph-store.js';
 import type { BuiltPartition } from './build-partition.js';
 
-export function writePartition(
-  dir: string,
-  partition: number,
-  numPartitions: number,
-  built: BuiltPartition,
-  master: Uint16Array,
-): PartitionMeta {
+export function writePartition(dir: string, partition: number, numPartitions: number, built: BuiltPartition, master: Uint16Array): PartitionMeta {
   let masters = 0;
   const localMaster = new Uint16Array(built.gids.length);
   for (let l = 0; l < built.gids.length; l++) {

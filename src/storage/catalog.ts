@@ -117,8 +117,18 @@ export interface NewGraph {
 
 export type GraphStats = Pick<
   GraphRecord,
-  | 'vertices' | 'edges' | 'selfLoops' | 'multiEdges' | 'removedSelfLoops' | 'removedMultiEdges'
-  | 'replicationFactor' | 'edgeBalance' | 'vertexBalance' | 'importMs' | 'directed' | 'weighted'
+  | 'vertices'
+  | 'edges'
+  | 'selfLoops'
+  | 'multiEdges'
+  | 'removedSelfLoops'
+  | 'removedMultiEdges'
+  | 'replicationFactor'
+  | 'edgeBalance'
+  | 'vertexBalance'
+  | 'importMs'
+  | 'directed'
+  | 'weighted'
 >;
 
 interface GraphRow {
@@ -224,9 +234,7 @@ export class Catalog {
       if (!row) throw new GasError('GAS_ERR_CORRUPT', `catalog: import ${graphId} vanished before it completed`);
       const old = this.db.prepare(`SELECT id FROM graphs WHERE name = ? AND status = 'ready'`).get(row.name) as { id: string } | undefined;
       if (old) this.db.prepare(`DELETE FROM graphs WHERE id = ?`).run(old.id);
-      const insertPartition = this.db.prepare(
-        `INSERT INTO graph_partitions (graph_id, partition, vertices, masters, edges) VALUES (?, ?, ?, ?, ?)`,
-      );
+      const insertPartition = this.db.prepare(`INSERT INTO graph_partitions (graph_id, partition, vertices, masters, edges) VALUES (?, ?, ?, ?, ?)`);
       for (const p of partitions) insertPartition.run(graphId, p.partition, p.vertices, p.masters, p.edges);
       this.db
         .prepare(
@@ -282,10 +290,12 @@ export class Catalog {
       );
     }
     for (let version = current; version < SCHEMA_VERSION; version++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[version]!);
-        this.db.pragma(`user_version = ${version + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(MIGRATIONS[version]!);
+          this.db.pragma(`user_version = ${version + 1}`);
+        })
+        .immediate();
     }
   }
 

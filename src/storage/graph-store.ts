@@ -11,16 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { GasError } from '../errors.js';
-import {
-
-  BLOCK_SIZE,
-  allocateColumn,
-  blockCount,
-  columnBytes,
-  viewColumnBytes,
-  type ColumnSpec,
-  type TypedColumn,
-} from './columns.js';
+import { BLOCK_SIZE, allocateColumn, blockCount, columnBytes, viewColumnBytes, type ColumnSpec, type TypedColumn } from './columns.js';
 
 export const STORE_FORMAT_VERSION = 1;
 
@@ -171,4 +162,3 @@ export class ColumnEnv {
     void this.db.close();
   }
 }
-

@@ -62,7 +62,7 @@ export function dijkstraOracle(n: number, edges: Edges, weights: readonly number
   const heap: [number, number][] = [];
   const push = (item: [number, number]): void => {
     heap.push(item);
-    for (let i = heap.length - 1; i > 0; ) {
+    for (let i = heap.length - 1; i > 0;) {
       const up = (i - 1) >> 1;
       if (heap[up]![0] <= heap[i]![0]) break;
       [heap[up], heap[i]] = [heap[i]!, heap[up]!];
@@ -74,7 +74,7 @@ export function dijkstraOracle(n: number, edges: Edges, weights: readonly number
     const last = heap.pop()!;
     if (heap.length > 0) {
       heap[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         let smallest = i;
         for (const child of [2 * i + 1, 2 * i + 2]) if (child < heap.length && heap[child]![0] < heap[smallest]![0]) smallest = child;
         if (smallest === i) break;

@@ -44,7 +44,11 @@ export function star(leaves: number, directed: boolean): TestGraph {
 
 /** A path 0 → 1 → … → n−1. */
 export function chain(n: number, directed: boolean): TestGraph {
-  return dense(`chain${n}${directed ? 'd' : 'u'}`, directed, Array.from({ length: n - 1 }, (_, i) => [i, i + 1] as const));
+  return dense(
+    `chain${n}${directed ? 'd' : 'u'}`,
+    directed,
+    Array.from({ length: n - 1 }, (_, i) => [i, i + 1] as const),
+  );
 }
 
 /** A `width`×`height` grid, edges pointing right and down. */

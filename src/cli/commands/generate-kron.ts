@@ -31,6 +31,9 @@ export class GenerateKronCommand extends GasCommand {
     const result = await writeKroneckerEdgeList(options, this.output);
     const seconds = (performance.now() - started) / 1000;
     if (this.json) this.printJson({ ...options, file: this.output, ...result, seconds });
-    else this.context.stdout.write(`wrote ${formatCount(result.edges)} edges over ${formatCount(result.vertices)} vertex ids to ${this.output} in ${seconds.toFixed(2)} s\n`);
+    else
+      this.context.stdout.write(
+        `wrote ${formatCount(result.edges)} edges over ${formatCount(result.vertices)} vertex ids to ${this.output} in ${seconds.toFixed(2)} s\n`,
+      );
   }
 }

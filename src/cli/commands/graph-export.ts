@@ -10,7 +10,8 @@ export class GraphExportCommand extends GasCommand {
 
   static override usage = Command.Usage({
     description: 'Write a graph out under its original labels',
-    details: 'SNAP text (source, target and weight separated by tabs) or graphology JSON (`Graph.from(JSON.parse(text))`). Importing the export again gives the same graph.',
+    details:
+      'SNAP text (source, target and weight separated by tabs) or graphology JSON (`Graph.from(JSON.parse(text))`). Importing the export again gives the same graph.',
     examples: [
       ['SNAP text to stdout', '$0 graph export cnr --format snap'],
       ['graphology JSON to a file', '$0 graph export cnr --format graphology -o cnr.json'],

@@ -31,7 +31,10 @@ export class GraphInfoCommand extends GasCommand {
     line('self-loops', `${formatCount(info.selfLoops)}${info.removedSelfLoops ? ' (removed)' : ''}`);
     line('multi-edges', `${formatCount(info.multiEdges)}${info.removedMultiEdges ? ' (removed)' : ''}`);
     for (const [name, summary] of Object.entries(info.degrees) as [string, DegreeSummary][]) {
-      line(name, `min ${summary.min}  median ${summary.median}  mean ${summary.mean.toFixed(2)}  max ${formatCount(summary.max)}  zero ${formatCount(summary.zero)}`);
+      line(
+        name,
+        `min ${summary.min}  median ${summary.median}  mean ${summary.mean.toFixed(2)}  max ${formatCount(summary.max)}  zero ${formatCount(summary.zero)}`,
+      );
     }
     line('partitions', `${info.partitions} (${info.strategy}, seed ${info.seed})`);
     line('replication factor', info.replicationFactor.toFixed(3));
@@ -40,7 +43,9 @@ export class GraphInfoCommand extends GasCommand {
     line('imported', `${info.createdAt} in ${(info.importMs / 1000).toFixed(2)} s`);
     out.write(`\n${'PARTITION'.padEnd(11)}${'VERTICES'.padStart(12)}${'MASTERS'.padStart(12)}${'EDGES'.padStart(14)}\n`);
     for (const p of info.partitionSizes) {
-      out.write(`${String(p.partition).padEnd(11)}${formatCount(p.vertices).padStart(12)}${formatCount(p.masters).padStart(12)}${formatCount(p.edges).padStart(14)}\n`);
+      out.write(
+        `${String(p.partition).padEnd(11)}${formatCount(p.vertices).padStart(12)}${formatCount(p.masters).padStart(12)}${formatCount(p.edges).padStart(14)}\n`,
+      );
     }
   }
 }

@@ -18,7 +18,10 @@ export class ImportCommand extends GasCommand {
     `,
     examples: [
       ['Import a SNAP web graph into 4 random partitions', '$0 import ../shared/data/cnr-2000.txt.gz --name cnr'],
-      ['An undirected graph, duplicates removed, 2D grid over 9 partitions', '$0 import email-Enron.txt.gz --name enron --undirected --dedupe --partitions 9 --strategy grid'],
+      [
+        'An undirected graph, duplicates removed, 2D grid over 9 partitions',
+        '$0 import email-Enron.txt.gz --name enron --undirected --dedupe --partitions 9 --strategy grid',
+      ],
       ['A weighted CSV edge list', '$0 import roads.csv --name roads --weighted'],
     ],
   });

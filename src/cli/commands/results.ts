@@ -10,7 +10,8 @@ export class ResultsCommand extends GasCommand {
 
   static override usage = Command.Usage({
     description: "Print a job's results under the graph's vertex labels",
-    details: 'CSV (header `vertex,value`, or `vertex,value_0,…` for vector results), NDJSON (one object per line) or one JSON array. Rows stream: results of any size can be piped.',
+    details:
+      'CSV (header `vertex,value`, or `vertex,value_0,…` for vector results), NDJSON (one object per line) or one JSON array. Rows stream: results of any size can be piped.',
     examples: [
       ['The 10 highest-ranked vertices of job 1', '$0 results 1 --top 10'],
       ['One vertex', '$0 results 1 --vertex 60595'],
@@ -30,7 +31,11 @@ export class ResultsCommand extends GasCommand {
       throw new InvalidArgumentError(`results: --format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`, { option: 'format' });
     }
     await this.withCatalog(async (catalog) => {
-      const results = jobResults(catalog, this.job, { top: integerOption(this.top, '--top', 1, Number.MAX_SAFE_INTEGER), ascending: this.ascending, vertex: this.vertex });
+      const results = jobResults(catalog, this.job, {
+        top: integerOption(this.top, '--top', 1, Number.MAX_SAFE_INTEGER),
+        ascending: this.ascending,
+        vertex: this.vertex,
+      });
       const out = this.context.stdout;
       const write = async (text: string): Promise<void> => {
         if (!out.write(text)) await new Promise((resolve) => out.once('drain', resolve));

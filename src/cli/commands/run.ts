@@ -56,7 +56,9 @@ export class RunCommand extends GasCommand {
   private printAlgorithmHelp(): void {
     const definition = findAlgorithm(this.algorithm);
     if (!definition) {
-      this.context.stdout.write(`${this.algorithm}: not a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}); a program file takes --max-iterations only\n`);
+      this.context.stdout.write(
+        `${this.algorithm}: not a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}); a program file takes --max-iterations only\n`,
+      );
       return;
     }
     const out = this.context.stdout;

@@ -69,7 +69,10 @@ export async function loadCsv(input: InputFile, target: LoadTarget, options: Loa
   } catch (error) {
     if (error instanceof GasError) {
       if (error.code === 'GAS_ERR_PARSE' && !('line' in error.details)) {
-        throw new GasError('GAS_ERR_PARSE', `${input.path}:${lines + 1}: ${error.message.replace(`${input.path}: `, '')}`, { ...error.details, line: lines + 1 });
+        throw new GasError('GAS_ERR_PARSE', `${input.path}:${lines + 1}: ${error.message.replace(`${input.path}: `, '')}`, {
+          ...error.details,
+          line: lines + 1,
+        });
       }
       throw error;
     }

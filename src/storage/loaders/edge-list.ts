@@ -44,31 +44,31 @@ export function edgeListLoader(fieldSeparator: 'whitespace' | 'tab') {
  * BOM). Returns the number of lines. Parse errors name the file and line.
  */
 export async function scanStream(scanner: EdgeListScanner, chunks: AsyncIterable<Buffer>, path: string, fileStart: boolean): Promise<number> {
-    let carry: Buffer | null = null;
-    let first = fileStart;
-    try {
-      for await (const piece of chunks) {
-        let buffer: Buffer = carry ? Buffer.concat([carry, piece]) : piece;
-        if (first) {
-          first = false;
-          if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
-        }
-        const complete = buffer.lastIndexOf(LF) + 1;
-        if (complete > 0) scanner.scan(buffer, complete);
-        carry = complete < buffer.length ? buffer.subarray(complete) : null;
+  let carry: Buffer | null = null;
+  let first = fileStart;
+  try {
+    for await (const piece of chunks) {
+      let buffer: Buffer = carry ? Buffer.concat([carry, piece]) : piece;
+      if (first) {
+        first = false;
+        if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
       }
-    } catch (error) {
-      if (error instanceof GasError && error.code === 'GAS_ERR_PARSE' && !('line' in error.details)) {
-        const line = scanner.lineNumber + 1;
-        throw new GasError('GAS_ERR_PARSE', `${path}:${line}: ${error.message.replace(`${path}: `, '')}`, { ...error.details, line });
-      }
-      throw error;
+      const complete = buffer.lastIndexOf(LF) + 1;
+      if (complete > 0) scanner.scan(buffer, complete);
+      carry = complete < buffer.length ? buffer.subarray(complete) : null;
     }
-    if (carry) {
-      const last = Buffer.concat([carry, Buffer.from([LF])]);
-      scanner.scan(last, last.length);
+  } catch (error) {
+    if (error instanceof GasError && error.code === 'GAS_ERR_PARSE' && !('line' in error.details)) {
+      const line = scanner.lineNumber + 1;
+      throw new GasError('GAS_ERR_PARSE', `${path}:${line}: ${error.message.replace(`${path}: `, '')}`, { ...error.details, line });
     }
-    return scanner.lineNumber;
+    throw error;
+  }
+  if (carry) {
+    const last = Buffer.concat([carry, Buffer.from([LF])]);
+    scanner.scan(last, last.length);
+  }
+  return scanner.lineNumber;
 }
 
 export class EdgeListScanner {

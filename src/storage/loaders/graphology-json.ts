@@ -25,7 +25,9 @@ interface SerializedEdge {
 export async function loadGraphologyJson(input: InputFile, target: LoadTarget, options: LoaderOptions): Promise<LoadInfo> {
   const pieces: Buffer[] = [];
   for await (const chunk of input.chunks(options.onBytes)) pieces.push(chunk);
-  const text = Buffer.concat(pieces).toString('utf8').replace(/^\uFEFF/, '');
+  const text = Buffer.concat(pieces)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const fail = (where: string, problem: string): never => {
     throw new GasError('GAS_ERR_PARSE', `${input.path}: ${where}: ${problem}`, { file: input.path, where });
   };
@@ -66,7 +68,8 @@ export async function loadGraphologyJson(input: InputFile, target: LoadTarget, o
     let weight = 1;
     if (options.weighted && edge.attributes && edge.attributes.weight !== undefined) {
       weight = edge.attributes.weight as number;
-      if (typeof weight !== 'number' || !Number.isFinite(weight)) fail(`edges[${index}].attributes.weight`, `not a finite number: ${JSON.stringify(edge.attributes.weight)}`);
+      if (typeof weight !== 'number' || !Number.isFinite(weight))
+        fail(`edges[${index}].attributes.weight`, `not a finite number: ${JSON.stringify(edge.attributes.weight)}`);
     }
     buffer.push(source!, targetCode!, weight);
   });

@@ -47,7 +47,9 @@ export async function loadMatrixMarket(input: InputFile, target: LoadTarget, opt
       if (!header) {
         header = parseSizeLine(input.path, lineNumber, fields, buffer, text(), banner!);
         if (options.weighted && header.field === 'pattern') {
-          throw new GasError('GAS_ERR_INVALID_ARGUMENT', `import: --weighted given, but ${input.path} is a pattern matrix with no values`, { option: 'weighted' });
+          throw new GasError('GAS_ERR_INVALID_ARGUMENT', `import: --weighted given, but ${input.path} is a pattern matrix with no values`, {
+            option: 'weighted',
+          });
         }
         edges = target.begin(header.field !== 'pattern');
         return;
@@ -97,7 +99,10 @@ function parseBanner(path: string, line: string): Pick<Header, 'field' | 'symmet
     throw new GasError('GAS_ERR_UNSUPPORTED', `${path}:1: Matrix Market field "${field}" is not supported (real, integer or pattern)`, { file: path, line: 1 });
   }
   if (symmetry !== 'general' && symmetry !== 'symmetric') {
-    throw new GasError('GAS_ERR_UNSUPPORTED', `${path}:1: Matrix Market symmetry "${symmetry}" is not supported (general or symmetric)`, { file: path, line: 1 });
+    throw new GasError('GAS_ERR_UNSUPPORTED', `${path}:1: Matrix Market symmetry "${symmetry}" is not supported (general or symmetric)`, {
+      file: path,
+      line: 1,
+    });
   }
   return { field, symmetric: symmetry === 'symmetric' };
 }

@@ -36,8 +36,29 @@ export type Loader = (input: InputFile, target: LoadTarget, options: LoaderOptio
 
 /** Column names that mark the first line of a csv/tsv file as a header. */
 const HEADER_NAMES = new Set([
-  'source', 'target', 'src', 'dst', 'from', 'to', 'u', 'v', 'node1', 'node2', 'node_1', 'node_2',
-  'id1', 'id2', 'source_id', 'target_id', 'user', 'item', 'userid', 'movieid', 'itemid', 'user_id', 'item_id',
+  'source',
+  'target',
+  'src',
+  'dst',
+  'from',
+  'to',
+  'u',
+  'v',
+  'node1',
+  'node2',
+  'node_1',
+  'node_2',
+  'id1',
+  'id2',
+  'source_id',
+  'target_id',
+  'user',
+  'item',
+  'userid',
+  'movieid',
+  'itemid',
+  'user_id',
+  'item_id',
 ]);
 
 export function looksLikeHeader(first: string, second: string): boolean {
