@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   GAS_ERR_CORRUPT: { exit: 74, http: 500 },
   /** A vertex program failed to load or threw while running (named, with the phase and step). */
   GAS_ERR_PROGRAM: { exit: 70, http: 422 },
+  /** A job's process died while running it (recorded on the job row by the next catalog open). */
+  GAS_ERR_ABORTED: { exit: 75, http: 500 },
   /** Reading or writing a file failed. */
   GAS_ERR_IO: { exit: 74, http: 500 },
 } as const satisfies Record<string, { exit: number; http: number }>;
@@ -59,7 +61,7 @@ export class GasError extends Error {
 export class ParseError extends GasError {
   constructor(file: string, line: number, problem: string, text?: string) {
     const quoted = text === undefined ? '' : `: ${JSON.stringify(clip(text))}`;
-    super('GAS_ERR_PARSE', `${file}:${line}: ${problem}${quoted}`, { file, line, text });
+    super('GAS_ERR_PARSE', `${file}:${line}: ${problem}${quoted}`, { file, line, problem, text });
   }
 }
 

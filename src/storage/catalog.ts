@@ -103,17 +103,7 @@ export interface GraphRecord {
   readonly createdAt: string;
 }
 
-export interface NewGraph {
-  readonly id: string;
-  readonly name: string;
-  readonly sourceFile: string;
-  readonly format: string;
-  readonly directed: boolean;
-  readonly weighted: boolean;
-  readonly partitions: number;
-  readonly strategy: string;
-  readonly seed: number;
-}
+export type NewGraph = Pick<GraphRecord, 'id' | 'name' | 'sourceFile' | 'format' | 'directed' | 'weighted' | 'partitions' | 'strategy' | 'seed'>;
 
 export type GraphStats = Pick<
   GraphRecord,

@@ -28,14 +28,7 @@ export interface JobRecord {
   readonly finishedAt: string | null;
 }
 
-export interface NewJob {
-  readonly graphId: string | null;
-  readonly graphName: string;
-  readonly algorithm: string;
-  readonly programFile: string | null;
-  readonly options: Record<string, unknown>;
-  readonly workers: number;
-}
+export type NewJob = Pick<JobRecord, 'graphId' | 'graphName' | 'algorithm' | 'programFile' | 'options' | 'workers'>;
 
 export interface JobOutcome {
   readonly iterations: number;

@@ -5,7 +5,7 @@
  */
 import { parse } from 'csv-parse';
 import { GasError, ParseError } from '../../errors.js';
-import type { InputFile } from './input.js';
+import { locateParseError, type InputFile } from './input.js';
 import { parseDecimalText } from './numbers.js';
 import { looksLikeHeader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
@@ -68,13 +68,7 @@ export async function loadCsv(input: InputFile, target: LoadTarget, options: Loa
     }
   } catch (error) {
     if (error instanceof GasError) {
-      if (error.code === 'GAS_ERR_PARSE' && !('line' in error.details)) {
-        throw new GasError('GAS_ERR_PARSE', `${input.path}:${lines + 1}: ${error.message.replace(`${input.path}: `, '')}`, {
-          ...error.details,
-          line: lines + 1,
-        });
-      }
-      throw error;
+      throw locateParseError(error, input.path, lines + 1);
     }
     const csvError = error as Error & { code?: string; lines?: number };
     if (csvError.code?.startsWith('CSV_')) {

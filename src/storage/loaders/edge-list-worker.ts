@@ -18,12 +18,8 @@ parentPort!.once('message', async (request: RangeRequest) => {
   } catch (error) {
     if (!(error instanceof GasError)) throw error;
     const line = typeof error.details.line === 'number' ? error.details.line : scanner.lineNumber;
-    const prefix = `${request.path}:${line}: `;
     const text = typeof error.details.text === 'string' ? error.details.text : undefined;
-    let problem = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    if (text !== undefined && problem.endsWith(`: ${JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text)}`)) {
-      problem = problem.slice(0, problem.lastIndexOf(': "'));
-    }
+    const problem = typeof error.details.problem === 'string' ? error.details.problem : error.message;
     result = { ok: false, line, problem, text, code: error.code, message: error.message };
   }
   const transfer = result.ok ? result.chunks.flatMap((c) => [c.src.buffer, c.dst.buffer, ...(c.weight ? [c.weight.buffer] : [])]) : [];

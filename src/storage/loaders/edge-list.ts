@@ -8,10 +8,10 @@
  * each byte is read once, integer labels are parsed while their field is scanned, and nothing is
  * allocated for them (measured: 3× faster than line splitting on a 16.7 M-line Kronecker file).
  */
-import { GasError, ParseError } from '../../errors.js';
+import { ParseError } from '../../errors.js';
 import type { LabelDictionary } from '../dictionary.js';
 import type { EdgeChunks } from '../growable.js';
-import type { InputFile } from './input.js';
+import { forEachLineBlock, locateParseError, type InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
 import { parseInParallel, PARALLEL_BYTES } from './parallel-edge-list.js';
 import { looksLikeHeader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
@@ -39,34 +39,15 @@ export function edgeListLoader(fieldSeparator: 'whitespace' | 'tab') {
 }
 
 /**
- * Feeds a stream of chunks to a scanner, whole lines at a time (a partial last line is carried
- * into the next chunk); `fileStart` says whether the stream starts the file (and may carry a
- * BOM). Returns the number of lines. Parse errors name the file and line.
+ * Feeds a stream of chunks to a scanner, whole lines at a time; `fileStart` says whether the
+ * stream starts the file (and may carry a BOM). Returns the number of lines. Parse errors name
+ * the file and line.
  */
 export async function scanStream(scanner: EdgeListScanner, chunks: AsyncIterable<Buffer>, path: string, fileStart: boolean): Promise<number> {
-  let carry: Buffer | null = null;
-  let first = fileStart;
   try {
-    for await (const piece of chunks) {
-      let buffer: Buffer = carry ? Buffer.concat([carry, piece]) : piece;
-      if (first) {
-        first = false;
-        if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
-      }
-      const complete = buffer.lastIndexOf(LF) + 1;
-      if (complete > 0) scanner.scan(buffer, complete);
-      carry = complete < buffer.length ? buffer.subarray(complete) : null;
-    }
+    await forEachLineBlock(chunks, fileStart, (buffer, limit) => scanner.scan(buffer, limit));
   } catch (error) {
-    if (error instanceof GasError && error.code === 'GAS_ERR_PARSE' && !('line' in error.details)) {
-      const line = scanner.lineNumber + 1;
-      throw new GasError('GAS_ERR_PARSE', `${path}:${line}: ${error.message.replace(`${path}: `, '')}`, { ...error.details, line });
-    }
-    throw error;
-  }
-  if (carry) {
-    const last = Buffer.concat([carry, Buffer.from([LF])]);
-    scanner.scan(last, last.length);
+    throw locateParseError(error, path, scanner.lineNumber + 1);
   }
   return scanner.lineNumber;
 }

@@ -69,6 +69,39 @@ async function* readChunks(path: string, gzip: boolean, onCompressedBytes?: (byt
 }
 
 /**
+ * Feeds `onBlock(buffer, limit)` the text of `chunks` in runs of whole lines: `buffer[0, limit)`
+ * ends just past a line feed (a partial last line is carried into the next chunk, and the file's
+ * last line is given a line feed). When `fileStart`, a UTF-8 byte-order mark is removed.
+ */
+export async function forEachLineBlock(chunks: AsyncIterable<Buffer>, fileStart: boolean, onBlock: (buffer: Buffer, limit: number) => void): Promise<void> {
+  let carry: Buffer | null = null;
+  let first = fileStart;
+  for await (const piece of chunks) {
+    let buffer: Buffer = carry ? Buffer.concat([carry, piece]) : piece;
+    if (first) {
+      first = false;
+      if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
+    }
+    const complete = buffer.lastIndexOf(10) + 1;
+    if (complete > 0) onBlock(buffer, complete);
+    carry = complete < buffer.length ? buffer.subarray(complete) : null;
+  }
+  if (carry) {
+    const last = Buffer.concat([carry, Buffer.from([10])]);
+    onBlock(last, last.length);
+  }
+}
+
+/**
+ * A parse error raised where the line was not known (a broken gzip stream, a CSV parser error)
+ * becomes one naming `path:line`; any other error is returned as it is.
+ */
+export function locateParseError(error: unknown, path: string, line: number): unknown {
+  if (!(error instanceof GasError) || error.code !== 'GAS_ERR_PARSE' || 'line' in error.details) return error;
+  return new GasError('GAS_ERR_PARSE', `${path}:${line}: ${error.message.replace(`${path}: `, '')}`, { ...error.details, line });
+}
+
+/**
  * Calls `onLine(buffer, start, end, lineNumber)` for every line of `input`, with `end`
  * excluding the line feed and any carriage return, and a UTF-8 byte-order mark removed from the
  * first line. Line numbers are 1-based. Errors thrown while reading are re-thrown naming the
@@ -79,40 +112,19 @@ export async function forEachLine(
   onLine: (buffer: Buffer, start: number, end: number, lineNumber: number) => void,
   onCompressedBytes?: (bytesRead: number) => void,
 ): Promise<number> {
-  let carry: Buffer | null = null;
   let lineNumber = 0;
-  let first = true;
   try {
-    for await (const piece of input.chunks(onCompressedBytes)) {
-      const buffer: Buffer = carry ? Buffer.concat([carry, piece]) : piece;
-      let start = 0;
-      if (first && buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) start = 3;
-      first = false;
-      for (;;) {
+    await forEachLineBlock(input.chunks(onCompressedBytes), true, (buffer, limit) => {
+      for (let start = 0; start < limit;) {
         const newline = buffer.indexOf(10, start);
-        if (newline < 0) break;
         let end = newline;
         if (end > start && buffer[end - 1] === 13) end--;
         onLine(buffer, start, end, ++lineNumber);
         start = newline + 1;
       }
-      carry = start < buffer.length ? buffer.subarray(start) : null;
-    }
+    });
   } catch (error) {
-    if (error instanceof GasError && error.code === 'GAS_ERR_PARSE' && !('line' in error.details)) {
-      throw new GasError('GAS_ERR_PARSE', `${input.path}:${lineNumber + 1}: ${error.message.replace(`${input.path}: `, '')}`, {
-        ...error.details,
-        line: lineNumber + 1,
-      });
-    }
-    throw error;
-  }
-  if (carry) {
-    let end = carry.length;
-    if (end > 0 && carry[end - 1] === 13) end--;
-    let start = 0;
-    if (first && end >= 3 && carry[0] === 0xef && carry[1] === 0xbb && carry[2] === 0xbf) start = 3;
-    onLine(carry, start, end, ++lineNumber);
+    throw locateParseError(error, input.path, lineNumber + 1);
   }
   return lineNumber;
 }
