@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   GAS_ERR_ABORTED: { exit: 75, http: 500 },
   /** Reading or writing a file failed. */
   GAS_ERR_IO: { exit: 74, http: 500 },
+  /** A worker (thread or remote process) is unreachable, stopped answering, or died mid-job (named in the message). */
+  GAS_ERR_WORKER: { exit: 69, http: 502 },
 } as const satisfies Record<string, { exit: number; http: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -68,7 +68,7 @@ async function run(
   workers: number,
   options: Record<string, unknown> = {},
 ): Promise<{ summary: JobSummary; values: Float64Array }> {
-  const summary = await runJob(temp.catalog, { graph: graph.name, algorithm, workers, options, top: 0 });
+  const summary = await runJob(temp.catalog, { inProcess: true, graph: graph.name, algorithm, workers, options, top: 0 });
   const values = new Float64Array(graph.vertices).fill(NaN);
   for (const { vertex, value } of jobResults(temp.catalog, summary.jobId).rows()) values[vertex as number] = value as number;
   return { summary, values };
@@ -171,7 +171,7 @@ describe('options', () => {
 
   /** Expects `runJob` to fail with `code` naming `option`, and the job row to say so. */
   async function expectFailure(record: GraphRecord, algorithm: string, options: Record<string, unknown>, code: string, option: string): Promise<GasError> {
-    const error = await runJob(temp.catalog, { graph: record.name, algorithm, options }).catch((e: unknown) => e);
+    const error = await runJob(temp.catalog, { inProcess: true, graph: record.name, algorithm, options }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GasError);
     const gasError = error as GasError;
     expect(gasError).toMatchObject({ code, details: { option } });

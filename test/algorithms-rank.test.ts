@@ -62,7 +62,7 @@ async function run(
   workers: number,
   options: Record<string, unknown>,
 ): Promise<{ values: Float64Array; iterations: number; converged: boolean }> {
-  const summary = await runJob(temp.catalog, { graph, algorithm, workers, options });
+  const summary = await runJob(temp.catalog, { inProcess: true, graph, algorithm, workers, options });
   const rows = [...jobResults(temp.catalog, summary.jobId).rows()];
   const values = new Float64Array(rows.length);
   for (const row of rows) values[row.vertex as number] = row.value as number;
@@ -182,7 +182,7 @@ describe('PageRank against published values', () => {
         .join('\n')}\n`,
     );
     await importGraphFile(temp.catalog, { file, name, partitions });
-    const summary = await runJob(temp.catalog, { graph: name, algorithm: 'pagerank', workers, options: { ...TIGHT } });
+    const summary = await runJob(temp.catalog, { inProcess: true, graph: name, algorithm: 'pagerank', workers, options: { ...TIGHT } });
     const ranks = new Map([...jobResults(temp.catalog, summary.jobId).rows()].map((row) => [String(row.vertex), row.value as number]));
     expect(ranks.size).toBe(11);
     for (const [page, numerator] of Object.entries(exact)) {
@@ -197,7 +197,13 @@ describe('PageRank against published values', () => {
   it('pr.efactory.de three-page example with variant graphlab', async () => {
     const file = writeGraphFile(temp.inputDir, 'efactory.txt', 'A\tB\nA\tC\nB\tC\nC\tA\n');
     await importGraphFile(temp.catalog, { file, name: 'efactory', partitions: 2 });
-    const summary = await runJob(temp.catalog, { graph: 'efactory', algorithm: 'pagerank', workers: 2, options: { ...TIGHT, variant: 'graphlab' } });
+    const summary = await runJob(temp.catalog, {
+      inProcess: true,
+      graph: 'efactory',
+      algorithm: 'pagerank',
+      workers: 2,
+      options: { ...TIGHT, variant: 'graphlab' },
+    });
     const ranks = Object.fromEntries([...jobResults(temp.catalog, summary.jobId).rows()].map((row) => [String(row.vertex), row.value as number]));
     expect(ranks.A).toBeCloseTo(1.16336914, 8);
     expect(ranks.B).toBeCloseTo(0.64443188, 8);
@@ -212,13 +218,13 @@ describe('personalized-pagerank options', () => {
   });
 
   it('requires --sources, naming the option', async () => {
-    const failure = await runJob(temp.catalog, { graph: name, algorithm: 'personalized-pagerank' }).catch((error: unknown) => error);
+    const failure = await runJob(temp.catalog, { inProcess: true, graph: name, algorithm: 'personalized-pagerank' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GasError);
     expect(failure).toMatchObject({ code: 'GAS_ERR_INVALID_ARGUMENT', message: expect.stringContaining('sources') });
   });
 
   it('names a source label that is not in the graph', async () => {
-    const failure = await runJob(temp.catalog, { graph: name, algorithm: 'personalized-pagerank', options: { sources: '1,nowhere' } }).catch(
+    const failure = await runJob(temp.catalog, { inProcess: true, graph: name, algorithm: 'personalized-pagerank', options: { sources: '1,nowhere' } }).catch(
       (error: unknown) => error,
     );
     expect(failure).toMatchObject({ code: 'GAS_ERR_NOT_FOUND', message: expect.stringContaining('"nowhere"') });
@@ -277,7 +283,7 @@ describe('k-core: self-loops, parallel edges, direction, early stop', () => {
   it('top vertices are listed by core number, largest first', async () => {
     const graph = powerLaw(31, 80, 3, false);
     const name = await store(graph, 4, 'grid', { tag: '-top' });
-    const summary = await runJob(temp.catalog, { graph: name, algorithm: 'k-core', workers: 2, top: 5 });
+    const summary = await runJob(temp.catalog, { inProcess: true, graph: name, algorithm: 'k-core', workers: 2, top: 5 });
     const max = Math.max(...coreNumberOracle(graph));
     expect(summary.top.map((entry) => entry.value)).toEqual(new Array<number>(5).fill(max));
   });

@@ -56,7 +56,7 @@ describe('triangle-count', () => {
           const name = `t-${undirected ? 'u' : 'd'}-${strategy}-${partitions}`;
           await importGraph(catalog, { file, name, undirected, strategy, partitions });
           for (const workers of new Set([1, partitions])) {
-            const summary = await runJob(catalog, { graph: name, algorithm: 'triangle-count', workers });
+            const summary = await runJob(catalog, { inProcess: true, graph: name, algorithm: 'triangle-count', workers });
             const got = new Map<number, number>();
             for (const row of jobResults(catalog, summary.jobId).rows()) got.set(row.vertex as number, row.value as number);
             expect(got).toEqual(expected);
@@ -75,7 +75,7 @@ describe.skipIf(!existsSync(FACEBOOK))('triangle-count on SNAP ego-Facebook', ()
   it('finds the 1,612,010 triangles SNAP publishes for the graph', async () => {
     const { catalog } = openTempCatalog();
     await importGraph(catalog, { file: FACEBOOK, name: 'fb', undirected: true, partitions: 4, strategy: 'grid' });
-    const summary = await runJob(catalog, { graph: 'fb', algorithm: 'triangle-count', workers: 2 });
+    const summary = await runJob(catalog, { inProcess: true, graph: 'fb', algorithm: 'triangle-count', workers: 2 });
     expect(summary.aggregates.triangles).toBe(1_612_010);
   });
 });
@@ -86,9 +86,9 @@ describe.skipIf(!existsSync(WIKI_VOTE))('SNAP wiki-Vote, against the statistics 
   it('608,389 triangles and a largest weakly connected component of 7,066 vertices', async () => {
     const { catalog } = openTempCatalog();
     await importGraph(catalog, { file: WIKI_VOTE, name: 'wiki', partitions: 4, strategy: 'grid' });
-    const triangles = await runJob(catalog, { graph: 'wiki', algorithm: 'triangle-count', workers: 2 });
+    const triangles = await runJob(catalog, { inProcess: true, graph: 'wiki', algorithm: 'triangle-count', workers: 2 });
     expect(triangles.aggregates.triangles).toBe(608_389);
-    const components = await runJob(catalog, { graph: 'wiki', algorithm: 'connected-components', workers: 2 });
+    const components = await runJob(catalog, { inProcess: true, graph: 'wiki', algorithm: 'connected-components', workers: 2 });
     const sizes = new Map<number, number>();
     for (const row of jobResults(catalog, components.jobId).rows()) sizes.set(row.value as number, (sizes.get(row.value as number) ?? 0) + 1);
     expect(Math.max(...sizes.values())).toBe(7_066);

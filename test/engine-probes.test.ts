@@ -92,7 +92,7 @@ async function runProbe(
   workers: number,
   options: Record<string, unknown> = {},
 ): Promise<{ summary: JobSummary; values: Map<number, number> }> {
-  const summary = await runJob(temp.catalog, { graph, algorithm: file, workers, options });
+  const summary = await runJob(temp.catalog, { inProcess: true, graph, algorithm: file, workers, options });
   const values = new Map([...jobResults(temp.catalog, summary.jobId).rows()].map((row) => [row.vertex as number, row.value as number]));
   return { summary, values };
 }

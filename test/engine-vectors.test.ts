@@ -55,7 +55,7 @@ describe('vector accumulators and edge aggregators', () => {
       const name = `w${partitions}`;
       await importGraph(temp.catalog, { file, name, weighted: true, partitions, strategy: 'grid' });
       for (const workers of new Set([1, partitions])) {
-        const summary = await runJob(temp.catalog, { graph: name, algorithm: probe, workers });
+        const summary = await runJob(temp.catalog, { inProcess: true, graph: name, algorithm: probe, workers });
         expect(summary.result).toEqual({ column: 'stats', width: 2 });
         expect(summary.aggregates.edges).toBe(edges.length);
         expect(summary.aggregates.edgeWeight).toBeCloseTo(totalWeight, 9);
@@ -72,7 +72,7 @@ describe('vector accumulators and edge aggregators', () => {
   }
 
   it('vector results come out of the CLI as vertex,value_0,value_1', async () => {
-    const summary = await runJob(temp.catalog, { graph: 'w3', algorithm: probe });
+    const summary = await runJob(temp.catalog, { inProcess: true, graph: 'w3', algorithm: probe });
     const child = spawnSync(process.execPath, [resolve('bin/gasworks.js'), 'results', String(summary.jobId), '--data-dir', temp.dataDir], { encoding: 'utf8' });
     const lines = child.stdout.trim().split('\n');
     expect(lines[0]).toBe('vertex,value_0,value_1');

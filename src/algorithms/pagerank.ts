@@ -34,6 +34,8 @@ export default defineAlgorithm({
       name: 'pagerank',
       // `share` = r(u)/W(u), refreshed by u's apply so that each edge costs one load and one add.
       vertexColumns: { rank: 'f64', share: 'f64', delta: 'f64' },
+      // Gathers read only the neighbour's share: rank and delta stay with the master.
+      mirrorColumns: ['share'],
       gatherEdges: 'in',
       scatterEdges: 'none',
       alwaysActive: true,

@@ -56,6 +56,7 @@ export default defineAlgorithm({
       name: 'personalized-pagerank',
       // `share` = r(u)/W(u), refreshed by u's apply; `restart` = p(u), fixed at init.
       vertexColumns: { rank: 'f64', share: 'f64', restart: 'f64', delta: 'f64' },
+      mirrorColumns: ['share'],
       gatherEdges: 'in',
       scatterEdges: 'none',
       alwaysActive: true,

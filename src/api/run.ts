@@ -5,11 +5,15 @@
  * unknown algorithm, a bad option, a program that throws — leaves a `failed` job row with its
  * error code and message, and is raised as a `GasError`.
  */
+import { resolve } from 'node:path';
 import { findAlgorithm, ALGORITHMS } from '../algorithms/index.js';
+import { defaultWorkerCount, startWorkers, type Placement, type StartedWorkers } from '../cluster/launch.js';
+import type { ProgramSpec } from '../cluster/program-spec.js';
 import {
-  loadInProcessWorkers,
-  resolveAlgorithmOptions,
+  checkSspProgram,
   resolveWorkerCount,
+  resolveAlgorithmOptions,
+  runStaleSynchronous,
   runSynchronous,
   type AlgorithmDefinition,
   type AnyVertexProgram,
@@ -27,8 +31,20 @@ export interface RunOptions {
   readonly algorithm: string | AnyVertexProgram | AlgorithmDefinition;
   /** Algorithm options by name (`damping`, `maxIterations`, …); strings are converted to the defaults' types. */
   readonly options?: Readonly<Record<string, unknown>>;
-  /** In-process workers (each owns every W-th partition); default 1. */
+  /**
+   * Workers, each owning every W-th partition: worker threads by default, one per core (at most
+   * one per partition). With one worker, or a program object (which cannot be sent to a thread),
+   * the workers run in this thread.
+   */
   readonly workers?: number;
+  /** Run the workers in this thread even when there are several (tests, debugging). */
+  readonly inProcess?: boolean;
+  /** Remote workers (`gasworks worker --listen HOST:PORT`), one per address; replaces `workers`. */
+  readonly cluster?: readonly string[];
+  /** SSP staleness bound S (0 = BSP, the default): a worker may run up to S steps ahead of the slowest. */
+  readonly staleness?: number;
+  /** Testing and benchmarks: make one worker a straggler (`factor` times slower). */
+  readonly slowWorker?: { readonly worker: number; readonly factor: number };
   /** How many top vertices the summary lists (default 10; 0 for none). */
   readonly top?: number;
   readonly onStep?: (step: StepReport) => void;
@@ -41,12 +57,24 @@ export interface JobSummary {
   readonly iterations: number;
   readonly converged: boolean;
   readonly workers: number;
+  /** Where the workers ran: `in-process`, `threads` or `cluster`. */
+  readonly placement: Placement['kind'];
+  readonly staleness: number;
+  readonly replicationFactor: number;
   readonly options: Readonly<Record<string, unknown>>;
   readonly timings: { readonly loadMs: number; readonly computeMs: number; readonly perIterationMs: readonly number[] };
   readonly aggregates: Readonly<Record<string, number>>;
   readonly result: { readonly column: string; readonly width: number };
   readonly top: readonly { vertex: VertexLabel; value: number }[];
   readonly bytesExchanged: number;
+  /** Per superstep: bytes and messages exchanged between workers (vertex-cut traffic: partials, values, flags, signals). */
+  readonly exchange: { readonly bytesPerStep: readonly number[]; readonly messagesPerStep: readonly number[] };
+  /** Cluster runs: bytes on the wire in all (both directions, shards included) and of the shards alone. */
+  readonly wire: { readonly totalBytes: number; readonly shardBytes: number } | null;
+  /** Per worker: computing vs waiting (barriers in BSP, the staleness bound and peers' messages in SSP), over all steps. */
+  readonly workerStats: readonly { readonly name: string; readonly busyMs: number; readonly waitMs: number; readonly steps: number }[];
+  /** SSP runs: the furthest any worker ran ahead of the slowest (≤ staleness). */
+  readonly maxLead: number | null;
 }
 
 export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSummary> {
@@ -63,7 +91,7 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
     algorithm: algorithmName,
     programFile: typeof run.algorithm === 'string' && looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
     options: { ...run.options },
-    workers: run.workers ?? 1,
+    workers: run.cluster?.length ?? run.workers ?? defaultWorkerCount(),
   });
   try {
     if (!graph) throw new NotFoundError(`graph "${run.graph}" not found`, { graph: run.graph });
@@ -79,6 +107,7 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
   const definition = await resolveAlgorithm(run.algorithm);
   const options = resolveAlgorithmOptions(definition, run.options ?? {});
   const reader = GraphReader.open(graphDir(catalog.dataDir, graph.id));
+  let workers: StartedWorkers | null = null;
   try {
     const handle: GraphHandle = {
       numVertices: graph.vertices,
@@ -91,19 +120,28 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
         return id;
       },
     };
-    const program = definition.create(definition.prepare ? definition.prepare(options, handle) : options) as AnyVertexProgram;
+    const prepared = definition.prepare ? definition.prepare(options, handle) : options;
+    const program = definition.create(prepared) as AnyVertexProgram;
     const resultColumn = validateProgram(program);
-    const workers = resolveWorkerCount(run.workers, graph.partitions);
+    const staleness = run.staleness ?? 0;
+    if (!Number.isInteger(staleness) || staleness < 0 || staleness > 1000) {
+      throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --staleness must be an integer 0..1000, got ${run.staleness}`, { option: 'staleness' });
+    }
+    if (staleness > 0) checkSspProgram(program);
+    const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
+    const placement = choosePlacement(run, spec, graph.partitions);
 
     const loadStart = performance.now();
-    const { endpoints, facts } = loadInProcessWorkers(reader, program, workers);
+    workers = await startWorkers(reader, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0 });
+    const { endpoints, facts } = workers;
     const loadMs = performance.now() - loadStart;
 
     const computeStart = performance.now();
-    const outcome = await runSynchronous(endpoints, program, facts, {
-      maxIterations: (options.maxIterations as number | undefined) ?? 100,
-      onStep: run.onStep,
-    });
+    const maxIterations = (options.maxIterations as number | undefined) ?? 100;
+    const outcome =
+      staleness > 0
+        ? await runStaleSynchronous(endpoints, program, facts, { staleness, maxIterations, onStep: run.onStep })
+        : await runSynchronous(endpoints, program, facts, { maxIterations, onStep: run.onStep });
     const computeMs = performance.now() - computeStart;
 
     const { column, width } = resultColumn;
@@ -111,7 +149,6 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
     for (const endpoint of endpoints) {
       const part = await endpoint.collect(column);
       for (let i = 0; i < part.gids.length; i++) for (let k = 0; k < width; k++) values[part.gids[i]! * width + k] = part.values[i * width + k]!;
-      await endpoint.close();
     }
     writeResults(graphDir(catalog.dataDir, graph.id), { job: jobId, column, width, vertices: graph.vertices }, values);
 
@@ -122,13 +159,25 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
       graph: graph.name,
       iterations: outcome.iterations,
       converged: outcome.converged,
-      workers,
+      workers: endpoints.length,
+      placement: placement.kind,
+      staleness,
+      replicationFactor: graph.replicationFactor,
       options,
       timings: { loadMs, computeMs, perIterationMs: outcome.steps.map((step) => step.ms) },
       aggregates: outcome.aggregates,
       result: { column, width },
       top: width === 1 && order !== 'none' ? topVertices(values, run.top ?? 10, order, reader) : [],
       bytesExchanged: outcome.steps.reduce((sum, step) => sum + step.bytes, 0),
+      exchange: { bytesPerStep: outcome.steps.map((step) => step.bytes), messagesPerStep: outcome.steps.map((step) => step.messages) },
+      wire: placement.kind === 'cluster' ? { totalBytes: workers.wireBytes(), shardBytes: workers.shipBytes } : null,
+      workerStats: endpoints.map((endpoint, w) => ({
+        name: endpoint.name,
+        busyMs: endpoint.busyMs,
+        waitMs: outcome.steps.reduce((sum, step) => sum + (step.waitMs[w] ?? 0), 0),
+        steps: 'workerSteps' in outcome ? (outcome as { workerSteps: number[] }).workerSteps[w]! : outcome.iterations,
+      })),
+      maxLead: 'maxLead' in outcome ? (outcome as { maxLead: number }).maxLead : null,
     };
     catalog.jobs.succeed(jobId, {
       iterations: outcome.iterations,
@@ -139,8 +188,26 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
     });
     return summary;
   } finally {
+    await workers?.close();
     reader.close();
   }
+}
+
+/** How workers elsewhere rebuild the program, or null for a program object (it runs in this thread). */
+function programSpec(algorithm: RunOptions['algorithm'], definition: AlgorithmDefinition, prepared: Record<string, unknown>): ProgramSpec | null {
+  if (typeof algorithm !== 'string') return null;
+  if (findAlgorithm(algorithm) === definition) return { kind: 'algorithm', name: definition.name, options: prepared };
+  return { kind: 'file', path: resolve(algorithm), source: null, options: prepared };
+}
+
+function choosePlacement(run: RunOptions, spec: ProgramSpec | null, partitions: number): Placement {
+  if (run.cluster) {
+    if (run.cluster.length === 0) throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'run: --cluster needs at least one HOST:PORT', { option: 'cluster' });
+    return { kind: 'cluster', addresses: run.cluster };
+  }
+  const workers = resolveWorkerCount(run.workers ?? defaultWorkerCount(), partitions);
+  const threads = workers > 1 && !run.inProcess && spec !== null;
+  return { kind: threads || run.slowWorker ? 'threads' : 'in-process', workers };
 }
 
 async function resolveAlgorithm(spec: RunOptions['algorithm']): Promise<AlgorithmDefinition> {
@@ -170,6 +237,9 @@ function validateProgram(program: AnyVertexProgram): { column: string; width: nu
   const width = program.accumulatorWidth ?? 0;
   if (width === 0 && program.gather && !program.collect && typeof program.sum !== 'function') fail('a scalar gather needs a sum function (the monoid)');
   if (width > 0 && program.gather) fail('a vector program (accumulatorWidth > 0) implements gatherInto, not gather');
+  for (const column of program.mirrorColumns ?? []) {
+    if (!columns.some(([name]) => name === column)) fail(`mirrorColumns: "${column}" is not a vertex column`);
+  }
   const name = program.result ?? columns[0]![0];
   const declaration = columns.find(([column]) => column === name)?.[1];
   if (declaration === undefined) fail(`result column "${name}" is not a vertex column`);

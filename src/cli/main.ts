@@ -10,6 +10,7 @@ import { ImportCommand } from './commands/import.js';
 import { JobsCommand } from './commands/jobs.js';
 import { ResultsCommand } from './commands/results.js';
 import { RunCommand } from './commands/run.js';
+import { WorkerCommand } from './commands/worker.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -21,6 +22,7 @@ for (const command of [
   GraphDropCommand,
   GraphExportCommand,
   RunCommand,
+  WorkerCommand,
   ResultsCommand,
   JobsCommand,
   GenerateKronCommand,

@@ -8,6 +8,10 @@ import type { ColumnDeclarations } from './program.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
 export interface WorkerEndpoint {
+  /** How errors and reports name the worker ("worker 0", "thread 1", "10.0.0.2:7400"). */
+  readonly name: string;
+  /** The worker's own time on calls so far; the rest of a step it spent waiting. */
+  readonly busyMs: number;
   init(): Promise<number[]>;
   setAggregates(aggregates: ReadonlyMap<string, number>): Promise<void>;
   activate(inbox: Mailbox, iteration: number): Promise<{ outbox: Message[]; activeMasters: number }>;
@@ -25,10 +29,15 @@ export interface WorkerEndpoint {
 
 /** A worker in this thread: calls go straight to its runtime. */
 export class InProcessEndpoint implements WorkerEndpoint {
-  constructor(private readonly runtime: WorkerRuntime) {}
+  busyMs = 0;
+
+  constructor(
+    private readonly runtime: WorkerRuntime,
+    readonly name = `worker ${runtime.plan.worker}`,
+  ) {}
 
   async init(): Promise<number[]> {
-    return this.runtime.init();
+    return this.timed(() => this.runtime.init());
   }
 
   async setAggregates(aggregates: ReadonlyMap<string, number>): Promise<void> {
@@ -36,19 +45,28 @@ export class InProcessEndpoint implements WorkerEndpoint {
   }
 
   async activate(inbox: Mailbox, iteration: number): Promise<{ outbox: Message[]; activeMasters: number }> {
-    return this.runtime.activate(inbox, iteration);
+    return this.timed(() => this.runtime.activate(inbox, iteration));
   }
 
   async gather(inbox: Mailbox, iteration: number): Promise<Message[]> {
-    return this.runtime.gather(inbox, iteration);
+    return this.timed(() => this.runtime.gather(inbox, iteration));
   }
 
   async apply(inbox: Mailbox): Promise<{ outbox: Message[]; aggregates: number[] }> {
-    return this.runtime.apply(inbox);
+    return this.timed(() => this.runtime.apply(inbox));
   }
 
   async scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Promise<Message[]> {
-    return this.runtime.scatter(inbox, aggregates);
+    return this.timed(() => this.runtime.scatter(inbox, aggregates));
+  }
+
+  private timed<T>(call: () => T): T {
+    const started = performance.now();
+    try {
+      return call();
+    } finally {
+      this.busyMs += performance.now() - started;
+    }
   }
 
   async neighborsToMasters(): Promise<Message[]> {

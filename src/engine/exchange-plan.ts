@@ -21,7 +21,7 @@ export interface ExchangePlan {
   readonly mastersByMirror: readonly Uint32Array[];
 }
 
-/** Replica locations of the vertices a worker masters, from the stored routing table. */
+/** Replica locations of a worker's vertices, indexed by rank (position in ascending global-id order; see shard.ts). */
 export interface RoutingView {
   readonly replicaOffsets: Uint32Array;
   readonly replicaPartitions: Uint16Array;
@@ -50,8 +50,7 @@ export function buildExchangePlan(graph: LocalGraph, routing: RoutingView, worke
     }
     isMaster[v] = 1;
     numMasters++;
-    const g = graph.gid[v]!;
-    for (let r = routing.replicaOffsets[g]!; r < routing.replicaOffsets[g + 1]!; r++) {
+    for (let r = routing.replicaOffsets[i]!; r < routing.replicaOffsets[i + 1]!; r++) {
       const holder = workerOfPartition(routing.replicaPartitions[r]!, numWorkers);
       if (holder !== worker && seen[holder] !== v) {
         seen[holder] = v;

@@ -21,6 +21,7 @@ export {
   type OptionValue,
 } from './algorithm.js';
 export { runSynchronous, type SyncOptions, type SyncResult, type StepReport } from './sync-engine.js';
+export { runStaleSynchronous, checkSspProgram, type SspOptions, type SspResult } from './ssp-engine.js';
 export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './load.js';
 export type { WorkerEndpoint } from './endpoint.js';
 export type { NeighborSets } from './neighbor-sets.js';

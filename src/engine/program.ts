@@ -134,6 +134,13 @@ export interface VertexProgram<
   readonly name: string;
   readonly vertexColumns: V;
   readonly edgeColumns?: E;
+  /**
+   * The vertex columns a *mirror* reads — in `gather` (as the neighbour or as self) and in
+   * `scatter`. After apply, masters send their mirrors only these, so columns that matter on the
+   * master alone (a convergence delta, a result) cost no traffic. Default: every vertex column.
+   * A column left out here reads as stale on mirrors.
+   */
+  readonly mirrorColumns?: readonly (keyof V & string)[];
   /** Default `'in'`. */
   readonly gatherEdges?: EdgeDirection;
   /** Default `'out'`. */

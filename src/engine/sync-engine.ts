@@ -12,7 +12,8 @@
  * `converged` says so.
  */
 import type { WorkerEndpoint } from './endpoint.js';
-import type { AnyVertexProgram, ProgramContext } from './program.js';
+import { aggregateCombiner, coordinatorContext as makeContext } from './coordinator-context.js';
+import type { AnyVertexProgram } from './program.js';
 import type { GraphFacts, Message } from './worker-runtime.js';
 
 export interface SyncOptions {
@@ -27,6 +28,8 @@ export interface StepReport {
   readonly ms: number;
   readonly messages: number;
   readonly bytes: number;
+  /** Per worker: the part of the step it spent waiting for others (barriers, transport), not computing. */
+  readonly waitMs: readonly number[];
   readonly aggregates: Readonly<Record<string, number>>;
 }
 
@@ -43,33 +46,8 @@ export async function runSynchronous(
   facts: GraphFacts,
   options: SyncOptions,
 ): Promise<SyncResult> {
-  const names = Object.keys(program.aggregators ?? {});
-  const coordinatorContext: ProgramContext & { iteration: number; aggregates: Map<string, number> } = {
-    ...facts,
-    iteration: 0,
-    aggregates: new Map<string, number>(),
-    globalId: () => {
-      throw new Error(`program ${program.name}: globalId() is not available in converged()`);
-    },
-    signal: () => {
-      throw new Error(`program ${program.name}: signal() is not available in converged()`);
-    },
-    aggregate(name) {
-      const value = this.aggregates.get(name);
-      if (value === undefined) throw new Error(`program ${program.name}: no aggregator named "${name}"`);
-      return value;
-    },
-  };
-  const combine = (partials: readonly number[][]): Map<string, number> => {
-    const values = new Map<string, number>();
-    names.forEach((name, k) => {
-      const aggregator = program.aggregators![name]!;
-      let value = aggregator.zero;
-      for (const worker of partials) value = aggregator.sum(value, worker[k]!);
-      values.set(name, aggregator.finalize ? aggregator.finalize(value, coordinatorContext) : value);
-    });
-    return values;
-  };
+  const coordinatorContext = makeContext(program, facts);
+  const combine = aggregateCombiner(program, coordinatorContext);
   const traffic = { messages: 0, bytes: 0 };
   const route = (outboxes: readonly (readonly Message[])[]): Message[][] => {
     const inboxes = workers.map(() => new Array<Message>(workers.length).fill(null));
@@ -108,6 +86,7 @@ export async function runSynchronous(
       break;
     }
     const started = performance.now();
+    const busyBefore = workers.map((w) => w.busyMs);
     traffic.messages = 0;
     traffic.bytes = 0;
 
@@ -128,10 +107,12 @@ export async function runSynchronous(
     active = activated.reduce((sum, a) => sum + a.activeMasters, 0);
     // Postcondition: every worker knows which of its replicas are active in the next step.
 
+    const ms = performance.now() - started;
     const report: StepReport = {
       iteration,
       activeVertices,
-      ms: performance.now() - started,
+      ms,
+      waitMs: workers.map((w, i) => Math.max(0, ms - (w.busyMs - busyBefore[i]!))),
       messages: traffic.messages,
       bytes: traffic.bytes,
       aggregates: Object.fromEntries(aggregates),

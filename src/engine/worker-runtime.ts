@@ -7,8 +7,8 @@
  *
  * Message layouts (positions index the pair's shared-vertex list, see exchange-plan.ts):
  *   flags    master → mirrors  Uint32Array of positions of active vertices
- *   partials mirror → master   Float64Array of [position, total₀ … total_{w−1}] records
- *   values   master → mirrors  Float64Array of [position, column values…] records
+ *   partials mirror → master   Float64Array of totals (see codec.ts: dense, or [position, total…] records)
+ *   values   master → mirrors  Float64Array of column values (see codec.ts)
  *   signals  mirror → master   Uint32Array of positions of signaled vertices
  */
 import type { TypedColumn } from '../storage/columns.js';
@@ -17,6 +17,7 @@ import type { ExchangePlan } from './exchange-plan.js';
 import type { LocalGraph } from './local-graph.js';
 import { compileAggregateLookup, compileLoops, directionsOf, type CollectBuffer, type CompiledLoops } from './loops.js';
 import type { AnyVertexProgram, ProgramContext } from './program.js';
+import { compileCodec, type RecordCodec } from './codec.js';
 import { allocateState, type LocalDegrees, type ProgramStateRecord } from './state.js';
 import { localNeighborLists, packLists, toNeighborSets, unpackLists } from './neighbor-sets.js';
 
@@ -35,8 +36,10 @@ export class WorkerRuntime {
   readonly program: AnyVertexProgram;
   readonly state: ProgramStateRecord;
   private neighborLists: { ids: Uint32Array; mult: Uint32Array }[] | null = null;
-  private readonly vertexSpecs: ColumnSpec[];
-  private readonly recordWidth: number;
+  /** The vertex columns sent to mirrors after apply (`program.mirrorColumns`). */
+  private readonly mirrorSpecs: ColumnSpec[];
+  private readonly valueCodec: RecordCodec;
+  private readonly partialCodec: RecordCodec;
   private readonly accumulatorWidth: number;
   private readonly loops: CompiledLoops;
   private readonly aggregatorNames: string[];
@@ -60,8 +63,11 @@ export class WorkerRuntime {
     this.program = program;
     const { state, vertexSpecs } = allocateState(program, graph, degrees);
     this.state = state;
-    this.vertexSpecs = vertexSpecs;
-    this.recordWidth = vertexSpecs.reduce((sum, spec) => sum + spec.width, 0);
+
+    const mirrored = program.mirrorColumns;
+    this.mirrorSpecs = mirrored ? vertexSpecs.filter((spec) => mirrored.includes(spec.name)) : vertexSpecs;
+    this.valueCodec = compileCodec(this.mirrorSpecs);
+    this.partialCodec = compileCodec([{ width: Math.max(1, program.accumulatorWidth ?? 0) }]);
     this.accumulatorWidth = program.accumulatorWidth ?? 0;
     this.active = new Uint8Array(graph.numVertices);
     this.signaled = new Uint8Array(graph.numVertices);
@@ -141,14 +147,13 @@ export class WorkerRuntime {
     }
     if (this.program.gather || this.program.gatherInto) this.loops.gather(active, this.allActive, this.partial);
     if (this.collected) return plan.mirrorsByMaster.map((mirrors) => packCollected(mirrors, active, this.collected!));
-    const width = Math.max(1, this.accumulatorWidth);
-    return plan.mirrorsByMaster.map((mirrors) => packRecords(mirrors, active, this.partial, width));
+    const source = this.allActive ? null : active;
+    return plan.mirrorsByMaster.map((mirrors) => this.partialCodec.pack(mirrors, source, [this.partial]));
   }
 
   /** Masters combine partials (`inbox`) and apply; new values go to mirrors; returns aggregator partials too. */
   apply(inbox: Mailbox): { outbox: Message[]; aggregates: number[] } {
     const { plan, active, partial, program, context } = this;
-    const width = this.accumulatorWidth;
     const sum = program.sum ?? ((a: number, b: number) => a + b);
     this.received.clear();
     inbox.forEach((message, peer) => {
@@ -157,16 +162,12 @@ export class WorkerRuntime {
         unpackCollected(message as Float64Array, plan.mastersByMirror[peer]!, this.received);
         return;
       }
-      const masters = plan.mastersByMirror[peer]!;
-      const stride = Math.max(1, width) + 1;
-      for (let r = 0; r < message.length; r += stride) {
-        const v = masters[message[r]!]!;
-        if (width === 0) partial[v] = sum(partial[v]!, message[r + 1]!);
-        else for (let k = 0; k < width; k++) partial[v * width + k]! += message[r + 1 + k]!;
-      }
+      this.partialCodec.combine(plan.mastersByMirror[peer]!, message as Float64Array, [partial], sum);
     });
     const aggregates = this.loops.apply(active, plan.isMaster, partial, context);
-    const outbox = plan.mastersByMirror.map((masters) => this.packValues(masters));
+    const columns = this.valueColumns();
+    const source = this.allActive ? null : active;
+    const outbox = plan.mastersByMirror.map((masters) => this.valueCodec.pack(masters, source, columns));
     return { outbox, aggregates };
   }
 
@@ -174,8 +175,9 @@ export class WorkerRuntime {
   scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Message[] {
     const { plan } = this;
     this.setAggregates(aggregates);
+    const columns = this.valueColumns();
     inbox.forEach((message, peer) => {
-      if (message) this.unpackValues(plan.mirrorsByMaster[peer]!, message as Float64Array);
+      if (message) this.valueCodec.assign(plan.mirrorsByMaster[peer]!, message as Float64Array, columns);
     });
     this.loops.scatter(this.active, this.allActive, this.context);
     return plan.mirrorsByMaster.map((mirrors) => selectPositions(mirrors, this.signaled));
@@ -242,35 +244,9 @@ export class WorkerRuntime {
     return this.loops.aggregate(this.plan.isMaster, this.context);
   }
 
-  private packValues(masters: Uint32Array): Float64Array | null {
-    const { active, vertexSpecs, state } = this;
-    let count = 0;
-    for (let i = 0; i < masters.length; i++) count += active[masters[i]!]!;
-    if (count === 0) return null;
-    const stride = 1 + this.recordWidth;
-    const out = new Float64Array(count * stride);
-    let at = 0;
-    for (let i = 0; i < masters.length; i++) {
-      const v = masters[i]!;
-      if (active[v] === 0) continue;
-      out[at++] = i;
-      for (const spec of vertexSpecs) {
-        const column = state[spec.name] as TypedColumn;
-        for (let k = 0; k < spec.width; k++) out[at++] = column[v * spec.width + k]!;
-      }
-    }
-    return out;
-  }
-
-  private unpackValues(mirrors: Uint32Array, message: Float64Array): void {
-    const { vertexSpecs, state } = this;
-    for (let at = 0; at < message.length;) {
-      const v = mirrors[message[at++]!]!;
-      for (const spec of vertexSpecs) {
-        const column = state[spec.name] as TypedColumn;
-        for (let k = 0; k < spec.width; k++) column[v * spec.width + k] = message[at++]!;
-      }
-    }
+  /** The vertex columns mirrors receive, in declaration order (the value codec's fields). */
+  private valueColumns(): TypedColumn[] {
+    return this.mirrorSpecs.map((spec) => this.state[spec.name] as TypedColumn);
   }
 }
 
@@ -282,22 +258,6 @@ function selectPositions(list: Uint32Array, flags: Uint8Array): Uint32Array | nu
   const out = new Uint32Array(count);
   let at = 0;
   for (let i = 0; i < list.length; i++) if (flags[list[i]!] === 1) out[at++] = i;
-  return out;
-}
-
-/** `[position, values…]` records for the active vertices of `list`. */
-function packRecords(list: Uint32Array, active: Uint8Array, values: Float64Array, width: number): Float64Array | null {
-  let count = 0;
-  for (let i = 0; i < list.length; i++) count += active[list[i]!]!;
-  if (count === 0) return null;
-  const out = new Float64Array(count * (width + 1));
-  let at = 0;
-  for (let i = 0; i < list.length; i++) {
-    const v = list[i]!;
-    if (active[v] === 0) continue;
-    out[at++] = i;
-    for (let k = 0; k < width; k++) out[at++] = values[v * width + k]!;
-  }
   return out;
 }
 

@@ -1,11 +1,12 @@
 import { Command, Option } from 'clipanion';
 import { ALGORITHMS, findAlgorithm } from '../../algorithms/index.js';
 import { runJob, type JobSummary } from '../../api/index.js';
+import { parseAddress } from '../../cluster/tcp-worker.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { camelCase, kebabCase, parseTrailingOptions } from '../algorithm-args.js';
 import { GasCommand, integerOption } from '../base.js';
 
-const ENGINE_OPTIONS = ['graph', 'workers', 'json', 'data-dir', 'top'];
+const ENGINE_OPTIONS = ['graph', 'workers', 'cluster', 'staleness', 'in-process', 'slow-worker', 'json', 'data-dir', 'top'];
 
 export class RunCommand extends GasCommand {
   static override paths = [['run']];
@@ -15,12 +16,13 @@ export class RunCommand extends GasCommand {
     details: `
       \`<algorithm>\` is a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}) or the path of a TypeScript file whose default export is a vertex program (no build step needed).
 
-      Options after the algorithm: \`--graph G\` (required), \`--workers N\`, \`--top K\`, \`--json\`, \`--data-dir DIR\`, and the algorithm's own options in kebab-case (\`--max-iterations 20\`, \`--damping 0.9\`). The job and its result column are stored; read them back with \`gasworks results <job>\`.
+      Options after the algorithm: \`--graph G\` (required), \`--workers N\` (worker threads; default one per core), \`--cluster HOST:PORT,…\` (remote workers started with \`gasworks worker\`), \`--staleness S\` (SSP: workers may run up to S steps ahead of the slowest; 0 = BSP, the default), \`--top K\`, \`--json\`, \`--data-dir DIR\`, and the algorithm's own options in kebab-case (\`--max-iterations 20\`, \`--damping 0.9\`). The job and its result column are stored; read them back with \`gasworks results <job>\`.
     `,
     examples: [
       ['PageRank, printing the top 10 vertices', '$0 run pagerank --graph cnr'],
       ['PageRank as JSON, 30 iterations at most', '$0 run pagerank --graph cnr --max-iterations 30 --tolerance 1e-9 --json'],
       ['Your own program', '$0 run ./my-program.ts --graph cnr'],
+      ['On two remote workers, stale-synchronous with S = 2', '$0 run pagerank --graph cnr --cluster 10.0.0.2:7400,10.0.0.3:7400 --staleness 2'],
     ],
   });
 
@@ -45,6 +47,10 @@ export class RunCommand extends GasCommand {
         algorithm: this.algorithm,
         options,
         workers: integerOption(args.get('workers'), '--workers', 1, 1024),
+        cluster: args.has('cluster') ? addressList(args.get('cluster')!) : undefined,
+        staleness: integerOption(args.get('staleness'), '--staleness', 0, 1000),
+        inProcess: args.get('in-process') === 'true',
+        slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
         top: integerOption(args.get('top'), '--top', 0, 1_000_000),
       }),
     );
@@ -62,7 +68,9 @@ export class RunCommand extends GasCommand {
       return;
     }
     const out = this.context.stdout;
-    out.write(`gasworks run ${definition.name} --graph G [--workers N] [--top K] [--json] [options]\n\n${definition.description}\n\noptions (defaults):\n`);
+    out.write(
+      `gasworks run ${definition.name} --graph G [--workers N | --cluster HOST:PORT,…] [--staleness S] [--top K] [--json] [options]\n\n${definition.description}\n\noptions (defaults):\n`,
+    );
     for (const [name, value] of Object.entries(definition.defaults)) {
       const shown = Array.isArray(value) ? value.join(',') : value === '' ? '(required)' : String(value);
       out.write(`  --${kebabCase(name).padEnd(18)} ${shown}\n`);
@@ -75,8 +83,15 @@ export class RunCommand extends GasCommand {
     const median = perIteration.length ? perIteration[perIteration.length >> 1]! : 0;
     out.write(
       `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${s.iterations} iterations, ${s.converged ? 'converged' : 'not converged (maxIterations reached)'}\n` +
-        `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per iteration), ${s.workers} worker(s)\n`,
+        `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per iteration)\n` +
+        `  ${s.workers} worker(s) (${s.placement}${s.staleness > 0 ? `, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
+        `${formatBytes(s.bytesExchanged / Math.max(1, s.iterations))} exchanged per step${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
     );
+    if (s.workerStats.length > 1) {
+      out.write(
+        `  ${s.workerStats.map((w) => `${w.name}: busy ${w.busyMs.toFixed(0)} ms, waiting ${w.waitMs.toFixed(0)} ms, ${w.steps} steps`).join('\n  ')}\n`,
+      );
+    }
     const aggregates = Object.entries(s.aggregates);
     if (aggregates.length) out.write(`  ${aggregates.map(([k, v]) => `${k} ${formatValue(v)}`).join(', ')}\n`);
     if (s.top.length) {
@@ -85,6 +100,25 @@ export class RunCommand extends GasCommand {
     }
     out.write(`\n  results: gasworks results ${s.jobId}\n`);
   }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${Math.round(bytes)} B`;
+}
+
+/** `--cluster host1:port,host2:port` */
+function addressList(text: string): string[] {
+  const addresses = text.split(',').map((a) => a.trim());
+  for (const address of addresses) parseAddress(address, '--cluster');
+  return addresses;
+}
+
+/** `--slow-worker W:F` (testing): worker W runs F times slower. */
+function slowWorker(text: string): { worker: number; factor: number } {
+  const match = /^(\d+):(\d+(?:\.\d+)?)$/.exec(text);
+  if (!match || Number(match[2]) < 1)
+    throw new InvalidArgumentError(`--slow-worker: expected WORKER:FACTOR (factor ≥ 1), got "${text}"`, { option: 'slow-worker' });
+  return { worker: Number(match[1]), factor: Number(match[2]) };
 }
 
 function formatValue(value: number): string {

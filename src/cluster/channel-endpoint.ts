@@ -1,0 +1,79 @@
+/**
+ * A `WorkerEndpoint` whose worker is at the other end of a channel (a thread or a remote
+ * process). It also keeps the worker's busy time, so the engine can report how long each worker
+ * waited at barriers.
+ */
+import type { WorkerEndpoint } from '../engine/endpoint.js';
+import type { Mailbox, Message } from '../engine/worker-runtime.js';
+import type { Channel } from './channel.js';
+import type { Method, WorkerSetup } from './protocol.js';
+
+export class ChannelEndpoint implements WorkerEndpoint {
+  /** The worker's own time on requests so far (compute, packing, its slowdown). */
+  busyMs = 0;
+
+  /** `transfer`: whether inboxes may be moved to the worker (false when the caller keeps and re-sends them). */
+  constructor(
+    readonly channel: Channel,
+    private readonly transfer = true,
+  ) {}
+
+  get name(): string {
+    return this.channel.name;
+  }
+
+  async setup(setup: WorkerSetup): Promise<{ vertices: number; edges: number; loadMs: number }> {
+    return (await this.call('setup', [setup], true)) as { vertices: number; edges: number; loadMs: number };
+  }
+
+  async init(): Promise<number[]> {
+    return (await this.call('init', [])) as number[];
+  }
+
+  async setAggregates(aggregates: ReadonlyMap<string, number>): Promise<void> {
+    await this.call('setAggregates', [aggregates]);
+  }
+
+  async activate(inbox: Mailbox, iteration: number): Promise<{ outbox: Message[]; activeMasters: number }> {
+    return (await this.call('activate', [inbox, iteration])) as { outbox: Message[]; activeMasters: number };
+  }
+
+  async gather(inbox: Mailbox, iteration: number): Promise<Message[]> {
+    return (await this.call('gather', [inbox, iteration])) as Message[];
+  }
+
+  async apply(inbox: Mailbox): Promise<{ outbox: Message[]; aggregates: number[] }> {
+    return (await this.call('apply', [inbox])) as { outbox: Message[]; aggregates: number[] };
+  }
+
+  async scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Promise<Message[]> {
+    return (await this.call('scatter', [inbox, aggregates])) as Message[];
+  }
+
+  async neighborsToMasters(): Promise<Message[]> {
+    return (await this.call('neighborsToMasters', [])) as Message[];
+  }
+
+  async neighborsFromMirrors(inbox: Mailbox): Promise<Message[]> {
+    return (await this.call('neighborsFromMirrors', [inbox])) as Message[];
+  }
+
+  async neighborsInstall(inbox: Mailbox): Promise<void> {
+    await this.call('neighborsInstall', [inbox]);
+  }
+
+  async collect(column: string): Promise<{ gids: Uint32Array; values: Float64Array; width: number }> {
+    return (await this.call('collect', [column])) as { gids: Uint32Array; values: Float64Array; width: number };
+  }
+
+  async close(): Promise<void> {
+    if (!this.channel.failed) await this.call('close', []).catch(() => undefined);
+    await this.channel.close();
+  }
+
+  private async call(method: Method, args: unknown[], transfer = this.transfer): Promise<unknown> {
+    const reply = await this.channel.request(method, args, transfer);
+    this.busyMs += reply.busyMs;
+    return reply.result;
+  }
+}

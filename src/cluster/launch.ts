@@ -1,0 +1,128 @@
+/**
+ * Placing a job's workers: W runtimes in this thread, W worker threads, or one worker process per
+ * address of a cluster. Partition p goes to worker p mod W. The coordinator reads each worker's
+ * shard from the graph store and ships it — moved to a thread, serialised to a remote process —
+ * so remote workers need no copy of the graph (and a graph re-imported on the coordinator is
+ * never stale on a worker); the cost is the shard's bytes once per job, reported as `shipBytes`.
+ */
+import { availableParallelism } from 'node:os';
+import type { WorkerEndpoint } from '../engine/endpoint.js';
+import { graphFacts, loadInProcessWorkers } from '../engine/load.js';
+import type { AnyVertexProgram } from '../engine/index.js';
+import { readGraphTables, readShard } from '../engine/shard.js';
+import type { GraphFacts } from '../engine/worker-runtime.js';
+import { GasError } from '../errors.js';
+import type { GraphReader } from '../storage/index.js';
+import type { Channel } from './channel.js';
+import { ChannelEndpoint } from './channel-endpoint.js';
+import { withSource, type ProgramSpec } from './program-spec.js';
+import { TcpChannel } from './tcp-channel.js';
+import { ThreadChannel } from './thread-channel.js';
+
+export type Placement =
+  | { readonly kind: 'in-process'; readonly workers: number }
+  | { readonly kind: 'threads'; readonly workers: number }
+  | { readonly kind: 'cluster'; readonly addresses: readonly string[] };
+
+export interface StartOptions {
+  /** Testing and benchmarks: make one worker a straggler, `factor` times slower. */
+  readonly slowWorker?: { readonly worker: number; readonly factor: number };
+  /** False when the engine keeps inboxes to send them again (SSP): they are then copied to threads, not moved. */
+  readonly transferInboxes?: boolean;
+}
+
+export interface StartedWorkers {
+  readonly endpoints: WorkerEndpoint[];
+  readonly facts: GraphFacts;
+  /** Bytes of shards shipped to remote workers (0 for threads and in-process). */
+  readonly shipBytes: number;
+  /** Bytes on the wire to and from remote workers so far (0 for threads and in-process). */
+  wireBytes(): number;
+  close(): Promise<void>;
+}
+
+export function defaultWorkerCount(): number {
+  return availableParallelism();
+}
+
+export function placementSize(placement: Placement): number {
+  return placement.kind === 'cluster' ? placement.addresses.length : placement.workers;
+}
+
+/**
+ * Starts the workers and loads their shards. `spec` describes how to rebuild `program` elsewhere;
+ * without one (a program object handed to the library) only in-process placement is possible.
+ */
+export async function startWorkers(
+  reader: GraphReader,
+  program: AnyVertexProgram,
+  spec: ProgramSpec | null,
+  placement: Placement,
+  options: StartOptions = {},
+): Promise<StartedWorkers> {
+  const meta = reader.meta;
+  const facts = graphFacts(reader);
+  const size = placementSize(placement);
+  if (size > meta.numPartitions) {
+    throw new GasError(
+      'GAS_ERR_INVALID_ARGUMENT',
+      `run: ${size} workers but the graph has ${meta.numPartitions} partitions (each worker needs one); re-import with --partitions ${size} or more`,
+      { option: placement.kind === 'cluster' ? 'cluster' : 'workers' },
+    );
+  }
+  const slowdownOf = (w: number): number => (options.slowWorker?.worker === w ? options.slowWorker.factor : 1);
+
+  if (placement.kind === 'in-process') {
+    if (options.slowWorker) throw new GasError('GAS_ERR_UNSUPPORTED', 'run: a slowed worker needs threads or a cluster');
+    const { endpoints } = loadInProcessWorkers(reader, program, size);
+    return { endpoints, facts, shipBytes: 0, wireBytes: () => 0, close: async () => {} };
+  }
+
+  if (!spec) {
+    throw new GasError(
+      'GAS_ERR_UNSUPPORTED',
+      'run: a program object cannot be sent to worker threads or processes; give a registered algorithm or a program file, or use workers: 1',
+      {
+        option: 'workers',
+      },
+    );
+  }
+  const channels: Channel[] = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(channels.map((c) => c.close().catch(() => undefined)));
+  };
+  try {
+    if (placement.kind === 'threads') {
+      for (let w = 0; w < size; w++) channels.push(new ThreadChannel(w));
+    } else {
+      const connected = await Promise.allSettled(placement.addresses.map((address) => TcpChannel.connect(address)));
+      for (const outcome of connected) if (outcome.status === 'fulfilled') channels.push(outcome.value);
+      const failed = connected.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+    const tables = readGraphTables(reader);
+    const shipped = placement.kind === 'cluster' ? withSource(spec) : spec;
+    const endpoints = channels.map((channel) => new ChannelEndpoint(channel, options.transferInboxes ?? true));
+    const setups: Promise<unknown>[] = [];
+    for (let w = 0; w < size; w++) {
+      // Read, send, and let go of one shard before reading the next; workers build their local graphs in parallel.
+      const shard = readShard(reader, tables, w, size);
+      setups.push(endpoints[w]!.setup({ spec: shipped, shard, facts, slowdown: slowdownOf(w) }));
+    }
+    await Promise.all(setups);
+    const tcp = channels.filter((c): c is TcpChannel => c instanceof TcpChannel);
+    const shipBytes = tcp.reduce((sum, c) => sum + c.bytesSent, 0);
+    return {
+      endpoints,
+      facts,
+      shipBytes,
+      wireBytes: () => tcp.reduce((sum, c) => sum + c.bytesSent + c.bytesReceived, 0),
+      close: async () => {
+        await Promise.all(endpoints.map((e) => e.close().catch(() => undefined)));
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

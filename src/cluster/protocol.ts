@@ -1,0 +1,54 @@
+/**
+ * The coordinator ⇄ worker protocol, the same over a thread's message port and a TCP connection:
+ * one request at a time per worker, answered by one response with the same id.
+ *
+ *   setup     program spec, shard, graph facts, job options → the worker builds its runtime
+ *   init … collect   the `WorkerEndpoint` calls, by name, with their arguments
+ *   close     the worker drops the job
+ *
+ * Every response carries `busyMs`, the worker's own time on the request, so the coordinator can
+ * tell computing from waiting.
+ */
+import type { GraphFacts } from '../engine/worker-runtime.js';
+import type { WorkerShard } from '../engine/shard.js';
+import type { ProgramSpec } from './program-spec.js';
+
+export interface WorkerSetup {
+  readonly spec: ProgramSpec;
+  readonly shard: WorkerShard;
+  readonly facts: GraphFacts;
+  /** Testing and benchmarks: the worker sleeps (factor − 1) × its compute time after every phase, to act as a straggler. */
+  readonly slowdown: number;
+}
+
+export type Method =
+  | 'setup'
+  | 'init'
+  | 'setAggregates'
+  | 'activate'
+  | 'gather'
+  | 'apply'
+  | 'scatter'
+  | 'neighborsToMasters'
+  | 'neighborsFromMirrors'
+  | 'neighborsInstall'
+  | 'collect'
+  | 'close';
+
+export interface Request {
+  readonly id: number;
+  readonly method: Method;
+  readonly args: unknown[];
+}
+
+export type Response =
+  | { readonly id: number; readonly ok: true; readonly result: unknown; readonly busyMs: number }
+  | { readonly id: number; readonly ok: false; readonly error: { code: string; message: string; details: Record<string, unknown> } };
+
+/** Array buffers in a value (typed arrays in arrays and plain objects), for transfer lists. */
+export function buffersIn(value: unknown, into: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) into.add(value.buffer as ArrayBuffer);
+  else if (Array.isArray(value)) for (const item of value) buffersIn(item, into);
+  else if (value !== null && typeof value === 'object' && !(value instanceof Map)) for (const item of Object.values(value)) buffersIn(item, into);
+  return [...into];
+}

@@ -1,0 +1,73 @@
+/**
+ * `gasworks worker --listen HOST:PORT --data-dir DIR`: a worker process that serves jobs to
+ * coordinators over TCP. Each connection is one job, computed on its own worker thread — the
+ * process's main thread only moves frames and answers heartbeats, so a worker deep in a long
+ * phase (building a local graph of tens of millions of edges) still answers pings.
+ *
+ * The coordinator ships the job's partitions in the `setup` request; the worker keeps them in
+ * memory for the job. `DIR` holds what it must write: shipped program files.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { GasError } from '../errors.js';
+import { startModuleWorker } from '../threads.js';
+import { buffersIn, type Request, type Response } from './protocol.js';
+import { MAX_FRAME_BYTES, decode, encode } from './wire.js';
+
+export interface WorkerServer {
+  /** The address it listens on (the real port when asked for port 0). */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export function parseAddress(text: string, option: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `${option}: expected HOST:PORT, got "${text}"`, { option, value: text });
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+export function startWorkerServer(listen: string, dataDir: string, log: (line: string) => void = () => {}): Promise<WorkerServer> {
+  const { host, port } = parseAddress(listen, '--listen');
+  mkdirSync(dataDir, { recursive: true });
+  return new Promise((resolve, reject) => {
+    const server = new WebSocketServer({ host, port, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+    server.once('error', (error) => reject(new GasError('GAS_ERR_IO', `worker: cannot listen on ${listen}: ${error.message}`, { option: '--listen' })));
+    server.on('connection', (socket, request) => serveJob(socket, dataDir, `${request.socket.remoteAddress}:${request.socket.remotePort}`, log));
+    server.once('listening', () => {
+      const bound = server.address()!;
+      const address = typeof bound === 'string' ? bound : `${bound.address.includes(':') ? `[${bound.address}]` : bound.address}:${bound.port}`;
+      resolve({
+        address,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const client of server.clients) client.terminate();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** One coordinator connection: frames in → the job's thread → frames out. */
+function serveJob(socket: WebSocket, dataDir: string, peer: string, log: (line: string) => void): void {
+  log(`job from ${peer}: connected`);
+  const thread: Worker = startModuleWorker(import.meta.url, './thread-entry');
+  thread.postMessage({ scratchDir: dataDir });
+  thread.on('message', (response: Response) => {
+    if (socket.readyState === socket.OPEN) socket.send(encode(response), { binary: true });
+  });
+  thread.on('error', (error) => {
+    log(`job from ${peer}: worker thread crashed: ${error.message}`);
+    socket.close(1011, `worker thread crashed: ${error.message}`.slice(0, 120));
+  });
+  socket.on('message', (data: Buffer) => {
+    const request = decode(data) as Request;
+    thread.postMessage(request, buffersIn(request.args));
+  });
+  socket.on('close', () => {
+    log(`job from ${peer}: closed`);
+    void thread.terminate();
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * The worker side of the protocol: owns one job's `WorkerRuntime` and answers the coordinator's
+ * requests with it. Thread workers and remote worker processes both run this; only the channel
+ * that carries requests and responses differs.
+ */
+import { collectMasters } from '../engine/endpoint.js';
+import { buildExchangePlan } from '../engine/exchange-plan.js';
+import { buildLocalGraph } from '../engine/local-graph.js';
+import { shardDegrees, shardRouting } from '../engine/shard.js';
+import { WorkerRuntime, type Mailbox } from '../engine/worker-runtime.js';
+import { GasError } from '../errors.js';
+import { createProgram } from './program-spec.js';
+import type { Method, Request, Response, WorkerSetup } from './protocol.js';
+
+export class WorkerHost {
+  private runtime: WorkerRuntime | null = null;
+  private slowdown = 1;
+
+  /** `scratchDir`: where shipped program files are written (remote workers' `--data-dir`). */
+  constructor(private readonly scratchDir: string | null) {}
+
+  async handle(request: Request): Promise<Response> {
+    const started = performance.now();
+    try {
+      const result = await this.dispatch(request.method, request.args);
+      const busyMs = performance.now() - started;
+      if (this.slowdown > 1 && request.method !== 'setup' && request.method !== 'collect') sleep((this.slowdown - 1) * busyMs);
+      return { id: request.id, ok: true, result, busyMs: performance.now() - started };
+    } catch (error) {
+      const gas = error instanceof GasError ? error : null;
+      return {
+        id: request.id,
+        ok: false,
+        error: {
+          code: gas?.code ?? 'GAS_ERR_PROGRAM',
+          message: error instanceof Error ? error.message : String(error),
+          details: gas ? { ...gas.details } : { method: request.method },
+        },
+      };
+    }
+  }
+
+  private async dispatch(method: Method, args: unknown[]): Promise<unknown> {
+    if (method === 'setup') return this.setup(args[0] as WorkerSetup);
+    if (method === 'close') {
+      this.runtime = null;
+      return null;
+    }
+    const runtime = this.runtime;
+    if (!runtime) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: "${method}" before setup`);
+    switch (method) {
+      case 'init':
+        return runtime.init();
+      case 'setAggregates':
+        return runtime.setAggregates(args[0] as Map<string, number>);
+      case 'activate':
+        return runtime.activate(args[0] as Mailbox, args[1] as number);
+      case 'gather':
+        return runtime.gather(args[0] as Mailbox, args[1] as number);
+      case 'apply':
+        return runtime.apply(args[0] as Mailbox);
+      case 'scatter':
+        return runtime.scatter(args[0] as Mailbox, args[1] as Map<string, number>);
+      case 'neighborsToMasters':
+        return runtime.neighborsToMasters();
+      case 'neighborsFromMirrors':
+        return runtime.neighborsFromMirrors(args[0] as Mailbox);
+      case 'neighborsInstall':
+        return runtime.neighborsInstall(args[0] as Mailbox);
+      case 'collect':
+        return collectMasters(runtime, args[0] as string);
+      default:
+        throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: unknown method "${String(method)}"`);
+    }
+  }
+
+  private async setup(setup: WorkerSetup): Promise<{ vertices: number; edges: number; loadMs: number }> {
+    const started = performance.now();
+    const program = await createProgram(setup.spec, this.scratchDir);
+    const { shard } = setup;
+    const graph = buildLocalGraph(shard.partitions);
+    const plan = buildExchangePlan(graph, shardRouting(shard), shard.worker, shard.numWorkers);
+    this.runtime = new WorkerRuntime(graph, plan, program, shardDegrees(shard, graph), setup.facts);
+    this.slowdown = setup.slowdown;
+    return { vertices: graph.numVertices, edges: graph.numEdges, loadMs: performance.now() - started };
+  }
+}
+
+/** Blocks this thread (workers only: the coordinator's thread never sleeps). */
+function sleep(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

@@ -1,0 +1,214 @@
+/**
+ * Workers on threads and in separate processes. With staleness 0 every algorithm must give the
+ * same results on 1 in-process worker, 3 worker threads and 3 worker processes (`gasworks worker`
+ * over loopback TCP): within 1e-12 relative for floating point, exactly otherwise. A worker that
+ * is unreachable, killed, or frozen fails the job with `GAS_ERR_WORKER` naming it, and a failed
+ * job row. SSP with a slowed worker stays within its staleness bound and converges to the BSP
+ * answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GasError, jobResults, runJob, type JobSummary, type RunOptions } from '../src/index.js';
+import pagerank from '../src/algorithms/pagerank.js';
+import { loadInProcessWorkers, resolveAlgorithmOptions, runStaleSynchronous, runSynchronous } from '../src/engine/index.js';
+import { importGraph } from '../src/ingest/import-graph.js';
+import { GraphReader, graphDir } from '../src/storage/index.js';
+import { edgeListText, erdosRenyi, importOptions, preferentialAttachment, relabeled, withWeights } from './helpers/generators.js';
+import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
+
+const RELATIVE = 1e-12;
+/** Every algorithm of the registry with options that make it do real work. */
+const JOBS: readonly { algorithm: string; options: Record<string, unknown>; directed: boolean }[] = [
+  { algorithm: 'pagerank', options: { tolerance: 1e-12, maxIterations: 200 }, directed: true },
+  { algorithm: 'pagerank', options: { tolerance: 1e-12, maxIterations: 200, weighted: true }, directed: false },
+  { algorithm: 'personalized-pagerank', options: { sources: '3,17', tolerance: 1e-12 }, directed: true },
+  { algorithm: 'connected-components', options: {}, directed: true },
+  { algorithm: 'sssp', options: { source: '5' }, directed: true },
+  { algorithm: 'sssp', options: { source: '5', weighted: false }, directed: false },
+  { algorithm: 'label-propagation', options: { maxIterations: 15 }, directed: false },
+  { algorithm: 'triangle-count', options: {}, directed: false },
+  { algorithm: 'k-core', options: {}, directed: false },
+];
+
+let temp: TempCatalog;
+let workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  temp = openTempCatalog();
+  const graph = withWeights(relabeled(preferentialAttachment(3, 600, 4), 8), 9);
+  for (const directed of [true, false]) {
+    const file = writeGraphFile(temp.inputDir, `pa-${directed}.txt`, edgeListText(graph));
+    await importGraph(temp.catalog, { file, name: directed ? 'directed' : 'undirected', ...importOptions(graph, directed), partitions: 6, strategy: 'grid' });
+  }
+  const sparse = erdosRenyi(5, 300, 500);
+  await importGraph(temp.catalog, { file: writeGraphFile(temp.inputDir, 'er.txt', edgeListText(sparse)), name: 'er', partitions: 4, undirected: true });
+  workers = await Promise.all([0, 1, 2].map(() => startWorkerProcess()));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  temp.close();
+  removeTempDirs();
+});
+
+async function run(options: RunOptions): Promise<{ summary: JobSummary; values: Float64Array }> {
+  const summary = await runJob(temp.catalog, { top: 0, ...options });
+  const rows = [...jobResults(temp.catalog, summary.jobId).rows()];
+  const values = new Float64Array(rows.length).fill(NaN);
+  for (const { vertex, value } of rows) values[vertex as number] = value as number;
+  return { summary, values };
+}
+
+function expectSame(actual: Float64Array, expected: Float64Array, what: string, exact: boolean): void {
+  expect(actual.length, what).toBe(expected.length);
+  for (let v = 0; v < expected.length; v++) {
+    const [a, e] = [actual[v]!, expected[v]!];
+    const ok = Object.is(a, e) || (!exact && Number.isFinite(e) && Math.abs(a - e) <= RELATIVE * Math.abs(e));
+    if (!ok) expect.fail(`${what}: vertex ${v}: got ${a}, expected ${e}`);
+  }
+}
+
+async function expectJobFailed(jobId: number | undefined, code: string): Promise<void> {
+  const [job] = temp.catalog.jobs.list({ limit: 1 });
+  expect(job).toMatchObject({ status: 'failed', errorCode: code });
+  if (jobId !== undefined) expect(job!.id).toBe(jobId);
+}
+
+describe('same results on 1 in-process worker, 3 threads and 3 processes (staleness 0)', () => {
+  it.each(JOBS)('$algorithm $options (directed: $directed)', async ({ algorithm, options, directed }) => {
+    const graph = directed ? 'directed' : 'undirected';
+    const exact = !['pagerank', 'personalized-pagerank'].includes(algorithm) && !(algorithm === 'sssp' && options.weighted !== false);
+    const single = await run({ graph, algorithm, options, workers: 1 });
+    expect(single.summary.placement).toBe('in-process');
+    const threads = await run({ graph, algorithm, options, workers: 3 });
+    expect(threads.summary).toMatchObject({ placement: 'threads', workers: 3, iterations: single.summary.iterations, converged: single.summary.converged });
+    expect(threads.summary.bytesExchanged).toBeGreaterThan(0);
+    expectSame(threads.values, single.values, `${algorithm} on 3 threads`, exact);
+    const cluster = await run({ graph, algorithm, options, cluster: workers.map((w) => w.address) });
+    expect(cluster.summary).toMatchObject({ placement: 'cluster', workers: 3, iterations: single.summary.iterations });
+    expect(cluster.summary.wire!.totalBytes).toBeGreaterThan(cluster.summary.wire!.shardBytes);
+    expect(cluster.summary.workerStats.map((w) => w.name)).toEqual(workers.map((w) => w.address));
+    expectSame(cluster.values, single.values, `${algorithm} on 3 processes`, exact);
+  });
+
+  it('a program file runs on threads and on remote workers (shipped as source)', async () => {
+    const file = writeGraphFile(
+      temp.inputDir,
+      'in-count.ts',
+      `export default { name: 'in-count', vertexColumns: { count: 'f64' }, gatherEdges: 'in', scatterEdges: 'none',
+         gather: () => 1, zero: 0, sum: (a: number, b: number) => a + b,
+         apply(state: any, v: number, total: number) { state.count[v] = total; } };\n`,
+    );
+    const single = await run({ graph: 'directed', algorithm: file, options: { maxIterations: 1 }, workers: 1 });
+    const threads = await run({ graph: 'directed', algorithm: file, options: { maxIterations: 1 }, workers: 3 });
+    const cluster = await run({ graph: 'directed', algorithm: file, options: { maxIterations: 1 }, cluster: workers.map((w) => w.address) });
+    expect(single.values.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expectSame(threads.values, single.values, 'in-count on threads', true);
+    expectSame(cluster.values, single.values, 'in-count on processes', true);
+  });
+});
+
+describe('worker failures', () => {
+  it('an unreachable worker fails the job naming its address', async () => {
+    const error = await runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', cluster: [workers[0]!.address, '127.0.0.1:1'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GasError);
+    expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining('127.0.0.1:1') });
+    await expectJobFailed(undefined, 'GAS_ERR_WORKER');
+  });
+
+  it('killing a worker mid-job fails the job naming that worker, and the other workers serve the next job', async () => {
+    const victim = await startWorkerProcess();
+    const cluster = [workers[0]!.address, victim.address];
+    const error = await runJob(temp.catalog, {
+      graph: 'er',
+      algorithm: 'pagerank',
+      options: { tolerance: 1e-300, maxIterations: 100_000 },
+      cluster,
+      onStep: (step) => {
+        if (step.iteration === 2) victim.child.kill('SIGKILL');
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining(victim.address) });
+    await expectJobFailed(undefined, 'GAS_ERR_WORKER');
+    const after = await run({ graph: 'er', algorithm: 'connected-components', cluster: [workers[0]!.address, workers[1]!.address] });
+    expect(after.summary.converged).toBe(true);
+  });
+
+  it('a frozen worker (SIGSTOP) fails the job when its heartbeats stop', async () => {
+    const victim = await startWorkerProcess();
+    process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS = '1500';
+    try {
+      const error = await runJob(temp.catalog, {
+        graph: 'er',
+        algorithm: 'pagerank',
+        options: { tolerance: 1e-300, maxIterations: 100_000 },
+        cluster: [workers[0]!.address, victim.address],
+        onStep: (step) => {
+          if (step.iteration === 2) victim.child.kill('SIGSTOP');
+        },
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringMatching(new RegExp(`${victim.address}.*heartbeat`)) });
+    } finally {
+      delete process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS;
+      victim.child.kill('SIGCONT');
+      await victim.stop();
+    }
+  });
+
+  it('more workers than partitions, and a program object on threads, are clear errors', async () => {
+    await expect(runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', cluster: [...workers, ...workers].map((w) => w.address) })).rejects.toMatchObject({
+      code: 'GAS_ERR_INVALID_ARGUMENT',
+      message: expect.stringContaining('4 partitions'),
+    });
+  });
+});
+
+describe('stale-synchronous execution', () => {
+  it('the SSP engine with staleness 0 gives exactly the BSP engine results', async () => {
+    const record = temp.catalog.getGraph('directed');
+    const reader = GraphReader.open(graphDir(temp.dataDir, record.id));
+    try {
+      const ranks = async (engine: 'bsp' | 'ssp'): Promise<Float64Array> => {
+        const program = pagerank.create(resolveAlgorithmOptions(pagerank, { tolerance: 1e-10 }));
+        const { endpoints, facts } = loadInProcessWorkers(reader, program, 3);
+        const outcome =
+          engine === 'bsp'
+            ? await runSynchronous(endpoints, program, facts, { maxIterations: 100 })
+            : await runStaleSynchronous(endpoints, program, facts, { maxIterations: 100, staleness: 0 });
+        expect(outcome.converged).toBe(true);
+        const values = new Float64Array(record.vertices);
+        for (const endpoint of endpoints) {
+          const { gids, values: part } = await endpoint.collect('rank');
+          gids.forEach((g, i) => (values[g] = part[i]!));
+        }
+        return values;
+      };
+      expectSame(await ranks('ssp'), await ranks('bsp'), 'SSP with S = 0', true);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it.each([1, 2])('a worker slowed 3x: the others run at most S = %i steps ahead, and PageRank converges to the BSP answer', async (staleness) => {
+    const options = { tolerance: 1e-9, maxIterations: 500 };
+    const bsp = await run({ graph: 'directed', algorithm: 'pagerank', options, workers: 1 });
+    const ssp = await run({ graph: 'directed', algorithm: 'pagerank', options, workers: 3, staleness, slowWorker: { worker: 1, factor: 3 } });
+    expect(ssp.summary).toMatchObject({ placement: 'threads', staleness, converged: true });
+    expect(ssp.summary.maxLead).toBeLessThanOrEqual(staleness);
+    const steps = ssp.summary.workerStats.map((w) => w.steps);
+    expect(Math.max(...steps) - Math.min(...steps)).toBeLessThanOrEqual(staleness);
+    // The same fixpoint: each run stops with an L1 change below N·tol, which bounds its L1 distance to the
+    // true ranks by d/(1−d)·N·tol (≈ 5.7·N·tol); so the two answers are within twice that.
+    let distance = 0;
+    for (let v = 0; v < bsp.values.length; v++) distance += Math.abs(ssp.values[v]! - bsp.values[v]!);
+    expect(distance).toBeLessThan(2 * (0.85 / 0.15) * bsp.values.length * options.tolerance);
+  });
+
+  it('SSP refuses signal-driven programs with a clear error and a failed job row', async () => {
+    await expect(runJob(temp.catalog, { graph: 'er', algorithm: 'connected-components', workers: 2, staleness: 2 })).rejects.toMatchObject({
+      code: 'GAS_ERR_UNSUPPORTED',
+      message: expect.stringContaining('--staleness'),
+    });
+    await expectJobFailed(undefined, 'GAS_ERR_UNSUPPORTED');
+  });
+});

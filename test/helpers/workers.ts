@@ -1,0 +1,42 @@
+/**
+ * Real worker processes for the distributed tests: `gasworks worker` started from the built CLI
+ * (optionally inside a network namespace), its address read from its first stdout line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir } from './graph-files.js';
+
+export const CLI = fileURLToPath(new URL('../../bin/gasworks.js', import.meta.url));
+
+export interface WorkerProcess {
+  readonly address: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `gasworks worker --listen HOST:0` (inside `netns` if given) and waits for its address. */
+export async function startWorkerProcess(host = '127.0.0.1', netns?: string): Promise<WorkerProcess> {
+  const args = [CLI, 'worker', '--listen', `${host}:0`, '--data-dir', makeTempDir('gasworks-worker-')];
+  const child = netns ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...args]) : spawn(process.execPath, args);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const address = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (\S+)/.exec(stdout);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before listening: ${stderr}`)));
+  });
+  return {
+    address,
+    child,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    },
+  };
+}
