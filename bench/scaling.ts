@@ -1,0 +1,269 @@
+/**
+ * Scaling PageRank over workers, on a generated Graph500 Kronecker graph (default scale 22,
+ * edge factor 16, undirected):
+ *
+ *   1 worker (in this thread) · 2 worker threads · 2 worker processes over loopback TCP
+ *
+ * per-iteration time (median over iterations 2…), speed-up over 1 worker, bytes exchanged per
+ * step and, for processes, bytes on the wire per iteration — with the C pull-PageRank peer
+ * (bench/peers/pull-pagerank.c, GAP pr_spmv's loop, OpenMP) on 1 and 2 threads on the same graph
+ * in the same run. Then SSP: PageRank to tolerance on a smaller Kronecker graph (scale 20) with
+ * two worker threads, one slowed 2×, for staleness 0, 1, 2 and 4: time to convergence.
+ *
+ *   npm run build && node --import tsx bench/scaling.ts [--scale 22] [--iterations 10] [--runs 3] [--ssp-scale 20] [--skip-ssp] [--skip-tcp]
+ *
+ * Each measured job runs in a fresh child process (peak RSS is the coordinator's alone); every
+ * figure is printed as a JSON line, `summary` lines carry medians over runs.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { fromDist, median, round } from './lib.js';
+
+const HERE = fileURLToPath(import.meta.url);
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const CLI = join(ROOT, 'bin/gasworks.js');
+
+const { values } = parseArgs({
+  options: {
+    child: { type: 'string' },
+    scale: { type: 'string', default: '22' },
+    'ssp-scale': { type: 'string', default: '20' },
+    iterations: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    'skip-ssp': { type: 'boolean', default: false },
+    'skip-tcp': { type: 'boolean', default: false },
+  },
+});
+
+interface Job {
+  dataDir: string;
+  graph: string;
+  placement: 'in-process' | 'threads' | 'cluster';
+  workers: number;
+  cluster?: string[];
+  iterations: number;
+  tolerance?: number;
+  staleness?: number;
+  slowWorker?: { worker: number; factor: number };
+}
+
+if (values.child) {
+  const job = JSON.parse(values.child) as Job;
+  process.stdout.write(`${JSON.stringify(await child(job))}\n`);
+  process.exit(0);
+}
+
+const runs = Number(values.runs);
+const iterations = Number(values.iterations);
+const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-scaling-'));
+const workers: ChildProcess[] = [];
+try {
+  const scale = Number(values.scale);
+  const { graph, dataDir } = await prepare(scale);
+  const base = { dataDir, graph, iterations };
+  const single = repeat('1 worker', { ...base, placement: 'in-process', workers: 1 });
+  const threads = repeat('2 threads', { ...base, placement: 'threads', workers: 2 });
+  const oneMs = median(single.map((r) => r.perIterationMs!));
+  const twoMs = median(threads.map((r) => r.perIterationMs!));
+  console.log(JSON.stringify({ bench: 'speedup', graph, threads: 2, perIterationMs: round(twoMs), speedup: round(oneMs / twoMs) }));
+  if (!values['skip-tcp']) {
+    const addresses = await Promise.all([0, 1].map(() => startWorker()));
+    const processes = repeat('2 processes (loopback TCP)', { ...base, placement: 'cluster', workers: 2, cluster: addresses });
+    console.log(JSON.stringify({ bench: 'speedup', graph, processes: 2, speedup: round(oneMs / median(processes.map((r) => r.perIterationMs!))) }));
+  }
+  cPeer(graph, dataDir, twoMs);
+  if (!values['skip-ssp']) await ssp(Number(values['ssp-scale']));
+} finally {
+  for (const worker of workers) worker.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** Generates and imports `kron-<scale>` into a fresh data directory. */
+async function prepare(scale: number): Promise<{ graph: string; dataDir: string }> {
+  const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
+  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
+  const file = join(work, `kron-${scale}.txt`);
+  await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
+  const dataDir = join(work, `data-${scale}`);
+  const catalog = Catalog.open(dataDir);
+  const started = performance.now();
+  const { graph } = await importGraph(catalog, { file, name: `kron-${scale}`, undirected: true });
+  console.log(
+    JSON.stringify({
+      bench: 'import',
+      graph: graph.name,
+      vertices: graph.vertices,
+      edges: graph.edges,
+      partitions: graph.partitions,
+      replicationFactor: round(graph.replicationFactor),
+      seconds: round((performance.now() - started) / 1000),
+    }),
+  );
+  catalog.close();
+  rmSync(file);
+  return { graph: graph.name, dataDir };
+}
+
+function repeat(label: string, job: Job, count = runs): Record<string, number>[] {
+  const results: Record<string, number>[] = [];
+  for (let run = 0; run < count; run++) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--child', JSON.stringify(job)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) throw new Error(`bench child failed (${child.status}): ${label}`);
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    console.log(JSON.stringify({ bench: 'run', label, graph: job.graph, run, ...result }));
+    results.push(result);
+  }
+  const keys = Object.keys(results[0]!).filter((key) => typeof results[0]![key] === 'number');
+  console.log(
+    JSON.stringify({
+      bench: 'pagerank',
+      label,
+      graph: job.graph,
+      summary: true,
+      runs: count,
+      ...Object.fromEntries(keys.map((k) => [k, round(median(results.map((r) => r[k]!)))])),
+    }),
+  );
+  return results;
+}
+
+async function child(job: Job): Promise<Record<string, number | number[]>> {
+  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { runJob } = await fromDist<typeof import('../src/api/index.js')>('api/index.js');
+  const catalog = Catalog.open(job.dataDir);
+  try {
+    const summary = await runJob(catalog, {
+      graph: job.graph,
+      algorithm: 'pagerank',
+      options: { tolerance: job.tolerance ?? 1e-300, maxIterations: job.tolerance ? 1000 : job.iterations },
+      workers: job.workers,
+      inProcess: job.placement === 'in-process',
+      cluster: job.cluster,
+      staleness: job.staleness,
+      slowWorker: job.slowWorker,
+      top: 0,
+    });
+    const steps = summary.timings.perIterationMs;
+    const wireBytes = summary.wire ? summary.wire.totalBytes - summary.wire.shardBytes : 0;
+    return {
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      loadMs: round(summary.timings.loadMs),
+      computeMs: round(summary.timings.computeMs),
+      iterations: summary.iterations,
+      perIterationMs: round(median(steps.slice(1))),
+      exchangedBytesPerStep: Math.round(median(summary.exchange.bytesPerStep.slice(1))),
+      messagesPerStep: median(summary.exchange.messagesPerStep.slice(1)),
+      ...(summary.wire ? { wireBytesPerIteration: Math.round(wireBytes / summary.iterations), shardBytes: summary.wire.shardBytes } : {}),
+      waitMsPerWorker: summary.workerStats.map((w) => round(w.waitMs)),
+      ...(summary.maxLead !== null ? { maxLead: summary.maxLead } : {}),
+    };
+  } finally {
+    catalog.close();
+  }
+}
+
+function startWorker(): Promise<string> {
+  return new Promise((resolveAddress, reject) => {
+    const worker = spawn(process.execPath, [CLI, 'worker', '--listen', '127.0.0.1:0', '--data-dir', join(work, `worker-${workers.length}`)], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    workers.push(worker);
+    let out = '';
+    worker.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolveAddress(match[1]!);
+    });
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
+  });
+}
+
+/** The C peer on 1 and 2 OpenMP threads over the same graph (in-neighbour CSR dumped from one worker's local graph). */
+function cPeer(graph: string, dataDir: string, gasworksTwoThreadsMs: number): void {
+  const binary = join(work, 'pull-pagerank');
+  const compiled = spawnSync('cc', ['-O3', '-march=native', '-fopenmp', '-o', binary, join(ROOT, 'bench/peers/pull-pagerank.c')], { encoding: 'utf8' });
+  if (compiled.status !== 0) {
+    console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, skipped: `no C compiler with OpenMP (${compiled.stderr.trim()})` }));
+    return;
+  }
+  const csr = join(work, 'graph.csr');
+  const dumped = spawnSync(process.execPath, ['--import', 'tsx', '-e', dumpSource(dataDir, graph, csr)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (dumped.status !== 0) throw new Error('CSR dump failed');
+  for (const threads of [1, 2]) {
+    const results = [0, 1, 2].map(
+      () =>
+        JSON.parse(spawnSync(binary, [csr], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } }).stdout) as { medianMs: number },
+    );
+    const peerMs = median(results.map((r) => r.medianMs));
+    console.log(
+      JSON.stringify({
+        bench: 'c-pull-pagerank',
+        graph,
+        threads,
+        perIterationMs: round(peerMs),
+        ...(threads === 2 ? { gasworksTwoThreadsOverC: round(gasworksTwoThreadsMs / peerMs) } : {}),
+      }),
+    );
+  }
+  rmSync(csr);
+}
+
+function dumpSource(dataDir: string, graph: string, csr: string): string {
+  const dist = (path: string): string => JSON.stringify(join(ROOT, 'dist', path));
+  return `
+    const { Catalog, GraphReader, graphDir } = await import(${dist('storage/index.js')});
+    const { loadLocalGraph } = await import(${dist('engine/load.js')});
+    const { writeFileSync } = await import('node:fs');
+    const catalog = Catalog.open(${JSON.stringify(dataDir)});
+    const reader = GraphReader.open(graphDir(${JSON.stringify(dataDir)}, catalog.getGraph(${JSON.stringify(graph)}).id));
+    const g = loadLocalGraph(reader, 0, 1);
+    const n = g.numVertices, m = g.numEdges;
+    // Undirected: every edge both ways. Offsets over in-neighbours (sources of in-edges, targets of out-edges).
+    const degree = new Uint32Array(n);
+    for (let e = 0; e < m; e++) { degree[g.src[e]]++; if (g.src[e] !== g.dst[e]) degree[g.dst[e]]++; }
+    const offsets = new Uint32Array(n + 1);
+    for (let v = 0; v < n; v++) offsets[v + 1] = offsets[v] + degree[v];
+    const fill = offsets.slice(0, n), neighbours = new Uint32Array(offsets[n]);
+    for (let e = 0; e < m; e++) { neighbours[fill[g.dst[e]]++] = g.src[e]; if (g.src[e] !== g.dst[e]) neighbours[fill[g.src[e]]++] = g.dst[e]; }
+    const header = new Uint32Array([n, offsets[n]]);
+    writeFileSync(${JSON.stringify(csr)}, Buffer.concat([header, offsets, neighbours, degree].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+    reader.close(); catalog.close();`;
+}
+
+/** Time to convergence with one of two worker threads slowed 2×, for S = 0, 1, 2, 4. */
+async function ssp(scale: number): Promise<void> {
+  const { graph, dataDir } = await prepare(scale);
+  for (const staleness of [0, 1, 2, 4]) {
+    const results = repeat(`ssp S=${staleness}`, {
+      dataDir,
+      graph,
+      placement: 'threads',
+      workers: 2,
+      iterations: 0,
+      tolerance: 1e-9,
+      staleness,
+      slowWorker: { worker: 1, factor: 2 },
+    });
+    console.log(
+      JSON.stringify({
+        bench: 'ssp',
+        graph,
+        staleness,
+        slowdown: 2,
+        secondsToConverge: round(median(results.map((r) => r.computeMs!)) / 1000),
+        iterations: median(results.map((r) => r.iterations!)),
+      }),
+    );
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Workers on separate hosts, as far as the network can tell: each worker process runs in its own
+ * network namespace, reachable only through a veth pair from the coordinator's namespace. The
+ * test makes the namespaces and links itself and removes them afterwards; where the kernel or
+ * the user may not make namespaces it is skipped with the reason printed.
+ *
+ * PageRank and connected components must match one in-process worker; a worker killed mid-job,
+ * and a worker whose link goes down (no FIN, no RST: only the heartbeats notice), must fail the
+ * job within a bounded time with an error naming that worker.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobResults, runJob, type RunOptions } from '../src/index.js';
+import { importGraph } from '../src/ingest/import-graph.js';
+import { edgeListText, importOptions, preferentialAttachment, relabeled } from './helpers/generators.js';
+import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
+
+interface Host {
+  readonly netns: string;
+  /** The coordinator-side end of the veth pair. */
+  readonly link: string;
+  readonly address: string;
+}
+
+const tag = `${process.pid % 100_000}`;
+const subnet = 100 + (process.pid % 100);
+const hosts: Host[] = [0, 1, 2].map((i) => ({ netns: `gw${tag}n${i}`, link: `gw${tag}h${i}`, address: `10.${subnet}.${i}.2` }));
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: 'pipe' });
+}
+
+function removeHosts(): void {
+  for (const host of hosts) {
+    try {
+      ip('netns', 'del', host.netns);
+    } catch {
+      // not made
+    }
+    try {
+      ip('link', 'del', host.link);
+    } catch {
+      // went with its namespace
+    }
+  }
+}
+
+/** Makes the namespaces and links; returns why it cannot, or null. */
+function makeHosts(): string | null {
+  try {
+    hosts.forEach((host, i) => {
+      const inner = `gw${tag}i${i}`;
+      ip('netns', 'add', host.netns);
+      ip('link', 'add', host.link, 'type', 'veth', 'peer', 'name', inner);
+      ip('link', 'set', inner, 'netns', host.netns);
+      ip('addr', 'add', `10.${subnet}.${i}.1/24`, 'dev', host.link);
+      ip('link', 'set', host.link, 'up');
+      ip('netns', 'exec', host.netns, 'ip', 'addr', 'add', `${host.address}/24`, 'dev', inner);
+      ip('netns', 'exec', host.netns, 'ip', 'link', 'set', inner, 'up');
+      ip('netns', 'exec', host.netns, 'ip', 'link', 'set', 'lo', 'up');
+    });
+    return null;
+  } catch (error) {
+    removeHosts();
+    return `cannot make network namespaces here: ${((error as { stderr?: Buffer }).stderr ?? String(error)).toString().trim()}`;
+  }
+}
+
+const skipReason = makeHosts();
+if (skipReason) console.log(`netns.test.ts skipped: ${skipReason}`);
+
+describe.skipIf(skipReason !== null)('workers in separate network namespaces', () => {
+  let temp: TempCatalog;
+  let workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    temp = openTempCatalog();
+    const graph = relabeled(preferentialAttachment(11, 800, 3), 12);
+    const file = writeGraphFile(temp.inputDir, 'pa.txt', edgeListText(graph));
+    await importGraph(temp.catalog, { file, name: 'pa', ...importOptions(graph, true), partitions: 3 });
+    workers = await Promise.all(hosts.map((host) => startWorkerProcess(host.address, host.netns)));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    removeHosts();
+    temp?.close();
+    removeTempDirs();
+  });
+
+  async function values(options: RunOptions): Promise<Float64Array> {
+    const summary = await runJob(temp.catalog, { top: 0, ...options });
+    const result = new Float64Array(summary.iterations >= 0 ? temp.catalog.getGraph('pa').vertices : 0);
+    for (const { vertex, value } of jobResults(temp.catalog, summary.jobId).rows()) result[vertex as number] = value as number;
+    return result;
+  }
+
+  it.each([
+    { algorithm: 'pagerank', options: { tolerance: 1e-12 }, relative: 1e-12 },
+    { algorithm: 'connected-components', options: {}, relative: 0 },
+  ])('$algorithm across three hosts equals one in-process worker', async ({ algorithm, options, relative }) => {
+    const expected = await values({ graph: 'pa', algorithm, options, workers: 1 });
+    const got = await values({ graph: 'pa', algorithm, options, cluster: workers.map((w) => w.address) });
+    expect(workers.map((w) => w.address.split(':')[0])).toEqual(hosts.map((h) => h.address));
+    for (let v = 0; v < expected.length; v++) {
+      if (Math.abs(got[v]! - expected[v]!) > relative * Math.abs(expected[v]!))
+        expect.fail(`${algorithm}: vertex ${v}: got ${got[v]}, expected ${expected[v]}`);
+    }
+  });
+
+  it('a worker whose link goes down fails the job within the heartbeat timeout, naming it', async () => {
+    process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS = '2000';
+    const victim = 2;
+    try {
+      const started = Date.now();
+      let cutAt = 0;
+      const error = await runJob(temp.catalog, {
+        graph: 'pa',
+        algorithm: 'pagerank',
+        options: { tolerance: 1e-300, maxIterations: 1_000_000 },
+        cluster: workers.map((w) => w.address),
+        onStep: (step) => {
+          if (step.iteration === 3) {
+            cutAt = Date.now();
+            ip('link', 'set', hosts[victim]!.link, 'down');
+          }
+        },
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining(workers[victim]!.address) });
+      expect(cutAt).toBeGreaterThan(started);
+      const [job] = temp.catalog.jobs.list({ limit: 1 });
+      expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_WORKER' });
+    } finally {
+      delete process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS;
+      ip('link', 'set', hosts[victim]!.link, 'up');
+    }
+  });
+
+  it('a worker killed mid-job fails the job naming it', async () => {
+    const victim = 1;
+    const error = await runJob(temp.catalog, {
+      graph: 'pa',
+      algorithm: 'pagerank',
+      options: { tolerance: 1e-300, maxIterations: 1_000_000 },
+      cluster: workers.map((w) => w.address),
+      onStep: (step) => {
+        if (step.iteration === 3) workers[victim]!.child.kill('SIGKILL');
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining(workers[victim]!.address) });
+  });
+});
