@@ -20,3 +20,4 @@ export {
   type NeighborSets,
 } from './engine/index.js';
 export { ALGORITHMS } from './algorithms/index.js';
+export { startWorkerServer, type WorkerServer } from './cluster/index.js';

@@ -7,8 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { findAlgorithm, ALGORITHMS } from '../algorithms/index.js';
-import { defaultWorkerCount, startWorkers, type Placement, type StartedWorkers } from '../cluster/launch.js';
-import type { ProgramSpec } from '../cluster/program-spec.js';
+import { defaultWorkerCount, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
 import {
   checkSspProgram,
   resolveWorkerCount,

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { ALGORITHMS, findAlgorithm } from '../../algorithms/index.js';
 import { runJob, type JobSummary } from '../../api/index.js';
-import { parseAddress } from '../../cluster/tcp-worker.js';
+import { parseAddress } from '../../cluster/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { camelCase, kebabCase, parseTrailingOptions } from '../algorithm-args.js';
 import { GasCommand, integerOption } from '../base.js';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { startWorkerServer } from '../../cluster/tcp-worker.js';
+import { startWorkerServer } from '../../cluster/index.js';
 import { resolveDataDir } from '../../storage/index.js';
 import { GasCommand } from '../base.js';
 

@@ -1,0 +1,8 @@
+/**
+ * Where a job's workers run: threads of this process or remote worker processes, reached through
+ * one request protocol (protocol.ts) over a thread port or a WebSocket. The engine sees only
+ * `WorkerEndpoint`s.
+ */
+export { startWorkers, defaultWorkerCount, type Placement, type StartOptions, type StartedWorkers } from './launch.js';
+export { startWorkerServer, parseAddress, type WorkerServer } from './tcp-worker.js';
+export type { ProgramSpec } from './program-spec.js';
