@@ -10,7 +10,8 @@
  * in the same run. Then SSP: PageRank to tolerance on a smaller Kronecker graph (scale 20) with
  * two worker threads, one slowed 2×, for staleness 0, 1, 2 and 4: time to convergence.
  *
- *   npm run build && node --import tsx bench/scaling.ts [--scale 22] [--iterations 10] [--runs 3] [--ssp-scale 20] [--skip-ssp] [--skip-tcp]
+ *   npm run build && node --import tsx bench/scaling.ts [--scale 22] [--iterations 10] [--runs 3] [--ssp-scale 20]
+ *     [--skip-single] [--skip-threads] [--skip-tcp] [--skip-c] [--skip-ssp]
  *
  * Each measured job runs in a fresh child process (peak RSS is the coordinator's alone); every
  * figure is printed as a JSON line, `summary` lines carry medians over runs.
@@ -36,6 +37,9 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'skip-ssp': { type: 'boolean', default: false },
     'skip-tcp': { type: 'boolean', default: false },
+    'skip-single': { type: 'boolean', default: false },
+    'skip-threads': { type: 'boolean', default: false },
+    'skip-c': { type: 'boolean', default: false },
   },
 });
 
@@ -65,17 +69,19 @@ try {
   const scale = Number(values.scale);
   const { graph, dataDir } = await prepare(scale);
   const base = { dataDir, graph, iterations };
-  const single = repeat('1 worker', { ...base, placement: 'in-process', workers: 1 });
-  const threads = repeat('2 threads', { ...base, placement: 'threads', workers: 2 });
-  const oneMs = median(single.map((r) => r.perIterationMs!));
-  const twoMs = median(threads.map((r) => r.perIterationMs!));
-  console.log(JSON.stringify({ bench: 'speedup', graph, threads: 2, perIterationMs: round(twoMs), speedup: round(oneMs / twoMs) }));
+  const perIteration = (results: Record<string, number>[]): number => median(results.map((r) => r.perIterationMs!));
+  const oneMs = values['skip-single'] ? NaN : perIteration(repeat('1 worker', { ...base, placement: 'in-process', workers: 1 }));
+  let twoMs = NaN;
+  if (!values['skip-threads']) {
+    twoMs = perIteration(repeat('2 threads', { ...base, placement: 'threads', workers: 2 }));
+    console.log(JSON.stringify({ bench: 'speedup', graph, threads: 2, perIterationMs: round(twoMs), speedup: round(oneMs / twoMs) }));
+  }
   if (!values['skip-tcp']) {
     const addresses = await Promise.all([0, 1].map(() => startWorker()));
-    const processes = repeat('2 processes (loopback TCP)', { ...base, placement: 'cluster', workers: 2, cluster: addresses });
-    console.log(JSON.stringify({ bench: 'speedup', graph, processes: 2, speedup: round(oneMs / median(processes.map((r) => r.perIterationMs!))) }));
+    const processesMs = perIteration(repeat('2 processes (loopback TCP)', { ...base, placement: 'cluster', workers: 2, cluster: addresses }));
+    console.log(JSON.stringify({ bench: 'speedup', graph, processes: 2, perIterationMs: round(processesMs), speedup: round(oneMs / processesMs) }));
   }
-  cPeer(graph, dataDir, twoMs);
+  if (!values['skip-c']) cPeer(graph, dataDir, twoMs);
   if (!values['skip-ssp']) await ssp(Number(values['ssp-scale']));
 } finally {
   for (const worker of workers) worker.kill('SIGKILL');

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.js';
 import { makeTempDir, removeTempDirs, writeGraphFile } from './helpers/graph-files.js';
+import { startWorkerProcess } from './helpers/workers.js';
 
 const CLI = resolve('bin/gasworks.js');
 
@@ -138,6 +139,36 @@ describe('gasworks CLI', () => {
       ['failed', 'GAS_ERR_INVALID_ARGUMENT'],
     ]);
     expect(gasworks(data, 'results', '999').status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
+  });
+
+  it('run on worker threads, on a worker process, and SSP: the per-job figures; bad engine options name the option', async () => {
+    const threads = JSON.parse(gasworks(data, 'run', 'pagerank', '--graph', 'tiny', '--workers', '2', '--staleness', '1', '--json').stdout);
+    expect(threads).toMatchObject({ placement: 'threads', workers: 2, staleness: 1, converged: true });
+    expect(threads.workerStats).toHaveLength(2);
+    expect(threads.maxLead).toBeLessThanOrEqual(1);
+    expect(threads.exchange.bytesPerStep).toHaveLength(threads.iterations);
+    expect(threads.replicationFactor).toBeGreaterThanOrEqual(1);
+
+    const worker = await startWorkerProcess();
+    try {
+      const remote = gasworks(data, 'run', 'connected-components', '--graph', 'tiny', '--cluster', worker.address, '--json');
+      expect(remote.status, remote.stderr).toBe(0);
+      expect(JSON.parse(remote.stdout)).toMatchObject({ placement: 'cluster', workers: 1, converged: true, workerStats: [{ name: worker.address }] });
+    } finally {
+      await worker.stop();
+    }
+    const unreachable = gasworks(data, 'run', 'pagerank', '--graph', 'tiny', '--cluster', '127.0.0.1:1');
+    expect(unreachable.status).toBe(ERROR_CODES.GAS_ERR_WORKER.exit);
+    expect(unreachable.stderr.trim()).toMatch(/^gasworks: worker 127\.0\.0\.1:1: unreachable .*\[GAS_ERR_WORKER\]$/);
+    for (const [option, value] of [
+      ['--cluster', 'nowhere'],
+      ['--staleness', '-1'],
+      ['--workers', '0'],
+    ]) {
+      const bad = gasworks(data, 'run', 'pagerank', '--graph', 'tiny', option!, value!);
+      expect(bad.status, `${option} ${value}`).toBe(ERROR_CODES.GAS_ERR_INVALID_ARGUMENT.exit);
+      expect(bad.stderr).toContain(option);
+    }
   });
 
   it('graph drop removes the graph', () => {

@@ -54,8 +54,14 @@ export class TcpChannel extends Channel {
       if (!this.closing) this.fail(`connection closed (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`);
     });
     socket.on('error', (error) => this.fail(`connection error: ${error.message}`));
+    let lastTick = Date.now();
     this.timer = setInterval(() => {
-      if (Date.now() - this.lastPong > options.heartbeatTimeoutMs) {
+      const now = Date.now();
+      // This thread was itself blocked (reading or serialising a shard): pongs may be waiting unread,
+      // so the silence says nothing about the worker. Give it a fresh window instead of failing it.
+      if (now - lastTick > 2 * options.heartbeatMs) this.lastPong = now;
+      lastTick = now;
+      if (now - this.lastPong > options.heartbeatTimeoutMs) {
         this.fail(`no heartbeat for ${options.heartbeatTimeoutMs} ms`);
         socket.terminate();
         clearInterval(this.timer);
