@@ -8,7 +8,7 @@
  * step and, for processes, bytes on the wire per iteration — with the C pull-PageRank peer
  * (bench/peers/pull-pagerank.c, GAP pr_spmv's loop, OpenMP) on 1 and 2 threads on the same graph
  * in the same run. Then SSP: PageRank to tolerance on a smaller Kronecker graph (scale 20) with
- * two worker threads, one slowed 2×, for staleness 0, 1, 2 and 4: time to convergence.
+ * two worker threads, one slowed 2×, for staleness 0, 1, 2 and 4: time to convergence (tolerance 1e-13).
  *
  *   npm run build && node --import tsx bench/scaling.ts [--scale 22] [--iterations 10] [--runs 3] [--ssp-scale 20]
  *     [--skip-single] [--skip-threads] [--skip-tcp] [--skip-c] [--skip-ssp]
@@ -257,7 +257,7 @@ async function ssp(scale: number): Promise<void> {
       placement: 'threads',
       workers: 2,
       iterations: 0,
-      tolerance: 1e-9,
+      tolerance: 1e-13,
       staleness,
       slowWorker: { worker: 1, factor: 2 },
     });

@@ -245,11 +245,28 @@ function validateProgram(program: AnyVertexProgram): { column: string; width: nu
   return { column: name, width: typeof declaration === 'string' ? 1 : declaration![1] };
 }
 
+/**
+ * The k best finite values (ties by vertex id), in one pass keeping a sorted buffer of k: sorting
+ * every vertex for a top 10 took ≈ 2 s on a graph of 2.4 M vertices.
+ */
 function topVertices(values: Float64Array, k: number, order: 'asc' | 'desc', reader: GraphReader): { vertex: VertexLabel; value: number }[] {
   if (k <= 0) return [];
-  const ids = Array.from({ length: values.length }, (_, i) => i).filter((i) => Number.isFinite(values[i]!));
-  ids.sort((a, b) => (order === 'desc' ? values[b]! - values[a]! : values[a]! - values[b]!) || a - b);
-  return ids.slice(0, k).map((id) => ({ vertex: reader.labelOf(id), value: values[id]! }));
+  const better = (a: number, b: number): boolean => {
+    const d = order === 'desc' ? values[a]! - values[b]! : values[b]! - values[a]!;
+    return d > 0 || (d === 0 && a < b);
+  };
+  const top: number[] = [];
+  for (let id = 0; id < values.length; id++) {
+    if (!Number.isFinite(values[id]!)) continue;
+    if (top.length === k && !better(id, top[k - 1]!)) continue;
+    let at = top.length === k ? k - 1 : top.length;
+    while (at > 0 && better(id, top[at - 1]!)) {
+      top[at] = top[at - 1]!;
+      at--;
+    }
+    top[at] = id;
+  }
+  return top.map((id) => ({ vertex: reader.labelOf(id), value: values[id]! }));
 }
 
 function asGasError(error: unknown, algorithm: string): GasError {
