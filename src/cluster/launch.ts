@@ -107,7 +107,8 @@ export async function startWorkers(
     for (let w = 0; w < size; w++) {
       // Read, send, and let go of one shard before reading the next; workers build their local graphs in parallel.
       const shard = readShard(reader, tables, w, size);
-      setups.push(endpoints[w]!.setup({ spec: shipped, shard, facts, slowdown: slowdownOf(w) }));
+      const sharedMessages = placement.kind === 'threads' && (options.transferInboxes ?? true);
+      setups.push(endpoints[w]!.setup({ spec: shipped, shard, facts, slowdown: slowdownOf(w), sharedMessages }));
     }
     await Promise.all(setups);
     const tcp = channels.filter((c): c is TcpChannel => c instanceof TcpChannel);

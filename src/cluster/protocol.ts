@@ -19,6 +19,8 @@ export interface WorkerSetup {
   readonly facts: GraphFacts;
   /** Testing and benchmarks: the worker sleeps (factor − 1) × its compute time after every phase, to act as a straggler. */
   readonly slowdown: number;
+  /** Write messages into reused SharedArrayBuffer slots (threads under BSP; see engine/message-slots.ts). */
+  readonly sharedMessages: boolean;
 }
 
 export type Method =
@@ -45,10 +47,11 @@ export type Response =
   | { readonly id: number; readonly ok: true; readonly result: unknown; readonly busyMs: number }
   | { readonly id: number; readonly ok: false; readonly error: { code: string; message: string; details: Record<string, unknown> } };
 
-/** Array buffers in a value (typed arrays in arrays and plain objects), for transfer lists. */
+/** Array buffers in a value (typed arrays in arrays and plain objects), for transfer lists; shared buffers travel by reference and are left out. */
 export function buffersIn(value: unknown, into: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) into.add(value.buffer as ArrayBuffer);
-  else if (Array.isArray(value)) for (const item of value) buffersIn(item, into);
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) into.add(value.buffer);
+  } else if (Array.isArray(value)) for (const item of value) buffersIn(item, into);
   else if (value !== null && typeof value === 'object' && !(value instanceof Map)) for (const item of Object.values(value)) buffersIn(item, into);
   return [...into];
 }

@@ -80,7 +80,7 @@ export class WorkerHost {
     const { shard } = setup;
     const graph = buildLocalGraph(shard.partitions);
     const plan = buildExchangePlan(graph, shardRouting(shard), shard.worker, shard.numWorkers);
-    this.runtime = new WorkerRuntime(graph, plan, program, shardDegrees(shard, graph), setup.facts);
+    this.runtime = new WorkerRuntime(graph, plan, program, shardDegrees(shard, graph), setup.facts, { sharedMessages: setup.sharedMessages });
     this.slowdown = setup.slowdown;
     return { vertices: graph.numVertices, edges: graph.numEdges, loadMs: performance.now() - started };
   }

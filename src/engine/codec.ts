@@ -15,8 +15,16 @@ export interface Field {
 }
 
 export interface RecordCodec {
-  /** Records of `list`'s vertices with `active[v] === 1` (all of them when `active` is null), or null if none. */
-  pack(list: Uint32Array, active: Uint8Array | null, columns: readonly TypedColumn[]): Float64Array | null;
+  /**
+   * Records of `list`'s vertices with `active[v] === 1` (all of them when `active` is null), or
+   * null if none; in storage from `allocate` (see message-slots.ts) or a new array.
+   */
+  pack(
+    list: Uint32Array,
+    active: Uint8Array | null,
+    columns: readonly TypedColumn[],
+    allocate?: ((length: number) => Float64Array) | null,
+  ): Float64Array | null;
   /** Writes each record's fields into the columns of vertex `list[position]`. */
   assign(list: Uint32Array, message: Float64Array, columns: readonly TypedColumn[]): void;
   /** Combines each record's fields into the columns with `sum` (scalars) or element-wise addition (vectors). */
@@ -52,13 +60,14 @@ export function compileCodec(fields: readonly Field[]): RecordCodec {
     }`;
   const source = `
     return {
-      pack(list, active, cols) {
+      pack(list, active, cols, allocate) {
         const [${columns}] = cols;
         let count = list.length;
         if (active !== null) { count = 0; for (let i = 0; i < list.length; i++) count += active[list[i]]; }
         if (count === 0) return null;
         const dense = count === list.length;
-        const out = new Float64Array(1 + count * (${width} + (dense ? 0 : 1)));
+        const size = 1 + count * (${width} + (dense ? 0 : 1));
+        const out = allocate ? allocate(size) : new Float64Array(size);
         out[0] = dense ? 1 : 0;
         let at = 1;
         for (let i = 0; i < list.length; i++) {

@@ -18,6 +18,7 @@ import type { LocalGraph } from './local-graph.js';
 import { compileAggregateLookup, compileLoops, directionsOf, type CollectBuffer, type CompiledLoops } from './loops.js';
 import type { AnyVertexProgram, ProgramContext } from './program.js';
 import { compileCodec, type RecordCodec } from './codec.js';
+import { MessageSlots, type MessageKind } from './message-slots.js';
 import { allocateState, type LocalDegrees, type ProgramStateRecord } from './state.js';
 import { localNeighborLists, packLists, toNeighborSets, unpackLists } from './neighbor-sets.js';
 
@@ -57,7 +58,18 @@ export class WorkerRuntime {
   /** Aggregator values visible to the program, by aggregator index. */
   private readonly aggregateValues: Float64Array;
 
-  constructor(graph: LocalGraph, plan: ExchangePlan, program: AnyVertexProgram, degrees: LocalDegrees, facts: GraphFacts) {
+  /** Shared message storage (threads under BSP), or null for a new array per message. */
+  private readonly slots: MessageSlots | null;
+
+  constructor(
+    graph: LocalGraph,
+    plan: ExchangePlan,
+    program: AnyVertexProgram,
+    degrees: LocalDegrees,
+    facts: GraphFacts,
+    options: { sharedMessages?: boolean } = {},
+  ) {
+    this.slots = options.sharedMessages ? new MessageSlots() : null;
     this.graph = graph;
     this.plan = plan;
     this.program = program;
@@ -126,7 +138,9 @@ export class WorkerRuntime {
     signaled.fill(0);
     this.allActive = activeMasters === plan.numMasters && plan.numMasters === active.length;
     // An always-active program needs no flags: every mirror knows it is active (see gather).
-    const outbox = always ? plan.mastersByMirror.map(() => null) : plan.mastersByMirror.map((masters) => selectPositions(masters, active));
+    const outbox = always
+      ? plan.mastersByMirror.map(() => null)
+      : plan.mastersByMirror.map((masters, peer) => selectPositions(masters, active, this.u32('flags', peer)));
     return { outbox, activeMasters };
   }
 
@@ -148,7 +162,7 @@ export class WorkerRuntime {
     if (this.program.gather || this.program.gatherInto) this.loops.gather(active, this.allActive, this.partial);
     if (this.collected) return plan.mirrorsByMaster.map((mirrors) => packCollected(mirrors, active, this.collected!));
     const source = this.allActive ? null : active;
-    return plan.mirrorsByMaster.map((mirrors) => this.partialCodec.pack(mirrors, source, [this.partial]));
+    return plan.mirrorsByMaster.map((mirrors, peer) => this.partialCodec.pack(mirrors, source, [this.partial], this.f64('partials', peer)));
   }
 
   /** Masters combine partials (`inbox`) and apply; new values go to mirrors; returns aggregator partials too. */
@@ -167,7 +181,7 @@ export class WorkerRuntime {
     const aggregates = this.loops.apply(active, plan.isMaster, partial, context);
     const columns = this.valueColumns();
     const source = this.allActive ? null : active;
-    const outbox = plan.mastersByMirror.map((masters) => this.valueCodec.pack(masters, source, columns));
+    const outbox = plan.mastersByMirror.map((masters, peer) => this.valueCodec.pack(masters, source, columns, this.f64('values', peer)));
     return { outbox, aggregates };
   }
 
@@ -180,7 +194,7 @@ export class WorkerRuntime {
       if (message) this.valueCodec.assign(plan.mirrorsByMaster[peer]!, message as Float64Array, columns);
     });
     this.loops.scatter(this.active, this.allActive, this.context);
-    return plan.mirrorsByMaster.map((mirrors) => selectPositions(mirrors, this.signaled));
+    return plan.mirrorsByMaster.map((mirrors, peer) => selectPositions(mirrors, this.signaled, this.u32('signals', peer)));
   }
 
   /** The buffer a collecting program gathers into, sized for one value per visited edge. */
@@ -244,6 +258,16 @@ export class WorkerRuntime {
     return this.loops.aggregate(this.plan.isMaster, this.context);
   }
 
+  private f64(kind: MessageKind, peer: number): ((length: number) => Float64Array) | null {
+    const slots = this.slots;
+    return slots ? (length) => slots.f64(kind, peer, length) : null;
+  }
+
+  private u32(kind: MessageKind, peer: number): ((length: number) => Uint32Array) | null {
+    const slots = this.slots;
+    return slots ? (length) => slots.u32(kind, peer, length) : null;
+  }
+
   /** The vertex columns mirrors receive, in declaration order (the value codec's fields). */
   private valueColumns(): TypedColumn[] {
     return this.mirrorSpecs.map((spec) => this.state[spec.name] as TypedColumn);
@@ -251,11 +275,11 @@ export class WorkerRuntime {
 }
 
 /** Positions in `list` whose vertex has `flags[v] === 1`, or null if none. */
-function selectPositions(list: Uint32Array, flags: Uint8Array): Uint32Array | null {
+function selectPositions(list: Uint32Array, flags: Uint8Array, allocate: ((length: number) => Uint32Array) | null): Uint32Array | null {
   let count = 0;
   for (let i = 0; i < list.length; i++) count += flags[list[i]!]!;
   if (count === 0) return null;
-  const out = new Uint32Array(count);
+  const out = allocate ? allocate(count) : new Uint32Array(count);
   let at = 0;
   for (let i = 0; i < list.length; i++) if (flags[list[i]!] === 1) out[at++] = i;
   return out;
