@@ -108,6 +108,24 @@ describe('same results on 1 in-process worker, 3 threads and 3 processes (stalen
   });
 });
 
+describe('shard cache on remote workers', () => {
+  it('a second job on the same graph ships no shards and gives the same results', async () => {
+    const fresh = await Promise.all([0, 1].map(() => startWorkerProcess()));
+    try {
+      const cluster = fresh.map((w) => w.address);
+      const first = await run({ graph: 'er', algorithm: 'pagerank', options: { tolerance: 1e-12 }, cluster });
+      const second = await run({ graph: 'er', algorithm: 'pagerank', options: { tolerance: 1e-12 }, cluster });
+      expect(first.summary.wire!.shardBytes).toBeGreaterThan(20 * second.summary.wire!.shardBytes);
+      expectSame(second.values, first.values, 'from cached shards', true);
+      // Another worker count is another set of shards: shipped again.
+      const three = await run({ graph: 'er', algorithm: 'pagerank', options: { tolerance: 1e-12 }, cluster: [...cluster, workers[0]!.address] });
+      expect(three.summary.wire!.shardBytes).toBeGreaterThan(10 * second.summary.wire!.shardBytes);
+    } finally {
+      await Promise.all(fresh.map((w) => w.stop()));
+    }
+  });
+});
+
 describe('worker failures', () => {
   it('an unreachable worker fails the job naming its address', async () => {
     const error = await runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', cluster: [workers[0]!.address, '127.0.0.1:1'] }).catch((e: unknown) => e);

@@ -22,6 +22,11 @@ export class ChannelEndpoint implements WorkerEndpoint {
     return this.channel.name;
   }
 
+  /** Whether the worker's shard cache holds `key` (remote workers). */
+  async hasShard(key: string): Promise<boolean> {
+    return (await this.channel.request('hasShard', [key])).result as boolean;
+  }
+
   /** Loading is not computing: setup's time is left out of `busyMs`. */
   async setup(setup: WorkerSetup): Promise<{ vertices: number; edges: number; loadMs: number }> {
     return (await this.channel.request('setup', [setup], true)).result as { vertices: number; edges: number; loadMs: number };

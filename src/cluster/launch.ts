@@ -3,9 +3,12 @@
  * address of a cluster. Partition p goes to worker p mod W. The coordinator reads each worker's
  * shard from the graph store and ships it — moved to a thread, serialised to a remote process —
  * so remote workers need no copy of the graph (and a graph re-imported on the coordinator is
- * never stale on a worker); the cost is the shard's bytes once per job, reported as `shipBytes`.
+ * never stale on a worker). Remote workers cache the shards they receive (shard-cache.ts): a
+ * graph's shards cross the wire once per worker, not once per job. `shipBytes` reports the bytes
+ * sent before the first superstep.
  */
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import type { WorkerEndpoint } from '../engine/endpoint.js';
 import { graphFacts, loadInProcessWorkers } from '../engine/load.js';
 import type { AnyVertexProgram } from '../engine/index.js';
@@ -16,6 +19,7 @@ import type { GraphReader } from '../storage/index.js';
 import type { Channel } from './channel.js';
 import { ChannelEndpoint } from './channel-endpoint.js';
 import { withSource, type ProgramSpec } from './program-spec.js';
+import { shardKey } from './shard-cache.js';
 import { TcpChannel } from './tcp-channel.js';
 import { ThreadChannel } from './thread-channel.js';
 
@@ -104,11 +108,13 @@ export async function startWorkers(
     const shipped = placement.kind === 'cluster' ? withSource(spec) : spec;
     const endpoints = channels.map((channel) => new ChannelEndpoint(channel, options.transferInboxes ?? true));
     const setups: Promise<unknown>[] = [];
+    const sharedMessages = placement.kind === 'threads' && (options.transferInboxes ?? true);
+    const keys = endpoints.map((_, w) => (placement.kind === 'cluster' ? shardKey(basename(reader.dir), w, size) : null));
+    const cached = await Promise.all(endpoints.map((endpoint, w) => (keys[w] ? endpoint.hasShard(keys[w]) : false)));
     for (let w = 0; w < size; w++) {
       // Read, send, and let go of one shard before reading the next; workers build their local graphs in parallel.
-      const shard = readShard(reader, tables, w, size);
-      const sharedMessages = placement.kind === 'threads' && (options.transferInboxes ?? true);
-      setups.push(endpoints[w]!.setup({ spec: shipped, shard, facts, slowdown: slowdownOf(w), sharedMessages }));
+      const shard = cached[w] ? null : readShard(reader, tables, w, size);
+      setups.push(endpoints[w]!.setup({ spec: shipped, shard, shardKey: keys[w]!, facts, slowdown: slowdownOf(w), sharedMessages }));
     }
     await Promise.all(setups);
     const tcp = channels.filter((c): c is TcpChannel => c instanceof TcpChannel);

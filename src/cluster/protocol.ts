@@ -2,6 +2,7 @@
  * The coordinator ⇄ worker protocol, the same over a thread's message port and a TCP connection:
  * one request at a time per worker, answered by one response with the same id.
  *
+ *   hasShard  does the worker's cache hold this shard? (remote workers)
  *   setup     program spec, shard, graph facts, job options → the worker builds its runtime
  *   init … collect   the `WorkerEndpoint` calls, by name, with their arguments
  *   close     the worker drops the job
@@ -15,7 +16,10 @@ import type { ProgramSpec } from './program-spec.js';
 
 export interface WorkerSetup {
   readonly spec: ProgramSpec;
-  readonly shard: WorkerShard;
+  /** The worker's shard, or null when the worker said it holds `shardKey` in its cache. */
+  readonly shard: WorkerShard | null;
+  /** Identifies the shard for remote workers' caches (see shard-cache.ts); null: do not cache. */
+  readonly shardKey: string | null;
   readonly facts: GraphFacts;
   /** Testing and benchmarks: the worker sleeps (factor − 1) × its compute time after every phase, to act as a straggler. */
   readonly slowdown: number;
@@ -24,6 +28,7 @@ export interface WorkerSetup {
 }
 
 export type Method =
+  | 'hasShard'
   | 'setup'
   | 'init'
   | 'setAggregates'

@@ -6,18 +6,23 @@
 import { collectMasters } from '../engine/endpoint.js';
 import { buildExchangePlan } from '../engine/exchange-plan.js';
 import { buildLocalGraph } from '../engine/local-graph.js';
-import { shardDegrees, shardRouting } from '../engine/shard.js';
+import { shardDegrees, shardRouting, type WorkerShard } from '../engine/shard.js';
 import { WorkerRuntime, type Mailbox } from '../engine/worker-runtime.js';
 import { GasError } from '../errors.js';
 import { createProgram } from './program-spec.js';
 import type { Method, Request, Response, WorkerSetup } from './protocol.js';
+import { ShardCache } from './shard-cache.js';
 
 export class WorkerHost {
   private runtime: WorkerRuntime | null = null;
   private slowdown = 1;
 
-  /** `scratchDir`: where shipped program files are written (remote workers' `--data-dir`). */
-  constructor(private readonly scratchDir: string | null) {}
+  private readonly cache: ShardCache | null;
+
+  /** `scratchDir`: where shipped program files and cached shards are written (remote workers' `--data-dir`). */
+  constructor(private readonly scratchDir: string | null) {
+    this.cache = scratchDir ? new ShardCache(scratchDir) : null;
+  }
 
   async handle(request: Request): Promise<Response> {
     const started = performance.now();
@@ -42,6 +47,7 @@ export class WorkerHost {
 
   private async dispatch(method: Method, args: unknown[]): Promise<unknown> {
     if (method === 'setup') return this.setup(args[0] as WorkerSetup);
+    if (method === 'hasShard') return this.cache !== null && this.cache.has(args[0] as string);
     if (method === 'close') {
       this.runtime = null;
       return null;
@@ -77,12 +83,21 @@ export class WorkerHost {
   private async setup(setup: WorkerSetup): Promise<{ vertices: number; edges: number; loadMs: number }> {
     const started = performance.now();
     const program = await createProgram(setup.spec, this.scratchDir);
-    const { shard } = setup;
+    const shard = this.shardOf(setup);
     const graph = buildLocalGraph(shard.partitions);
     const plan = buildExchangePlan(graph, shardRouting(shard), shard.worker, shard.numWorkers);
     this.runtime = new WorkerRuntime(graph, plan, program, shardDegrees(shard, graph), setup.facts, { sharedMessages: setup.sharedMessages });
     this.slowdown = setup.slowdown;
     return { vertices: graph.numVertices, edges: graph.numEdges, loadMs: performance.now() - started };
+  }
+
+  private shardOf(setup: WorkerSetup): WorkerShard {
+    if (setup.shard) {
+      if (this.cache && setup.shardKey) this.cache.store(setup.shardKey, setup.shard);
+      return setup.shard;
+    }
+    if (!this.cache || !setup.shardKey) throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'worker: setup without a shard, and no cache to take it from');
+    return this.cache.load(setup.shardKey);
   }
 }
 

@@ -9,7 +9,7 @@ export class WorkerCommand extends GasCommand {
   static override usage = Command.Usage({
     description: 'Serve jobs to coordinators as a remote worker',
     details: `
-      Listens on HOST:PORT for coordinators (\`gasworks run … --cluster HOST:PORT,…\`). Each connection is one job: the coordinator ships this worker its partitions and the program, drives supersteps, and collects the results. The worker keeps nothing between jobs except shipped program files under \`--data-dir\`. Port 0 picks a free port; the first line on stdout names the address.
+      Listens on HOST:PORT for coordinators (\`gasworks run … --cluster HOST:PORT,…\`). Each connection is one job: the coordinator ships this worker its partitions and the program, drives supersteps, and collects the results. Under \`--data-dir\` the worker keeps shipped program files and a cache of received shards (the 8 most recently used), so the next job on the same graph and worker count ships nothing. Port 0 picks a free port; the first line on stdout names the address.
     `,
     examples: [['A worker on all interfaces, port 7400', '$0 worker --listen 0.0.0.0:7400 --data-dir /var/lib/gasworks-worker']],
   });
