@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGraph } from '../src/ingest/import-graph.js';
 import type { ImportOptions } from '../src/ingest/options.js';
-import { gridShape, strategyByName } from '../src/partition/index.js';
+import { gridShape, STRATEGY_NAMES, strategyByName } from '../src/partition/index.js';
 import type { GraphRecord, GraphReader } from '../src/index.js';
 import type { StoredPartition, StoredRouting } from '../src/storage/index.js';
 import { openTempCatalog, removeTempDirs, skewedEdges, snapText, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
@@ -68,6 +68,12 @@ describe('each edge is stored in exactly one partition', () => {
     ['grid', 1, true],
     ['grid', 5, false],
     ['grid', 9, true],
+    ['canonical-random', 5, false],
+    ['1d-source', 4, false],
+    ['1d-destination', 6, true],
+    ['dbh', 7, false],
+    ['dbh', 3, true],
+    ['hybrid', 4, false],
   ];
   for (const [strategy, partitions, undirected] of cases) {
     it(`${strategy}, P = ${partitions}, ${undirected ? 'undirected' : 'directed'}`, async () => {
@@ -168,7 +174,7 @@ describe('seeds', () => {
       }),
     );
 
-  for (const strategy of ['random', 'grid']) {
+  for (const strategy of STRATEGY_NAMES) {
     it(`${strategy}: same seed ⇒ identical partitions, different seed ⇒ different`, async () => {
       const first = await importSkewed({ strategy, partitions: 6, seed: 11 });
       const again = await importSkewed({ strategy, partitions: 6, seed: 11 });
@@ -186,6 +192,9 @@ describe('routing', () => {
     ['random', 5],
     ['grid', 4],
     ['grid', 11],
+    ['1d-source', 5],
+    ['dbh', 6],
+    ['hybrid', 3],
   ];
   for (const [strategy, partitions] of cases) {
     it(`${strategy}, P = ${partitions}: one master per vertex, among its replicas, marked consistently`, async () => {
@@ -236,4 +245,86 @@ describe('routing', () => {
       });
     });
   }
+});
+
+/** For each vertex (gid), the partitions holding its in-edges (`side: 'in'`) or out-edges (`'out'`). */
+function edgePartitions(layout: Layout, side: 'in' | 'out'): Set<number>[] {
+  const sets = Array.from({ length: layout.reader.meta.vertices }, () => new Set<number>());
+  layout.parts.forEach((part, p) => {
+    const ends = side === 'in' ? part.dst : part.src;
+    for (let i = 0; i < ends.length; i++) sets[part.gids[ends[i]!]!]!.add(p);
+  });
+  return sets;
+}
+
+describe('1D, DBH and hybrid placement', () => {
+  it("1d-source: every vertex's out-edges in one partition, replicas ≤ min(P, 1 + in-degree); 1d-destination mirrors it", async () => {
+    const partitions = 8;
+    for (const [strategy, together, spread] of [
+      ['1d-source', 'out', 'in'],
+      ['1d-destination', 'in', 'out'],
+    ] as const) {
+      const graph = await importSkewed({ strategy, partitions });
+      withLayout(graph, (layout) => {
+        const grouped = edgePartitions(layout, together);
+        expect(grouped.every((set) => set.size <= 1)).toBe(true);
+        const { outDegree, inDegree } = layout.reader.degrees();
+        const other = spread === 'in' ? inDegree : outDegree;
+        const counts = replicaCounts(layout);
+        counts.forEach((replicas, v) => expect(replicas).toBeLessThanOrEqual(Math.min(partitions, 1 + other[v]!)));
+      });
+    }
+  });
+
+  it('dbh: a vertex of lower degree than all its neighbours is never cut; hubs are', async () => {
+    const graph = await importSkewed({ strategy: 'dbh', partitions: 8 });
+    withLayout(graph, (layout) => {
+      const { outDegree, inDegree } = layout.reader.degrees();
+      const degree = (v: number): number => outDegree[v]! + inDegree[v]!;
+      const lowest = new Uint8Array(graph.vertices).fill(1);
+      for (const part of layout.parts) {
+        for (let i = 0; i < part.src.length; i++) {
+          const [s, t] = [part.gids[part.src[i]!]!, part.gids[part.dst[i]!]!];
+          if (degree(t) <= degree(s)) lowest[s] = 0;
+          if (degree(s) <= degree(t)) lowest[t] = 0;
+        }
+      }
+      const counts = replicaCounts(layout);
+      let checked = 0;
+      lowest.forEach((flag, v) => {
+        if (flag === 1 && degree(v) > 0) {
+          expect(counts[v], `vertex ${v}`).toBe(1);
+          checked++;
+        }
+      });
+      expect(checked).toBeGreaterThan(100);
+      expect(counts[layout.reader.idOf('0')]).toBeGreaterThan(4);
+    });
+  });
+
+  it('hybrid: a target of in-degree ≤ threshold has all its in-edges in one partition; above it they spread', async () => {
+    const threshold = 5;
+    const graph = await importSkewed({ strategy: 'hybrid', partitions: 8, threshold });
+    withLayout(graph, (layout) => {
+      const { inDegree } = layout.reader.degrees();
+      const incoming = edgePartitions(layout, 'in');
+      let high = 0;
+      incoming.forEach((set, v) => {
+        if (inDegree[v]! <= threshold) expect(set.size, `vertex ${v}`).toBeLessThanOrEqual(1);
+        else if (set.size > 1) high++;
+      });
+      expect(high).toBeGreaterThan(0);
+    });
+    await expect(importSkewed({ strategy: 'hybrid', threshold: -1 })).rejects.toMatchObject({
+      code: 'GAS_ERR_INVALID_ARGUMENT',
+      details: { option: 'threshold' },
+    });
+  });
+
+  it('on the skewed graph, dbh and hybrid replicate less than random', async () => {
+    const factor = async (strategy: string): Promise<number> => (await importSkewed({ strategy, partitions: 16 })).replicationFactor;
+    const random = await factor('random');
+    expect(await factor('dbh')).toBeLessThan(random);
+    expect(await factor('hybrid')).toBeLessThan(random);
+  });
 });

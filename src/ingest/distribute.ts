@@ -20,7 +20,7 @@ export function distributeEdges(
   parsed: EdgeChunks,
   dictionary: FinalDictionary,
   partitioner: Partitioner,
-  options: { numPartitions: number; directed: boolean; dropSelfLoops: boolean; onProgress?: (fraction: number) => void },
+  options: { numPartitions: number; directed: boolean; dropSelfLoops: boolean; remapped?: boolean; onProgress?: (fraction: number) => void },
 ): Distributed {
   const { numPartitions, directed, dropSelfLoops } = options;
   const partitions = Array.from({ length: numPartitions }, () => new EdgeChunks(parsed.weighted));
@@ -29,8 +29,10 @@ export function distributeEdges(
   const chunks = parsed.chunkCount;
   for (let k = 0; k < chunks; k++) {
     const { src, dst, weight, length } = parsed.chunk(k);
-    dictionary.remap(src, length);
-    dictionary.remap(dst, length);
+    if (!options.remapped) {
+      dictionary.remap(src, length);
+      dictionary.remap(dst, length);
+    }
     for (let i = 0; i < length; i++) {
       let s = src[i]!;
       let d = dst[i]!;
@@ -50,6 +52,26 @@ export function distributeEdges(
     options.onProgress?.((k + 1) / chunks);
   }
   return { partitions, selfLoops, removedSelfLoops: dropSelfLoops ? selfLoops : 0, hasEdge };
+}
+
+/**
+ * The degree pass for strategies that need degrees (DBH, hybrid): remaps every parsed chunk to
+ * dense ids in place (so `distributeEdges` runs with `remapped: true`) and counts each vertex's
+ * out- and in-degree over the stream as parsed (undirected: both count as the degree).
+ */
+export function remapAndCountDegrees(parsed: EdgeChunks, dictionary: FinalDictionary, directed: boolean): { out: Uint32Array; in: Uint32Array } {
+  const out = new Uint32Array(dictionary.numVertices);
+  const inDegree = directed ? new Uint32Array(dictionary.numVertices) : out;
+  for (let k = 0; k < parsed.chunkCount; k++) {
+    const { src, dst, length } = parsed.chunk(k);
+    dictionary.remap(src, length);
+    dictionary.remap(dst, length);
+    for (let i = 0; i < length; i++) {
+      out[src[i]!]!++;
+      inDegree[dst[i]!]!++;
+    }
+  }
+  return { out, in: inDegree };
 }
 
 /** Vertices with no kept edge, grouped by the partition that will hold them (by `home`). */

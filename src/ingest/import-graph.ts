@@ -20,7 +20,7 @@ import { EdgeChunks } from '../storage/growable.js';
 import { loaderFor, openInput, type LoadInfo } from '../storage/loaders/index.js';
 import type { BuiltPartition } from './build-partition.js';
 import { buildPartitions } from './parallel-build.js';
-import { distributeEdges, isolatedVertices } from './distribute.js';
+import { distributeEdges, isolatedVertices, remapAndCountDegrees } from './distribute.js';
 import { sniffFormat } from './sniff.js';
 import { resolveImportOptions, type ImportOptions } from './options.js';
 import { writeGraphTables, writePartition } from './write.js';
@@ -87,11 +87,21 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
 
     // Pass 2: dense ids, self-loops, orientation, partition assignment.
     const numPartitions = opts.partitions;
-    const partitioner = strategy.create({ numPartitions, numVertices: final.numVertices, directed, seed: opts.seed });
+    const degrees = strategy.needsDegrees ? remapAndCountDegrees(edges, final, directed) : undefined;
+    const partitioner = strategy.create({
+      numPartitions,
+      numVertices: final.numVertices,
+      directed,
+      seed: opts.seed,
+      degrees,
+      threshold: opts.threshold,
+      lambda: opts.lambda,
+    });
     const distributed = distributeEdges(edges, final, partitioner, {
       numPartitions,
       directed,
       dropSelfLoops: opts.dropSelfLoops,
+      remapped: degrees !== undefined,
       onProgress: progress && ((f) => progress('partition', f)),
     });
     const isolated = isolatedVertices(final.numVertices, distributed.hasEdge, numPartitions, (v) => hashVertex(v, opts.seed) % numPartitions);

@@ -1,6 +1,6 @@
 /** Options of `importGraph`, their defaults, and their validation (each message names its option). */
 import { InvalidArgumentError } from '../errors.js';
-import { STRATEGY_NAMES } from '../partition/index.js';
+import { PARTITION_DEFAULTS, STRATEGY_NAMES } from '../partition/index.js';
 import { FORMATS, type GraphFormat } from '../storage/loaders/index.js';
 
 export interface ImportOptions {
@@ -17,6 +17,10 @@ export interface ImportOptions {
   readonly partitions?: number;
   readonly strategy?: string;
   readonly seed?: number;
+  /** `hybrid`: in-degree above which a target's in-edges follow their sources (default 100). */
+  readonly threshold?: number;
+  /** `hdrf`: weight of the balance term λ (default 1). */
+  readonly lambda?: number;
   /** Keep one copy of each repeated edge (the first in file order). */
   readonly dedupe?: boolean;
   readonly dropSelfLoops?: boolean;
@@ -34,6 +38,8 @@ export const IMPORT_DEFAULTS = {
   partitions: 4,
   strategy: 'random',
   seed: 1,
+  threshold: PARTITION_DEFAULTS.threshold,
+  lambda: PARTITION_DEFAULTS.lambda,
   dedupe: false,
   dropSelfLoops: false,
   header: 'auto',
@@ -64,6 +70,12 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
     throw new InvalidArgumentError(`import: --strategy must be one of ${STRATEGY_NAMES.join(', ')}, got ${JSON.stringify(resolved.strategy)}`, {
       option: 'strategy',
     });
+  }
+  if (!Number.isInteger(resolved.threshold) || resolved.threshold < 0) {
+    throw new InvalidArgumentError(`import: --threshold must be a non-negative integer, got ${resolved.threshold}`, { option: 'threshold' });
+  }
+  if (!Number.isFinite(resolved.lambda) || resolved.lambda < 0) {
+    throw new InvalidArgumentError(`import: --lambda must be a non-negative number, got ${resolved.lambda}`, { option: 'lambda' });
   }
   if (resolved.format !== undefined && !(FORMATS as readonly string[]).includes(resolved.format)) {
     throw new InvalidArgumentError(`import: --format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(resolved.format)}`, { option: 'format' });

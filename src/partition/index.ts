@@ -1,6 +1,10 @@
 /** Vertex-cut partitioning: strategies by name, the routing table, balance metrics. */
 import { InvalidArgumentError } from '../errors.js';
+import { canonicalRandomStrategy } from './canonical-random.js';
+import { dbhStrategy } from './dbh.js';
 import { gridStrategy } from './grid.js';
+import { hybridStrategy } from './hybrid.js';
+import { oneDimensionalDestinationStrategy, oneDimensionalSourceStrategy } from './one-dimensional.js';
 import { randomStrategy } from './random.js';
 import type { PartitionStrategy } from './types.js';
 
@@ -9,7 +13,18 @@ export { buildRouting, replicationFactor, balance, type Routing } from './routin
 export { gridShape } from './grid.js';
 export { hashVertex, hashPair } from './hash.js';
 
-const STRATEGIES: readonly PartitionStrategy[] = [randomStrategy, gridStrategy];
+const STRATEGIES: readonly PartitionStrategy[] = [
+  randomStrategy,
+  canonicalRandomStrategy,
+  oneDimensionalSourceStrategy,
+  oneDimensionalDestinationStrategy,
+  gridStrategy,
+  dbhStrategy,
+  hybridStrategy,
+];
+
+/** Defaults of the strategies' parameters. */
+export const PARTITION_DEFAULTS = { threshold: 100, lambda: 1 } as const;
 
 export const STRATEGY_NAMES = STRATEGIES.map((strategy) => strategy.name);
 

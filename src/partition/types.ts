@@ -11,6 +11,15 @@ export interface PartitionContext {
   /** Undirected edges arrive with `source ≤ target`. */
   readonly directed: boolean;
   readonly seed: number;
+  /**
+   * Whole-graph degrees of the edge stream (self-loops and repeated edges included), for
+   * strategies with `needsDegrees`: counted exactly in one extra pass over the parsed edges,
+   * which the import holds in memory anyway. Undirected graphs: out = in = the degree.
+   */
+  readonly degrees?: { readonly out: Uint32Array; readonly in: Uint32Array };
+  /** Strategy parameters (`--threshold` for hybrid, `--lambda` for HDRF), defaults applied. */
+  readonly threshold: number;
+  readonly lambda: number;
 }
 
 export interface Partitioner {
@@ -26,6 +35,8 @@ export interface PartitionStrategy {
    * partition, so duplicates can be counted and removed one partition at a time.
    */
   readonly colocatesDuplicates: boolean;
+  /** True when `create` reads `context.degrees`. */
+  readonly needsDegrees?: boolean;
   /** Largest replication factor the strategy guarantees for P partitions, if it has a bound. */
   replicationBound?(numPartitions: number): number;
   create(context: PartitionContext): Partitioner;

@@ -34,6 +34,7 @@ export class ImportCommand extends GasCommand {
   partitions = Option.String('--partitions', { description: 'Number of partitions (default 4)' });
   strategy = Option.String('--strategy', { description: `Partitioning strategy: ${STRATEGY_NAMES.join(' | ')} (default random)` });
   seed = Option.String('--seed', { description: 'Seed of the partitioning hash (default 1)' });
+  threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default 100)' });
   dedupe = Option.Boolean('--dedupe', false, { description: 'Keep only the first copy of repeated edges' });
   dropSelfLoops = Option.Boolean('--drop-self-loops', false, { description: 'Remove edges from a vertex to itself' });
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });
@@ -50,6 +51,7 @@ export class ImportCommand extends GasCommand {
         partitions: integerOption(this.partitions, '--partitions', 1, MAX_PARTITIONS),
         strategy: this.strategy,
         seed: integerOption(this.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
+        threshold: integerOption(this.threshold, '--threshold', 0, 2 ** 32 - 1),
         dedupe: this.dedupe,
         dropSelfLoops: this.dropSelfLoops,
         header: this.header ?? 'auto',
