@@ -5,3 +5,4 @@ export { summarizeDegrees, type DegreeSummary } from './degree-summary.js';
 export { runJob, type RunOptions, type JobSummary } from './run.js';
 export { jobResults, type ResultQuery, type ResultRow, type JobResults } from './results.js';
 export { openGraph, run, type OpenGraph, type JobResult } from './library.js';
+export { partitionReport, type PartitionReportOptions, type PartitionReportRow } from './partition-report.js';

@@ -11,6 +11,7 @@ import { JobsCommand } from './commands/jobs.js';
 import { ResultsCommand } from './commands/results.js';
 import { RunCommand } from './commands/run.js';
 import { WorkerCommand } from './commands/worker.js';
+import { PartitionReportCommand } from './commands/partition-report.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -23,6 +24,7 @@ for (const command of [
   GraphExportCommand,
   RunCommand,
   WorkerCommand,
+  PartitionReportCommand,
   ResultsCommand,
   JobsCommand,
   GenerateKronCommand,

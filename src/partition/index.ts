@@ -3,7 +3,9 @@ import { InvalidArgumentError } from '../errors.js';
 import { canonicalRandomStrategy } from './canonical-random.js';
 import { dbhStrategy } from './dbh.js';
 import { gridStrategy } from './grid.js';
+import { hdrfStrategy } from './hdrf.js';
 import { hybridStrategy } from './hybrid.js';
+import { obliviousStrategy } from './oblivious.js';
 import { oneDimensionalDestinationStrategy, oneDimensionalSourceStrategy } from './one-dimensional.js';
 import { randomStrategy } from './random.js';
 import type { PartitionStrategy } from './types.js';
@@ -19,6 +21,8 @@ const STRATEGIES: readonly PartitionStrategy[] = [
   oneDimensionalSourceStrategy,
   oneDimensionalDestinationStrategy,
   gridStrategy,
+  obliviousStrategy,
+  hdrfStrategy,
   dbhStrategy,
   hybridStrategy,
 ];

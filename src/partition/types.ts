@@ -35,6 +35,12 @@ export interface PartitionStrategy {
    * partition, so duplicates can be counted and removed one partition at a time.
    */
   readonly colocatesDuplicates: boolean;
+  /**
+   * True for the greedy strategies, whose choices depend on the order edges arrive in: they see
+   * the edges in a seeded random order, because files sorted by source (as SNAP's are) make them
+   * pile whole neighbourhoods onto one partition (HDRF paper §5.3).
+   */
+  readonly orderSensitive?: boolean;
   /** True when `create` reads `context.degrees`. */
   readonly needsDegrees?: boolean;
   /** Largest replication factor the strategy guarantees for P partitions, if it has a bound. */
