@@ -4,13 +4,15 @@
  * partition), vertex balance (max/mean replicas per partition), time, throughput and the memory
  * of the strategy's state. Every strategy sees the same edge stream: the file's edges in file
  * order, or a stored graph's edges in stored order (partition by partition — not the original
- * file order, which matters to the order-sensitive greedy strategies).
+ * file order, which matters to the order-sensitive greedy strategies). Greedy strategies see
+ * the stream shuffled per chunk (partition/stream-order.ts), as `import` feeds them.
  */
 import { existsSync } from 'node:fs';
 import { GasError } from '../errors.js';
 import { readEdgeStream, type EdgeStream } from '../ingest/edge-stream.js';
 import { IMPORT_DEFAULTS, MAX_PARTITIONS } from '../ingest/options.js';
-import { balance, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName } from '../partition/index.js';
+import { balance, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName, visitShuffled } from '../partition/index.js';
+import { BLOCK_SIZE } from '../storage/columns.js';
 import { GraphReader, graphDir, type Catalog, type GraphFormat } from '../storage/index.js';
 
 export interface PartitionReportOptions {
@@ -69,11 +71,17 @@ export async function partitionReport(
     });
     const assignment = new Uint16Array(stream.src.length);
     if (strategy.orderSensitive && !options.streamOrder) {
-      const order = seededPermutation(stream.src.length, options.seed ?? IMPORT_DEFAULTS.seed);
-      for (let i = 0; i < order.length; i++) {
-        const e = order[i]!;
-        assignment[e] = partitioner.assign(stream.src[e]!, stream.dst[e]!);
-      }
+      const { src, dst } = stream;
+      const chunks = Math.ceil(src.length / BLOCK_SIZE);
+      visitShuffled(
+        chunks,
+        (k) => Math.min(BLOCK_SIZE, src.length - k * BLOCK_SIZE),
+        options.seed ?? IMPORT_DEFAULTS.seed,
+        (k, i) => {
+          const e = k * BLOCK_SIZE + i;
+          assignment[e] = partitioner.assign(src[e]!, dst[e]!);
+        },
+      );
     } else {
       for (let e = 0; e < stream.src.length; e++) assignment[e] = partitioner.assign(stream.src[e]!, stream.dst[e]!);
     }
@@ -111,25 +119,6 @@ async function edgeStreamOf(catalog: Catalog, options: PartitionReportOptions): 
   } finally {
     reader.close();
   }
-}
-
-/** A Fisher–Yates permutation of 0..n−1 driven by a seeded xorshift generator. */
-function seededPermutation(n: number, seed: number): Uint32Array {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let state = (seed ^ 0x9e3779b9) >>> 0 || 1;
-  for (let i = n - 1; i > 0; i--) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    const j = state % (i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
 }
 
 function countDegrees(stream: EdgeStream): { out: Uint32Array; in: Uint32Array } {

@@ -14,6 +14,7 @@ export type { PartitionContext, Partitioner, PartitionStrategy } from './types.j
 export { buildRouting, replicationFactor, balance, type Routing } from './routing.js';
 export { gridShape } from './grid.js';
 export { hashVertex, hashPair } from './hash.js';
+export { visitShuffled } from './stream-order.js';
 
 const STRATEGIES: readonly PartitionStrategy[] = [
   randomStrategy,

@@ -25,34 +25,39 @@ export const obliviousStrategy: PartitionStrategy = {
   create({ numPartitions, numVertices, degrees, directed }) {
     if (!degrees) throw new Error('oblivious: degrees are required');
     const sets = new ReplicaSets(numVertices, numPartitions);
-    const { loads } = sets;
+    const { loads, bits, words } = sets;
     const placed = new Uint32Array(numVertices);
     const degree = (x: number): number => (directed ? degrees.out[x]! + degrees.in[x]! : degrees.out[x]!);
-    /** Least loaded partition p with `accept(p)`, or −1. */
-    const leastLoaded = (accept: (p: number) => boolean): number => {
+    /** Least loaded partition (lowest index) in A(x) ∩ A(y) (pass y = x for A(x)), or −1. */
+    const leastLoaded = (x: number, y: number): number => {
       let best = -1;
-      for (let p = 0; p < numPartitions; p++) if (accept(p) && (best < 0 || loads[p]! < loads[best]!)) best = p;
+      for (let w = 0; w < words; w++) {
+        let set = bits[x * words + w]! & bits[y * words + w]!;
+        while (set !== 0) {
+          const low = set & -set;
+          set ^= low;
+          const p = (w << 5) + 31 - Math.clz32(low);
+          if (best < 0 || loads[p]! < loads[best]!) best = p;
+        }
+      }
       return best;
     };
     return {
       assign(u, v) {
-        let p = leastLoaded((q) => sets.has(u, q) && sets.has(v, q));
-        if (p < 0) {
+        let best = leastLoaded(u, v);
+        if (best < 0) {
           const uPlaced = !sets.isEmpty(u);
           const vPlaced = !sets.isEmpty(v);
-          if (uPlaced && vPlaced) {
-            const owner = degree(u) - placed[u]! >= degree(v) - placed[v]! ? u : v;
-            p = leastLoaded((q) => sets.has(owner, q));
-          } else if (uPlaced || vPlaced) {
-            const owner = uPlaced ? u : v;
-            p = leastLoaded((q) => sets.has(owner, q));
+          if (uPlaced || vPlaced) {
+            const owner = uPlaced && vPlaced ? (degree(u) - placed[u]! >= degree(v) - placed[v]! ? u : v) : uPlaced ? u : v;
+            best = leastLoaded(owner, owner);
           } else {
-            p = leastLoaded(() => true);
+            best = sets.minIndex;
           }
         }
         placed[u]!++;
         placed[v]!++;
-        return sets.place(u, v, p);
+        return sets.place(u, v, best);
       },
     };
   },
