@@ -174,8 +174,7 @@ describe('seeds', () => {
       }),
     );
 
-  // Strategies that import can store (the greedy ones are measured by partition-report only, for now).
-  for (const strategy of STRATEGY_NAMES.filter((name) => strategyByName(name).colocatesDuplicates)) {
+  for (const strategy of STRATEGY_NAMES) {
     it(`${strategy}: same seed ⇒ identical partitions, different seed ⇒ different`, async () => {
       const first = await importSkewed({ strategy, partitions: 6, seed: 11 });
       const again = await importSkewed({ strategy, partitions: 6, seed: 11 });
@@ -330,14 +329,34 @@ describe('1D, DBH and hybrid placement', () => {
   });
 });
 
-describe('greedy strategies (not importable yet)', () => {
-  it('import refuses them with a clear error and stores nothing', async () => {
+describe('greedy strategies (hdrf, oblivious)', () => {
+  it('store every edge once, count repeats split across partitions, and refuse --dedupe', async () => {
+    // Every edge of the skewed graph twice, the copies far apart in the file.
+    const doubled = writeGraphFile(temp.inputDir, 'doubled.txt', snapText([...edges, ...edges]));
     for (const strategy of ['hdrf', 'oblivious']) {
-      await expect(importSkewed({ strategy, partitions: 4 })).rejects.toMatchObject({
+      const { graph } = await importGraph(temp.catalog, { file: doubled, name: `doubled-${strategy}`, strategy, partitions: 8 });
+      expect(graph).toMatchObject({ edges: 2 * EDGES, multiEdges: EDGES + repeatsIn(edges) });
+      expect(storedEdges(temp.catalog, graph.name).edges).toEqual([...edges, ...edges].map(([s, t]) => `${s}>${t}`).sort());
+      await expect(importGraph(temp.catalog, { file: doubled, name: `dedupe-${strategy}`, strategy, dedupe: true })).rejects.toMatchObject({
         code: 'GAS_ERR_UNSUPPORTED',
-        message: expect.stringContaining(strategy),
+        details: { option: 'dedupe' },
       });
     }
-    expect(temp.catalog.listGraphs().every((g) => g.strategy !== 'hdrf' && g.strategy !== 'oblivious')).toBe(true);
+    expect(temp.catalog.listGraphs().some((g) => g.name.startsWith('dedupe-'))).toBe(false);
+  });
+
+  it('give the replication partition-report predicts', async () => {
+    const { partitionReport } = await import('../src/api/index.js');
+    for (const strategy of ['hdrf', 'oblivious']) {
+      const graph = await importSkewed({ strategy, partitions: 8 });
+      const [row] = (await partitionReport(temp.catalog, { source: file, partitions: 8, strategies: [strategy] })).rows;
+      expect(graph.replicationFactor).toBeCloseTo(row!.replicationFactor, 9);
+      expect(graph.replicationFactor).toBeLessThan((await importSkewed({ strategy: 'random', partitions: 8 })).replicationFactor);
+    }
   });
 });
+
+/** Edges of `list` that repeat an earlier one. */
+function repeatsIn(list: readonly [number, number][]): number {
+  return list.length - new Set(list.map(([s, t]) => `${s}>${t}`)).size;
+}

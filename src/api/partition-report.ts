@@ -40,8 +40,6 @@ export interface PartitionReportRow {
   readonly edgesPerSecond: number;
   /** Typed-array memory of the strategy's state (and its degree pass), in MB. */
   readonly stateMB: number;
-  /** Whether `import` can store the result today (strategies that may split repeated edges cannot, yet). */
-  readonly importable: boolean;
 }
 
 export async function partitionReport(

@@ -4,7 +4,8 @@
  * each edge handed to the partitioner, in file order. The parsed chunks are released as they are
  * consumed, so the edges are held once, not twice.
  */
-import type { Partitioner } from '../partition/index.js';
+import { visitShuffled, type Partitioner } from '../partition/index.js';
+import { BLOCK_SIZE } from '../storage/columns.js';
 import type { FinalDictionary } from '../storage/dictionary.js';
 import { EdgeChunks } from '../storage/growable.js';
 
@@ -20,38 +21,69 @@ export function distributeEdges(
   parsed: EdgeChunks,
   dictionary: FinalDictionary,
   partitioner: Partitioner,
-  options: { numPartitions: number; directed: boolean; dropSelfLoops: boolean; remapped?: boolean; onProgress?: (fraction: number) => void },
+  options: {
+    numPartitions: number;
+    directed: boolean;
+    dropSelfLoops: boolean;
+    remapped?: boolean;
+    /** Order-sensitive strategies: visit the edges in this seed's per-chunk shuffle (partition/stream-order.ts). */
+    shuffleSeed?: number;
+    onProgress?: (fraction: number) => void;
+  },
 ): Distributed {
   const { numPartitions, directed, dropSelfLoops } = options;
   const partitions = Array.from({ length: numPartitions }, () => new EdgeChunks(parsed.weighted));
   const hasEdge = new Uint32Array((dictionary.numVertices >>> 5) + 1);
   let selfLoops = 0;
   const chunks = parsed.chunkCount;
-  for (let k = 0; k < chunks; k++) {
-    const { src, dst, weight, length } = parsed.chunk(k);
-    if (!options.remapped) {
-      dictionary.remap(src, length);
-      dictionary.remap(dst, length);
+  const place = (s: number, d: number, weight: number): void => {
+    if (s === d) {
+      selfLoops++;
+      if (dropSelfLoops) return;
+    } else if (!directed && s > d) {
+      const swap = s;
+      s = d;
+      d = swap;
     }
-    for (let i = 0; i < length; i++) {
-      let s = src[i]!;
-      let d = dst[i]!;
-      if (s === d) {
-        selfLoops++;
-        if (dropSelfLoops) continue;
-      } else if (!directed && s > d) {
-        const swap = s;
-        s = d;
-        d = swap;
+    hasEdge[s >>> 5]! |= 1 << (s & 31);
+    hasEdge[d >>> 5]! |= 1 << (d & 31);
+    partitions[partitioner.assign(s, d)]!.push(s, d, weight);
+  };
+  if (options.shuffleSeed !== undefined) {
+    if (!options.remapped) remapAll(parsed, dictionary);
+    let visited = 0;
+    visitShuffled(
+      chunks,
+      (k) => parsed.chunk(k).length,
+      options.shuffleSeed,
+      (k, i) => {
+        const { src, dst, weight } = parsed.chunk(k);
+        place(src[i]!, dst[i]!, weight ? weight[i]! : 1);
+        if (++visited % BLOCK_SIZE === 0) options.onProgress?.(visited / Math.max(1, parsed.length));
+      },
+    );
+    for (let k = 0; k < chunks; k++) parsed.release(k);
+  } else {
+    for (let k = 0; k < chunks; k++) {
+      const { src, dst, weight, length } = parsed.chunk(k);
+      if (!options.remapped) {
+        dictionary.remap(src, length);
+        dictionary.remap(dst, length);
       }
-      hasEdge[s >>> 5]! |= 1 << (s & 31);
-      hasEdge[d >>> 5]! |= 1 << (d & 31);
-      partitions[partitioner.assign(s, d)]!.push(s, d, weight ? weight[i]! : 1);
+      for (let i = 0; i < length; i++) place(src[i]!, dst[i]!, weight ? weight[i]! : 1);
+      parsed.release(k);
+      options.onProgress?.((k + 1) / chunks);
     }
-    parsed.release(k);
-    options.onProgress?.((k + 1) / chunks);
   }
   return { partitions, selfLoops, removedSelfLoops: dropSelfLoops ? selfLoops : 0, hasEdge };
+}
+
+function remapAll(parsed: EdgeChunks, dictionary: FinalDictionary): void {
+  for (let k = 0; k < parsed.chunkCount; k++) {
+    const { src, dst, length } = parsed.chunk(k);
+    dictionary.remap(src, length);
+    dictionary.remap(dst, length);
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import { EdgeChunks } from '../storage/growable.js';
 import { loaderFor, openInput, type LoadInfo } from '../storage/loaders/index.js';
 import type { BuiltPartition } from './build-partition.js';
 import { buildPartitions } from './parallel-build.js';
+import { countRepeatedEdges } from './cross-duplicates.js';
 import { distributeEdges, isolatedVertices, remapAndCountDegrees } from './distribute.js';
 import { sniffFormat } from './sniff.js';
 import { resolveImportOptions, type ImportOptions } from './options.js';
@@ -42,8 +43,12 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
   const started = performance.now();
   const opts = resolveImportOptions(options);
   const strategy = strategyByName(opts.strategy);
-  if (!strategy.colocatesDuplicates) {
-    throw new GasError('GAS_ERR_UNSUPPORTED', `import: strategy ${strategy.name} needs a global duplicate pass, which is not implemented`);
+  if (!strategy.colocatesDuplicates && opts.dedupe) {
+    throw new GasError(
+      'GAS_ERR_UNSUPPORTED',
+      `import: --dedupe cannot be combined with --strategy ${strategy.name}, which may place copies of a repeated edge in different partitions; dedupe with a hashing strategy (random, grid, dbh, …) or remove repeats from the file first`,
+      { option: 'dedupe' },
+    );
   }
   const input = openInput(opts.file);
   const format = opts.format ?? (await sniffFormat(input));
@@ -102,6 +107,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       directed,
       dropSelfLoops: opts.dropSelfLoops,
       remapped: degrees !== undefined,
+      shuffleSeed: strategy.orderSensitive ? opts.seed : undefined,
       onProgress: progress && ((f) => progress('partition', f)),
     });
     const isolated = isolatedVertices(final.numVertices, distributed.hasEdge, numPartitions, (v) => hashVertex(v, opts.seed) % numPartitions);
@@ -139,6 +145,9 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       built[p] = part;
       progress?.('build', ++done / numPartitions);
     });
+
+    // Repeats split across partitions (greedy strategies only): count them over all partitions at once.
+    if (!strategy.colocatesDuplicates) duplicates = countRepeatedEdges(built);
 
     // Pass 4: routing table, then every table to LMDB.
     const routing = buildRouting(

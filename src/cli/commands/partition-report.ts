@@ -52,7 +52,7 @@ export class PartitionReportCommand extends GasCommand {
     }
     this.context.stdout.write(`${this.source}: ${report.vertices} vertices, ${report.edges} edges, P = ${this.partitions}\n\n`);
     this.printTable(
-      ['strategy', 'replication', 'edge balance', 'vertex balance', 'seconds', 'edges/s', 'state MB', 'importable'],
+      ['strategy', 'replication', 'edge balance', 'vertex balance', 'seconds', 'edges/s', 'state MB'],
       report.rows.map((r) => [
         r.strategy,
         r.replicationFactor.toFixed(3),
@@ -61,7 +61,6 @@ export class PartitionReportCommand extends GasCommand {
         r.seconds.toFixed(2),
         `${(r.edgesPerSecond / 1e6).toFixed(1)} M`,
         r.stateMB.toFixed(1),
-        r.importable ? 'yes' : 'not yet',
       ]),
     );
   }
