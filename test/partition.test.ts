@@ -360,3 +360,22 @@ describe('greedy strategies (hdrf, oblivious)', () => {
 function repeatsIn(list: readonly [number, number][]): number {
   return list.length - new Set(list.map(([s, t]) => `${s}>${t}`)).size;
 }
+
+describe('--strategy auto', () => {
+  it('measures every strategy on a sample, stores the lowest-replication balanced one and says why', async () => {
+    const { graph, strategyReason } = await importGraph(temp.catalog, { file, name: `auto${importCount++}`, strategy: 'auto', partitions: 8 });
+    expect(STRATEGY_NAMES).toContain(graph.strategy);
+    expect(strategyReason).toMatch(
+      new RegExp(`^auto chose ${graph.strategy}: replication [0-9.]+, edge balance [0-9.]+ on a 4,000-edge sample at P = 8; others: `),
+    );
+    for (const other of STRATEGY_NAMES.filter((name) => name !== graph.strategy)) expect(strategyReason).toContain(other);
+    const random = await importSkewed({ strategy: 'random', partitions: 8 });
+    expect(graph.replicationFactor).toBeLessThan(random.replicationFactor);
+    expect(graph.edgeBalance).toBeLessThanOrEqual(1.1);
+  });
+
+  it('with --dedupe, only strategies that keep repeated edges together compete', async () => {
+    const { graph } = await importGraph(temp.catalog, { file, name: `auto${importCount++}`, strategy: 'auto', partitions: 8, dedupe: true });
+    expect(strategyByName(graph.strategy).colocatesDuplicates).toBe(true);
+  });
+});

@@ -9,10 +9,10 @@
  */
 import { existsSync } from 'node:fs';
 import { GasError } from '../errors.js';
-import { readEdgeStream, type EdgeStream } from '../ingest/edge-stream.js';
+import { readEdgeStream } from '../ingest/edge-stream.js';
+import type { EdgeStream } from '../partition/index.js';
 import { IMPORT_DEFAULTS, MAX_PARTITIONS } from '../ingest/options.js';
-import { balance, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName, visitShuffled } from '../partition/index.js';
-import { BLOCK_SIZE } from '../storage/columns.js';
+import { measureStrategy, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName } from '../partition/index.js';
 import { GraphReader, graphDir, type Catalog, type GraphFormat } from '../storage/index.js';
 
 export interface PartitionReportOptions {
@@ -54,47 +54,13 @@ export async function partitionReport(
   }
   const strategies = (options.strategies ?? STRATEGY_NAMES).map((name) => strategyByName(name));
   const stream = await edgeStreamOf(catalog, options);
-  const rows = strategies.map((strategy) => {
-    const before = process.memoryUsage().arrayBuffers;
-    const started = performance.now();
-    const degrees = strategy.needsDegrees ? countDegrees(stream) : undefined;
-    const partitioner = strategy.create({
-      numPartitions: partitions,
-      numVertices: stream.numVertices,
-      directed: stream.directed,
-      seed: options.seed ?? IMPORT_DEFAULTS.seed,
-      degrees,
-      threshold: options.threshold ?? PARTITION_DEFAULTS.threshold,
-      lambda: options.lambda ?? PARTITION_DEFAULTS.lambda,
-    });
-    const assignment = new Uint16Array(stream.src.length);
-    if (strategy.orderSensitive && !options.streamOrder) {
-      const { src, dst } = stream;
-      const chunks = Math.ceil(src.length / BLOCK_SIZE);
-      visitShuffled(
-        chunks,
-        (k) => Math.min(BLOCK_SIZE, src.length - k * BLOCK_SIZE),
-        options.seed ?? IMPORT_DEFAULTS.seed,
-        (k, i) => {
-          const e = k * BLOCK_SIZE + i;
-          assignment[e] = partitioner.assign(src[e]!, dst[e]!);
-        },
-      );
-    } else {
-      for (let e = 0; e < stream.src.length; e++) assignment[e] = partitioner.assign(stream.src[e]!, stream.dst[e]!);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const stateMB = Math.max(0, process.memoryUsage().arrayBuffers - before - assignment.byteLength) / 2 ** 20;
-    return {
-      strategy: strategy.name,
-      partitions,
-      ...measure(stream, assignment, partitions),
-      seconds,
-      edgesPerSecond: stream.src.length / seconds,
-      stateMB,
-      importable: strategy.colocatesDuplicates,
-    };
-  });
+  const parameters = {
+    seed: options.seed ?? IMPORT_DEFAULTS.seed,
+    threshold: options.threshold ?? PARTITION_DEFAULTS.threshold,
+    lambda: options.lambda ?? PARTITION_DEFAULTS.lambda,
+    streamOrder: options.streamOrder ?? false,
+  };
+  const rows = strategies.map((strategy) => ({ strategy: strategy.name, partitions, ...measureStrategy(strategy, stream, partitions, parameters) }));
   return { vertices: stream.numVertices, edges: stream.src.length, rows };
 }
 
@@ -117,48 +83,4 @@ async function edgeStreamOf(catalog: Catalog, options: PartitionReportOptions): 
   } finally {
     reader.close();
   }
-}
-
-function countDegrees(stream: EdgeStream): { out: Uint32Array; in: Uint32Array } {
-  const out = new Uint32Array(stream.numVertices);
-  const into = stream.directed ? new Uint32Array(stream.numVertices) : out;
-  for (let e = 0; e < stream.src.length; e++) {
-    out[stream.src[e]!]!++;
-    into[stream.dst[e]!]!++;
-  }
-  return { out, in: into };
-}
-
-/** Replicas per vertex (vertices with edges only) and loads per partition, from an assignment. */
-function measure(stream: EdgeStream, assignment: Uint16Array, partitions: number): { replicationFactor: number; edgeBalance: number; vertexBalance: number } {
-  const words = (partitions + 31) >>> 5;
-  const bits = new Uint32Array(stream.numVertices * words);
-  const edges = new Float64Array(partitions);
-  const vertices = new Float64Array(partitions);
-  let replicas = 0;
-  const mark = (v: number, p: number): void => {
-    const at = v * words + (p >>> 5);
-    const bit = 1 << (p & 31);
-    if ((bits[at]! & bit) === 0) {
-      bits[at]! |= bit;
-      vertices[p]!++;
-      replicas++;
-    }
-  };
-  for (let e = 0; e < assignment.length; e++) {
-    const p = assignment[e]!;
-    edges[p]!++;
-    mark(stream.src[e]!, p);
-    mark(stream.dst[e]!, p);
-  }
-  let touched = 0;
-  for (let v = 0; v < stream.numVertices; v++) {
-    for (let w = 0; w < words; w++) {
-      if (bits[v * words + w] !== 0) {
-        touched++;
-        break;
-      }
-    }
-  }
-  return { replicationFactor: touched === 0 ? 1 : replicas / touched, edgeBalance: balance(edges), vertexBalance: balance(vertices) };
 }

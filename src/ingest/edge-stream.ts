@@ -6,14 +6,8 @@
 import { LabelDictionary } from '../storage/dictionary.js';
 import { EdgeChunks } from '../storage/growable.js';
 import { loaderFor, openInput, type GraphFormat } from '../storage/loaders/index.js';
+import type { EdgeStream } from '../partition/index.js';
 import { sniffFormat } from './sniff.js';
-
-export interface EdgeStream {
-  readonly numVertices: number;
-  readonly directed: boolean;
-  readonly src: Uint32Array;
-  readonly dst: Uint32Array;
-}
 
 export async function readEdgeStream(file: string, options: { format?: GraphFormat; undirected?: boolean }): Promise<EdgeStream> {
   const input = openInput(file);

@@ -12,7 +12,18 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GasError } from '../errors.js';
-import { balance, buildRouting, hashVertex, replicationFactor, strategyByName } from '../partition/index.js';
+import {
+  AUTO_STRATEGY,
+  balance,
+  buildRouting,
+  chooseStrategy,
+  hashVertex,
+  replicationFactor,
+  SAMPLE_EDGES,
+  STRATEGY_NAMES,
+  strategyByName,
+  type EdgeStream,
+} from '../partition/index.js';
 import type { Catalog, GraphRecord, PartitionSize } from '../storage/catalog.js';
 import { graphDir } from '../storage/data-dir.js';
 import { LabelDictionary } from '../storage/dictionary.js';
@@ -23,7 +34,7 @@ import { buildPartitions } from './parallel-build.js';
 import { countRepeatedEdges } from './cross-duplicates.js';
 import { distributeEdges, isolatedVertices, remapAndCountDegrees } from './distribute.js';
 import { sniffFormat } from './sniff.js';
-import { resolveImportOptions, type ImportOptions } from './options.js';
+import { IMPORT_DEFAULTS, resolveImportOptions, type ImportOptions } from './options.js';
 import { writeGraphTables, writePartition } from './write.js';
 
 export interface ImportTimings {
@@ -35,6 +46,8 @@ export interface ImportTimings {
 
 export interface ImportResult {
   readonly graph: GraphRecord;
+  /** With `--strategy auto`: which strategy was chosen and why. */
+  readonly strategyReason: string | null;
   readonly partitionSizes: readonly PartitionSize[];
   readonly timings: ImportTimings;
 }
@@ -42,7 +55,9 @@ export interface ImportResult {
 export async function importGraph(catalog: Catalog, options: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const opts = resolveImportOptions(options);
-  const strategy = strategyByName(opts.strategy);
+  const auto = opts.strategy === AUTO_STRATEGY;
+  let strategy = strategyByName(auto ? IMPORT_DEFAULTS.strategy : opts.strategy);
+  let strategyReason: string | null = null;
   if (!strategy.colocatesDuplicates && opts.dedupe) {
     throw new GasError(
       'GAS_ERR_UNSUPPORTED',
@@ -65,7 +80,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       directed: !opts.undirected,
       weighted: opts.weighted,
       partitions: opts.partitions,
-      strategy: strategy.name,
+      strategy: opts.strategy,
       seed: opts.seed,
     },
     opts.replace,
@@ -92,7 +107,15 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
 
     // Pass 2: dense ids, self-loops, orientation, partition assignment.
     const numPartitions = opts.partitions;
-    const degrees = strategy.needsDegrees ? remapAndCountDegrees(edges, final, directed) : undefined;
+    let degrees = strategy.needsDegrees ? remapAndCountDegrees(edges, final, directed) : undefined;
+    if (auto) {
+      degrees = remapAndCountDegrees(edges, final, directed);
+      // With --dedupe only strategies that keep repeated edges together qualify.
+      const candidates = STRATEGY_NAMES.map(strategyByName).filter((s) => s.colocatesDuplicates || !opts.dedupe);
+      const choice = chooseStrategy(candidates, sampleOf(edges, final.numVertices, directed), numPartitions, opts);
+      strategy = choice.strategy;
+      strategyReason = choice.reason;
+    }
     const partitioner = strategy.create({
       numPartitions,
       numVertices: final.numVertices,
@@ -175,6 +198,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
 
     // Pass 5: make it visible.
     const stats = {
+      strategy: strategy.name,
       vertices: final.numVertices,
       edges: edgeTotal,
       selfLoops: distributed.selfLoops,
@@ -192,6 +216,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
     if (replaced) rmSync(graphDir(catalog.dataDir, replaced), { recursive: true, force: true });
     return {
       graph: catalog.getGraph(id),
+      strategyReason,
       partitionSizes: sizes,
       timings: {
         parseMs: parsedAt - started,
@@ -205,4 +230,20 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The first `SAMPLE_EDGES` edges (already remapped to dense ids), oriented as the import will store them. */
+function sampleOf(edges: EdgeChunks, numVertices: number, directed: boolean): EdgeStream {
+  const size = Math.min(edges.length, SAMPLE_EDGES);
+  const src = new Uint32Array(size);
+  const dst = new Uint32Array(size);
+  for (let k = 0, at = 0; at < size; k++) {
+    const chunk = edges.chunk(k);
+    for (let i = 0; i < chunk.length && at < size; i++, at++) {
+      const [s, d] = [chunk.src[i]!, chunk.dst[i]!];
+      src[at] = !directed && s > d ? d : s;
+      dst[at] = !directed && s > d ? s : d;
+    }
+  }
+  return { numVertices, directed, src, dst };
 }

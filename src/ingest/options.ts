@@ -1,6 +1,6 @@
 /** Options of `importGraph`, their defaults, and their validation (each message names its option). */
 import { InvalidArgumentError } from '../errors.js';
-import { PARTITION_DEFAULTS, STRATEGY_NAMES } from '../partition/index.js';
+import { AUTO_STRATEGY, PARTITION_DEFAULTS, STRATEGY_NAMES } from '../partition/index.js';
 import { FORMATS, type GraphFormat } from '../storage/loaders/index.js';
 
 export interface ImportOptions {
@@ -66,10 +66,13 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
   if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) {
     throw new InvalidArgumentError(`import: --seed must be a non-negative integer, got ${resolved.seed}`, { option: 'seed' });
   }
-  if (!STRATEGY_NAMES.includes(resolved.strategy)) {
-    throw new InvalidArgumentError(`import: --strategy must be one of ${STRATEGY_NAMES.join(', ')}, got ${JSON.stringify(resolved.strategy)}`, {
-      option: 'strategy',
-    });
+  if (!STRATEGY_NAMES.includes(resolved.strategy) && resolved.strategy !== AUTO_STRATEGY) {
+    throw new InvalidArgumentError(
+      `import: --strategy must be one of ${[...STRATEGY_NAMES, AUTO_STRATEGY].join(', ')}, got ${JSON.stringify(resolved.strategy)}`,
+      {
+        option: 'strategy',
+      },
+    );
   }
   if (!Number.isInteger(resolved.threshold) || resolved.threshold < 0) {
     throw new InvalidArgumentError(`import: --threshold must be a non-negative integer, got ${resolved.threshold}`, { option: 'threshold' });

@@ -15,6 +15,8 @@ export { buildRouting, replicationFactor, balance, type Routing } from './routin
 export { gridShape } from './grid.js';
 export { hashVertex, hashPair } from './hash.js';
 export { visitShuffled } from './stream-order.js';
+export { measureStrategy, type EdgeStream, type StrategyMeasurement } from './measure.js';
+export { AUTO_STRATEGY, SAMPLE_EDGES, chooseStrategy, type StrategyChoice } from './auto.js';
 
 const STRATEGIES: readonly PartitionStrategy[] = [
   randomStrategy,

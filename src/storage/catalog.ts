@@ -107,6 +107,7 @@ export type NewGraph = Pick<GraphRecord, 'id' | 'name' | 'sourceFile' | 'format'
 
 export type GraphStats = Pick<
   GraphRecord,
+  | 'strategy'
   | 'vertices'
   | 'edges'
   | 'selfLoops'
@@ -232,7 +233,7 @@ export class Catalog {
              self_loops = @selfLoops, multi_edges = @multiEdges, removed_self_loops = @removedSelfLoops,
              removed_multi_edges = @removedMultiEdges, replication_factor = @replicationFactor,
              edge_balance = @edgeBalance, vertex_balance = @vertexBalance, import_ms = @importMs,
-             directed = @directed, weighted = @weighted
+             directed = @directed, weighted = @weighted, strategy = @strategy
            WHERE id = @id`,
         )
         .run({ ...stats, directed: stats.directed ? 1 : 0, weighted: stats.weighted ? 1 : 0, id: graphId });

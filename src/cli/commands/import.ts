@@ -32,7 +32,9 @@ export class ImportCommand extends GasCommand {
   undirected = Option.Boolean('--undirected', false, { description: 'Edges have no direction' });
   weighted = Option.Boolean('--weighted', false, { description: 'Read a weight column (third field)' });
   partitions = Option.String('--partitions', { description: 'Number of partitions (default 4)' });
-  strategy = Option.String('--strategy', { description: `Partitioning strategy: ${STRATEGY_NAMES.join(' | ')} (default random)` });
+  strategy = Option.String('--strategy', {
+    description: `Partitioning strategy: ${STRATEGY_NAMES.join(' | ')} | auto (measure every strategy on a sample, keep the lowest replication; default random)`,
+  });
   seed = Option.String('--seed', { description: 'Seed of the partitioning hash (default 1)' });
   threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default 100)' });
   dedupe = Option.Boolean('--dedupe', false, { description: 'Keep only the first copy of repeated edges' });
@@ -61,14 +63,15 @@ export class ImportCommand extends GasCommand {
     );
     const g = result.graph;
     if (this.json) {
-      this.printJson({ ...g, partitionSizes: result.partitionSizes, timings: result.timings });
+      this.printJson({ ...g, strategyReason: result.strategyReason, partitionSizes: result.partitionSizes, timings: result.timings });
       return;
     }
     this.context.stdout.write(
       `imported graph "${g.name}" (${g.id}) from ${g.sourceFile} in ${(result.timings.totalMs / 1000).toFixed(2)} s\n` +
         `  ${formatCount(g.vertices)} vertices, ${formatCount(g.edges)} edges (${g.directed ? 'directed' : 'undirected'}${g.weighted ? ', weighted' : ''})\n` +
         `  ${formatCount(g.selfLoops)} self-loops${g.removedSelfLoops ? ' (removed)' : ''}, ${formatCount(g.multiEdges)} multi-edges${g.removedMultiEdges ? ' (removed)' : ''}\n` +
-        `  ${g.partitions} partitions (${g.strategy}, seed ${g.seed}): replication factor ${g.replicationFactor.toFixed(3)}, edge balance ${g.edgeBalance.toFixed(3)}\n`,
+        `  ${g.partitions} partitions (${g.strategy}, seed ${g.seed}): replication factor ${g.replicationFactor.toFixed(3)}, edge balance ${g.edgeBalance.toFixed(3)}\n` +
+        (result.strategyReason ? `  ${result.strategyReason}\n` : ''),
     );
   }
 }
