@@ -108,6 +108,26 @@ describe('same results on 1 in-process worker, 3 threads and 3 processes (stalen
   });
 });
 
+describe('communication the vertex cut causes', () => {
+  it('PageRank sends Σ (replicas − 1) mirror updates per step when every partition has its own worker', async () => {
+    const record = temp.catalog.getGraph('er');
+    for (const inProcess of [true, false]) {
+      const { summary } = await run({
+        graph: 'er',
+        algorithm: 'pagerank',
+        options: { tolerance: 1e-300, maxIterations: 5 },
+        workers: record.partitions,
+        inProcess,
+      });
+      const expected = Math.round((record.replicationFactor - 1) * record.vertices);
+      expect(summary.exchange.mirrorUpdatesPerStep.slice(1)).toEqual([expected, expected, expected, expected]);
+    }
+    // One worker: no mirrors, nothing sent.
+    const single = await run({ graph: 'er', algorithm: 'pagerank', options: { maxIterations: 3 }, workers: 1 });
+    expect(single.summary.exchange.mirrorUpdatesPerStep.every((n) => n === 0)).toBe(true);
+  });
+});
+
 describe('shard cache on remote workers', () => {
   it('a second job on the same graph ships no shards and gives the same results', async () => {
     const fresh = await Promise.all([0, 1].map(() => startWorkerProcess()));

@@ -67,7 +67,12 @@ export interface JobSummary {
   readonly top: readonly { vertex: VertexLabel; value: number }[];
   readonly bytesExchanged: number;
   /** Per superstep: bytes and messages exchanged between workers (vertex-cut traffic: partials, values, flags, signals). */
-  readonly exchange: { readonly bytesPerStep: readonly number[]; readonly messagesPerStep: readonly number[] };
+  readonly exchange: {
+    readonly bytesPerStep: readonly number[];
+    readonly messagesPerStep: readonly number[];
+    /** Vertex records masters sent to mirrors per step: Σ (replicas − 1) over active vertices, the vertex cut's price. */
+    readonly mirrorUpdatesPerStep: readonly number[];
+  };
   /** Cluster runs: bytes on the wire in all (both directions, shards included) and of the shards alone. */
   readonly wire: { readonly totalBytes: number; readonly shardBytes: number } | null;
   /** Per worker: computing vs waiting (barriers in BSP, the staleness bound and peers' messages in SSP), over all steps. */
@@ -168,7 +173,11 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
       result: { column, width },
       top: width === 1 && order !== 'none' ? topVertices(values, run.top ?? 10, order, reader) : [],
       bytesExchanged: outcome.steps.reduce((sum, step) => sum + step.bytes, 0),
-      exchange: { bytesPerStep: outcome.steps.map((step) => step.bytes), messagesPerStep: outcome.steps.map((step) => step.messages) },
+      exchange: {
+        bytesPerStep: outcome.steps.map((step) => step.bytes),
+        messagesPerStep: outcome.steps.map((step) => step.messages),
+        mirrorUpdatesPerStep: outcome.steps.map((step) => step.mirrorUpdates),
+      },
       wire: placement.kind === 'cluster' ? { totalBytes: workers.wireBytes(), shardBytes: workers.shipBytes } : null,
       workerStats: endpoints.map((endpoint, w) => ({
         name: endpoint.name,

@@ -82,3 +82,8 @@ export function compileCodec(fields: readonly Field[]): RecordCodec {
     };`;
   return new Function(source)() as RecordCodec;
 }
+
+/** Records in a message packed by a codec whose records have `width` fields (dense or sparse layout). */
+export function recordCount(message: Float64Array, width: number): number {
+  return message.length === 0 ? 0 : Math.round((message.length - 1) / (message[0] === 1 ? width : width + 1));
+}

@@ -20,7 +20,8 @@ import { GasError } from '../errors.js';
 import type { WorkerEndpoint } from './endpoint.js';
 import { aggregateCombiner, coordinatorContext } from './coordinator-context.js';
 import type { AnyVertexProgram } from './program.js';
-import type { StepReport, SyncResult } from './sync-engine.js';
+import { recordCount } from './codec.js';
+import { mirrorRecordWidth, type StepReport, type SyncResult } from './sync-engine.js';
 import type { GraphFacts, Message } from './worker-runtime.js';
 
 export interface SspOptions {
@@ -82,7 +83,8 @@ export async function runStaleSynchronous(
   const blockedMs = new Array<number>(W).fill(0);
   const stepBlocked: number[][] = [];
   const stepAggregates: (number[] | undefined)[][] = [];
-  const stepTraffic: { messages: number; bytes: number }[] = [];
+  const stepTraffic: { messages: number; bytes: number; mirrorUpdates: number }[] = [];
+  const valueWidth = mirrorRecordWidth(program);
   const steps: StepReport[] = [];
   let stopAfter = Infinity;
   let converged = false;
@@ -108,7 +110,7 @@ export async function runStaleSynchronous(
     blockedMs[worker]! += performance.now() - started;
   };
   const traffic = (t: number, message: Message): void => {
-    const entry = (stepTraffic[t] ??= { messages: 0, bytes: 0 });
+    const entry = (stepTraffic[t] ??= { messages: 0, bytes: 0, mirrorUpdates: 0 });
     if (!message) return;
     entry.messages++;
     entry.bytes += message.byteLength;
@@ -128,6 +130,7 @@ export async function runStaleSynchronous(
         ms: now - lastReport,
         messages: stepTraffic[t]?.messages ?? 0,
         bytes: stepTraffic[t]?.bytes ?? 0,
+        mirrorUpdates: stepTraffic[t]?.mirrorUpdates ?? 0,
         waitMs: stepBlocked[t] ?? new Array<number>(W).fill(0),
         aggregates: Object.fromEntries(latestAggregates),
       };
@@ -170,6 +173,7 @@ export async function runStaleSynchronous(
         if (to === w) return;
         values[to]![w] = { tag: t, message };
         traffic(t, message);
+        if (message) stepTraffic[t]!.mirrorUpdates += recordCount(message as Float64Array, valueWidth);
       });
       (stepAggregates[t] ??= new Array<number[] | undefined>(W).fill(undefined))[w] = applied.aggregates;
       (stepBlocked[t] ??= new Array<number>(W).fill(0))[w] = blockedMs[w]! - blockedBefore;

@@ -13,7 +13,9 @@
  */
 import type { WorkerEndpoint } from './endpoint.js';
 import { aggregateCombiner, coordinatorContext as makeContext } from './coordinator-context.js';
+import { recordCount } from './codec.js';
 import type { AnyVertexProgram } from './program.js';
+import { columnSpecs } from './state.js';
 import type { GraphFacts, Message } from './worker-runtime.js';
 
 export interface SyncOptions {
@@ -30,6 +32,11 @@ export interface StepReport {
   readonly bytes: number;
   /** Per worker: the part of the step it spent waiting for others (barriers, transport), not computing. */
   readonly waitMs: readonly number[];
+  /**
+   * Vertex records masters sent to their mirrors after apply — the communication the vertex cut
+   * causes: with every vertex active, Σ (replicas − 1) over vertices. (SSP steps count the same.)
+   */
+  readonly mirrorUpdates: number;
   readonly aggregates: Readonly<Record<string, number>>;
 }
 
@@ -47,6 +54,7 @@ export async function runSynchronous(
   options: SyncOptions,
 ): Promise<SyncResult> {
   const coordinatorContext = makeContext(program, facts);
+  const valueWidth = mirrorRecordWidth(program);
   const combine = aggregateCombiner(program, coordinatorContext);
   const traffic = { messages: 0, bytes: 0 };
   const route = (outboxes: readonly (readonly Message[])[]): Message[][] => {
@@ -96,6 +104,8 @@ export async function runSynchronous(
     aggregates = combine(applied.map((a) => a.aggregates));
     coordinatorContext.aggregates = aggregates;
     const values = route(applied.map((a) => a.outbox));
+    let mirrorUpdates = 0;
+    for (const outbox of applied) for (const message of outbox.outbox) if (message) mirrorUpdates += recordCount(message as Float64Array, valueWidth);
     // Postcondition: every active master has its new state; its mirrors' copies are in flight.
     const signals = route(await Promise.all(workers.map((w, i) => w.scatter(values[i]!, aggregates))));
     // Postcondition: all replicas agree on vertex state; signals for the next step are in flight.
@@ -115,6 +125,7 @@ export async function runSynchronous(
       waitMs: workers.map((w, i) => Math.max(0, ms - (w.busyMs - busyBefore[i]!))),
       messages: traffic.messages,
       bytes: traffic.bytes,
+      mirrorUpdates,
       aggregates: Object.fromEntries(aggregates),
     };
     steps.push(report);
@@ -127,4 +138,12 @@ export async function runSynchronous(
   }
   if (!converged && active === 0) converged = true;
   return { iterations: iteration, converged, steps, aggregates: Object.fromEntries(aggregates) };
+}
+
+/** Fields per value record sent to mirrors: the widths of the program's mirrored vertex columns. */
+export function mirrorRecordWidth(program: AnyVertexProgram): number {
+  const mirrored = program.mirrorColumns;
+  return columnSpecs(program.vertexColumns)
+    .filter((spec) => !mirrored || mirrored.includes(spec.name))
+    .reduce((sum, spec) => sum + spec.width, 0);
 }

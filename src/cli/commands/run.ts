@@ -85,7 +85,7 @@ export class RunCommand extends GasCommand {
       `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${s.iterations} iterations, ${s.converged ? 'converged' : 'not converged (maxIterations reached)'}\n` +
         `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per iteration)\n` +
         `  ${s.workers} worker(s) (${s.placement}${s.staleness > 0 ? `, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
-        `${formatBytes(s.bytesExchanged / Math.max(1, s.iterations))} exchanged per step${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
+        `${formatBytes(s.bytesExchanged / Math.max(1, s.iterations))} exchanged per step (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
     );
     if (s.workerStats.length > 1) {
       out.write(
@@ -100,6 +100,11 @@ export class RunCommand extends GasCommand {
     }
     out.write(`\n  results: gasworks results ${s.jobId}\n`);
   }
+}
+
+function middle(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[sorted.length >> 1]! : 0;
 }
 
 function formatBytes(bytes: number): string {
