@@ -4,8 +4,7 @@
  * each edge handed to the partitioner, in file order. The parsed chunks are released as they are
  * consumed, so the edges are held once, not twice.
  */
-import { visitShuffled, type Partitioner } from '../partition/index.js';
-import { BLOCK_SIZE } from '../storage/columns.js';
+import { shuffledChunks, type Partitioner } from '../partition/index.js';
 import type { FinalDictionary } from '../storage/dictionary.js';
 import { EdgeChunks } from '../storage/growable.js';
 
@@ -52,16 +51,15 @@ export function distributeEdges(
   if (options.shuffleSeed !== undefined) {
     if (!options.remapped) remapAll(parsed, dictionary);
     let visited = 0;
-    visitShuffled(
-      chunks,
-      (k) => parsed.chunk(k).length,
-      options.shuffleSeed,
-      (k, i) => {
-        const { src, dst, weight } = parsed.chunk(k);
+    for (const { chunk, order } of shuffledChunks(chunks, (k) => parsed.chunk(k).length, options.shuffleSeed)) {
+      const { src, dst, weight } = parsed.chunk(chunk);
+      for (let j = 0; j < order.length; j++) {
+        const i = order[j]!;
         place(src[i]!, dst[i]!, weight ? weight[i]! : 1);
-        if (++visited % BLOCK_SIZE === 0) options.onProgress?.(visited / Math.max(1, parsed.length));
-      },
-    );
+      }
+      visited += order.length;
+      options.onProgress?.(visited / Math.max(1, parsed.length));
+    }
     for (let k = 0; k < chunks; k++) parsed.release(k);
   } else {
     for (let k = 0; k < chunks; k++) {

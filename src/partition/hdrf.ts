@@ -35,18 +35,19 @@ export const hdrfStrategy: PartitionStrategy = {
  */
 export function greedyPartitioner(numPartitions: number, numVertices: number, lambda: number, degreeWeighted: boolean): Partitioner {
   const sets = new ReplicaSets(numVertices, numPartitions);
-  const partial = new Uint32Array(degreeWeighted ? numVertices : 0);
-  const { loads, bits, words } = sets;
+  const { loads, records, words, stride } = sets;
   // Only partitions holding u or v score a replication term; of the others the least loaded
   // (lowest index) scores best: those candidates decide, at O(|A(u)| + |A(v)|) per edge. The
   // bit sets are walked inline (no callback): measured 3× faster than a visitor function.
   return {
     assign(u, v) {
+      const ru = u * stride;
+      const rv = v * stride;
       let gu = 1;
       let gv = 1;
       if (degreeWeighted) {
-        const du = ++partial[u]!;
-        const dv = ++partial[v]!;
+        const du = ++records[ru]!;
+        const dv = ++records[rv]!;
         const thetaU = du / (du + dv);
         gu = 2 - thetaU;
         gv = 1 + thetaU;
@@ -56,8 +57,8 @@ export function greedyPartitioner(numPartitions: number, numVertices: number, la
       let best = sets.minIndex;
       let bestScore = (maxLoad - loads[best]!) * scale + (sets.has(u, best) ? gu : 0) + (sets.has(v, best) ? gv : 0);
       for (let w = 0; w < words; w++) {
-        const a = bits[u * words + w]!;
-        const b = bits[v * words + w]!;
+        const a = records[ru + 1 + w]!;
+        const b = records[rv + 1 + w]!;
         let set = a | b;
         while (set !== 0) {
           const low = set & -set;

@@ -14,7 +14,7 @@ export type { PartitionContext, Partitioner, PartitionStrategy } from './types.j
 export { buildRouting, replicationFactor, balance, type Routing } from './routing.js';
 export { gridShape } from './grid.js';
 export { hashVertex, hashPair } from './hash.js';
-export { visitShuffled } from './stream-order.js';
+export { shuffledChunks } from './stream-order.js';
 export { measureStrategy, type EdgeStream, type StrategyMeasurement } from './measure.js';
 export { AUTO_STRATEGY, SAMPLE_EDGES, chooseStrategy, type StrategyChoice } from './auto.js';
 

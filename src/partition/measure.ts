@@ -6,7 +6,7 @@
  */
 import { BLOCK_SIZE } from '../storage/columns.js';
 import { balance } from './routing.js';
-import { visitShuffled } from './stream-order.js';
+import { shuffledChunks } from './stream-order.js';
 import type { PartitionStrategy } from './types.js';
 
 /** Dense-id edges in stream order (undirected: source ≤ target). */
@@ -49,15 +49,13 @@ export function measureStrategy(
   const assignment = new Uint16Array(src.length);
   if (strategy.orderSensitive && !parameters.streamOrder) {
     const chunks = Math.ceil(src.length / BLOCK_SIZE);
-    visitShuffled(
-      chunks,
-      (k) => Math.min(BLOCK_SIZE, src.length - k * BLOCK_SIZE),
-      parameters.seed,
-      (k, i) => {
-        const e = k * BLOCK_SIZE + i;
+    for (const { chunk, order } of shuffledChunks(chunks, (k) => Math.min(BLOCK_SIZE, src.length - k * BLOCK_SIZE), parameters.seed)) {
+      const base = chunk * BLOCK_SIZE;
+      for (let i = 0; i < order.length; i++) {
+        const e = base + order[i]!;
         assignment[e] = partitioner.assign(src[e]!, dst[e]!);
-      },
-    );
+      }
+    }
   } else {
     for (let e = 0; e < src.length; e++) assignment[e] = partitioner.assign(src[e]!, dst[e]!);
   }

@@ -8,7 +8,12 @@
  */
 import { BLOCK_SIZE } from '../storage/columns.js';
 
-export function visitShuffled(chunkCount: number, lengthOf: (chunk: number) => number, seed: number, visit: (chunk: number, index: number) => void): void {
+/**
+ * The chunks in shuffled order, each with the shuffled order of its edges (a view reused from
+ * chunk to chunk). Callers loop over `order` themselves: a per-edge callback shared by two
+ * callers measured ≈ 125 ns per edge on a scale-20 Kronecker graph.
+ */
+export function* shuffledChunks(chunkCount: number, lengthOf: (chunk: number) => number, seed: number): Generator<{ chunk: number; order: Uint32Array }> {
   const random = xorshift(seed);
   const chunks = permutation(chunkCount, random);
   const within = new Uint32Array(BLOCK_SIZE);
@@ -17,7 +22,7 @@ export function visitShuffled(chunkCount: number, lengthOf: (chunk: number) => n
     const length = lengthOf(chunk);
     const order = length <= within.length ? within.subarray(0, length) : new Uint32Array(length);
     fillPermutation(order, random);
-    for (let i = 0; i < length; i++) visit(chunk, order[i]!);
+    yield { chunk, order };
   }
 }
 
