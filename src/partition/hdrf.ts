@@ -39,6 +39,14 @@ export function greedyPartitioner(numPartitions: number, numVertices: number, la
   // Only partitions holding u or v score a replication term; of the others the least loaded
   // (lowest index) scores best: those candidates decide, at O(|A(u)| + |A(v)|) per edge. The
   // bit sets are walked inline (no callback): measured 3× faster than a visitor function.
+  // When an endpoint is already replicated everywhere (a hub, on power-law graphs most edges
+  // have one), its term is the same for every partition, so only the other endpoint's
+  // partitions and the least loaded one can win: the walk skips the hub's set.
+  const lastMask = numPartitions % 32 === 0 ? 0xffffffff : (1 << (numPartitions % 32)) - 1;
+  const everywhere = (record: number): boolean => {
+    for (let w = 0; w < words; w++) if (records[record + 1 + w]! >>> 0 !== (w === words - 1 ? lastMask >>> 0 : 0xffffffff)) return false;
+    return true;
+  };
   return {
     assign(u, v) {
       const ru = u * stride;
@@ -54,12 +62,14 @@ export function greedyPartitioner(numPartitions: number, numVertices: number, la
       }
       const maxLoad = sets.maxLoad;
       const scale = lambda / (EPSILON + maxLoad - sets.minLoad);
+      const uEverywhere = everywhere(ru);
+      const vEverywhere = everywhere(rv);
       let best = sets.minIndex;
       let bestScore = (maxLoad - loads[best]!) * scale + (sets.has(u, best) ? gu : 0) + (sets.has(v, best) ? gv : 0);
       for (let w = 0; w < words; w++) {
         const a = records[ru + 1 + w]!;
         const b = records[rv + 1 + w]!;
-        let set = a | b;
+        let set = uEverywhere ? (vEverywhere ? 0 : b) : vEverywhere ? a : a | b;
         while (set !== 0) {
           const low = set & -set;
           set ^= low;
