@@ -3,7 +3,7 @@
  * message of a kind to a peer into the same shared slot, and the typed array that travels is a
  * view of it — a worker thread receives it by reference, with no copy, no transfer and no fresh
  * allocation. Measured faster than a new buffer moved by transfer list at every size
- * (bench/transfer.ts: 1.4–3.8× for 128 KiB–1 MiB round trips, 1.6× at 32 MiB).
+ * (bench/transfer.ts: 3.8× for 128 KiB round trips, 1.6× for 1 MiB and 32 MiB).
  *
  * Safe under BSP only: a message of kind k written in one phase is read by its receiver in the
  * next, and the sender writes kind k again only a full superstep later. The SSP engine keeps and

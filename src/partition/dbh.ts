@@ -3,7 +3,7 @@
  * Theoretical and Empirical Analysis", NIPS 2014): each edge goes to the hash of its endpoint of
  * lower degree (ties: the source), so low-degree vertices keep all their edges in one partition
  * and only hubs are cut — the vertices whose replication costs least per edge. Expected
- * replication on power-law graphs is provably below random's (ibid., Theorem 2).
+ * replication on power-law graphs is bounded below random's in the paper's analysis.
  *
  * Degrees are exact, from one extra pass over the parsed edges (`needsDegrees`), not estimated.
  */
