@@ -31,9 +31,9 @@ export interface RunOptions {
   /** Algorithm options by name (`damping`, `maxIterations`, …); strings are converted to the defaults' types. */
   readonly options?: Readonly<Record<string, unknown>>;
   /**
-   * Workers, each owning every W-th partition: worker threads by default, one per core (at most
-   * one per partition). With one worker, or a program object (which cannot be sent to a thread),
-   * the workers run in this thread.
+   * Workers, each owning every W-th partition, on worker threads. Default: one per core (at most
+   * one per partition) for graphs of 8 M edges or more, else one. With one worker, or a program
+   * object (which cannot be sent to a thread), the workers run in this thread.
    */
   readonly workers?: number;
   /** Run the workers in this thread even when there are several (tests, debugging). */
@@ -95,7 +95,7 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
     algorithm: algorithmName,
     programFile: typeof run.algorithm === 'string' && looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
     options: { ...run.options },
-    workers: run.cluster?.length ?? run.workers ?? defaultWorkerCount(),
+    workers: run.cluster?.length ?? run.workers ?? defaultWorkerCount(graph?.edges ?? 0),
   });
   try {
     if (!graph) throw new NotFoundError(`graph "${run.graph}" not found`, { graph: run.graph });
@@ -133,7 +133,7 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
     }
     if (staleness > 0) checkSspProgram(program);
     const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
-    const placement = choosePlacement(run, spec, graph.partitions);
+    const placement = choosePlacement(run, spec, graph.partitions, graph.edges);
 
     const loadStart = performance.now();
     workers = await startWorkers(reader, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0 });
@@ -208,12 +208,12 @@ function programSpec(algorithm: RunOptions['algorithm'], definition: AlgorithmDe
   return { kind: 'file', path: resolve(algorithm), source: null, options: prepared };
 }
 
-function choosePlacement(run: RunOptions, spec: ProgramSpec | null, partitions: number): Placement {
+function choosePlacement(run: RunOptions, spec: ProgramSpec | null, partitions: number, edges: number): Placement {
   if (run.cluster) {
     if (run.cluster.length === 0) throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'run: --cluster needs at least one HOST:PORT', { option: 'cluster' });
     return { kind: 'cluster', addresses: run.cluster };
   }
-  const workers = resolveWorkerCount(run.workers ?? defaultWorkerCount(), partitions);
+  const workers = resolveWorkerCount(run.workers ?? defaultWorkerCount(edges), partitions);
   const threads = workers > 1 && !run.inProcess && spec !== null;
   return { kind: threads || run.slowWorker ? 'threads' : 'in-process', workers };
 }

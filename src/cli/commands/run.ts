@@ -16,7 +16,7 @@ export class RunCommand extends GasCommand {
     details: `
       \`<algorithm>\` is a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}) or the path of a TypeScript file whose default export is a vertex program (no build step needed).
 
-      Options after the algorithm: \`--graph G\` (required), \`--workers N\` (worker threads; default one per core), \`--cluster HOST:PORT,…\` (remote workers started with \`gasworks worker\`), \`--staleness S\` (SSP: workers may run up to S steps ahead of the slowest; 0 = BSP, the default), \`--top K\`, \`--json\`, \`--data-dir DIR\`, and the algorithm's own options in kebab-case (\`--max-iterations 20\`, \`--damping 0.9\`). The job and its result column are stored; read them back with \`gasworks results <job>\`.
+      Options after the algorithm: \`--graph G\` (required), \`--workers N\` (worker threads; default one per core for graphs of 8 M edges or more, else 1), \`--cluster HOST:PORT,…\` (remote workers started with \`gasworks worker\`), \`--staleness S\` (SSP: workers may run up to S steps ahead of the slowest; 0 = BSP, the default), \`--top K\`, \`--json\`, \`--data-dir DIR\`, and the algorithm's own options in kebab-case (\`--max-iterations 20\`, \`--damping 0.9\`). The job and its result column are stored; read them back with \`gasworks results <job>\`.
     `,
     examples: [
       ['PageRank, printing the top 10 vertices', '$0 run pagerank --graph cnr'],
