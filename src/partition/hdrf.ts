@@ -47,6 +47,7 @@ export function greedyPartitioner(numPartitions: number, numVertices: number, la
     for (let w = 0; w < words; w++) if (records[record + 1 + w]! >>> 0 !== (w === words - 1 ? lastMask >>> 0 : 0xffffffff)) return false;
     return true;
   };
+  if (words === 1) return singleWordGreedy(sets, lambda, degreeWeighted, lastMask);
   return {
     assign(u, v) {
       const ru = u * stride;
@@ -79,6 +80,50 @@ export function greedyPartitioner(numPartitions: number, numVertices: number, la
             bestScore = score;
             best = p;
           }
+        }
+      }
+      return sets.place(u, v, best);
+    },
+  };
+}
+
+/**
+ * The same placement for P ≤ 32, where each replica set is one word: membership tests are bit
+ * tests on two locals and "replicated everywhere" one comparison.
+ */
+function singleWordGreedy(sets: ReplicaSets, lambda: number, degreeWeighted: boolean, full: number): Partitioner {
+  const { loads, records } = sets;
+  return {
+    assign(u, v) {
+      const ru = u * 2;
+      const rv = v * 2;
+      let gu = 1;
+      let gv = 1;
+      if (degreeWeighted) {
+        const du = ++records[ru]!;
+        const dv = ++records[rv]!;
+        const thetaU = du / (du + dv);
+        gu = 2 - thetaU;
+        gv = 1 + thetaU;
+      }
+      const a = records[ru + 1]!;
+      const b = records[rv + 1]!;
+      const maxLoad = sets.maxLoad;
+      const scale = lambda / (EPSILON + maxLoad - sets.minLoad);
+      let best = sets.minIndex;
+      const minBit = 1 << best;
+      let bestScore = (maxLoad - loads[best]!) * scale + ((a & minBit) !== 0 ? gu : 0) + ((b & minBit) !== 0 ? gv : 0);
+      const aFull = a === full;
+      const bFull = b === full;
+      let set = aFull ? (bFull ? 0 : b) : bFull ? a : a | b;
+      while (set !== 0) {
+        const low = set & -set;
+        set ^= low;
+        const p = 31 - Math.clz32(low);
+        const score = (maxLoad - loads[p]!) * scale + ((a & low) !== 0 ? gu : 0) + ((b & low) !== 0 ? gv : 0);
+        if (score > bestScore || (score === bestScore && p < best)) {
+          bestScore = score;
+          best = p;
         }
       }
       return sets.place(u, v, best);
