@@ -12,7 +12,7 @@ import { GasError } from '../errors.js';
 import { readEdgeStream } from '../ingest/edge-stream.js';
 import type { EdgeStream } from '../partition/index.js';
 import { IMPORT_DEFAULTS, MAX_PARTITIONS } from '../ingest/options.js';
-import { measureStrategy, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName } from '../partition/index.js';
+import { measureStrategy, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName, type StrategyMeasurement } from '../partition/index.js';
 import { GraphReader, graphDir, type Catalog, type GraphFormat } from '../storage/index.js';
 
 export interface PartitionReportOptions {
@@ -30,16 +30,9 @@ export interface PartitionReportOptions {
   readonly streamOrder?: boolean;
 }
 
-export interface PartitionReportRow {
+export interface PartitionReportRow extends StrategyMeasurement {
   readonly strategy: string;
   readonly partitions: number;
-  readonly replicationFactor: number;
-  readonly edgeBalance: number;
-  readonly vertexBalance: number;
-  readonly seconds: number;
-  readonly edgesPerSecond: number;
-  /** Typed-array memory of the strategy's state (and its degree pass), in MB. */
-  readonly stateMB: number;
 }
 
 export async function partitionReport(

@@ -1,6 +1,10 @@
-/** What the coordinator needs of a program between steps: its aggregators combined over workers, and the context `converged` reads. */
+/**
+ * What both engines' coordinators share: the program's aggregators combined over workers, the
+ * context `converged` reads, message routing, and the start of a run before step 0.
+ */
+import type { WorkerEndpoint } from './endpoint.js';
 import type { AnyVertexProgram, ProgramContext } from './program.js';
-import type { GraphFacts } from './worker-runtime.js';
+import type { GraphFacts, Message } from './worker-runtime.js';
 
 export type CoordinatorContext = ProgramContext & { iteration: number; aggregates: Map<string, number> };
 
@@ -36,4 +40,30 @@ export function aggregateCombiner(program: AnyVertexProgram, context: Coordinato
     });
     return values;
   };
+}
+
+/** outboxes[from][to] → inboxes[to][from]. */
+export function transpose(outboxes: readonly (readonly Message[])[]): Message[][] {
+  return outboxes.map((_, to) => outboxes.map((outbox) => outbox[to] ?? null));
+}
+
+/**
+ * Before step 0: neighbour sets if the program asks for them (local lists → masters merge →
+ * union back to mirrors), initial state and aggregates on every replica, and the first
+ * activation. Returns the first aggregates and each worker's activation.
+ */
+export async function startRun(
+  workers: readonly WorkerEndpoint[],
+  program: AnyVertexProgram,
+  combine: (partials: readonly number[][]) => Map<string, number>,
+): Promise<{ aggregates: Map<string, number>; activated: { outbox: Message[]; activeMasters: number }[] }> {
+  if (program.needsNeighborSets) {
+    const toMasters = transpose(await Promise.all(workers.map((w) => w.neighborsToMasters())));
+    const toMirrors = transpose(await Promise.all(workers.map((w, i) => w.neighborsFromMirrors(toMasters[i]!))));
+    await Promise.all(workers.map((w, i) => w.neighborsInstall(toMirrors[i]!)));
+  }
+  const aggregates = combine(await Promise.all(workers.map((w) => w.init())));
+  await Promise.all(workers.map((w) => w.setAggregates(aggregates)));
+  const activated = await Promise.all(workers.map((w) => w.activate([], 0)));
+  return { aggregates, activated };
 }

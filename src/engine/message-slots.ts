@@ -17,24 +17,22 @@ export class MessageSlots {
 
   /** A Float64Array of `length` in the (kind, peer) slot, grown when too small. */
   f64(kind: MessageKind, peer: number, length: number): Float64Array {
-    const key = `${kind}:${peer}`;
-    let slot = this.float64.get(key);
-    if (!slot || slot.length < length) {
-      slot = new Float64Array(new SharedArrayBuffer(grown(slot?.length ?? 0, length) * 8));
-      this.float64.set(key, slot);
-    }
-    return slot.subarray(0, length);
+    return take(this.float64, `${kind}:${peer}`, length, (size) => new Float64Array(new SharedArrayBuffer(size * 8)));
   }
 
   u32(kind: MessageKind, peer: number, length: number): Uint32Array {
-    const key = `${kind}:${peer}`;
-    let slot = this.uint32.get(key);
-    if (!slot || slot.length < length) {
-      slot = new Uint32Array(new SharedArrayBuffer(grown(slot?.length ?? 0, length) * 4));
-      this.uint32.set(key, slot);
-    }
-    return slot.subarray(0, length);
+    return take(this.uint32, `${kind}:${peer}`, length, (size) => new Uint32Array(new SharedArrayBuffer(size * 4)));
   }
+}
+
+/** The first `length` elements of slot `key`, reallocated (grown) by `make` when too small. */
+function take<T extends Float64Array | Uint32Array>(slots: Map<string, T>, key: string, length: number, make: (size: number) => T): T {
+  let slot = slots.get(key);
+  if (!slot || slot.length < length) {
+    slot = make(grown(slot?.length ?? 0, length));
+    slots.set(key, slot);
+  }
+  return slot.subarray(0, length) as T;
 }
 
 /** Room for `length`, with a quarter to spare so that slowly growing messages do not reallocate every step. */

@@ -14,21 +14,28 @@ import { mergeSortedUnique } from './local-graph.js';
 import type { LocalDegrees } from './state.js';
 import type { LocalGraph } from './local-graph.js';
 
-export interface WorkerShard {
-  readonly worker: number;
-  readonly numWorkers: number;
+/**
+ * Whole-graph facts about vertices — degrees and weight totals (undirected graphs: out = in =
+ * the degree) and the partitions holding a replica of each (`replicaPartitions[replicaOffsets[i]
+ * .. replicaOffsets[i+1])`) — indexed by global id in `GraphTables`, by rank in a `WorkerShard`.
+ */
+export interface VertexFacts {
   readonly directed: boolean;
-  readonly partitions: readonly StoredPartition[];
-  /** Global ids of the shard's vertices, ascending. */
-  readonly gids: Uint32Array;
-  /** Whole-graph degrees and weight totals by rank (undirected graphs: out = in = the degree). */
   readonly outDegree: Uint32Array;
   readonly inDegree: Uint32Array;
   readonly outWeight: Float64Array;
   readonly inWeight: Float64Array;
-  /** Partitions holding a replica of the vertex of each rank: `replicaPartitions[replicaOffsets[r] .. replicaOffsets[r+1])`. */
   readonly replicaOffsets: Uint32Array;
   readonly replicaPartitions: Uint16Array;
+}
+
+/** A worker's partitions and the facts about their vertices, by rank. */
+export interface WorkerShard extends VertexFacts {
+  readonly worker: number;
+  readonly numWorkers: number;
+  readonly partitions: readonly StoredPartition[];
+  /** Global ids of the shard's vertices, ascending (rank r is `gids[r]`). */
+  readonly gids: Uint32Array;
 }
 
 /** Partitions of worker `worker` of `numWorkers` (partition p goes to worker p mod W). */
@@ -38,16 +45,8 @@ export function partitionsOfWorker(numPartitions: number, worker: number, numWor
   return mine;
 }
 
-/** Whole-graph tables, read once per job and sliced into every worker's shard. */
-export interface GraphTables {
-  readonly directed: boolean;
-  readonly outDegree: Uint32Array;
-  readonly inDegree: Uint32Array;
-  readonly outWeight: Float64Array;
-  readonly inWeight: Float64Array;
-  readonly replicaOffsets: Uint32Array;
-  readonly replicaPartitions: Uint16Array;
-}
+/** Whole-graph tables by global id, read once per job and sliced into every worker's shard. */
+export type GraphTables = VertexFacts;
 
 export function readGraphTables(reader: GraphReader): GraphTables {
   const { replicaOffsets, replicaPartitions } = reader.routing();

@@ -18,7 +18,7 @@
  */
 import { GasError } from '../errors.js';
 import type { WorkerEndpoint } from './endpoint.js';
-import { aggregateCombiner, coordinatorContext } from './coordinator-context.js';
+import { aggregateCombiner, coordinatorContext, startRun, transpose } from './coordinator-context.js';
 import type { AnyVertexProgram } from './program.js';
 import { recordCount } from './codec.js';
 import { mirrorRecordWidth, type StepReport, type SyncResult } from './sync-engine.js';
@@ -66,14 +66,9 @@ export async function runStaleSynchronous(
   const context = coordinatorContext(program, facts);
   const combine = aggregateCombiner(program, context);
 
-  if (program.needsNeighborSets) {
-    const toMasters = transpose(await Promise.all(workers.map((w) => w.neighborsToMasters())));
-    const toMirrors = transpose(await Promise.all(workers.map((w, i) => w.neighborsFromMirrors(toMasters[i]!))));
-    await Promise.all(workers.map((w, i) => w.neighborsInstall(toMirrors[i]!)));
-  }
-  let latestAggregates = combine(await Promise.all(workers.map((w) => w.init())));
-  await Promise.all(workers.map((w) => w.setAggregates(latestAggregates)));
-  const flags = transpose((await Promise.all(workers.map((w) => w.activate([], 0)))).map((a) => a.outbox));
+  const started = await startRun(workers, program, combine);
+  let latestAggregates = started.aggregates;
+  const flags = transpose(started.activated.map((a) => a.outbox));
 
   // partials[to][from], values[to][from]: the newest message of each kind, with its step.
   const partials: Slot[][] = grid(W);
@@ -205,9 +200,4 @@ export async function runStaleSynchronous(
 
 function grid(n: number): Slot[][] {
   return Array.from({ length: n }, () => Array.from({ length: n }, () => ({ tag: -1, message: null })));
-}
-
-/** outboxes[from][to] → inboxes[to][from]. */
-function transpose(outboxes: readonly (readonly Message[])[]): Message[][] {
-  return outboxes.map((_, to) => outboxes.map((outbox) => outbox[to] ?? null));
 }

@@ -12,7 +12,7 @@
  * `converged` says so.
  */
 import type { WorkerEndpoint } from './endpoint.js';
-import { aggregateCombiner, coordinatorContext as makeContext } from './coordinator-context.js';
+import { aggregateCombiner, coordinatorContext as makeContext, startRun, transpose } from './coordinator-context.js';
 import { recordCount } from './codec.js';
 import type { AnyVertexProgram } from './program.js';
 import { columnSpecs } from './state.js';
@@ -57,31 +57,22 @@ export async function runSynchronous(
   const valueWidth = mirrorRecordWidth(program);
   const combine = aggregateCombiner(program, coordinatorContext);
   const traffic = { messages: 0, bytes: 0 };
+  /** Inboxes from outboxes, counting the traffic of the step. */
   const route = (outboxes: readonly (readonly Message[])[]): Message[][] => {
-    const inboxes = workers.map(() => new Array<Message>(workers.length).fill(null));
-    outboxes.forEach((outbox, from) =>
-      outbox.forEach((message, to) => {
-        if (!message) return;
-        inboxes[to]![from] = message;
+    for (const outbox of outboxes) {
+      for (const message of outbox) {
+        if (!message) continue;
         traffic.messages++;
         traffic.bytes += message.byteLength;
-      }),
-    );
-    return inboxes;
+      }
+    }
+    return transpose(outboxes);
   };
 
-  // Neighbour sets, if asked for: local lists → masters merge → union back to mirrors.
-  if (program.needsNeighborSets) {
-    const toMasters = route(await Promise.all(workers.map((w) => w.neighborsToMasters())));
-    const toMirrors = route(await Promise.all(workers.map((w, i) => w.neighborsFromMirrors(toMasters[i]!))));
-    await Promise.all(workers.map((w, i) => w.neighborsInstall(toMirrors[i]!)));
-  }
-
-  // Init: state on every replica, first aggregates, first active set.
-  let aggregates = combine(await Promise.all(workers.map((w) => w.init())));
-  await Promise.all(workers.map((w) => w.setAggregates(aggregates)));
+  const started = await startRun(workers, program, combine);
+  let aggregates = started.aggregates;
   coordinatorContext.aggregates = aggregates;
-  let activated = await Promise.all(workers.map((w) => w.activate([], 0)));
+  let activated = started.activated;
   let flags = route(activated.map((a) => a.outbox));
   let active = activated.reduce((sum, a) => sum + a.activeMasters, 0);
 

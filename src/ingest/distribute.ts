@@ -76,7 +76,8 @@ export function distributeEdges(
   return { partitions, selfLoops, removedSelfLoops: dropSelfLoops ? selfLoops : 0, hasEdge };
 }
 
-function remapAll(parsed: EdgeChunks, dictionary: FinalDictionary): void {
+/** Every parsed chunk from provisional label codes to dense ids, in place. */
+export function remapAll(parsed: EdgeChunks, dictionary: FinalDictionary): void {
   for (let k = 0; k < parsed.chunkCount; k++) {
     const { src, dst, length } = parsed.chunk(k);
     dictionary.remap(src, length);

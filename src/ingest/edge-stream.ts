@@ -7,6 +7,7 @@ import { LabelDictionary } from '../storage/dictionary.js';
 import { EdgeChunks } from '../storage/growable.js';
 import { loaderFor, openInput, type GraphFormat } from '../storage/loaders/index.js';
 import type { EdgeStream } from '../partition/index.js';
+import { remapAll } from './distribute.js';
 import { sniffFormat } from './sniff.js';
 
 export async function readEdgeStream(file: string, options: { format?: GraphFormat; undirected?: boolean }): Promise<EdgeStream> {
@@ -18,20 +19,29 @@ export async function readEdgeStream(file: string, options: { format?: GraphForm
   const edges: EdgeChunks = parsed ?? new EdgeChunks(false);
   const directed = !options.undirected && (info.directed ?? true);
   const final = dictionary.finalize();
-  const src = new Uint32Array(edges.length);
-  const dst = new Uint32Array(edges.length);
-  let at = 0;
-  for (let k = 0; k < edges.chunkCount; k++) {
+  remapAll(edges, final);
+  return orientedStream(edges, final.numVertices, directed, edges.length, true);
+}
+
+/**
+ * The first `limit` edges of already remapped chunks as flat arrays, oriented as an import stores
+ * them (undirected: source ≤ target). Serves `partition-report` (every edge) and
+ * `--strategy auto` (a sample). With `release`, each chunk is dropped once copied, so the edges
+ * are held about once, not twice.
+ */
+export function orientedStream(edges: EdgeChunks, numVertices: number, directed: boolean, limit: number, release = false): EdgeStream {
+  const size = Math.min(edges.length, limit);
+  const src = new Uint32Array(size);
+  const dst = new Uint32Array(size);
+  for (let k = 0, at = 0; at < size; k++) {
     const chunk = edges.chunk(k);
-    final.remap(chunk.src, chunk.length);
-    final.remap(chunk.dst, chunk.length);
-    for (let i = 0; i < chunk.length; i++, at++) {
+    for (let i = 0; i < chunk.length && at < size; i++, at++) {
       const [s, d] = [chunk.src[i]!, chunk.dst[i]!];
       const swap = !directed && s > d;
       src[at] = swap ? d : s;
       dst[at] = swap ? s : d;
     }
-    edges.release(k);
+    if (release) edges.release(k);
   }
-  return { numVertices: final.numVertices, directed, src, dst };
+  return { numVertices, directed, src, dst };
 }

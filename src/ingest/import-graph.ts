@@ -22,7 +22,6 @@ import {
   SAMPLE_EDGES,
   STRATEGY_NAMES,
   strategyByName,
-  type EdgeStream,
 } from '../partition/index.js';
 import type { Catalog, GraphRecord, PartitionSize } from '../storage/catalog.js';
 import { graphDir } from '../storage/data-dir.js';
@@ -33,6 +32,7 @@ import type { BuiltPartition } from './build-partition.js';
 import { buildPartitions } from './parallel-build.js';
 import { countRepeatedEdges } from './cross-duplicates.js';
 import { distributeEdges, isolatedVertices, remapAndCountDegrees } from './distribute.js';
+import { orientedStream } from './edge-stream.js';
 import { sniffFormat } from './sniff.js';
 import { IMPORT_DEFAULTS, resolveImportOptions, type ImportOptions } from './options.js';
 import { writeGraphTables, writePartition } from './write.js';
@@ -112,7 +112,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       degrees = remapAndCountDegrees(edges, final, directed);
       // With --dedupe only strategies that keep repeated edges together qualify.
       const candidates = STRATEGY_NAMES.map(strategyByName).filter((s) => s.colocatesDuplicates || !opts.dedupe);
-      const choice = chooseStrategy(candidates, sampleOf(edges, final.numVertices, directed), numPartitions, opts);
+      const choice = chooseStrategy(candidates, orientedStream(edges, final.numVertices, directed, SAMPLE_EDGES), numPartitions, opts);
       strategy = choice.strategy;
       strategyReason = choice.reason;
     }
@@ -230,20 +230,4 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-}
-
-/** The first `SAMPLE_EDGES` edges (already remapped to dense ids), oriented as the import will store them. */
-function sampleOf(edges: EdgeChunks, numVertices: number, directed: boolean): EdgeStream {
-  const size = Math.min(edges.length, SAMPLE_EDGES);
-  const src = new Uint32Array(size);
-  const dst = new Uint32Array(size);
-  for (let k = 0, at = 0; at < size; k++) {
-    const chunk = edges.chunk(k);
-    for (let i = 0; i < chunk.length && at < size; i++, at++) {
-      const [s, d] = [chunk.src[i]!, chunk.dst[i]!];
-      src[at] = !directed && s > d ? d : s;
-      dst[at] = !directed && s > d ? s : d;
-    }
-  }
-  return { numVertices, directed, src, dst };
 }

@@ -89,7 +89,9 @@ export function greedyPartitioner(numPartitions: number, numVertices: number, la
 
 /**
  * The same placement for P ≤ 32, where each replica set is one word: membership tests are bit
- * tests on two locals and "replicated everywhere" one comparison.
+ * tests on two locals and "replicated everywhere" one comparison. A deliberate copy of the
+ * general loop above, kept in step with it: measured 2.7–2.9 against 1.9–2.4 M edges/s for HDRF
+ * on kron-20 at P = 16, same run, same placements.
  */
 function singleWordGreedy(sets: ReplicaSets, lambda: number, degreeWeighted: boolean, full: number): Partitioner {
   const { loads, records } = sets;
