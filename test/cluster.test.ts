@@ -14,7 +14,7 @@ import { importGraph } from '../src/ingest/import-graph.js';
 import { GraphReader, graphDir } from '../src/storage/index.js';
 import { edgeListText, erdosRenyi, importOptions, preferentialAttachment, relabeled, withWeights } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
-import { startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
+import { errorOfBrokenJob, startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
 
 const RELATIVE = 1e-12;
 /** Every algorithm of the registry with options that make it do real work. */
@@ -157,15 +157,7 @@ describe('worker failures', () => {
   it('killing a worker mid-job fails the job naming that worker, and the other workers serve the next job', async () => {
     const victim = await startWorkerProcess();
     const cluster = [workers[0]!.address, victim.address];
-    const error = await runJob(temp.catalog, {
-      graph: 'er',
-      algorithm: 'pagerank',
-      options: { tolerance: 1e-300, maxIterations: 100_000 },
-      cluster,
-      onStep: (step) => {
-        if (step.iteration === 2) victim.child.kill('SIGKILL');
-      },
-    }).catch((e: unknown) => e);
+    const error = await errorOfBrokenJob(temp.catalog, 'er', cluster, 2, () => victim.child.kill('SIGKILL'));
     expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining(victim.address) });
     await expectJobFailed(undefined, 'GAS_ERR_WORKER');
     const after = await run({ graph: 'er', algorithm: 'connected-components', cluster: [workers[0]!.address, workers[1]!.address] });
@@ -176,15 +168,7 @@ describe('worker failures', () => {
     const victim = await startWorkerProcess();
     process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS = '1500';
     try {
-      const error = await runJob(temp.catalog, {
-        graph: 'er',
-        algorithm: 'pagerank',
-        options: { tolerance: 1e-300, maxIterations: 100_000 },
-        cluster: [workers[0]!.address, victim.address],
-        onStep: (step) => {
-          if (step.iteration === 2) victim.child.kill('SIGSTOP');
-        },
-      }).catch((e: unknown) => e);
+      const error = await errorOfBrokenJob(temp.catalog, 'er', [workers[0]!.address, victim.address], 2, () => victim.child.kill('SIGSTOP'));
       expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringMatching(new RegExp(`${victim.address}.*heartbeat`)) });
     } finally {
       delete process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS;

@@ -14,7 +14,7 @@ import { jobResults, runJob, type RunOptions } from '../src/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { edgeListText, importOptions, preferentialAttachment, relabeled } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
-import { startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
+import { errorOfBrokenJob, startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
 
 interface Host {
   readonly netns: string;
@@ -115,18 +115,16 @@ describe.skipIf(skipReason !== null)('workers in separate network namespaces', (
     try {
       const started = Date.now();
       let cutAt = 0;
-      const error = await runJob(temp.catalog, {
-        graph: 'pa',
-        algorithm: 'pagerank',
-        options: { tolerance: 1e-300, maxIterations: 1_000_000 },
-        cluster: workers.map((w) => w.address),
-        onStep: (step) => {
-          if (step.iteration === 3) {
-            cutAt = Date.now();
-            ip('link', 'set', hosts[victim]!.link, 'down');
-          }
+      const error = await errorOfBrokenJob(
+        temp.catalog,
+        'pa',
+        workers.map((w) => w.address),
+        3,
+        () => {
+          cutAt = Date.now();
+          ip('link', 'set', hosts[victim]!.link, 'down');
         },
-      }).catch((e: unknown) => e);
+      );
       expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining(workers[victim]!.address) });
       expect(cutAt).toBeGreaterThan(started);
       const [job] = temp.catalog.jobs.list({ limit: 1 });
@@ -139,15 +137,13 @@ describe.skipIf(skipReason !== null)('workers in separate network namespaces', (
 
   it('a worker killed mid-job fails the job naming it', async () => {
     const victim = 1;
-    const error = await runJob(temp.catalog, {
-      graph: 'pa',
-      algorithm: 'pagerank',
-      options: { tolerance: 1e-300, maxIterations: 1_000_000 },
-      cluster: workers.map((w) => w.address),
-      onStep: (step) => {
-        if (step.iteration === 3) workers[victim]!.child.kill('SIGKILL');
-      },
-    }).catch((e: unknown) => e);
+    const error = await errorOfBrokenJob(
+      temp.catalog,
+      'pa',
+      workers.map((w) => w.address),
+      3,
+      () => workers[victim]!.child.kill('SIGKILL'),
+    );
     expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining(workers[victim]!.address) });
   });
 });

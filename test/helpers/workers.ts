@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { runJob, type Catalog } from '../../src/index.js';
 import { makeTempDir } from './graph-files.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/gasworks.js', import.meta.url));
@@ -39,4 +40,20 @@ export async function startWorkerProcess(host = '127.0.0.1', netns?: string): Pr
       await once(child, 'exit');
     },
   };
+}
+
+/**
+ * Runs PageRank on `cluster` with a tolerance nothing reaches, calls `breakIt` when step `atStep`
+ * completes (kill a worker, freeze it, cut its link), and returns what the job threw.
+ */
+export async function errorOfBrokenJob(catalog: Catalog, graph: string, cluster: readonly string[], atStep: number, breakIt: () => void): Promise<unknown> {
+  return runJob(catalog, {
+    graph,
+    algorithm: 'pagerank',
+    options: { tolerance: 1e-300, maxIterations: 1_000_000 },
+    cluster,
+    onStep: (step) => {
+      if (step.iteration === atStep) breakIt();
+    },
+  }).catch((e: unknown) => e);
 }
