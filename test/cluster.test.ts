@@ -11,7 +11,7 @@ import { GasError, jobResults, runJob, type JobSummary, type RunOptions } from '
 import pagerank from '../src/algorithms/pagerank.js';
 import { loadInProcessWorkers, resolveAlgorithmOptions, runStaleSynchronous, runSynchronous } from '../src/engine/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { GraphReader, graphDir } from '../src/storage/index.js';
+import { GraphReader, graphStoreDir } from '../src/storage/index.js';
 import { edgeListText, erdosRenyi, importOptions, preferentialAttachment, relabeled, withWeights } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { errorOfBrokenJob, startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
@@ -188,7 +188,7 @@ describe('worker failures', () => {
 describe('stale-synchronous execution', () => {
   it('the SSP engine with staleness 0 gives exactly the BSP engine results', async () => {
     const record = temp.catalog.getGraph('directed');
-    const reader = GraphReader.open(graphDir(temp.dataDir, record.id));
+    const reader = GraphReader.open(graphStoreDir(temp.dataDir, record));
     try {
       const ranks = async (engine: 'bsp' | 'ssp'): Promise<Float64Array> => {
         const program = pagerank.create(resolveAlgorithmOptions(pagerank, { tolerance: 1e-10 }));

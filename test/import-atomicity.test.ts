@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../src/storage/index.js';
@@ -66,7 +66,9 @@ function graphDirs(data: string): string[] {
 }
 
 function partitionFilesWritten(data: string): boolean {
-  return graphDirs(data).some((id) => readdirSync(join(data, 'graphs', id)).some((file) => file.startsWith('part-')));
+  return graphDirs(data).some((id) =>
+    readdirSync(join(data, 'graphs', id), { recursive: true, encoding: 'utf8' }).some((file) => basename(file).startsWith('part-')),
+  );
 }
 
 describe('import atomicity', () => {

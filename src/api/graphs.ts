@@ -5,10 +5,11 @@
 import { rmSync } from 'node:fs';
 import { importGraph, type ImportResult } from '../ingest/import-graph.js';
 import type { ImportOptions } from '../ingest/options.js';
-import { Catalog, GraphReader, graphDir, type GraphRecord, type PartitionSize } from '../storage/index.js';
+import { repartitionGraph, type RepartitionOptions, type RepartitionResult } from '../ingest/repartition.js';
+import { Catalog, GraphReader, graphDir, graphStoreDir, type GraphRecord, type PartitionSize } from '../storage/index.js';
 import { summarizeDegrees, totalDegrees, type DegreeSummary } from './degree-summary.js';
 
-export type { ImportOptions, ImportResult };
+export type { ImportOptions, ImportResult, RepartitionOptions, RepartitionResult };
 
 export interface GraphInfo extends GraphRecord {
   readonly partitionSizes: readonly PartitionSize[];
@@ -24,13 +25,18 @@ export async function importGraphFile(catalog: Catalog, options: ImportOptions):
   return importGraph(catalog, options);
 }
 
+/** Cuts a stored graph anew (strategy, partitions, seed, parameters), keeping its id, jobs and results. */
+export async function repartition(catalog: Catalog, options: RepartitionOptions): Promise<RepartitionResult> {
+  return repartitionGraph(catalog, options);
+}
+
 export function listGraphs(catalog: Catalog): GraphRecord[] {
   return catalog.listGraphs();
 }
 
 export function graphInfo(catalog: Catalog, name: string): GraphInfo {
   const graph = catalog.getGraph(name);
-  const reader = GraphReader.open(graphDir(catalog.dataDir, graph.id));
+  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   try {
     const { outDegree, inDegree } = reader.degrees();
     const degrees = graph.directed
@@ -51,5 +57,5 @@ export function dropGraph(catalog: Catalog, name: string): GraphRecord {
 /** Opens the stored tables of graph `name` for reading; close the reader when done. */
 export function openGraphReader(catalog: Catalog, name: string): { graph: GraphRecord; reader: GraphReader } {
   const graph = catalog.getGraph(name);
-  return { graph, reader: GraphReader.open(graphDir(catalog.dataDir, graph.id)) };
+  return { graph, reader: GraphReader.open(graphStoreDir(catalog.dataDir, graph)) };
 }

@@ -9,11 +9,12 @@
  */
 import { existsSync } from 'node:fs';
 import { GasError } from '../errors.js';
-import { readEdgeStream } from '../ingest/edge-stream.js';
+import { orientedStream, readEdgeStream } from '../ingest/edge-stream.js';
+import { readStoredEdges } from '../ingest/stored-edges.js';
 import type { EdgeStream } from '../partition/index.js';
 import { IMPORT_DEFAULTS, MAX_PARTITIONS } from '../ingest/options.js';
 import { measureStrategy, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName, type StrategyMeasurement } from '../partition/index.js';
-import { GraphReader, graphDir, type Catalog, type GraphFormat } from '../storage/index.js';
+import { GraphReader, graphStoreDir, type Catalog, type GraphFormat } from '../storage/index.js';
 
 export interface PartitionReportOptions {
   /** A graph file, or the name of a stored graph. */
@@ -60,19 +61,9 @@ export async function partitionReport(
 async function edgeStreamOf(catalog: Catalog, options: PartitionReportOptions): Promise<EdgeStream> {
   if (existsSync(options.source)) return readEdgeStream(options.source, options);
   const graph = catalog.getGraph(options.source); // throws GAS_ERR_NOT_FOUND naming it
-  const reader = GraphReader.open(graphDir(catalog.dataDir, graph.id));
+  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   try {
-    const src = new Uint32Array(graph.edges);
-    const dst = new Uint32Array(graph.edges);
-    let at = 0;
-    for (let p = 0; p < reader.meta.numPartitions; p++) {
-      const part = reader.partition(p);
-      for (let i = 0; i < part.src.length; i++, at++) {
-        src[at] = part.gids[part.src[i]!]!;
-        dst[at] = part.gids[part.dst[i]!]!;
-      }
-    }
-    return { numVertices: graph.vertices, directed: graph.directed, src, dst };
+    return orientedStream(readStoredEdges(reader), graph.vertices, graph.directed, graph.edges, true);
   } finally {
     reader.close();
   }

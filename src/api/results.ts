@@ -3,7 +3,7 @@
  * one vertex; as `vertex,value` rows (vector results: `value_0 … value_{k−1}`).
  */
 import { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';
-import { GraphReader, graphDir, readResults, type Catalog, type JobRecord, type VertexLabel } from '../storage/index.js';
+import { GraphReader, graphDir, graphStoreDir, readResults, type Catalog, type JobRecord, type VertexLabel } from '../storage/index.js';
 
 export interface ResultQuery {
   /** Only the K largest values (smallest with `ascending`). */
@@ -44,9 +44,8 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
   if (query.top !== undefined && (!Number.isInteger(query.top) || query.top < 1)) {
     throw new InvalidArgumentError(`results: --top must be a positive integer, got ${query.top}`, { option: 'top' });
   }
-  const dir = graphDir(catalog.dataDir, graph.id);
-  const { meta, values } = readResults(dir, job.id);
-  const reader = GraphReader.open(dir);
+  const { meta, values } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
+  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   const width = meta.width;
   const valueOf = (id: number): number | number[] => (width === 1 ? values[id]! : Array.from(values.subarray(id * width, id * width + width)));
   let ids: Iterable<number>;

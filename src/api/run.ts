@@ -20,7 +20,7 @@ import {
   type StepReport,
 } from '../engine/index.js';
 import { GasError, NotFoundError } from '../errors.js';
-import { GraphReader, graphDir, writeResults, type Catalog, type GraphRecord, type VertexLabel } from '../storage/index.js';
+import { GraphReader, graphDir, graphStoreDir, writeResults, type Catalog, type GraphRecord, type VertexLabel } from '../storage/index.js';
 import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from './program-file.js';
 
 export interface RunOptions {
@@ -110,7 +110,7 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
 async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run: RunOptions): Promise<JobSummary> {
   const definition = await resolveAlgorithm(run.algorithm);
   const options = resolveAlgorithmOptions(definition, run.options ?? {});
-  const reader = GraphReader.open(graphDir(catalog.dataDir, graph.id));
+  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   let workers: StartedWorkers | null = null;
   try {
     const handle: GraphHandle = {

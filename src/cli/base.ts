@@ -67,6 +67,16 @@ export function integerOption(value: string | undefined, option: string, min: nu
   return parsed;
 }
 
+/** A finite number ≥ `min` (e.g. `--lambda 0.5`), or undefined when the option was not given. */
+export function numberOption(value: string | undefined, option: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(parsed) || parsed < min) {
+    throw new InvalidArgumentError(`${option} must be a number ≥ ${min}, got ${JSON.stringify(value)}`, { option });
+  }
+  return parsed;
+}
+
 /** Thousands separators for human output. */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');

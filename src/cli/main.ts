@@ -12,6 +12,7 @@ import { ResultsCommand } from './commands/results.js';
 import { RunCommand } from './commands/run.js';
 import { WorkerCommand } from './commands/worker.js';
 import { PartitionReportCommand } from './commands/partition-report.js';
+import { RepartitionCommand } from './commands/repartition.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -25,6 +26,7 @@ for (const command of [
   RunCommand,
   WorkerCommand,
   PartitionReportCommand,
+  RepartitionCommand,
   ResultsCommand,
   JobsCommand,
   GenerateKronCommand,

@@ -1,7 +1,8 @@
 /**
- * A remote worker's cache of shipped shards, under `<data-dir>/shards/`. A stored graph never
- * changes (a re-import gets a new graph id), so a shard is identified by the graph id, the
- * worker's place (w of W) and the shard format: a worker that already holds it tells the
+ * A remote worker's cache of shipped shards, under `<data-dir>/shards/`. A stored layout never
+ * changes (a re-import gets a new graph id, a repartition a new layout directory, named by a
+ * UUID), so a shard is identified by the name of the layout's directory, the worker's place
+ * (w of W) and the shard format: a worker that already holds it tells the
  * coordinator so at setup and is sent nothing, saving the shard's bytes on the wire (681 MB for
  * two workers on a scale-22 Kronecker graph). The least recently used shards beyond
  * `MAX_CACHED_SHARDS` are deleted.
@@ -16,8 +17,9 @@ import { GasError } from '../errors.js';
 const SHARD_FORMAT = 1;
 export const MAX_CACHED_SHARDS = Number(process.env.GASWORKS_MAX_CACHED_SHARDS ?? 8);
 
-export function shardKey(graphId: string, worker: number, numWorkers: number): string {
-  return `${graphId}.w${worker}of${numWorkers}.f${SHARD_FORMAT}`;
+/** `store`: the name of the graph's layout directory (`layout-<uuid>`, or the graph id for graphs stored before layouts). */
+export function shardKey(store: string, worker: number, numWorkers: number): string {
+  return `${store}.w${worker}of${numWorkers}.f${SHARD_FORMAT}`;
 }
 
 export class ShardCache {
@@ -70,7 +72,7 @@ export class ShardCache {
   }
 
   private file(key: string): string {
-    if (!/^[0-9a-f-]+\.w\d+of\d+\.f\d+$/i.test(key)) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: bad shard key "${key}"`);
+    if (!/^(layout-)?[0-9a-f-]+\.w\d+of\d+\.f\d+$/i.test(key)) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: bad shard key "${key}"`);
     return join(this.dir, `${key}.shard`);
   }
 }

@@ -18,13 +18,14 @@ export interface Distributed {
 
 export function distributeEdges(
   parsed: EdgeChunks,
-  dictionary: FinalDictionary,
+  numVertices: number,
   partitioner: Partitioner,
   options: {
     numPartitions: number;
     directed: boolean;
     dropSelfLoops: boolean;
-    remapped?: boolean;
+    /** When the chunks still hold provisional label codes: the dictionary mapping them to dense ids. */
+    remap?: FinalDictionary;
     /** Order-sensitive strategies: visit the edges in this seed's per-chunk shuffle (partition/stream-order.ts). */
     shuffleSeed?: number;
     onProgress?: (fraction: number) => void;
@@ -32,7 +33,8 @@ export function distributeEdges(
 ): Distributed {
   const { numPartitions, directed, dropSelfLoops } = options;
   const partitions = Array.from({ length: numPartitions }, () => new EdgeChunks(parsed.weighted));
-  const hasEdge = new Uint32Array((dictionary.numVertices >>> 5) + 1);
+  const hasEdge = new Uint32Array((numVertices >>> 5) + 1);
+  const dictionary = options.remap;
   let selfLoops = 0;
   const chunks = parsed.chunkCount;
   const place = (s: number, d: number, weight: number): void => {
@@ -49,7 +51,7 @@ export function distributeEdges(
     partitions[partitioner.assign(s, d)]!.push(s, d, weight);
   };
   if (options.shuffleSeed !== undefined) {
-    if (!options.remapped) remapAll(parsed, dictionary);
+    if (dictionary) remapAll(parsed, dictionary);
     let visited = 0;
     for (const { chunk, order } of shuffledChunks(chunks, (k) => parsed.chunk(k).length, options.shuffleSeed)) {
       const { src, dst, weight } = parsed.chunk(chunk);
@@ -64,7 +66,7 @@ export function distributeEdges(
   } else {
     for (let k = 0; k < chunks; k++) {
       const { src, dst, weight, length } = parsed.chunk(k);
-      if (!options.remapped) {
+      if (dictionary) {
         dictionary.remap(src, length);
         dictionary.remap(dst, length);
       }
@@ -86,17 +88,20 @@ export function remapAll(parsed: EdgeChunks, dictionary: FinalDictionary): void 
 }
 
 /**
- * The degree pass for strategies that need degrees (DBH, hybrid): remaps every parsed chunk to
- * dense ids in place (so `distributeEdges` runs with `remapped: true`) and counts each vertex's
- * out- and in-degree over the stream as parsed (undirected: both count as the degree).
+ * The degree pass for strategies that need degrees (DBH, hybrid) and for `auto`: with a
+ * dictionary, first remaps each chunk to dense ids in place (so `distributeEdges` then runs
+ * without one); counts each vertex's out- and in-degree over the stream (undirected: both count
+ * as the degree, and `in` is `out`).
  */
-export function remapAndCountDegrees(parsed: EdgeChunks, dictionary: FinalDictionary, directed: boolean): { out: Uint32Array; in: Uint32Array } {
-  const out = new Uint32Array(dictionary.numVertices);
-  const inDegree = directed ? new Uint32Array(dictionary.numVertices) : out;
-  for (let k = 0; k < parsed.chunkCount; k++) {
-    const { src, dst, length } = parsed.chunk(k);
-    dictionary.remap(src, length);
-    dictionary.remap(dst, length);
+export function countDegrees(edges: EdgeChunks, numVertices: number, directed: boolean, remap?: FinalDictionary): { out: Uint32Array; in: Uint32Array } {
+  const out = new Uint32Array(numVertices);
+  const inDegree = directed ? new Uint32Array(numVertices) : out;
+  for (let k = 0; k < edges.chunkCount; k++) {
+    const { src, dst, length } = edges.chunk(k);
+    if (remap) {
+      remap.remap(src, length);
+      remap.remap(dst, length);
+    }
     for (let i = 0; i < length; i++) {
       out[src[i]!]!++;
       inDegree[dst[i]!]!++;

@@ -60,32 +60,37 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
       { option: 'name' },
     );
   }
-  if (!Number.isInteger(resolved.partitions) || resolved.partitions < 1 || resolved.partitions > MAX_PARTITIONS) {
-    throw new InvalidArgumentError(`import: --partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${resolved.partitions}`, { option: 'partitions' });
-  }
-  if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) {
-    throw new InvalidArgumentError(`import: --seed must be a non-negative integer, got ${resolved.seed}`, { option: 'seed' });
-  }
-  if (!STRATEGY_NAMES.includes(resolved.strategy) && resolved.strategy !== AUTO_STRATEGY) {
-    throw new InvalidArgumentError(
-      `import: --strategy must be one of ${[...STRATEGY_NAMES, AUTO_STRATEGY].join(', ')}, got ${JSON.stringify(resolved.strategy)}`,
-      {
-        option: 'strategy',
-      },
-    );
-  }
-  if (!Number.isInteger(resolved.threshold) || resolved.threshold < 0) {
-    throw new InvalidArgumentError(`import: --threshold must be a non-negative integer, got ${resolved.threshold}`, { option: 'threshold' });
-  }
-  if (!Number.isFinite(resolved.lambda) || resolved.lambda < 0) {
-    throw new InvalidArgumentError(`import: --lambda must be a non-negative number, got ${resolved.lambda}`, { option: 'lambda' });
-  }
+  checkPartitionOptions('import', resolved);
   if (resolved.format !== undefined && !(FORMATS as readonly string[]).includes(resolved.format)) {
     throw new InvalidArgumentError(`import: --format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(resolved.format)}`, { option: 'format' });
   }
   return resolved;
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
+/** The partitioning options shared by `import` and `repartition`; each message names its option. */
+export function checkPartitionOptions(
+  verb: string,
+  options: { partitions: number; seed: number; strategy: string; threshold: number; lambda: number },
+): void {
+  if (!Number.isInteger(options.partitions) || options.partitions < 1 || options.partitions > MAX_PARTITIONS) {
+    throw new InvalidArgumentError(`${verb}: --partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${options.partitions}`, { option: 'partitions' });
+  }
+  if (!Number.isSafeInteger(options.seed) || options.seed < 0) {
+    throw new InvalidArgumentError(`${verb}: --seed must be a non-negative integer, got ${options.seed}`, { option: 'seed' });
+  }
+  if (!STRATEGY_NAMES.includes(options.strategy) && options.strategy !== AUTO_STRATEGY) {
+    throw new InvalidArgumentError(`${verb}: --strategy must be one of ${[...STRATEGY_NAMES, AUTO_STRATEGY].join(', ')}, got ${JSON.stringify(options.strategy)}`, {
+      option: 'strategy',
+    });
+  }
+  if (!Number.isInteger(options.threshold) || options.threshold < 0) {
+    throw new InvalidArgumentError(`${verb}: --threshold must be a non-negative integer, got ${options.threshold}`, { option: 'threshold' });
+  }
+  if (!Number.isFinite(options.lambda) || options.lambda < 0) {
+    throw new InvalidArgumentError(`${verb}: --lambda must be a non-negative number, got ${options.lambda}`, { option: 'lambda' });
+  }
+}
+
+export function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -49,10 +49,13 @@ export function writePartition(dir: string, partition: number, numPartitions: nu
   return meta;
 }
 
+/** The label tables of a graph: from a finished dictionary (import) or read back (repartition). */
+export type VertexLabels = Pick<FinalDictionary, 'numVertices' | 'numDirect' | 'numeric' | 'text'>;
+
 export function writeGraphTables(
   dir: string,
   meta: Omit<GraphMeta, 'formatVersion' | 'numDirect' | 'textLabels'>,
-  dictionary: FinalDictionary,
+  dictionary: VertexLabels,
   degrees: { outDegree: Uint32Array; inDegree: Uint32Array; outWeight: Float64Array | null; inWeight: Float64Array | null },
   routing: Routing,
 ): GraphMeta {

@@ -9,9 +9,10 @@
  * whenever the catalog is opened.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { GasError, NotFoundError } from '../errors.js';
-import { catalogPath, ensureDataDir, graphDir, graphsDir } from './data-dir.js';
+import { LAYOUT_PREFIX, catalogPath, ensureDataDir, graphDir, graphsDir } from './data-dir.js';
 import { JobTable } from './jobs.js';
 
 const MIGRATIONS: readonly string[] = [
@@ -69,6 +70,13 @@ const MIGRATIONS: readonly string[] = [
      finished_at TEXT
    );
    CREATE INDEX jobs_by_graph ON jobs (graph_id);`,
+  // Layouts (repartitioning keeps a graph's id, jobs and results): the tables live in
+  // graphs/<id>/<layout>; a repartition in progress owns pending_layout until it commits.
+  `ALTER TABLE graphs ADD COLUMN layout TEXT NOT NULL DEFAULT '';
+   ALTER TABLE graphs ADD COLUMN strategy_options TEXT NOT NULL DEFAULT '{}';
+   ALTER TABLE graphs ADD COLUMN strategy_reason TEXT;
+   ALTER TABLE graphs ADD COLUMN pending_layout TEXT;
+   ALTER TABLE graphs ADD COLUMN pending_pid INTEGER;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -96,6 +104,12 @@ export interface GraphRecord {
   readonly partitions: number;
   readonly strategy: string;
   readonly seed: number;
+  /** The strategy's parameters as used (`threshold` for hybrid, `lambda` for HDRF). */
+  readonly strategyOptions: StrategyOptions;
+  /** Why `--strategy auto` chose `strategy` (null when the strategy was named). */
+  readonly strategyReason: string | null;
+  /** Sub-directory of the graph directory holding its tables ('' for graphs imported before layouts). */
+  readonly layout: string;
   readonly replicationFactor: number;
   readonly edgeBalance: number;
   readonly vertexBalance: number;
@@ -103,7 +117,21 @@ export interface GraphRecord {
   readonly createdAt: string;
 }
 
-export type NewGraph = Pick<GraphRecord, 'id' | 'name' | 'sourceFile' | 'format' | 'directed' | 'weighted' | 'partitions' | 'strategy' | 'seed'>;
+export interface StrategyOptions {
+  readonly threshold?: number;
+  readonly lambda?: number;
+}
+
+export type NewGraph = Pick<
+  GraphRecord,
+  'id' | 'name' | 'sourceFile' | 'format' | 'directed' | 'weighted' | 'partitions' | 'strategy' | 'seed' | 'strategyOptions' | 'layout'
+>;
+
+/** What a repartition changes: the partitioning and the figures that follow from it. */
+export type Repartitioned = Pick<
+  GraphRecord,
+  'partitions' | 'strategy' | 'seed' | 'strategyOptions' | 'strategyReason' | 'multiEdges' | 'replicationFactor' | 'edgeBalance' | 'vertexBalance'
+>;
 
 export type GraphStats = Pick<
   GraphRecord,
@@ -120,6 +148,7 @@ export type GraphStats = Pick<
   | 'importMs'
   | 'directed'
   | 'weighted'
+  | 'strategyReason'
 >;
 
 interface GraphRow {
@@ -138,6 +167,11 @@ interface GraphRow {
   partitions: number;
   strategy: string;
   seed: number;
+  strategy_options: string;
+  strategy_reason: string | null;
+  layout: string;
+  pending_layout: string | null;
+  pending_pid: number | null;
   replication_factor: number;
   edge_balance: number;
   vertex_balance: number;
@@ -201,11 +235,12 @@ export class Catalog {
       }
       this.db
         .prepare(
-          `INSERT INTO graphs (id, name, status, owner_pid, source_file, format, directed, weighted, partitions, strategy, seed, created_at)
-           VALUES (@id, @name, 'importing', @pid, @sourceFile, @format, @directed, @weighted, @partitions, @strategy, @seed, @createdAt)`,
+          `INSERT INTO graphs (id, name, status, owner_pid, source_file, format, directed, weighted, partitions, strategy, seed, strategy_options, layout, created_at)
+           VALUES (@id, @name, 'importing', @pid, @sourceFile, @format, @directed, @weighted, @partitions, @strategy, @seed, @strategyOptions, @layout, @createdAt)`,
         )
         .run({
           ...graph,
+          strategyOptions: JSON.stringify(graph.strategyOptions),
           pid: process.pid,
           directed: graph.directed ? 1 : 0,
           weighted: graph.weighted ? 1 : 0,
@@ -233,13 +268,64 @@ export class Catalog {
              self_loops = @selfLoops, multi_edges = @multiEdges, removed_self_loops = @removedSelfLoops,
              removed_multi_edges = @removedMultiEdges, replication_factor = @replicationFactor,
              edge_balance = @edgeBalance, vertex_balance = @vertexBalance, import_ms = @importMs,
-             directed = @directed, weighted = @weighted, strategy = @strategy
+             directed = @directed, weighted = @weighted, strategy = @strategy, strategy_reason = @strategyReason
            WHERE id = @id`,
         )
         .run({ ...stats, directed: stats.directed ? 1 : 0, weighted: stats.weighted ? 1 : 0, id: graphId });
       return old?.id ?? null;
     });
     return run.immediate();
+  }
+
+  /**
+   * Reserves a new layout of a ready graph for a repartition by this process; fails with
+   * GAS_ERR_BUSY if a live process is repartitioning it already.
+   */
+  beginRepartition(graphId: string, layout: string): void {
+    const run = this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT name, pending_pid FROM graphs WHERE id = ? AND status = 'ready'`).get(graphId) as
+        | { name: string; pending_pid: number | null }
+        | undefined;
+      if (!row) throw new NotFoundError(`graph ${graphId} not found`, { graph: graphId });
+      if (row.pending_pid !== null && isAlive(row.pending_pid)) {
+        throw new GasError('GAS_ERR_BUSY', `repartition: graph "${row.name}" is being repartitioned by process ${row.pending_pid}`, { graph: row.name });
+      }
+      this.db.prepare(`UPDATE graphs SET pending_layout = ?, pending_pid = ? WHERE id = ?`).run(layout, process.pid, graphId);
+    });
+    run.immediate();
+  }
+
+  /**
+   * Makes a repartition visible in one transaction: the graph points at its new layout, with the
+   * new strategy, figures and partition sizes. Returns the layout it replaced, for the caller to
+   * delete. Fails (GAS_ERR_CORRUPT) if the graph was dropped or replaced meanwhile.
+   */
+  completeRepartition(graphId: string, layout: string, stats: Repartitioned, partitions: readonly PartitionSize[]): string {
+    const run = this.db.transaction((): string => {
+      const row = this.db.prepare(`SELECT layout FROM graphs WHERE id = ? AND status = 'ready' AND pending_layout = ?`).get(graphId, layout) as
+        | { layout: string }
+        | undefined;
+      if (!row) throw new GasError('GAS_ERR_CORRUPT', `catalog: graph ${graphId} was dropped or replaced during its repartition`, { graph: graphId });
+      this.db.prepare(`DELETE FROM graph_partitions WHERE graph_id = ?`).run(graphId);
+      const insertPartition = this.db.prepare(`INSERT INTO graph_partitions (graph_id, partition, vertices, masters, edges) VALUES (?, ?, ?, ?, ?)`);
+      for (const p of partitions) insertPartition.run(graphId, p.partition, p.vertices, p.masters, p.edges);
+      this.db
+        .prepare(
+          `UPDATE graphs SET layout = @layout, pending_layout = NULL, pending_pid = NULL, partitions = @partitions,
+             strategy = @strategy, seed = @seed, strategy_options = @strategyOptions, strategy_reason = @strategyReason,
+             multi_edges = @multiEdges, replication_factor = @replicationFactor, edge_balance = @edgeBalance,
+             vertex_balance = @vertexBalance
+           WHERE id = @id`,
+        )
+        .run({ ...stats, strategyOptions: JSON.stringify(stats.strategyOptions), layout, id: graphId });
+      return row.layout;
+    });
+    return run.immediate();
+  }
+
+  /** Forgets a failed repartition of this process (the caller removes its directory). */
+  abortRepartition(graphId: string, layout: string): void {
+    this.db.prepare(`UPDATE graphs SET pending_layout = NULL, pending_pid = NULL WHERE id = ? AND pending_layout = ?`).run(graphId, layout);
   }
 
   /** Forgets a failed import of this process. */
@@ -306,6 +392,45 @@ export class Catalog {
     for (const entry of entries) {
       if (!owned.has(entry)) rmSync(graphDir(this.dataDir, entry), { recursive: true, force: true });
     }
+    this.sweepLayouts();
+  }
+
+  /**
+   * Removes layouts no graph uses: those left by a dead repartition, and old ones a finished
+   * repartition did not get to delete. Pending layouts of live processes are kept.
+   */
+  private sweepLayouts(): void {
+    // As for graph directories: list before reading the rows, so a layout that a live
+    // repartition created after the listing is not seen, and one created before it has its row.
+    const ids = (this.db.prepare(`SELECT id FROM graphs`).all() as { id: string }[]).map((row) => row.id);
+    const listings = new Map(ids.map((id) => [id, existsSync(graphDir(this.dataDir, id)) ? readdirSync(graphDir(this.dataDir, id)) : []]));
+    const rows = this.db.prepare(`SELECT id, layout, pending_layout, pending_pid FROM graphs`).all() as Pick<
+      GraphRow,
+      'id' | 'layout' | 'pending_layout' | 'pending_pid'
+    >[];
+    for (const row of rows) {
+      let pending = row.pending_layout;
+      if (pending !== null && (row.pending_pid === null || !isAlive(row.pending_pid))) {
+        this.abortRepartition(row.id, pending);
+        pending = null;
+      }
+      const dir = graphDir(this.dataDir, row.id);
+      for (const entry of listings.get(row.id) ?? []) {
+        if (entry.startsWith(LAYOUT_PREFIX) && entry !== row.layout && entry !== pending) rmSync(join(dir, entry), { recursive: true, force: true });
+      }
+      if (row.layout !== '') removeRootLayout(dir);
+    }
+  }
+}
+
+/**
+ * Deletes the tables of a graph imported before layouts existed, which sit in the graph
+ * directory itself (graph.mdb, part-NNNN.mdb and their lock files), leaving jobs/ and layouts.
+ */
+export function removeRootLayout(graphDirectory: string): void {
+  if (!existsSync(graphDirectory)) return;
+  for (const entry of readdirSync(graphDirectory)) {
+    if (/^(graph|part-\d+)\.mdb(-lock)?$/.test(entry)) rmSync(join(graphDirectory, entry), { force: true });
   }
 }
 
@@ -335,6 +460,9 @@ function toRecord(row: GraphRow): GraphRecord {
     partitions: row.partitions,
     strategy: row.strategy,
     seed: row.seed,
+    strategyOptions: JSON.parse(row.strategy_options) as StrategyOptions,
+    strategyReason: row.strategy_reason,
+    layout: row.layout,
     replicationFactor: row.replication_factor,
     edgeBalance: row.edge_balance,
     vertexBalance: row.vertex_balance,

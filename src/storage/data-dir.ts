@@ -2,8 +2,14 @@
  * Where gasworks keeps its state: `--data-dir`, else `$GASWORKS_HOME`, else `./.gasworks`.
  *
  *   <data-dir>/catalog.sqlite          the catalog (graphs, jobs, …)
- *   <data-dir>/graphs/<graph id>/      one graph: graph.mdb + part-NNNN.mdb per partition
+ *   <data-dir>/graphs/<graph id>/            one graph
+ *     <layout>/graph.mdb, part-NNNN.mdb      its tables in the current partitioning (`layout-<uuid>`
+ *                                            after `repartition`; graphs imported before layouts
+ *                                            existed keep theirs in the graph directory itself)
+ *     jobs/job-N.mdb                         results of its jobs, over global vertex ids, which
+ *                                            outlive any repartitioning
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -21,6 +27,18 @@ export function graphsDir(dataDir: string): string {
 
 export function graphDir(dataDir: string, graphId: string): string {
   return join(graphsDir(dataDir), graphId);
+}
+
+/** Directory of a graph's tables in its current layout (`layout` '' = the graph directory itself). */
+export function graphStoreDir(dataDir: string, graph: { readonly id: string; readonly layout: string }): string {
+  return join(graphDir(dataDir, graph.id), graph.layout);
+}
+
+export const LAYOUT_PREFIX = 'layout-';
+
+/** A fresh layout name; unique across graphs, so it also names shards in workers' caches. */
+export function newLayoutName(): string {
+  return `${LAYOUT_PREFIX}${randomUUID()}`;
 }
 
 export function ensureDataDir(dataDir: string): void {

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import graphology from 'graphology';
 import { exportGraph, type ExportFormat } from '../../src/api/index.js';
 import { Catalog, GraphReader } from '../../src/index.js';
-import { graphDir, graphsDir } from '../../src/storage/data-dir.js';
+import { graphStoreDir, graphsDir } from '../../src/storage/data-dir.js';
 
 /**
  * graphology ships CommonJS whose declaration file says `export default class Graph`; under
@@ -80,7 +80,7 @@ export function openTempCatalog(): TempCatalog {
 /** Opens the stored tables of graph `name`, runs `body`, and closes the reader. */
 export function withReader<T>(catalog: Catalog, name: string, body: (reader: GraphReader) => T): T {
   const graph = catalog.getGraph(name);
-  const reader = GraphReader.open(graphDir(catalog.dataDir, graph.id));
+  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   try {
     return body(reader);
   } finally {

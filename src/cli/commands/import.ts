@@ -3,7 +3,7 @@ import { importGraphFile } from '../../api/index.js';
 import { MAX_PARTITIONS } from '../../ingest/options.js';
 import { parseFormat } from '../../storage/loaders/index.js';
 import { STRATEGY_NAMES } from '../../partition/index.js';
-import { GasCommand, formatCount, integerOption } from '../base.js';
+import { GasCommand, formatCount, integerOption, numberOption } from '../base.js';
 import { progressReporter } from '../progress.js';
 
 export class ImportCommand extends GasCommand {
@@ -37,6 +37,7 @@ export class ImportCommand extends GasCommand {
   });
   seed = Option.String('--seed', { description: 'Seed of the partitioning hash (default 1)' });
   threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default 100)' });
+  lambda = Option.String('--lambda', { description: 'hdrf: weight of the balance term λ (default 1)' });
   dedupe = Option.Boolean('--dedupe', false, { description: 'Keep only the first copy of repeated edges' });
   dropSelfLoops = Option.Boolean('--drop-self-loops', false, { description: 'Remove edges from a vertex to itself' });
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });
@@ -54,6 +55,7 @@ export class ImportCommand extends GasCommand {
         strategy: this.strategy,
         seed: integerOption(this.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
         threshold: integerOption(this.threshold, '--threshold', 0, 2 ** 32 - 1),
+        lambda: numberOption(this.lambda, '--lambda', 0),
         dedupe: this.dedupe,
         dropSelfLoops: this.dropSelfLoops,
         header: this.header ?? 'auto',

@@ -1,9 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { partitionReport } from '../../api/partition-report.js';
-import { InvalidArgumentError } from '../../errors.js';
 import { STRATEGY_NAMES } from '../../partition/index.js';
 import type { GraphFormat } from '../../storage/index.js';
-import { GasCommand, integerOption } from '../base.js';
+import { GasCommand, integerOption, numberOption } from '../base.js';
 
 export class PartitionReportCommand extends GasCommand {
   static override paths = [['partition-report']];
@@ -30,9 +29,6 @@ export class PartitionReportCommand extends GasCommand {
   streamOrder = Option.Boolean('--stream-order', false, { description: 'Give hdrf and oblivious the edges in file order instead of a seeded shuffle' });
 
   async run(): Promise<void> {
-    const lambda = this.lambda === undefined ? undefined : Number(this.lambda);
-    if (lambda !== undefined && !(lambda >= 0))
-      throw new InvalidArgumentError(`--lambda must be a non-negative number, got "${this.lambda}"`, { option: 'lambda' });
     const report = await this.withCatalog((catalog) =>
       partitionReport(catalog, {
         source: this.source,
@@ -42,7 +38,7 @@ export class PartitionReportCommand extends GasCommand {
         format: this.format as GraphFormat | undefined,
         seed: integerOption(this.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
         threshold: integerOption(this.threshold, '--threshold', 0, 2 ** 32 - 1),
-        lambda,
+        lambda: numberOption(this.lambda, '--lambda', 0),
         streamOrder: this.streamOrder,
       }),
     );
