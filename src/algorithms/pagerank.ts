@@ -21,6 +21,7 @@ export const PAGERANK_DEFAULTS = { damping: 0.85, tolerance: 1e-6, maxIterations
 
 export default defineAlgorithm({
   name: 'pagerank',
+  gathers: 'in',
   description: 'PageRank (NetworkX normalisation, or --variant graphlab)',
   defaults: PAGERANK_DEFAULTS,
   validate(options, check) {

@@ -39,6 +39,7 @@ interface Prepared {
 
 export default defineAlgorithm({
   name: 'personalized-pagerank',
+  gathers: 'in',
   description: 'PageRank restarting at --sources (NetworkX personalization)',
   defaults: DEFAULTS,
   validate(options, check) {

@@ -30,6 +30,7 @@ export const SSSP_DEFAULTS = { source: '', weighted: true, maxIterations: 2 ** 3
 
 export default defineAlgorithm({
   name: 'sssp',
+  gathers: 'in',
   description: 'Single-source shortest paths (--source LABEL; edge weights, or hop counts with --weighted false)',
   defaults: SSSP_DEFAULTS,
   topOrder: 'asc',

@@ -7,9 +7,14 @@ import { importGraph, type ImportResult } from '../ingest/import-graph.js';
 import type { ImportOptions } from '../ingest/options.js';
 import { repartitionGraph, type RepartitionOptions, type RepartitionResult } from '../ingest/repartition.js';
 import { Catalog, GraphReader, graphDir, graphStoreDir, type GraphRecord, type PartitionSize } from '../storage/index.js';
+import { programTarget } from './program-target.js';
 import { summarizeDegrees, totalDegrees, type DegreeSummary } from './degree-summary.js';
 
-export type { ImportOptions, ImportResult, RepartitionOptions, RepartitionResult };
+export type { ImportResult, RepartitionResult };
+
+/** `for`: with `strategy: 'auto'`, the name of the algorithm the partitioning is for. */
+export type GraphImportOptions = Omit<ImportOptions, 'for'> & { readonly for?: string };
+export type GraphRepartitionOptions = Omit<RepartitionOptions, 'for'> & { readonly for?: string };
 
 export interface GraphInfo extends GraphRecord {
   readonly partitionSizes: readonly PartitionSize[];
@@ -21,13 +26,13 @@ export function openCatalog(dataDir: string): Catalog {
   return Catalog.open(dataDir);
 }
 
-export async function importGraphFile(catalog: Catalog, options: ImportOptions): Promise<ImportResult> {
-  return importGraph(catalog, options);
+export async function importGraphFile(catalog: Catalog, options: GraphImportOptions): Promise<ImportResult> {
+  return importGraph(catalog, { ...options, for: programTarget(options.for) });
 }
 
 /** Cuts a stored graph anew (strategy, partitions, seed, parameters), keeping its id, jobs and results. */
-export async function repartition(catalog: Catalog, options: RepartitionOptions): Promise<RepartitionResult> {
-  return repartitionGraph(catalog, options);
+export async function repartition(catalog: Catalog, options: GraphRepartitionOptions): Promise<RepartitionResult> {
+  return repartitionGraph(catalog, { ...options, for: programTarget(options.for) });
 }
 
 export function listGraphs(catalog: Catalog): GraphRecord[] {

@@ -13,7 +13,8 @@ import { orientedStream, readEdgeStream } from '../ingest/edge-stream.js';
 import { readStoredEdges } from '../ingest/stored-edges.js';
 import type { EdgeStream } from '../partition/index.js';
 import { IMPORT_DEFAULTS, MAX_PARTITIONS } from '../ingest/options.js';
-import { measureStrategy, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName, type StrategyMeasurement } from '../partition/index.js';
+import { measureStrategy, messagesPerVertex, PARTITION_DEFAULTS, STRATEGY_NAMES, strategyByName, type StrategyMeasurement } from '../partition/index.js';
+import { programTarget } from './program-target.js';
 import { GraphReader, graphStoreDir, type Catalog, type GraphFormat } from '../storage/index.js';
 
 export interface PartitionReportOptions {
@@ -29,11 +30,15 @@ export interface PartitionReportOptions {
   readonly lambda?: number;
   /** Feed order-sensitive (greedy) strategies the edges in stream order, not shuffled (to show their degeneration). */
   readonly streamOrder?: boolean;
+  /** An algorithm name: rows then estimate its messages per vertex per step (`partition/gather-span.ts`). */
+  readonly for?: string;
 }
 
 export interface PartitionReportRow extends StrategyMeasurement {
   readonly strategy: string;
   readonly partitions: number;
+  /** With `for`: (replication − 1) + (gather span − 1), the program's estimated messages per vertex per step. */
+  readonly messagesPerVertex?: number;
 }
 
 export async function partitionReport(
@@ -47,14 +52,19 @@ export async function partitionReport(
     });
   }
   const strategies = (options.strategies ?? STRATEGY_NAMES).map((name) => strategyByName(name));
+  const target = programTarget(options.for);
   const stream = await edgeStreamOf(catalog, options);
   const parameters = {
     seed: options.seed ?? IMPORT_DEFAULTS.seed,
     threshold: options.threshold ?? PARTITION_DEFAULTS.threshold,
     lambda: options.lambda ?? PARTITION_DEFAULTS.lambda,
     streamOrder: options.streamOrder ?? false,
+    gathers: target?.gathers,
   };
-  const rows = strategies.map((strategy) => ({ strategy: strategy.name, partitions, ...measureStrategy(strategy, stream, partitions, parameters) }));
+  const rows = strategies.map((strategy): PartitionReportRow => {
+    const m = measureStrategy(strategy, stream, partitions, parameters);
+    return { strategy: strategy.name, partitions, ...m, ...(target ? { messagesPerVertex: messagesPerVertex(m.replicationFactor, m.gatherSpan) } : {}) };
+  });
   return { vertices: stream.numVertices, edges: stream.src.length, rows };
 }
 

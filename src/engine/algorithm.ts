@@ -5,7 +5,7 @@
  * option parsing from `defaults`, so an algorithm is one file and one registry line.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { AnyVertexProgram } from './program.js';
+import type { AnyVertexProgram, EdgeDirection } from './program.js';
 
 export type OptionValue = number | boolean | string | readonly string[];
 export type AlgorithmOptions<D> = { readonly [K in keyof D]: D[K] };
@@ -34,6 +34,12 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
   /** Turns validated options into what `create` needs (e.g. source labels → ids). */
   prepare?(options: AlgorithmOptions<D>, graph: GraphHandle): P;
   create(prepared: P): AnyVertexProgram;
+  /**
+   * The edges its program gathers on (default 'all'), known before any graph is loaded: what
+   * `--strategy auto --for NAME` weighs when it estimates what a partitioning costs this program
+   * (a vertex whose gather edges sit in one partition needs no partial-sum messages).
+   */
+  readonly gathers?: EdgeDirection;
   /** How to rank vertices for a top-K summary: by the result descending (default), ascending, or not at all. */
   readonly topOrder?: 'desc' | 'asc' | 'none';
 }

@@ -24,23 +24,29 @@ export async function readEdgeStream(file: string, options: { format?: GraphForm
 }
 
 /**
- * The first `limit` edges of already remapped chunks as flat arrays, oriented as an import stores
- * them (undirected: source ≤ target). Serves `partition-report` (every edge) and
- * `--strategy auto` (a sample). With `release`, each chunk is dropped once copied, so the edges
- * are held about once, not twice.
+ * Already remapped chunks as flat arrays, oriented as an import stores them (undirected:
+ * source ≤ target): every edge, or — when there are more than `limit` — every k-th edge
+ * (k = ⌈edges / limit⌉), an even sample of the whole stream rather than its head, which in a
+ * stored graph is one old partition and in a SNAP file the lowest source ids. Serves
+ * `partition-report` (every edge) and `--strategy auto` (a sample). With `release`, each chunk is
+ * dropped once copied, so the edges are held about once, not twice.
  */
 export function orientedStream(edges: EdgeChunks, numVertices: number, directed: boolean, limit: number, release = false): EdgeStream {
-  const size = Math.min(edges.length, limit);
+  const stride = Math.max(1, Math.ceil(edges.length / Math.max(1, limit)));
+  const size = Math.ceil(edges.length / stride);
   const src = new Uint32Array(size);
   const dst = new Uint32Array(size);
-  for (let k = 0, at = 0; at < size; k++) {
+  // `next`: position in the whole stream of the next edge to take.
+  for (let k = 0, base = 0, next = 0, at = 0; at < size; k++) {
     const chunk = edges.chunk(k);
-    for (let i = 0; i < chunk.length && at < size; i++, at++) {
-      const [s, d] = [chunk.src[i]!, chunk.dst[i]!];
+    for (; next < base + chunk.length && at < size; next += stride, at++) {
+      const s = chunk.src[next - base]!;
+      const d = chunk.dst[next - base]!;
       const swap = !directed && s > d;
       src[at] = swap ? d : s;
       dst[at] = swap ? s : d;
     }
+    base += chunk.length;
     if (release) edges.release(k);
   }
   return { numVertices, directed, src, dst };

@@ -41,7 +41,7 @@ export interface ImportResult {
 export async function importGraph(catalog: Catalog, options: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const opts = resolveImportOptions(options);
-  checkStrategyOptions(opts.strategy, opts.dedupe, 'import');
+  checkStrategyOptions(opts.strategy, opts.dedupe, 'import', opts.for);
   const input = openInput(opts.file);
   const format = opts.format ?? (await sniffFormat(input));
   const progress = opts.onProgress;
@@ -97,6 +97,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
         lambda: opts.lambda,
         dedupe: opts.dedupe,
         dropSelfLoops: opts.dropSelfLoops,
+        for: opts.for,
         onProgress: progress,
       },
     );

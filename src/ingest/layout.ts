@@ -5,7 +5,7 @@
  * `repartition` (edges read back from the stored partitions), which differ only in where the
  * edges and labels come from and in how the catalog row is committed.
  */
-import { GasError } from '../errors.js';
+import { GasError, InvalidArgumentError } from '../errors.js';
 import {
   AUTO_STRATEGY,
   balance,
@@ -17,6 +17,7 @@ import {
   STRATEGY_NAMES,
   strategyByName,
   type PartitionStrategy,
+  type ProgramTarget,
 } from '../partition/index.js';
 import type { PartitionSize } from '../storage/catalog.js';
 import type { FinalDictionary } from '../storage/dictionary.js';
@@ -37,6 +38,8 @@ export interface LayoutOptions {
   readonly lambda: number;
   readonly dedupe: boolean;
   readonly dropSelfLoops: boolean;
+  /** With `auto`: the program to choose for (its gather direction), if known. */
+  readonly for?: ProgramTarget;
   readonly onProgress?: (phase: string, fraction: number) => void;
 }
 
@@ -67,7 +70,10 @@ export interface Layout {
 }
 
 /** Refuses option combinations a strategy cannot honour (before any work is done). */
-export function checkStrategyOptions(strategyName: string, dedupe: boolean, verb: string): void {
+export function checkStrategyOptions(strategyName: string, dedupe: boolean, verb: string, target?: ProgramTarget): void {
+  if (target && strategyName !== AUTO_STRATEGY) {
+    throw new InvalidArgumentError(`${verb}: --for ${target.name} only applies to --strategy auto (got --strategy ${strategyName})`, { option: 'for' });
+  }
   if (strategyName === AUTO_STRATEGY || !dedupe) return;
   const strategy = strategyByName(strategyName);
   if (!strategy.colocatesDuplicates) {
@@ -100,7 +106,7 @@ export async function writeLayout(dir: string, input: LayoutInput, options: Layo
   if (auto) {
     // With --dedupe only strategies that keep repeated edges together qualify.
     const candidates = STRATEGY_NAMES.map(strategyByName).filter((s) => s.colocatesDuplicates || !options.dedupe);
-    const choice = chooseStrategy(candidates, orientedStream(edges, numVertices, directed, SAMPLE_EDGES), numPartitions, options);
+    const choice = chooseStrategy(candidates, orientedStream(edges, numVertices, directed, SAMPLE_EDGES), numPartitions, { ...options, target: options.for });
     strategy = choice.strategy;
     strategyReason = choice.reason;
   }

@@ -1,6 +1,6 @@
 /** Options of `importGraph`, their defaults, and their validation (each message names its option). */
 import { InvalidArgumentError } from '../errors.js';
-import { AUTO_STRATEGY, PARTITION_DEFAULTS, STRATEGY_NAMES } from '../partition/index.js';
+import { AUTO_STRATEGY, PARTITION_DEFAULTS, STRATEGY_NAMES, type ProgramTarget } from '../partition/index.js';
 import { FORMATS, type GraphFormat } from '../storage/loaders/index.js';
 
 export interface ImportOptions {
@@ -21,6 +21,8 @@ export interface ImportOptions {
   readonly threshold?: number;
   /** `hdrf`: weight of the balance term λ (default 1). */
   readonly lambda?: number;
+  /** With `--strategy auto`: the program the partitioning is for (`--for pagerank`), whose gather direction it weighs. */
+  readonly for?: ProgramTarget;
   /** Keep one copy of each repeated edge (the first in file order). */
   readonly dedupe?: boolean;
   readonly dropSelfLoops?: boolean;
@@ -48,7 +50,7 @@ export const IMPORT_DEFAULTS = {
 
 export const MAX_PARTITIONS = 1024;
 
-export type ResolvedImportOptions = Required<Omit<ImportOptions, 'format' | 'onProgress'>> & Pick<ImportOptions, 'format' | 'onProgress'>;
+export type ResolvedImportOptions = Required<Omit<ImportOptions, 'format' | 'onProgress' | 'for'>> & Pick<ImportOptions, 'format' | 'onProgress' | 'for'>;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

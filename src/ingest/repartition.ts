@@ -12,7 +12,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GasError } from '../errors.js';
-import { PARTITION_DEFAULTS } from '../partition/index.js';
+import { PARTITION_DEFAULTS, type ProgramTarget } from '../partition/index.js';
 import { removeRootLayout, type Catalog, type GraphRecord, type PartitionSize } from '../storage/catalog.js';
 import { graphDir, graphStoreDir, newLayoutName } from '../storage/data-dir.js';
 import { GraphReader } from '../storage/graph-reader.js';
@@ -29,6 +29,8 @@ export interface RepartitionOptions {
   readonly seed?: number;
   readonly threshold?: number;
   readonly lambda?: number;
+  /** With `--strategy auto`: the program the partitioning is for, whose gather direction it weighs. */
+  readonly for?: ProgramTarget;
   readonly onProgress?: (phase: string, fraction: number) => void;
 }
 
@@ -54,7 +56,7 @@ export async function repartitionGraph(catalog: Catalog, options: RepartitionOpt
   };
   checkPartitionOptions('repartition', opts);
   // Repeats removed at import are gone; kept repeats may be split by a greedy strategy (counted).
-  checkStrategyOptions(opts.strategy, false, 'repartition');
+  checkStrategyOptions(opts.strategy, false, 'repartition', options.for);
 
   const layoutName = newLayoutName();
   const dir = join(graphDir(catalog.dataDir, graph.id), layoutName);
@@ -75,7 +77,7 @@ export async function repartitionGraph(catalog: Catalog, options: RepartitionOpt
       reader.close();
     }
     const readAt = performance.now();
-    const layout = await writeLayout(dir, input, { ...opts, dedupe: false, dropSelfLoops: false, onProgress: options.onProgress });
+    const layout = await writeLayout(dir, input, { ...opts, dedupe: false, dropSelfLoops: false, for: options.for, onProgress: options.onProgress });
     const old = catalog.completeRepartition(
       graph.id,
       layoutName,

@@ -16,7 +16,8 @@ export { gridShape } from './grid.js';
 export { hashVertex, hashPair } from './hash.js';
 export { shuffledChunks } from './stream-order.js';
 export { measureStrategy, type EdgeStream, type StrategyMeasurement } from './measure.js';
-export { AUTO_STRATEGY, SAMPLE_EDGES, chooseStrategy, type StrategyChoice } from './auto.js';
+export { AUTO_STRATEGY, SAMPLE_EDGES, chooseStrategy, type StrategyChoice, type ProgramTarget } from './auto.js';
+export { gatherSpan, messagesPerVertex, type GatherDirection } from './gather-span.js';
 
 const STRATEGIES: readonly PartitionStrategy[] = [
   randomStrategy,

@@ -5,6 +5,7 @@
  * the strategy's state. Used by `partition-report` and by `--strategy auto`.
  */
 import { BLOCK_SIZE } from '../storage/columns.js';
+import { gatherSpan, type GatherDirection } from './gather-span.js';
 import { balance } from './routing.js';
 import { shuffledChunks } from './stream-order.js';
 import type { PartitionStrategy } from './types.js';
@@ -25,13 +26,15 @@ export interface StrategyMeasurement {
   readonly edgesPerSecond: number;
   /** Typed-array memory of the strategy's state (and its degree pass), in MB. */
   readonly stateMB: number;
+  /** Mean partitions per vertex holding its gather edges (`gather-span.ts`); = replicationFactor for `all`. */
+  readonly gatherSpan: number;
 }
 
 export function measureStrategy(
   strategy: PartitionStrategy,
   stream: EdgeStream,
   partitions: number,
-  parameters: { seed: number; threshold: number; lambda: number; streamOrder: boolean },
+  parameters: { seed: number; threshold: number; lambda: number; streamOrder: boolean; gathers?: GatherDirection },
 ): StrategyMeasurement {
   const before = process.memoryUsage().arrayBuffers;
   const started = performance.now();
@@ -61,7 +64,10 @@ export function measureStrategy(
   }
   const seconds = (performance.now() - started) / 1000;
   const stateMB = Math.max(0, process.memoryUsage().arrayBuffers - before - assignment.byteLength) / 2 ** 20;
-  return { ...cutOf(stream, assignment, partitions), seconds, edgesPerSecond: src.length / Math.max(seconds, 1e-9), stateMB };
+  const cut = cutOf(stream, assignment, partitions);
+  const gathers = stream.directed ? (parameters.gathers ?? 'all') : 'all';
+  const span = gathers === 'all' ? cut.replicationFactor : gatherSpan(stream, assignment, partitions, gathers);
+  return { ...cut, seconds, edgesPerSecond: src.length / Math.max(seconds, 1e-9), stateMB, gatherSpan: span };
 }
 
 function countDegrees(stream: EdgeStream): { out: Uint32Array; in: Uint32Array } {

@@ -23,6 +23,7 @@ export class ImportCommand extends GasCommand {
         '$0 import email-Enron.txt.gz --name enron --undirected --dedupe --partitions 9 --strategy grid',
       ],
       ['A weighted CSV edge list', '$0 import roads.csv --name roads --weighted'],
+      ['Let gasworks measure the strategies and pick the cheapest for PageRank', '$0 import cnr-2000.txt.gz --name cnr --strategy auto --for pagerank'],
     ],
   });
 
@@ -38,6 +39,7 @@ export class ImportCommand extends GasCommand {
   seed = Option.String('--seed', { description: 'Seed of the partitioning hash (default 1)' });
   threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default 100)' });
   lambda = Option.String('--lambda', { description: 'hdrf: weight of the balance term λ (default 1)' });
+  forAlgorithm = Option.String('--for', { description: 'With --strategy auto: the algorithm the graph is for (e.g. pagerank); auto then weighs the edges it gathers on' });
   dedupe = Option.Boolean('--dedupe', false, { description: 'Keep only the first copy of repeated edges' });
   dropSelfLoops = Option.Boolean('--drop-self-loops', false, { description: 'Remove edges from a vertex to itself' });
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });
@@ -56,6 +58,7 @@ export class ImportCommand extends GasCommand {
         seed: integerOption(this.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
         threshold: integerOption(this.threshold, '--threshold', 0, 2 ** 32 - 1),
         lambda: numberOption(this.lambda, '--lambda', 0),
+        for: this.forAlgorithm,
         dedupe: this.dedupe,
         dropSelfLoops: this.dropSelfLoops,
         header: this.header ?? 'auto',

@@ -28,6 +28,8 @@ export class PartitionReportCommand extends GasCommand {
   lambda = Option.String('--lambda', { description: 'hdrf: balance weight λ (default 1)' });
   streamOrder = Option.Boolean('--stream-order', false, { description: 'Give hdrf and oblivious the edges in file order instead of a seeded shuffle' });
 
+  forAlgorithm = Option.String('--for', { description: "An algorithm (e.g. pagerank): add its estimated messages per vertex per step, from the edges it gathers on" });
+
   async run(): Promise<void> {
     const report = await this.withCatalog((catalog) =>
       partitionReport(catalog, {
@@ -40,6 +42,7 @@ export class PartitionReportCommand extends GasCommand {
         threshold: integerOption(this.threshold, '--threshold', 0, 2 ** 32 - 1),
         lambda: numberOption(this.lambda, '--lambda', 0),
         streamOrder: this.streamOrder,
+        for: this.forAlgorithm,
       }),
     );
     if (this.json) {
@@ -48,7 +51,7 @@ export class PartitionReportCommand extends GasCommand {
     }
     this.context.stdout.write(`${this.source}: ${report.vertices} vertices, ${report.edges} edges, P = ${this.partitions}\n\n`);
     this.printTable(
-      ['strategy', 'replication', 'edge balance', 'vertex balance', 'seconds', 'edges/s', 'state MB'],
+      ['strategy', 'replication', 'edge balance', 'vertex balance', 'seconds', 'edges/s', 'state MB', ...(this.forAlgorithm ? ['gather span', 'messages/vertex'] : [])],
       report.rows.map((r) => [
         r.strategy,
         r.replicationFactor.toFixed(3),
@@ -57,6 +60,7 @@ export class PartitionReportCommand extends GasCommand {
         r.seconds.toFixed(2),
         `${(r.edgesPerSecond / 1e6).toFixed(1)} M`,
         r.stateMB.toFixed(1),
+        ...(r.messagesPerVertex === undefined ? [] : [r.gatherSpan.toFixed(3), r.messagesPerVertex.toFixed(3)]),
       ]),
     );
   }

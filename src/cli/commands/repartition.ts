@@ -26,6 +26,8 @@ export class RepartitionCommand extends GasCommand {
   threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default: current, else 100)' });
   lambda = Option.String('--lambda', { description: 'hdrf: weight of the balance term λ (default: current, else 1)' });
 
+  forAlgorithm = Option.String('--for', { description: 'With --strategy auto: the algorithm the graph is for (e.g. pagerank); auto then weighs the edges it gathers on' });
+
   async run(): Promise<void> {
     const result = await this.withCatalog((catalog) =>
       repartition(catalog, {
@@ -35,6 +37,7 @@ export class RepartitionCommand extends GasCommand {
         seed: integerOption(this.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
         threshold: integerOption(this.threshold, '--threshold', 0, 2 ** 32 - 1),
         lambda: numberOption(this.lambda, '--lambda', 0),
+        for: this.forAlgorithm,
         onProgress: progressReporter(this.context.stderr),
       }),
     );
