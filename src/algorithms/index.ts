@@ -7,6 +7,7 @@ import kCore from './k-core.js';
 import connectedComponents from './connected-components.js';
 import sssp from './sssp.js';
 import labelPropagation from './label-propagation.js';
+import als from './als.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const ALGORITHMS: readonly AlgorithmDefinition<any, any>[] = [
@@ -17,6 +18,7 @@ export const ALGORITHMS: readonly AlgorithmDefinition<any, any>[] = [
   connectedComponents,
   sssp,
   labelPropagation,
+  als,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -6,3 +6,4 @@ export { runJob, type RunOptions, type JobSummary } from './run.js';
 export { jobResults, type ResultQuery, type ResultRow, type JobResults } from './results.js';
 export { openGraph, run, type OpenGraph, type JobResult } from './library.js';
 export { partitionReport, type PartitionReportOptions, type PartitionReportRow } from './partition-report.js';
+export { recommend, type RecommendQuery, type Recommendation } from './recommend.js';

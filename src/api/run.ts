@@ -16,6 +16,7 @@ import {
   runSynchronous,
   type AlgorithmDefinition,
   type AnyVertexProgram,
+  type Evaluation,
   type GraphHandle,
   type StepReport,
 } from '../engine/index.js';
@@ -79,6 +80,8 @@ export interface JobSummary {
   readonly workerStats: readonly { readonly name: string; readonly busyMs: number; readonly waitMs: number; readonly steps: number }[];
   /** SSP runs: the furthest any worker ran ahead of the slowest (≤ staleness). */
   readonly maxLead: number | null;
+  /** Fields the algorithm adds (`AlgorithmDefinition.summarize`: ALS's trainRmse and testRmse, …). */
+  readonly [extra: string]: unknown;
 }
 
 export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSummary> {
@@ -117,14 +120,19 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
       numVertices: graph.vertices,
       directed: graph.directed,
       weighted: graph.weighted,
+      numEdges: graph.edges,
+      get totalWeight() {
+        return reader.weights().outWeight.reduce((sum, w) => sum + w, 0);
+      },
       idOf: (label, option) => {
         const id = reader.idOf(label);
         if (id < 0)
           throw new NotFoundError(`${definition.name}: ${option}: vertex ${JSON.stringify(label)} is not in graph "${graph.name}"`, { option, vertex: label });
         return id;
       },
+      lookup: (label) => reader.idOf(label),
     };
-    const prepared = definition.prepare ? definition.prepare(options, handle) : options;
+    const prepared = definition.prepare ? await definition.prepare(options, handle) : options;
     const program = definition.create(prepared) as AnyVertexProgram;
     const resultColumn = validateProgram(program);
     const staleness = run.staleness ?? 0;
@@ -141,19 +149,25 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
     const loadMs = performance.now() - loadStart;
 
     const computeStart = performance.now();
-    const maxIterations = (options.maxIterations as number | undefined) ?? 100;
+    const stepsPerIteration = definition.stepsPerIteration ?? 1;
+    const maxIterations = ((options.maxIterations as number | undefined) ?? 100) * stepsPerIteration;
+    const { column, width } = resultColumn;
+    const evaluations: Evaluation[] = [];
+    const evaluation = definition.evaluation;
+    const afterStep = evaluation
+      ? async (step: StepReport): Promise<void> => {
+          if ((step.iteration + 1) % evaluation.every !== 0) return;
+          const values = await collectResult(endpoints, column, width, graph.vertices);
+          evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
+        }
+      : undefined;
     const outcome =
       staleness > 0
         ? await runStaleSynchronous(endpoints, program, facts, { staleness, maxIterations, onStep: run.onStep })
-        : await runSynchronous(endpoints, program, facts, { maxIterations, onStep: run.onStep });
+        : await runSynchronous(endpoints, program, facts, { maxIterations, onStep: run.onStep, afterStep });
     const computeMs = performance.now() - computeStart;
 
-    const { column, width } = resultColumn;
-    const values = new Float64Array(graph.vertices * width);
-    for (const endpoint of endpoints) {
-      const part = await endpoint.collect(column);
-      for (let i = 0; i < part.gids.length; i++) for (let k = 0; k < width; k++) values[part.gids[i]! * width + k] = part.values[i * width + k]!;
-    }
+    const values = await collectResult(endpoints, column, width, graph.vertices);
     writeResults(graphDir(catalog.dataDir, graph.id), { job: jobId, column, width, vertices: graph.vertices }, values);
 
     const order = definition.topOrder ?? 'desc';
@@ -161,7 +175,7 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
       jobId,
       algorithm: definition.name,
       graph: graph.name,
-      iterations: outcome.iterations,
+      iterations: Math.ceil(outcome.iterations / stepsPerIteration),
       converged: outcome.converged,
       workers: endpoints.length,
       placement: placement.kind,
@@ -186,9 +200,10 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
         steps: 'workerSteps' in outcome ? (outcome as { workerSteps: number[] }).workerSteps[w]! : outcome.iterations,
       })),
       maxLead: 'maxLead' in outcome ? (outcome as { maxLead: number }).maxLead : null,
+      ...definition.summarize?.(prepared, { steps: outcome.steps, evaluations, computeMs, workers: endpoints.length }),
     };
     catalog.jobs.succeed(jobId, {
-      iterations: outcome.iterations,
+      iterations: summary.iterations,
       converged: outcome.converged,
       loadMs,
       computeMs,
@@ -199,6 +214,16 @@ async function execute(catalog: Catalog, jobId: number, graph: GraphRecord, run:
     await workers?.close();
     reader.close();
   }
+}
+
+/** The result column of every master, by global id (`width` values per vertex). */
+async function collectResult(endpoints: StartedWorkers['endpoints'], column: string, width: number, vertices: number): Promise<Float64Array> {
+  const values = new Float64Array(vertices * width);
+  for (const endpoint of endpoints) {
+    const part = await endpoint.collect(column);
+    for (let i = 0; i < part.gids.length; i++) for (let k = 0; k < width; k++) values[part.gids[i]! * width + k] = part.values[i * width + k]!;
+  }
+  return values;
 }
 
 /** How workers elsewhere rebuild the program, or null for a program object (it runs in this thread). */

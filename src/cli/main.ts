@@ -13,6 +13,7 @@ import { RunCommand } from './commands/run.js';
 import { WorkerCommand } from './commands/worker.js';
 import { PartitionReportCommand } from './commands/partition-report.js';
 import { RepartitionCommand } from './commands/repartition.js';
+import { RecommendCommand } from './commands/recommend.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -28,6 +29,7 @@ for (const command of [
   PartitionReportCommand,
   RepartitionCommand,
   ResultsCommand,
+  RecommendCommand,
   JobsCommand,
   GenerateKronCommand,
 ]) {

@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { AnyVertexProgram, EdgeDirection } from './program.js';
+import type { StepReport } from './sync-engine.js';
 
 export type OptionValue = number | boolean | string | readonly string[];
 export type AlgorithmOptions<D> = { readonly [K in keyof D]: D[K] };
@@ -15,8 +16,27 @@ export interface GraphHandle {
   readonly numVertices: number;
   readonly directed: boolean;
   readonly weighted: boolean;
+  readonly numEdges: number;
+  /** Σ of edge weights (the edge count on unweighted graphs): e.g. ALS's global mean rating. */
+  readonly totalWeight: number;
   /** The id of the vertex with this label, or throws GAS_ERR_NOT_FOUND naming it. */
   idOf(label: string, option: string): number;
+  /** The id of the vertex with this label, or −1 (e.g. held-out ratings of users the graph lacks). */
+  lookup(label: string): number;
+}
+
+/** A coordinator-side evaluation after a step: its figures, and the algorithm iteration it follows. */
+export interface Evaluation {
+  readonly iteration: number;
+  readonly figures: Readonly<Record<string, number>>;
+}
+
+/** What `summarize` sees of a finished run. */
+export interface RunRecord {
+  readonly steps: readonly StepReport[];
+  readonly evaluations: readonly Evaluation[];
+  readonly computeMs: number;
+  readonly workers: number;
 }
 
 export interface OptionChecker {
@@ -32,7 +52,7 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
   readonly defaults: D;
   validate?(options: AlgorithmOptions<D>, check: OptionChecker): void;
   /** Turns validated options into what `create` needs (e.g. source labels → ids). */
-  prepare?(options: AlgorithmOptions<D>, graph: GraphHandle): P;
+  prepare?(options: AlgorithmOptions<D>, graph: GraphHandle): P | Promise<P>;
   create(prepared: P): AnyVertexProgram;
   /**
    * The edges its program gathers on (default 'all'), known before any graph is loaded: what
@@ -40,6 +60,22 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
    * (a vertex whose gather edges sit in one partition needs no partial-sum messages).
    */
   readonly gathers?: EdgeDirection;
+  /**
+   * Engine steps per algorithm iteration (default 1): ALS updates users, then items, so its
+   * `maxIterations` counts pairs of steps. The job's `iterations` counts algorithm iterations.
+   */
+  readonly stepsPerIteration?: number;
+  /**
+   * Evaluation on the coordinator after every `every` steps: the result column is collected from
+   * the workers (by global id) and passed to `evaluate`, whose figures are recorded per
+   * iteration (ALS: held-out RMSE). Costs one transfer of the result column per evaluation.
+   */
+  readonly evaluation?: {
+    readonly every: number;
+    evaluate(prepared: P, result: Float64Array, step: StepReport): Record<string, number>;
+  };
+  /** Extra fields of the job summary, from the run's steps and evaluations (ALS: trainRmse, testRmse). */
+  summarize?(prepared: P, run: RunRecord): Record<string, unknown>;
   /** How to rank vertices for a top-K summary: by the result descending (default), ascending, or not at all. */
   readonly topOrder?: 'desc' | 'asc' | 'none';
 }

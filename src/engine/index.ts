@@ -17,6 +17,8 @@ export {
   type AlgorithmDefinition,
   type AlgorithmOptions,
   type GraphHandle,
+  type Evaluation,
+  type RunRecord,
   type OptionChecker,
   type OptionValue,
 } from './algorithm.js';

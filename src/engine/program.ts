@@ -97,7 +97,7 @@ export type ProgramState<V extends ColumnDeclarations = ColumnDeclarations, E ex
 
 /** What every callback may ask of the engine. */
 export interface ProgramContext {
-  /** The current superstep, from 0. */
+  /** The current superstep, from 0; −1 in `init`, `initEdge` and the aggregation that follows them. */
   readonly iteration: number;
   readonly numVertices: number;
   readonly numEdges: number;

@@ -22,6 +22,8 @@ export interface SyncOptions {
   readonly maxIterations: number;
   /** Called after every step (for progress reporting). */
   readonly onStep?: (step: StepReport) => void;
+  /** Awaited after every step, before the next (the coordinator's evaluations: see `AlgorithmDefinition.evaluation`). */
+  readonly afterStep?: (step: StepReport) => Promise<void>;
 }
 
 export interface StepReport {
@@ -121,6 +123,7 @@ export async function runSynchronous(
     };
     steps.push(report);
     options.onStep?.(report);
+    await options.afterStep?.(report);
     iteration++;
     if (stop) {
       converged = true;

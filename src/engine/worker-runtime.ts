@@ -106,6 +106,8 @@ export class WorkerRuntime {
   /** Initial vertex and edge state on every replica; returns this worker's aggregator partials. */
   init(): number[] {
     const { program, state, context } = this;
+    // Before step 0: `init`, `initEdge` and the first aggregation see iteration −1.
+    context.iteration = -1;
     if (program.init) for (let v = 0; v < this.graph.numVertices; v++) program.init(state as never, v, context);
     if (program.initEdge) for (let e = 0; e < this.graph.numEdges; e++) program.initEdge(state as never, e, context);
     if ((program.initiallyActive ?? 'all') === 'all') this.signaled.fill(1);

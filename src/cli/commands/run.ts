@@ -83,17 +83,27 @@ export class RunCommand extends GasCommand {
     const median = perIteration.length ? perIteration[perIteration.length >> 1]! : 0;
     out.write(
       `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${s.iterations} iterations, ${s.converged ? 'converged' : 'not converged (maxIterations reached)'}\n` +
-        `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per iteration)\n` +
+        `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per step)\n` +
         `  ${s.workers} worker(s) (${s.placement}${s.staleness > 0 ? `, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
-        `${formatBytes(s.bytesExchanged / Math.max(1, s.iterations))} exchanged per step (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
+        `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
     );
     if (s.workerStats.length > 1) {
       out.write(
         `  ${s.workerStats.map((w) => `${w.name}: busy ${w.busyMs.toFixed(0)} ms, waiting ${w.waitMs.toFixed(0)} ms, ${w.steps} steps`).join('\n  ')}\n`,
       );
     }
-    const aggregates = Object.entries(s.aggregates);
+    const aggregates = Object.entries(s.aggregates).filter(([name]) => !/^gram\d+$/.test(name));
     if (aggregates.length) out.write(`  ${aggregates.map(([k, v]) => `${k} ${formatValue(v)}`).join(', ')}\n`);
+    // Fields the algorithm added (ALS: trainRmse, testRmse, …): series as first → last.
+    const extras = Object.entries(s).filter(
+      ([name, value]) => !COMMON_FIELDS.has(name) && (typeof value === 'number' || (Array.isArray(value) && value.length > 0)),
+    );
+    for (const [name, value] of extras) {
+      const shown = Array.isArray(value)
+        ? `${formatValue(value[0] as number)} → ${formatValue(value[value.length - 1] as number)} (${value.length} iterations)`
+        : formatValue(value as number);
+      out.write(`  ${name} ${shown}\n`);
+    }
     if (s.top.length) {
       out.write(`\n  top ${s.top.length} by ${s.result.column}:\n`);
       for (const { vertex, value } of s.top) out.write(`  ${String(vertex).padEnd(20)} ${formatValue(value)}\n`);
@@ -101,6 +111,29 @@ export class RunCommand extends GasCommand {
     out.write(`\n  results: gasworks results ${s.jobId}\n`);
   }
 }
+
+/** The summary fields every job has; any other field is the algorithm's own (`AlgorithmDefinition.summarize`). */
+const COMMON_FIELDS = new Set([
+  'jobId',
+  'algorithm',
+  'graph',
+  'iterations',
+  'converged',
+  'workers',
+  'placement',
+  'staleness',
+  'replicationFactor',
+  'options',
+  'timings',
+  'aggregates',
+  'result',
+  'top',
+  'bytesExchanged',
+  'exchange',
+  'wire',
+  'workerStats',
+  'maxLead',
+]);
 
 function middle(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -6,9 +6,11 @@ import { edgeListLoader } from './edge-list.js';
 import { loadGraphologyJson } from './graphology-json.js';
 import type { InputFile } from './input.js';
 import { loadMatrixMarket } from './matrix-market.js';
+import { loadRatings } from './ratings.js';
 import { FORMATS, type GraphFormat, type Loader } from './types.js';
 
 export { openInput, forEachLine, type InputFile } from './input.js';
+export { USER_PREFIX, ITEM_PREFIX } from './ratings.js';
 export { FORMATS, type GraphFormat, type Loader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
 const LOADERS: Record<GraphFormat, Loader> = {
@@ -17,6 +19,7 @@ const LOADERS: Record<GraphFormat, Loader> = {
   csv: loadCsv,
   mtx: loadMatrixMarket,
   graphology: loadGraphologyJson,
+  ratings: loadRatings,
 };
 
 export function loaderFor(format: GraphFormat): Loader {

@@ -7,7 +7,7 @@ import type { LabelDictionary } from '../dictionary.js';
 import type { EdgeChunks } from '../growable.js';
 import type { InputFile } from './input.js';
 
-export const FORMATS = ['snap', 'tsv', 'csv', 'mtx', 'graphology'] as const;
+export const FORMATS = ['snap', 'tsv', 'csv', 'mtx', 'graphology', 'ratings'] as const;
 export type GraphFormat = (typeof FORMATS)[number];
 
 export interface LoaderOptions {

@@ -1,0 +1,183 @@
+/**
+ * Ratings files as bipartite graphs: each line `user item rating [timestamp]` is the edge
+ * user → item with the rating as its weight. Users and items live in separate namespaces — their
+ * vertex labels are `u:<id>` and `i:<id>` — so user 1 and item 1 are two vertices. The dialect
+ * is read from the first data line:
+ *
+ *   - MovieLens CSV (`userId,movieId,rating,timestamp`; a header line is skipped);
+ *   - MovieLens `.dat` (`1::122::5::838985046`);
+ *   - whitespace or tab separated (`user item rating [timestamp]`, as MovieLens 100K's u.data);
+ *   - Matrix Market coordinate (`%%MatrixMarket matrix coordinate real general`: row = user,
+ *     column = item, value = rating; the size line's counts are checked against the body).
+ *
+ * A rating that is not a finite number, a missing column, or an index outside the declared
+ * matrix size is an error naming file:line.
+ */
+import { ParseError } from '../../errors.js';
+import type { LabelDictionary } from '../dictionary.js';
+import { forEachLine, type InputFile } from './input.js';
+import { parseDecimal } from './numbers.js';
+import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
+
+type Dialect = 'csv' | 'dat' | 'whitespace' | 'mtx';
+
+export const USER_PREFIX = 'u:';
+export const ITEM_PREFIX = 'i:';
+
+export async function loadRatings(input: InputFile, target: LoadTarget, options: LoaderOptions): Promise<LoadInfo> {
+  const edges = target.begin(true);
+  const users = new NamespaceInterner(target.dictionary, USER_PREFIX);
+  const items = new NamespaceInterner(target.dictionary, ITEM_PREFIX);
+  let dialect: Dialect | null = null;
+  let size: { rows: number; columns: number; entries: number } | null = null;
+  let entries = 0;
+  let lastLine = 0;
+  const fields: number[] = [];
+
+  await forEachLine(
+    input,
+    (buffer, start, end, line) => {
+      lastLine = line;
+      let i = start;
+      while (i < end && (buffer[i] === 32 || buffer[i] === 9)) i++;
+      if (i === end) return;
+      const text = (): string => buffer.toString('utf8', start, end);
+      if (dialect === null) {
+        if (buffer[i] === 37 /* % */) {
+          if (!/^%%MatrixMarket\s+matrix\s+coordinate\s+(real|integer)\s+general\s*$/i.test(text())) {
+            throw new ParseError(input.path, line, 'ratings in Matrix Market must be "%%MatrixMarket matrix coordinate real|integer general"', text());
+          }
+          dialect = 'mtx';
+          return;
+        }
+        dialect = detectDialect(buffer, i, end);
+        // A header line (`userId,movieId,rating,…`): its rating column is not a number.
+        split(buffer, i, end, dialect, fields);
+        if (options.header === true) return;
+        if (options.header === 'auto' && fields.length >= 6 && Number.isNaN(parseDecimal(buffer, fields[4]!, fields[5]!))) return;
+      } else if (dialect === 'mtx' && buffer[i] === 37) {
+        return; // comment
+      }
+      split(buffer, i, end, dialect, fields);
+      if (dialect === 'mtx' && size === null) {
+        size = parseSize(input.path, line, buffer, fields, text());
+        return;
+      }
+      if (fields.length < 6) throw new ParseError(input.path, line, 'expected user, item and rating columns', text());
+      const rating = parseDecimal(buffer, fields[4]!, fields[5]!);
+      if (!Number.isFinite(rating)) {
+        throw new ParseError(input.path, line, `rating is not a number: ${JSON.stringify(buffer.toString('utf8', fields[4]!, fields[5]!))}`, text());
+      }
+      let user: number;
+      let item: number;
+      if (size) {
+        if (++entries > size.entries) throw new ParseError(input.path, line, `more entries than the ${size.entries} declared in the size line`, text());
+        const row = parseInteger(buffer, fields[0]!, fields[1]!);
+        const column = parseInteger(buffer, fields[2]!, fields[3]!);
+        if (row < 1 || row > size.rows) throw new ParseError(input.path, line, `row (user) index out of range 1..${size.rows}`, text());
+        if (column < 1 || column > size.columns) throw new ParseError(input.path, line, `column (item) index out of range 1..${size.columns}`, text());
+        user = users.number(row);
+        item = items.number(column);
+      } else {
+        user = users.field(buffer, fields[0]!, fields[1]!);
+        item = items.field(buffer, fields[2]!, fields[3]!);
+        if (user < 0 || item < 0) throw new ParseError(input.path, line, `empty ${user < 0 ? 'user' : 'item'} id`, text());
+      }
+      edges.push(user, item, rating);
+    },
+    options.onBytes,
+  );
+  const declared = size as { entries: number } | null;
+  if (dialect === 'mtx' && declared === null) throw new ParseError(input.path, lastLine + 1, 'missing size line (users items ratings)');
+  if (declared && entries < declared.entries) {
+    throw new ParseError(input.path, lastLine, `the size line declares ${declared.entries} ratings but the file has ${entries}`);
+  }
+  return { directed: true, weighted: true, lines: lastLine };
+}
+
+function detectDialect(buffer: Buffer, start: number, end: number): Dialect {
+  const line = buffer.toString('latin1', start, end);
+  if (line.includes('::')) return 'dat';
+  if (line.includes(',')) return 'csv';
+  return 'whitespace';
+}
+
+/** Start/end offsets of the line's fields, flattened into `out`. */
+function split(buffer: Buffer, start: number, end: number, dialect: Dialect, out: number[]): void {
+  out.length = 0;
+  if (dialect === 'whitespace' || dialect === 'mtx') {
+    let i = start;
+    while (i < end) {
+      while (i < end && (buffer[i] === 32 || buffer[i] === 9)) i++;
+      if (i === end) break;
+      const from = i;
+      while (i < end && buffer[i] !== 32 && buffer[i] !== 9) i++;
+      out.push(from, i);
+    }
+    return;
+  }
+  const width = dialect === 'dat' ? 2 : 1;
+  let from = start;
+  for (let i = start; i <= end; i++) {
+    const atSeparator = i < end && (dialect === 'dat' ? buffer[i] === 58 && buffer[i + 1] === 58 : buffer[i] === 44);
+    if (i === end || atSeparator) {
+      let a = from;
+      let b = i;
+      while (a < b && (buffer[a] === 32 || buffer[a] === 34)) a++; // spaces and plain quotes
+      while (b > a && (buffer[b - 1] === 32 || buffer[b - 1] === 34)) b--;
+      out.push(a, b);
+      from = i + width;
+      i += width - 1;
+    }
+  }
+}
+
+function parseSize(path: string, line: number, buffer: Buffer, fields: number[], text: string): { rows: number; columns: number; entries: number } {
+  const numbers: number[] = [];
+  for (let k = 0; k + 1 < fields.length; k += 2) numbers.push(parseInteger(buffer, fields[k]!, fields[k + 1]!));
+  if (numbers.length !== 3 || numbers.some((n) => n < 0)) throw new ParseError(path, line, 'expected the size line "users items ratings"', text);
+  return { rows: numbers[0]!, columns: numbers[1]!, entries: numbers[2]! };
+}
+
+/** A non-negative decimal integer, or −1. */
+function parseInteger(buffer: Buffer, start: number, end: number): number {
+  if (end === start || end - start > 15) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = buffer[i]! - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * Label codes of one namespace (`u:` or `i:`): integer ids are cached by value, so the label
+ * string is built once per distinct id rather than once per rating.
+ */
+class NamespaceInterner {
+  private readonly byNumber = new Map<number, number>();
+
+  constructor(
+    private readonly dictionary: LabelDictionary,
+    private readonly prefix: string,
+  ) {}
+
+  number(id: number): number {
+    let code = this.byNumber.get(id);
+    if (code === undefined) {
+      code = this.dictionary.internString(this.prefix + id);
+      this.byNumber.set(id, code);
+    }
+    return code;
+  }
+
+  /** The code of the id in `buffer[start, end)`, or −1 if empty. */
+  field(buffer: Buffer, start: number, end: number): number {
+    if (start === end) return -1;
+    const id = parseInteger(buffer, start, end);
+    // Integers with leading zeros ("007") keep their spelling.
+    if (id >= 0 && (buffer[start] !== 48 || end - start === 1)) return this.number(id);
+    return this.dictionary.internString(this.prefix + buffer.toString('utf8', start, end));
+  }
+}
