@@ -74,7 +74,7 @@ export default defineAlgorithm({
     const packed = (d * (d + 1)) / 2;
     const scale = 1 / Math.sqrt(k);
     // Scratch of this program instance (one per worker): no allocation per edge or vertex.
-    const z = new Float64Array(d);
+    const addNormalEquations = compileNormalEquations(k, biases);
     const m = new Float64Array(d * d);
     const w = new Float64Array(d);
     const gramNames = implicit ? Array.from({ length: packed }, (_, e) => `gram${e}`) : [];
@@ -122,23 +122,13 @@ export default defineAlgorithm({
       gatherInto(state, _self, neighbor, edge, total, offset) {
         const base = neighbor * width;
         const rating = state.weight[edge]!;
-        for (let j = 0; j < k; j++) z[j] = state.factor[base + j]!;
-        if (biases) z[k] = 1;
-        let weight = 1; // of z zᵀ
-        let target: number; // coefficient of z in the right-hand side
         if (implicit) {
-          weight = alpha * rating; // (c − 1)
-          target = 1 + alpha * rating; // c · p
+          // (c − 1) z zᵀ and c·p·z with c = 1 + α·r, p = 1.
+          addNormalEquations(state.factor, base, total, offset, alpha * rating, 1 + alpha * rating, 0);
         } else {
-          target = rating - mean - (biases ? state.factor[base + k]! : 0);
+          const target = rating - mean - (biases ? state.factor[base + k]! : 0);
+          addNormalEquations(state.factor, base, total, offset, 1, target, target * target);
         }
-        let at = offset;
-        for (let a = 0; a < d; a++) {
-          const za = z[a]! * weight;
-          for (let b = a; b < d; b++) total[at++]! += za * z[b]!;
-        }
-        for (let a = 0; a < d; a++) total[at++]! += target * z[a]!;
-        total[at]! += implicit ? 0 : target * target;
       },
       apply(state, v, total, ctx) {
         const ratings = state.outDegree[v]! + state.inDegree[v]!;
@@ -232,6 +222,28 @@ export function testRmse(prepared: Pick<Prepared, 'rank' | 'mean' | 'test'>, fac
     sse += error * error;
   }
   return Math.sqrt(sse / test.rating.length);
+}
+
+/**
+ * The per-rating update of the normal equations, generated for this rank: with z the
+ * neighbour's factors (`f[base …]`, plus a constant 1 for the bias when `biases`), adds
+ * weight·z zᵀ (packed upper triangle), target·z and `squared` into `t[o …]`. Written out
+ * term by term with z in locals: measured 136 against 450 ns per rating at rank 10 for the same
+ * two nested loops over a scratch vector (2-core VM, isolated loop).
+ */
+type NormalEquationsUpdate = (f: Float64Array, base: number, t: Float64Array, o: number, weight: number, target: number, squared: number) => void;
+
+function compileNormalEquations(k: number, biases: boolean): NormalEquationsUpdate {
+  const d = k + (biases ? 1 : 0);
+  const packed = (d * (d + 1)) / 2;
+  const lines: string[] = [];
+  for (let j = 0; j < k; j++) lines.push(`const z${j} = f[base + ${j}];`);
+  for (let a = 0; a < d; a++) lines.push(`const w${a} = ${a < k ? `z${a} * weight` : 'weight'};`);
+  let at = 0;
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) lines.push(`t[o + ${at++}] += ${b < k ? `w${a} * z${b}` : `w${a}`};`);
+  for (let a = 0; a < d; a++) lines.push(`t[o + ${packed + a}] += ${a < k ? `target * z${a}` : 'target'};`);
+  lines.push(`t[o + ${packed + d}] += squared;`);
+  return new Function('f', 'base', 't', 'o', 'weight', 'target', 'squared', lines.join('\n')) as NormalEquationsUpdate;
 }
 
 /** Row and column (a ≤ b) of entry `e` of a packed upper triangle of order d. */

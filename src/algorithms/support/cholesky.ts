@@ -11,22 +11,26 @@
  */
 export function choleskySolve(m: Float64Array, b: Float64Array, d: number): boolean {
   for (let j = 0; j < d; j++) {
-    let diagonal = m[j * d + j]!;
-    for (let k = 0; k < j; k++) diagonal -= m[j * d + k]! * m[j * d + k]!;
+    const rowJ = j * d;
+    let diagonal = m[rowJ + j]!;
+    for (let k = 0; k < j; k++) diagonal -= m[rowJ + k]! * m[rowJ + k]!;
     if (!(diagonal > 0)) return false;
     const pivot = Math.sqrt(diagonal);
-    m[j * d + j] = pivot;
+    m[rowJ + j] = pivot;
+    const inverse = 1 / pivot;
     for (let i = j + 1; i < d; i++) {
-      let sum = m[i * d + j]!;
-      for (let k = 0; k < j; k++) sum -= m[i * d + k]! * m[j * d + k]!;
-      m[i * d + j] = sum / pivot;
+      const rowI = i * d;
+      let sum = m[rowI + j]!;
+      for (let k = 0; k < j; k++) sum -= m[rowI + k]! * m[rowJ + k]!;
+      m[rowI + j] = sum * inverse;
     }
   }
   // L·y = b, then Lᵀ·x = y.
   for (let i = 0; i < d; i++) {
+    const rowI = i * d;
     let sum = b[i]!;
-    for (let k = 0; k < i; k++) sum -= m[i * d + k]! * b[k]!;
-    b[i] = sum / m[i * d + i]!;
+    for (let k = 0; k < i; k++) sum -= m[rowI + k]! * b[k]!;
+    b[i] = sum / m[rowI + i]!;
   }
   for (let i = d - 1; i >= 0; i--) {
     let sum = b[i]!;
