@@ -10,6 +10,8 @@ export interface ImportOptions {
   readonly name: string;
   /** File format; detected from the name and content when omitted. */
   readonly format?: GraphFormat;
+  /** For `--format uci` and `lda-c`: the vocabulary file naming the word ids. */
+  readonly vocab?: string;
   /** Treat edges as undirected (Matrix Market `symmetric` and graphology `undirected` files are undirected anyway). */
   readonly undirected?: boolean;
   /** Read edge weights (third column, Matrix Market values are read regardless). */
@@ -50,7 +52,7 @@ export const IMPORT_DEFAULTS = {
 
 export const MAX_PARTITIONS = 1024;
 
-export type ResolvedImportOptions = Required<Omit<ImportOptions, 'format' | 'onProgress' | 'for'>> & Pick<ImportOptions, 'format' | 'onProgress' | 'for'>;
+export type ResolvedImportOptions = Required<Omit<ImportOptions, 'format' | 'onProgress' | 'for' | 'vocab'>> & Pick<ImportOptions, 'format' | 'onProgress' | 'for' | 'vocab'>;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

@@ -23,13 +23,16 @@ export class ImportCommand extends GasCommand {
         '$0 import email-Enron.txt.gz --name enron --undirected --dedupe --partitions 9 --strategy grid',
       ],
       ['A weighted CSV edge list', '$0 import roads.csv --name roads --weighted'],
+      ['MovieLens ratings as a user → item graph (for ALS)', '$0 import ml-latest-small.ratings.csv.gz --name ml --format ratings'],
+      ['A UCI bag-of-words corpus with its vocabulary (for LDA)', '$0 import docword.kos.txt.gz --format uci --vocab vocab.kos.txt.gz --name kos'],
       ['Let gasworks measure the strategies and pick the cheapest for PageRank', '$0 import cnr-2000.txt.gz --name cnr --strategy auto --for pagerank'],
     ],
   });
 
   file = Option.String({ name: 'file' });
   name = Option.String('--name', { required: true, description: 'Name of the graph in the catalog' });
-  format = Option.String('--format', { description: 'snap | tsv | csv | mtx | graphology (default: detected from content and file name)' });
+  format = Option.String('--format', { description: 'snap | tsv | csv | mtx | graphology | ratings | uci | lda-c (default: detected from content and file name)' });
+  vocab = Option.String('--vocab', { description: 'uci / lda-c: the vocabulary file (one word per line)' });
   undirected = Option.Boolean('--undirected', false, { description: 'Edges have no direction' });
   weighted = Option.Boolean('--weighted', false, { description: 'Read a weight column (third field)' });
   partitions = Option.String('--partitions', { description: 'Number of partitions (default 4)' });
@@ -51,6 +54,7 @@ export class ImportCommand extends GasCommand {
         file: this.file,
         name: this.name,
         format: this.format === undefined ? undefined : parseFormat(this.format),
+        vocab: this.vocab,
         undirected: this.undirected,
         weighted: this.weighted,
         partitions: integerOption(this.partitions, '--partitions', 1, MAX_PARTITIONS),

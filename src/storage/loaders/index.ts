@@ -7,10 +7,12 @@ import { loadGraphologyJson } from './graphology-json.js';
 import type { InputFile } from './input.js';
 import { loadMatrixMarket } from './matrix-market.js';
 import { loadRatings } from './ratings.js';
+import { loadLdaC, loadUciDocword } from './bag-of-words.js';
 import { FORMATS, type GraphFormat, type Loader } from './types.js';
 
 export { openInput, forEachLine, type InputFile } from './input.js';
 export { USER_PREFIX, ITEM_PREFIX } from './ratings.js';
+export { DOCUMENT_PREFIX, WORD_PREFIX } from './bag-of-words.js';
 export { FORMATS, type GraphFormat, type Loader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
 const LOADERS: Record<GraphFormat, Loader> = {
@@ -20,6 +22,8 @@ const LOADERS: Record<GraphFormat, Loader> = {
   mtx: loadMatrixMarket,
   graphology: loadGraphologyJson,
   ratings: loadRatings,
+  uci: loadUciDocword,
+  'lda-c': loadLdaC,
 };
 
 export function loaderFor(format: GraphFormat): Loader {

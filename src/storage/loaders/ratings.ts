@@ -15,6 +15,7 @@
  */
 import { ParseError } from '../../errors.js';
 import type { LabelDictionary } from '../dictionary.js';
+import { parseInteger, splitWhitespace } from './fields.js';
 import { forEachLine, type InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
 import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
@@ -104,18 +105,11 @@ function detectDialect(buffer: Buffer, start: number, end: number): Dialect {
 
 /** Start/end offsets of the line's fields, flattened into `out`. */
 function split(buffer: Buffer, start: number, end: number, dialect: Dialect, out: number[]): void {
-  out.length = 0;
   if (dialect === 'whitespace' || dialect === 'mtx') {
-    let i = start;
-    while (i < end) {
-      while (i < end && (buffer[i] === 32 || buffer[i] === 9)) i++;
-      if (i === end) break;
-      const from = i;
-      while (i < end && buffer[i] !== 32 && buffer[i] !== 9) i++;
-      out.push(from, i);
-    }
+    splitWhitespace(buffer, start, end, out);
     return;
   }
+  out.length = 0;
   const width = dialect === 'dat' ? 2 : 1;
   let from = start;
   for (let i = start; i <= end; i++) {
@@ -139,17 +133,6 @@ function parseSize(path: string, line: number, buffer: Buffer, fields: number[],
   return { rows: numbers[0]!, columns: numbers[1]!, entries: numbers[2]! };
 }
 
-/** A non-negative decimal integer, or −1. */
-function parseInteger(buffer: Buffer, start: number, end: number): number {
-  if (end === start || end - start > 15) return -1;
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const digit = buffer[i]! - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
-}
 
 /**
  * Label codes of one namespace (`u:` or `i:`): integer ids are cached by value, so the label

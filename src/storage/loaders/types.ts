@@ -7,7 +7,7 @@ import type { LabelDictionary } from '../dictionary.js';
 import type { EdgeChunks } from '../growable.js';
 import type { InputFile } from './input.js';
 
-export const FORMATS = ['snap', 'tsv', 'csv', 'mtx', 'graphology', 'ratings'] as const;
+export const FORMATS = ['snap', 'tsv', 'csv', 'mtx', 'graphology', 'ratings', 'uci', 'lda-c'] as const;
 export type GraphFormat = (typeof FORMATS)[number];
 
 export interface LoaderOptions {
@@ -15,6 +15,8 @@ export interface LoaderOptions {
   readonly weighted: boolean;
   /** For csv/tsv: `true` skips the first data line, `false` never does, `'auto'` detects a header by its column names. */
   readonly header: boolean | 'auto';
+  /** For `uci` and `lda-c`: the vocabulary file (one word per line) naming the word ids. */
+  readonly vocab?: string;
   /** Reports progress in compressed bytes read. */
   readonly onBytes?: (bytesRead: number) => void;
 }
