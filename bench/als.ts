@@ -50,7 +50,10 @@ const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-als-'));
 const catalog = Catalog.open(join(work, 'data'));
 try {
   // The split: 10% of the ratings, chosen by a seeded shuffle, held out.
-  const lines = gunzipSync(readFileSync(join(DATA, 'ml-latest-small.ratings.csv.gz'))).toString('utf8').trim().split('\n');
+  const lines = gunzipSync(readFileSync(join(DATA, 'ml-latest-small.ratings.csv.gz')))
+    .toString('utf8')
+    .trim()
+    .split('\n');
   const [header, ...body] = lines;
   const rng = random(Number(values.seed));
   for (let i = body.length - 1; i > 0; i--) {
@@ -93,8 +96,7 @@ try {
 
   if (values.libmf) {
     // LIBMF reads "user item rating" lines; same split.
-    const toLibmf = (rows: string[], file: string): void =>
-      writeFileSync(file, `${rows.map((row) => row.split(',').slice(0, 3).join(' ')).join('\n')}\n`);
+    const toLibmf = (rows: string[], file: string): void => writeFileSync(file, `${rows.map((row) => row.split(',').slice(0, 3).join(' ')).join('\n')}\n`);
     toLibmf(train, join(work, 'train.libmf'));
     toLibmf(test, join(work, 'test.libmf'));
     for (const rank of [10, 20]) {
@@ -108,7 +110,14 @@ try {
         rmses.push(Number(/RMSE = ([\d.]+)/.exec(out)?.[1]));
       }
       console.log(
-        JSON.stringify({ bench: 'als', data: 'ml-latest-small 90/10', system: 'libmf (SGD, 1 thread, defaults)', rank, testRmse: round(median(rmses)), seconds: round(median(seconds)) }),
+        JSON.stringify({
+          bench: 'als',
+          data: 'ml-latest-small 90/10',
+          system: 'libmf (SGD, 1 thread, defaults)',
+          rank,
+          testRmse: round(median(rmses)),
+          seconds: round(median(seconds)),
+        }),
       );
     }
   }

@@ -151,10 +151,19 @@ describe('ALS quality and reporting', () => {
     const job = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options: { maxIterations: 3 }, inProcess: true });
     const all = recommend(temp.catalog, job.jobId, { user: '1', top: ITEMS });
     const fresh = recommend(temp.catalog, job.jobId, { user: '1', top: ITEMS, excludeRated: true });
-    const rated = new Set(storedEdges(temp.catalog, 'ratings').edges.filter((e) => e.startsWith('u:1>')).map((e) => e.slice(4).split(':')[1]));
+    const rated = new Set(
+      storedEdges(temp.catalog, 'ratings')
+        .edges.filter((e) => e.startsWith('u:1>'))
+        .map((e) => e.slice(4).split(':')[1]),
+    );
     expect(rated.size).toBeGreaterThan(0);
     expect(all.length).toBe(new Set(planted.filter((r) => r[0] !== USERS + 7).map((r) => r[1])).size);
-    expect(fresh.map((r) => r.item).sort()).toEqual(all.map((r) => r.item).filter((i) => !rated.has(i)).sort());
+    expect(fresh.map((r) => r.item).sort()).toEqual(
+      all
+        .map((r) => r.item)
+        .filter((i) => !rated.has(i))
+        .sort(),
+    );
     for (let r = 1; r < all.length; r++) expect(all[r - 1]!.score).toBeGreaterThanOrEqual(all[r]!.score);
     // The score is the model's prediction from the stored factors.
     const [user] = [...jobResults(temp.catalog, job.jobId, { vertex: 'u:1' }).rows()];
@@ -204,7 +213,14 @@ describe('ratings import', () => {
   });
 
   it.each([
-    ['rating.csv', csv([[1, 1, 5], [2, 3, 'abc']]), ':3: rating is not a number'],
+    [
+      'rating.csv',
+      csv([
+        [1, 1, 5],
+        [2, 3, 'abc'],
+      ]),
+      ':3: rating is not a number',
+    ],
     ['short.csv', 'userId,movieId,rating\n1,2\n', ':2: expected user, item and rating columns'],
     ['count.mtx', '%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 5\n2 2 4\n', ':4: the size line declares 3 ratings but the file has 2'],
     ['range.mtx', '%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 5\n3 2 4\n', ':4: row (user) index out of range 1..2'],

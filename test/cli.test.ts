@@ -27,7 +27,20 @@ describe('gasworks CLI', () => {
   it('--help lists every command with examples', () => {
     const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    for (const verb of ['import', 'graph list', 'graph info', 'graph drop', 'graph export', 'generate kron', 'run', 'results', 'jobs'])
+    for (const verb of [
+      'import',
+      'repartition',
+      'partition-report',
+      'graph list',
+      'graph info',
+      'graph drop',
+      'graph export',
+      'generate kron',
+      'run',
+      'results',
+      'recommend',
+      'jobs',
+    ])
       expect(help.stdout).toContain(`gasworks ${verb}`);
     const importHelp = spawnSync(process.execPath, [CLI, 'import', '--help'], { encoding: 'utf8' });
     expect(importHelp.stdout).toContain('Examples');
@@ -169,6 +182,37 @@ describe('gasworks CLI', () => {
       expect(bad.status, `${option} ${value}`).toBe(ERROR_CODES.GAS_ERR_INVALID_ARGUMENT.exit);
       expect(bad.stderr).toContain(option);
     }
+  });
+
+  it('repartition keeps the graph and its results; --strategy auto --for says why', () => {
+    const job = JSON.parse(gasworks(data, 'run', 'pagerank', '--graph', 'tiny', '--json').stdout).jobId as number;
+    const before = gasworks(data, 'results', String(job)).stdout;
+    const cut = gasworks(data, 'repartition', 'tiny', '--strategy', 'auto', '--for', 'pagerank', '--partitions', '2', '--json');
+    expect(cut.status, cut.stderr).toBe(0);
+    const record = JSON.parse(cut.stdout);
+    expect(record).toMatchObject({ name: 'tiny', partitions: 2, previous: { partitions: 3, strategy: 'grid' } });
+    expect(record.strategyReason).toMatch(/^auto chose \S+ for pagerank \(gathers in-edges\)/);
+    expect(gasworks(data, 'results', String(job)).stdout).toBe(before);
+    const bad = gasworks(data, 'repartition', 'tiny', '--strategy', 'grid', '--for', 'pagerank');
+    expect(bad.status).toBe(ERROR_CODES.GAS_ERR_INVALID_ARGUMENT.exit);
+    expect(bad.stderr).toContain('--for pagerank only applies to --strategy auto');
+  });
+
+  it('ratings → als --json (trainRmse, testRmse) → recommend', () => {
+    const ratings = writeGraphFile(dir, 'ratings.csv', 'userId,movieId,rating\n1,1,5\n1,2,3\n2,1,4\n2,3,2\n3,2,5\n3,3,1\n');
+    const test = writeGraphFile(dir, 'test.csv', '1,3,2\n');
+    expect(gasworks(data, 'import', ratings, '--name', 'ratings', '--format', 'ratings').status).toBe(0);
+    const run = gasworks(data, 'run', 'als', '--graph', 'ratings', '--rank', '2', '--max-iterations', '3', '--test', test, '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.iterations).toBe(3);
+    expect(summary.trainRmse).toHaveLength(3);
+    expect(summary.testRmse).toHaveLength(3);
+    const top = gasworks(data, 'recommend', String(summary.jobId), '--user', '1', '--exclude-rated', '--json');
+    expect(top.status, top.stderr).toBe(0);
+    expect(JSON.parse(top.stdout).map((r: { item: string }) => r.item)).toEqual(['3']);
+    const missing = gasworks(data, 'recommend', String(summary.jobId), '--user', '42');
+    expect(missing.status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
   });
 
   it('graph drop removes the graph', () => {

@@ -166,7 +166,9 @@ describe.skipIf(!existsSync(CNR))('repartition atomicity', () => {
     const job = await runJob(temp.catalog, { graph: 'cnr', algorithm: 'pagerank', inProcess: true });
     const root = graphDir(temp.dataDir, graph.id);
     const newLayoutStarted = (): boolean => readdirSync(root).some((entry) => entry !== 'jobs' && entry !== graph.layout);
-    const child = spawn(process.execPath, [CLI, 'repartition', 'cnr', '--strategy', 'hdrf', '--partitions', '16', '--data-dir', temp.dataDir], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'repartition', 'cnr', '--strategy', 'hdrf', '--partitions', '16', '--data-dir', temp.dataDir], {
+      stdio: 'ignore',
+    });
     const signal = await new Promise<NodeJS.Signals | null>((resolvePromise, reject) => {
       const poll = setInterval(() => {
         if (newLayoutStarted()) {

@@ -37,7 +37,8 @@ export function recommend(catalog: Catalog, jobId: string | number, query: Recom
     const label = query.user.startsWith(USER_PREFIX) ? query.user : USER_PREFIX + query.user;
     const user = reader.idOf(label);
     const { outDegree, inDegree } = reader.degrees();
-    if (user < 0 || outDegree[user] === 0) throw new NotFoundError(`recommend: user ${JSON.stringify(query.user)} has no ratings in graph "${graph.name}"`, { user: query.user });
+    if (user < 0 || outDegree[user] === 0)
+      throw new NotFoundError(`recommend: user ${JSON.stringify(query.user)} has no ratings in graph "${graph.name}"`, { user: query.user });
     const rated = query.excludeRated ? ratedItems(reader, user) : new Set<number>();
     const best: { item: number; score: number }[] = [];
     for (let i = 0; i < meta.vertices; i++) {

@@ -75,7 +75,12 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
         dictionary,
         begin: (weighted) => (parsed = new EdgeChunks(weighted)),
       },
-      { weighted: opts.weighted, header: opts.header, vocab: opts.vocab, onBytes: progress && ((bytes) => progress('parse', bytes / Math.max(1, input.bytes))) },
+      {
+        weighted: opts.weighted,
+        header: opts.header,
+        vocab: opts.vocab,
+        onBytes: progress && ((bytes) => progress('parse', bytes / Math.max(1, input.bytes))),
+      },
     );
     const edges: EdgeChunks = parsed ?? new EdgeChunks(info.weighted);
     const directed = !opts.undirected && (info.directed ?? true);

@@ -52,7 +52,8 @@ export const IMPORT_DEFAULTS = {
 
 export const MAX_PARTITIONS = 1024;
 
-export type ResolvedImportOptions = Required<Omit<ImportOptions, 'format' | 'onProgress' | 'for' | 'vocab'>> & Pick<ImportOptions, 'format' | 'onProgress' | 'for' | 'vocab'>;
+export type ResolvedImportOptions = Required<Omit<ImportOptions, 'format' | 'onProgress' | 'for' | 'vocab'>> &
+  Pick<ImportOptions, 'format' | 'onProgress' | 'for' | 'vocab'>;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -72,10 +73,7 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
 }
 
 /** The partitioning options shared by `import` and `repartition`; each message names its option. */
-export function checkPartitionOptions(
-  verb: string,
-  options: { partitions: number; seed: number; strategy: string; threshold: number; lambda: number },
-): void {
+export function checkPartitionOptions(verb: string, options: { partitions: number; seed: number; strategy: string; threshold: number; lambda: number }): void {
   if (!Number.isInteger(options.partitions) || options.partitions < 1 || options.partitions > MAX_PARTITIONS) {
     throw new InvalidArgumentError(`${verb}: --partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${options.partitions}`, { option: 'partitions' });
   }
@@ -83,9 +81,12 @@ export function checkPartitionOptions(
     throw new InvalidArgumentError(`${verb}: --seed must be a non-negative integer, got ${options.seed}`, { option: 'seed' });
   }
   if (!STRATEGY_NAMES.includes(options.strategy) && options.strategy !== AUTO_STRATEGY) {
-    throw new InvalidArgumentError(`${verb}: --strategy must be one of ${[...STRATEGY_NAMES, AUTO_STRATEGY].join(', ')}, got ${JSON.stringify(options.strategy)}`, {
-      option: 'strategy',
-    });
+    throw new InvalidArgumentError(
+      `${verb}: --strategy must be one of ${[...STRATEGY_NAMES, AUTO_STRATEGY].join(', ')}, got ${JSON.stringify(options.strategy)}`,
+      {
+        option: 'strategy',
+      },
+    );
   }
   if (!Number.isInteger(options.threshold) || options.threshold < 0) {
     throw new InvalidArgumentError(`${verb}: --threshold must be a non-negative integer, got ${options.threshold}`, { option: 'threshold' });

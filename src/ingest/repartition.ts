@@ -67,9 +67,13 @@ export async function repartitionGraph(catalog: Catalog, options: RepartitionOpt
     try {
       const edges = readStoredEdges(reader);
       if (edges.length !== graph.edges) {
-        throw new GasError('GAS_ERR_CORRUPT', `repartition: graph "${graph.name}" holds ${edges.length} edges in ${reader.dir}, the catalog says ${graph.edges}`, {
-          graph: graph.name,
-        });
+        throw new GasError(
+          'GAS_ERR_CORRUPT',
+          `repartition: graph "${graph.name}" holds ${edges.length} edges in ${reader.dir}, the catalog says ${graph.edges}`,
+          {
+            graph: graph.name,
+          },
+        );
       }
       const { numeric, text } = reader.labels();
       input = { edges, labels: { numVertices: graph.vertices, numDirect: reader.meta.numDirect, numeric, text }, directed: graph.directed };

@@ -48,7 +48,9 @@ export function chooseStrategy(
   pool.sort((a, b) => a.cost - b.cost || b.m.edgesPerSecond - a.m.edgesPerSecond);
   const best = pool[0]!;
   const figure = (m: StrategyMeasurement, cost: number): string =>
-    directional ? `${cost.toFixed(2)} (replication ${m.replicationFactor.toFixed(2)}, ${target!.gathers}-edge span ${m.gatherSpan.toFixed(2)})` : cost.toFixed(2);
+    directional
+      ? `${cost.toFixed(2)} (replication ${m.replicationFactor.toFixed(2)}, ${target!.gathers}-edge span ${m.gatherSpan.toFixed(2)})`
+      : cost.toFixed(2);
   const others = measured
     .filter((x) => x !== best)
     .sort((a, b) => a.cost - b.cost)

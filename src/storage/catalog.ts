@@ -284,8 +284,7 @@ export class Catalog {
   beginRepartition(graphId: string, layout: string): void {
     const run = this.db.transaction(() => {
       const row = this.db.prepare(`SELECT name, pending_pid FROM graphs WHERE id = ? AND status = 'ready'`).get(graphId) as
-        | { name: string; pending_pid: number | null }
-        | undefined;
+        { name: string; pending_pid: number | null } | undefined;
       if (!row) throw new NotFoundError(`graph ${graphId} not found`, { graph: graphId });
       if (row.pending_pid !== null && isAlive(row.pending_pid)) {
         throw new GasError('GAS_ERR_BUSY', `repartition: graph "${row.name}" is being repartitioned by process ${row.pending_pid}`, { graph: row.name });
@@ -303,8 +302,7 @@ export class Catalog {
   completeRepartition(graphId: string, layout: string, stats: Repartitioned, partitions: readonly PartitionSize[]): string {
     const run = this.db.transaction((): string => {
       const row = this.db.prepare(`SELECT layout FROM graphs WHERE id = ? AND status = 'ready' AND pending_layout = ?`).get(graphId, layout) as
-        | { layout: string }
-        | undefined;
+        { layout: string } | undefined;
       if (!row) throw new GasError('GAS_ERR_CORRUPT', `catalog: graph ${graphId} was dropped or replaced during its repartition`, { graph: graphId });
       this.db.prepare(`DELETE FROM graph_partitions WHERE graph_id = ?`).run(graphId);
       const insertPartition = this.db.prepare(`INSERT INTO graph_partitions (graph_id, partition, vertices, masters, edges) VALUES (?, ?, ?, ?, ?)`);

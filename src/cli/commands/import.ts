@@ -31,7 +31,9 @@ export class ImportCommand extends GasCommand {
 
   file = Option.String({ name: 'file' });
   name = Option.String('--name', { required: true, description: 'Name of the graph in the catalog' });
-  format = Option.String('--format', { description: 'snap | tsv | csv | mtx | graphology | ratings | uci | lda-c (default: detected from content and file name)' });
+  format = Option.String('--format', {
+    description: 'snap | tsv | csv | mtx | graphology | ratings | uci | lda-c (default: detected from content and file name)',
+  });
   vocab = Option.String('--vocab', { description: 'uci / lda-c: the vocabulary file (one word per line)' });
   undirected = Option.Boolean('--undirected', false, { description: 'Edges have no direction' });
   weighted = Option.Boolean('--weighted', false, { description: 'Read a weight column (third field)' });
@@ -42,7 +44,9 @@ export class ImportCommand extends GasCommand {
   seed = Option.String('--seed', { description: 'Seed of the partitioning hash (default 1)' });
   threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default 100)' });
   lambda = Option.String('--lambda', { description: 'hdrf: weight of the balance term λ (default 1)' });
-  forAlgorithm = Option.String('--for', { description: 'With --strategy auto: the algorithm the graph is for (e.g. pagerank); auto then weighs the edges it gathers on' });
+  forAlgorithm = Option.String('--for', {
+    description: 'With --strategy auto: the algorithm the graph is for (e.g. pagerank); auto then weighs the edges it gathers on',
+  });
   dedupe = Option.Boolean('--dedupe', false, { description: 'Keep only the first copy of repeated edges' });
   dropSelfLoops = Option.Boolean('--drop-self-loops', false, { description: 'Remove edges from a vertex to itself' });
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });

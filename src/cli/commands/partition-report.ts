@@ -28,7 +28,9 @@ export class PartitionReportCommand extends GasCommand {
   lambda = Option.String('--lambda', { description: 'hdrf: balance weight λ (default 1)' });
   streamOrder = Option.Boolean('--stream-order', false, { description: 'Give hdrf and oblivious the edges in file order instead of a seeded shuffle' });
 
-  forAlgorithm = Option.String('--for', { description: "An algorithm (e.g. pagerank): add its estimated messages per vertex per step, from the edges it gathers on" });
+  forAlgorithm = Option.String('--for', {
+    description: 'An algorithm (e.g. pagerank): add its estimated messages per vertex per step, from the edges it gathers on',
+  });
 
   async run(): Promise<void> {
     const report = await this.withCatalog((catalog) =>
@@ -51,7 +53,16 @@ export class PartitionReportCommand extends GasCommand {
     }
     this.context.stdout.write(`${this.source}: ${report.vertices} vertices, ${report.edges} edges, P = ${this.partitions}\n\n`);
     this.printTable(
-      ['strategy', 'replication', 'edge balance', 'vertex balance', 'seconds', 'edges/s', 'state MB', ...(this.forAlgorithm ? ['gather span', 'messages/vertex'] : [])],
+      [
+        'strategy',
+        'replication',
+        'edge balance',
+        'vertex balance',
+        'seconds',
+        'edges/s',
+        'state MB',
+        ...(this.forAlgorithm ? ['gather span', 'messages/vertex'] : []),
+      ],
       report.rows.map((r) => [
         r.strategy,
         r.replicationFactor.toFixed(3),

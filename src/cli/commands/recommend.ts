@@ -8,9 +8,7 @@ export class RecommendCommand extends GasCommand {
   static override usage = Command.Usage({
     description: "A user's top items under a finished ALS job's factors",
     details: 'Scores every item by its predicted rating (global mean + biases + factor dot product) for the user, highest first.',
-    examples: [
-      ['Ten films for user 1, leaving out what they rated', '$0 recommend 3 --user 1 --top 10 --exclude-rated'],
-    ],
+    examples: [['Ten films for user 1, leaving out what they rated', '$0 recommend 3 --user 1 --top 10 --exclude-rated']],
   });
 
   job = Option.String({ name: 'job' });

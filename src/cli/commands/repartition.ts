@@ -26,7 +26,9 @@ export class RepartitionCommand extends GasCommand {
   threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default: current, else 100)' });
   lambda = Option.String('--lambda', { description: 'hdrf: weight of the balance term λ (default: current, else 1)' });
 
-  forAlgorithm = Option.String('--for', { description: 'With --strategy auto: the algorithm the graph is for (e.g. pagerank); auto then weighs the edges it gathers on' });
+  forAlgorithm = Option.String('--for', {
+    description: 'With --strategy auto: the algorithm the graph is for (e.g. pagerank); auto then weighs the edges it gathers on',
+  });
 
   async run(): Promise<void> {
     const result = await this.withCatalog((catalog) =>
@@ -43,7 +45,13 @@ export class RepartitionCommand extends GasCommand {
     );
     const { graph: g, previous: was } = result;
     if (this.json) {
-      this.printJson({ ...g, previous: result.previous, strategyReason: result.strategyReason, partitionSizes: result.partitionSizes, timings: result.timings });
+      this.printJson({
+        ...g,
+        previous: result.previous,
+        strategyReason: result.strategyReason,
+        partitionSizes: result.partitionSizes,
+        timings: result.timings,
+      });
       return;
     }
     this.context.stdout.write(

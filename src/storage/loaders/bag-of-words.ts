@@ -40,7 +40,11 @@ async function readVocabulary(path: string | undefined): Promise<string[] | null
 }
 
 /** Word codes by word id: the vocabulary's word, interned once per id. */
-function wordInterner(target: LoadTarget, vocabulary: string[] | null, vocabularyPath: string | undefined): (id: number, file: string, line: number, text: () => string) => number {
+function wordInterner(
+  target: LoadTarget,
+  vocabulary: string[] | null,
+  vocabularyPath: string | undefined,
+): (id: number, file: string, line: number, text: () => string) => number {
   const codes = new Map<number, number>();
   return (id, file, line, text) => {
     let code = codes.get(id);

@@ -133,7 +133,6 @@ function parseSize(path: string, line: number, buffer: Buffer, fields: number[],
   return { rows: numbers[0]!, columns: numbers[1]!, entries: numbers[2]! };
 }
 
-
 /**
  * Label codes of one namespace (`u:` or `i:`): integer ids are cached by value, so the label
  * string is built once per distinct id rather than once per rating.
