@@ -2,7 +2,6 @@
  * An import is one atomic unit: a process killed at any point leaves no graph visible, and the
  * next process to open the catalog removes whatever files the dead import had written.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -10,8 +9,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../src/storage/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
+import { runAndKill } from './helpers/workers.js';
 
-const CLI = resolve('bin/gasworks.js');
 const CNR = resolve('../shared/data/cnr-2000.txt.gz');
 const dirs: string[] = [];
 
@@ -27,21 +26,7 @@ function dataDir(): string {
 
 /** Starts `gasworks import` and SIGKILLs it as soon as `ready()` holds; resolves with the exit signal. */
 function importAndKill(data: string, ready: () => boolean): Promise<NodeJS.Signals | null> {
-  const child = spawn(process.execPath, [CLI, 'import', CNR, '--name', 'cnr', '--data-dir', data], { stdio: 'ignore' });
-  return new Promise((resolvePromise, reject) => {
-    const poll = setInterval(() => {
-      if (ready()) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-      }
-    }, 2);
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      clearInterval(poll);
-      if (code !== null) reject(new Error(`import finished (exit ${code}) before it could be killed`));
-      else resolvePromise(signal);
-    });
-  });
+  return runAndKill(['import', CNR, '--name', 'cnr', '--data-dir', data], ready);
 }
 
 /** True once the child has reserved its graph row (status `importing`) in the catalog. */

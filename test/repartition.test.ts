@@ -4,7 +4,6 @@
  * the result equals an import with that strategy (for order-insensitive strategies); bad options
  * and a killed process leave the graph as it was.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,7 +13,7 @@ import { importGraph } from '../src/ingest/import-graph.js';
 import { Catalog, graphDir, graphStoreDir, type GraphRecord } from '../src/storage/index.js';
 import { edgeListText, withWeights, preferentialAttachment } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
-import { CLI } from './helpers/workers.js';
+import { runAndKill } from './helpers/workers.js';
 
 const CNR = resolve('../shared/data/cnr-2000.txt.gz');
 
@@ -166,23 +165,7 @@ describe.skipIf(!existsSync(CNR))('repartition atomicity', () => {
     const job = await runJob(temp.catalog, { graph: 'cnr', algorithm: 'pagerank', inProcess: true });
     const root = graphDir(temp.dataDir, graph.id);
     const newLayoutStarted = (): boolean => readdirSync(root).some((entry) => entry !== 'jobs' && entry !== graph.layout);
-    const child = spawn(process.execPath, [CLI, 'repartition', 'cnr', '--strategy', 'hdrf', '--partitions', '16', '--data-dir', temp.dataDir], {
-      stdio: 'ignore',
-    });
-    const signal = await new Promise<NodeJS.Signals | null>((resolvePromise, reject) => {
-      const poll = setInterval(() => {
-        if (newLayoutStarted()) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-        }
-      }, 2);
-      child.once('error', reject);
-      child.once('exit', (code, exitSignal) => {
-        clearInterval(poll);
-        if (code !== null) reject(new Error(`repartition finished (exit ${code}) before it could be killed`));
-        else resolvePromise(exitSignal);
-      });
-    });
+    const signal = await runAndKill(['repartition', 'cnr', '--strategy', 'hdrf', '--partitions', '16', '--data-dir', temp.dataDir], newLayoutStarted);
     expect(signal).toBe('SIGKILL');
     expect(temp.catalog.getGraph('cnr')).toEqual(graph);
     expect(newLayoutStarted()).toBe(true);

@@ -3,7 +3,21 @@ import { InvalidArgumentError } from '../errors.js';
 import { AUTO_STRATEGY, PARTITION_DEFAULTS, STRATEGY_NAMES, type ProgramTarget } from '../partition/index.js';
 import { FORMATS, type GraphFormat } from '../storage/loaders/index.js';
 
-export interface ImportOptions {
+/** How the edges are cut, shared by `import` and `repartition`. */
+export interface PartitionOptions {
+  readonly partitions?: number;
+  /** A strategy name, or `auto`. */
+  readonly strategy?: string;
+  readonly seed?: number;
+  /** `hybrid`: in-degree above which a target's in-edges follow their sources (default 100). */
+  readonly threshold?: number;
+  /** `hdrf`: weight of the balance term λ (default 1). */
+  readonly lambda?: number;
+  /** With `--strategy auto`: the program the partitioning is for (`--for pagerank`), whose gather direction it weighs. */
+  readonly for?: ProgramTarget;
+}
+
+export interface ImportOptions extends PartitionOptions {
   /** Path of the input file (plain or gzip). */
   readonly file: string;
   /** Catalog name of the new graph. */
@@ -16,15 +30,6 @@ export interface ImportOptions {
   readonly undirected?: boolean;
   /** Read edge weights (third column, Matrix Market values are read regardless). */
   readonly weighted?: boolean;
-  readonly partitions?: number;
-  readonly strategy?: string;
-  readonly seed?: number;
-  /** `hybrid`: in-degree above which a target's in-edges follow their sources (default 100). */
-  readonly threshold?: number;
-  /** `hdrf`: weight of the balance term λ (default 1). */
-  readonly lambda?: number;
-  /** With `--strategy auto`: the program the partitioning is for (`--for pagerank`), whose gather direction it weighs. */
-  readonly for?: ProgramTarget;
   /** Keep one copy of each repeated edge (the first in file order). */
   readonly dedupe?: boolean;
   readonly dropSelfLoops?: boolean;

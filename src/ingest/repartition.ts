@@ -12,25 +12,18 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GasError } from '../errors.js';
-import { PARTITION_DEFAULTS, type ProgramTarget } from '../partition/index.js';
+import { PARTITION_DEFAULTS } from '../partition/index.js';
 import { removeRootLayout, type Catalog, type GraphRecord, type PartitionSize } from '../storage/catalog.js';
 import { graphDir, graphStoreDir, newLayoutName } from '../storage/data-dir.js';
 import { GraphReader } from '../storage/graph-reader.js';
 import { checkStrategyOptions, writeLayout } from './layout.js';
-import { checkPartitionOptions, stripUndefined } from './options.js';
+import { checkPartitionOptions, stripUndefined, type PartitionOptions } from './options.js';
 import { readStoredEdges } from './stored-edges.js';
 
-export interface RepartitionOptions {
+/** The partition options each default to the graph's current value. */
+export interface RepartitionOptions extends PartitionOptions {
   /** Name or id of the graph. */
   readonly graph: string;
-  /** Each defaults to the graph's current value. */
-  readonly partitions?: number;
-  readonly strategy?: string;
-  readonly seed?: number;
-  readonly threshold?: number;
-  readonly lambda?: number;
-  /** With `--strategy auto`: the program the partitioning is for, whose gather direction it weighs. */
-  readonly for?: ProgramTarget;
   readonly onProgress?: (phase: string, fraction: number) => void;
 }
 

@@ -29,16 +29,22 @@ export function gatherSpan(stream: EdgeStream, assignment: Uint16Array, partitio
       spans++;
     }
   }
-  let gathering = 0;
-  for (let v = 0; v < stream.numVertices; v++) {
+  const gathering = verticesWithBits(bits, stream.numVertices, words);
+  return gathering === 0 ? 1 : spans / gathering;
+}
+
+/** Vertices whose bit set (`words` words each) is not empty. */
+export function verticesWithBits(bits: Uint32Array, numVertices: number, words: number): number {
+  let count = 0;
+  for (let v = 0; v < numVertices; v++) {
     for (let w = 0; w < words; w++) {
       if (bits[v * words + w] !== 0) {
-        gathering++;
+        count++;
         break;
       }
     }
   }
-  return gathering === 0 ? 1 : spans / gathering;
+  return count;
 }
 
 /** Estimated messages per vertex per step: value updates to mirrors plus partial sums to masters. */

@@ -5,7 +5,7 @@
  * the strategy's state. Used by `partition-report` and by `--strategy auto`.
  */
 import { BLOCK_SIZE } from '../storage/columns.js';
-import { gatherSpan, type GatherDirection } from './gather-span.js';
+import { gatherSpan, verticesWithBits, type GatherDirection } from './gather-span.js';
 import { balance } from './routing.js';
 import { shuffledChunks } from './stream-order.js';
 import type { PartitionStrategy } from './types.js';
@@ -102,14 +102,6 @@ function cutOf(stream: EdgeStream, assignment: Uint16Array, partitions: number):
     mark(stream.src[e]!, p);
     mark(stream.dst[e]!, p);
   }
-  let touched = 0;
-  for (let v = 0; v < stream.numVertices; v++) {
-    for (let w = 0; w < words; w++) {
-      if (bits[v * words + w] !== 0) {
-        touched++;
-        break;
-      }
-    }
-  }
+  const touched = verticesWithBits(bits, stream.numVertices, words);
   return { replicationFactor: touched === 0 ? 1 : replicas / touched, edgeBalance: balance(edges), vertexBalance: balance(vertices) };
 }

@@ -57,3 +57,25 @@ export async function errorOfBrokenJob(catalog: Catalog, graph: string, cluster:
     },
   }).catch((e: unknown) => e);
 }
+
+/**
+ * Runs `gasworks <args>` and SIGKILLs it as soon as `ready()` holds (polled every 2 ms); resolves
+ * with the signal that ended it, and rejects if the command finished before it could be killed.
+ */
+export function runAndKill(args: readonly string[], ready: () => boolean): Promise<NodeJS.Signals | null> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
+  return new Promise((resolvePromise, reject) => {
+    const poll = setInterval(() => {
+      if (ready()) {
+        clearInterval(poll);
+        child.kill('SIGKILL');
+      }
+    }, 2);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearInterval(poll);
+      if (code !== null) reject(new Error(`gasworks ${args[0]} finished (exit ${code}) before it could be killed`));
+      else resolvePromise(signal);
+    });
+  });
+}

@@ -1,12 +1,11 @@
 import { Command, Option } from 'clipanion';
 import { importGraphFile } from '../../api/index.js';
-import { MAX_PARTITIONS } from '../../ingest/options.js';
 import { parseFormat } from '../../storage/loaders/index.js';
-import { STRATEGY_NAMES } from '../../partition/index.js';
-import { GasCommand, formatCount, integerOption, numberOption } from '../base.js';
+import { formatCount } from '../base.js';
+import { PartitionedCommand } from '../partitioned-command.js';
 import { progressReporter } from '../progress.js';
 
-export class ImportCommand extends GasCommand {
+export class ImportCommand extends PartitionedCommand {
   static override paths = [['import']];
 
   static override usage = Command.Usage({
@@ -37,16 +36,6 @@ export class ImportCommand extends GasCommand {
   vocab = Option.String('--vocab', { description: 'uci / lda-c: the vocabulary file (one word per line)' });
   undirected = Option.Boolean('--undirected', false, { description: 'Edges have no direction' });
   weighted = Option.Boolean('--weighted', false, { description: 'Read a weight column (third field)' });
-  partitions = Option.String('--partitions', { description: 'Number of partitions (default 4)' });
-  strategy = Option.String('--strategy', {
-    description: `Partitioning strategy: ${STRATEGY_NAMES.join(' | ')} | auto (measure every strategy on a sample, keep the lowest replication; default random)`,
-  });
-  seed = Option.String('--seed', { description: 'Seed of the partitioning hash (default 1)' });
-  threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default 100)' });
-  lambda = Option.String('--lambda', { description: 'hdrf: weight of the balance term λ (default 1)' });
-  forAlgorithm = Option.String('--for', {
-    description: 'With --strategy auto: the algorithm the graph is for (e.g. pagerank); auto then weighs the edges it gathers on',
-  });
   dedupe = Option.Boolean('--dedupe', false, { description: 'Keep only the first copy of repeated edges' });
   dropSelfLoops = Option.Boolean('--drop-self-loops', false, { description: 'Remove edges from a vertex to itself' });
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });
@@ -61,12 +50,7 @@ export class ImportCommand extends GasCommand {
         vocab: this.vocab,
         undirected: this.undirected,
         weighted: this.weighted,
-        partitions: integerOption(this.partitions, '--partitions', 1, MAX_PARTITIONS),
-        strategy: this.strategy,
-        seed: integerOption(this.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
-        threshold: integerOption(this.threshold, '--threshold', 0, 2 ** 32 - 1),
-        lambda: numberOption(this.lambda, '--lambda', 0),
-        for: this.forAlgorithm,
+        ...this.partitionOptions(),
         dedupe: this.dedupe,
         dropSelfLoops: this.dropSelfLoops,
         header: this.header ?? 'auto',

@@ -1,11 +1,9 @@
 import { Command, Option } from 'clipanion';
 import { repartition } from '../../api/index.js';
-import { MAX_PARTITIONS } from '../../ingest/options.js';
-import { STRATEGY_NAMES } from '../../partition/index.js';
-import { GasCommand, integerOption, numberOption } from '../base.js';
+import { PartitionedCommand } from '../partitioned-command.js';
 import { progressReporter } from '../progress.js';
 
-export class RepartitionCommand extends GasCommand {
+export class RepartitionCommand extends PartitionedCommand {
   static override paths = [['repartition']];
 
   static override usage = Command.Usage({
@@ -20,26 +18,12 @@ export class RepartitionCommand extends GasCommand {
   });
 
   graph = Option.String({ name: 'graph' });
-  partitions = Option.String('--partitions', { description: 'Number of partitions (default: current)' });
-  strategy = Option.String('--strategy', { description: `${STRATEGY_NAMES.join(' | ')} | auto (default: current)` });
-  seed = Option.String('--seed', { description: 'Seed of the hashing and the stream order (default: current)' });
-  threshold = Option.String('--threshold', { description: 'hybrid: in-degree above which in-edges follow their sources (default: current, else 100)' });
-  lambda = Option.String('--lambda', { description: 'hdrf: weight of the balance term λ (default: current, else 1)' });
-
-  forAlgorithm = Option.String('--for', {
-    description: 'With --strategy auto: the algorithm the graph is for (e.g. pagerank); auto then weighs the edges it gathers on',
-  });
 
   async run(): Promise<void> {
     const result = await this.withCatalog((catalog) =>
       repartition(catalog, {
         graph: this.graph,
-        partitions: integerOption(this.partitions, '--partitions', 1, MAX_PARTITIONS),
-        strategy: this.strategy,
-        seed: integerOption(this.seed, '--seed', 0, Number.MAX_SAFE_INTEGER),
-        threshold: integerOption(this.threshold, '--threshold', 0, 2 ** 32 - 1),
-        lambda: numberOption(this.lambda, '--lambda', 0),
-        for: this.forAlgorithm,
+        ...this.partitionOptions(),
         onProgress: progressReporter(this.context.stderr),
       }),
     );

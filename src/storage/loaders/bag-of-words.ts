@@ -12,7 +12,7 @@
  * integers and a vocabulary shorter than the ids used are errors naming file:line.
  */
 import { ParseError } from '../../errors.js';
-import { parseInteger, splitWhitespace } from './fields.js';
+import { forEachFieldLine, parseInteger } from './fields.js';
 import { forEachLine, openInput, type InputFile } from './input.js';
 import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
 
@@ -65,16 +65,10 @@ export async function loadUciDocword(input: InputFile, target: LoadTarget, optio
   const header: number[] = [];
   const documents = new Map<number, number>();
   let entries = 0;
-  let lastLine = 0;
   let word: ReturnType<typeof wordInterner> | null = null;
-  const fields: number[] = [];
-  await forEachLine(
+  const lastLine = await forEachFieldLine(
     input,
-    (buffer, start, end, line) => {
-      lastLine = line;
-      const text = (): string => buffer.toString('utf8', start, end);
-      splitWhitespace(buffer, start, end, fields);
-      if (fields.length === 0) return;
+    (buffer, fields, line, text) => {
       if (header.length < 3) {
         const value = fields.length === 2 ? parseInteger(buffer, fields[0]!, fields[1]!) : -1;
         if (value < 0) throw new ParseError(input.path, line, `expected header line ${header.length + 1} of 3 (D, W, NNZ): one non-negative integer`, text());
@@ -109,16 +103,10 @@ export async function loadLdaC(input: InputFile, target: LoadTarget, options: Lo
   const vocabulary = await readVocabulary(options.vocab);
   const word = wordInterner(target, vocabulary, options.vocab);
   const edges = target.begin(true);
-  let lastLine = 0;
   let documents = 0;
-  const fields: number[] = [];
-  await forEachLine(
+  const lastLine = await forEachFieldLine(
     input,
-    (buffer, start, end, line) => {
-      lastLine = line;
-      const text = (): string => buffer.toString('utf8', start, end);
-      splitWhitespace(buffer, start, end, fields);
-      if (fields.length === 0) return;
+    (buffer, fields, line, text) => {
       const pairs = parseInteger(buffer, fields[0]!, fields[1]!);
       if (pairs < 0) throw new ParseError(input.path, line, 'expected the number of word:count pairs first', text());
       if (fields.length / 2 - 1 !== pairs) {

@@ -1,4 +1,26 @@
 /** Splitting text lines into fields and reading plain integers, for the line-oriented loaders. */
+import { forEachLine, type InputFile } from './input.js';
+
+/**
+ * Calls `onFields` for every non-blank line of `input` with its whitespace-separated fields (as
+ * flattened start/end offsets into `buffer`) and a function giving the line's text for error
+ * messages. Returns the number of lines read.
+ */
+export function forEachFieldLine(
+  input: InputFile,
+  onFields: (buffer: Buffer, fields: readonly number[], line: number, text: () => string) => void,
+  onBytes?: (bytesRead: number) => void,
+): Promise<number> {
+  const fields: number[] = [];
+  return forEachLine(
+    input,
+    (buffer, start, end, line) => {
+      splitWhitespace(buffer, start, end, fields);
+      if (fields.length > 0) onFields(buffer, fields, line, () => buffer.toString('utf8', start, end));
+    },
+    onBytes,
+  );
+}
 
 /** Start/end offsets of the whitespace-separated (space or tab) fields of `buffer[start, end)`, flattened into `out`. */
 export function splitWhitespace(buffer: Buffer, start: number, end: number, out: number[]): void {

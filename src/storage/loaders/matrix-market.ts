@@ -8,6 +8,7 @@
  * (NIST IR 5935, 1996).
  */
 import { GasError, ParseError } from '../../errors.js';
+import { splitWhitespace } from './fields.js';
 import { forEachLine, type InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
 import type { EdgeChunks } from '../growable.js';
@@ -30,6 +31,7 @@ export async function loadMatrixMarket(input: InputFile, target: LoadTarget, opt
   let edges: EdgeChunks | null = null;
   let seen = 0;
   let lastLine = 0;
+  const fields: number[] = [];
 
   await forEachLine(
     input,
@@ -42,7 +44,7 @@ export async function loadMatrixMarket(input: InputFile, target: LoadTarget, opt
       let i = start;
       while (i < end && (buffer[i] === 32 || buffer[i] === 9)) i++;
       if (i === end || buffer[i] === 37) return;
-      const fields = splitFields(buffer, i, end);
+      splitWhitespace(buffer, i, end, fields);
       const text = (): string => buffer.toString('utf8', start, end);
       if (!header) {
         header = parseSizeLine(input.path, lineNumber, fields, buffer, text(), banner!);
@@ -122,20 +124,6 @@ function parseSizeLine(path: string, lineNumber: number, fields: number[], buffe
     );
   }
   return { ...banner, rows, columns, entries };
-}
-
-/** Start/end offsets of the whitespace-separated fields of a line, flattened. */
-function splitFields(buffer: Buffer, start: number, end: number): number[] {
-  const fields: number[] = [];
-  let i = start;
-  while (i < end) {
-    while (i < end && (buffer[i] === 32 || buffer[i] === 9)) i++;
-    if (i === end) break;
-    const fieldStart = i;
-    while (i < end && buffer[i] !== 32 && buffer[i] !== 9) i++;
-    fields.push(fieldStart, i);
-  }
-  return fields;
 }
 
 /** A decimal integer in [min, max], or −1. */
