@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGraph } from '../src/ingest/import-graph.js';
 import type { ImportOptions } from '../src/ingest/options.js';
-import { gridShape, STRATEGY_NAMES, strategyByName } from '../src/partition/index.js';
+import { greedyPartitioner } from '../src/partition/hdrf.js';
+import { gridShape, shuffledChunks, STRATEGY_NAMES, strategyByName } from '../src/partition/index.js';
+import { RUN_LENGTH } from '../src/partition/stream-order.js';
 import type { GraphRecord, GraphReader } from '../src/index.js';
 import type { StoredPartition, StoredRouting } from '../src/storage/index.js';
 import { openTempCatalog, removeTempDirs, skewedEdges, snapText, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
@@ -353,6 +355,79 @@ describe('greedy strategies (hdrf, oblivious)', () => {
       expect(graph.replicationFactor).toBeCloseTo(row!.replicationFactor, 9);
       expect(graph.replicationFactor).toBeLessThan((await importSkewed({ strategy: 'random', partitions: 8 })).replicationFactor);
     }
+  });
+});
+
+describe('greedy placement against scoring every partition', () => {
+  /** HDRF's and oblivious's definition, computed naively: every partition scored, ties to the lowest index. */
+  function naiveGreedy(partitions: number, vertices: number, lambda: number, degreeWeighted: boolean): (u: number, v: number) => number {
+    const degree = new Uint32Array(vertices);
+    const holders = Array.from({ length: vertices }, () => new Set<number>());
+    const loads = new Float64Array(partitions);
+    return (u, v) => {
+      let gu = 1;
+      let gv = 1;
+      if (degreeWeighted) {
+        const du = ++degree[u]!;
+        const dv = ++degree[v]!;
+        gu = 2 - du / (du + dv);
+        gv = 1 + du / (du + dv);
+      }
+      const max = Math.max(...loads);
+      const scale = lambda / (1 + max - Math.min(...loads));
+      let best = 0;
+      let bestScore = -Infinity;
+      for (let p = 0; p < partitions; p++) {
+        const score = (max - loads[p]!) * scale + (holders[u]!.has(p) ? gu : 0) + (holders[v]!.has(p) ? gv : 0);
+        if (score > bestScore) {
+          bestScore = score;
+          best = p;
+        }
+      }
+      loads[best]!++;
+      holders[u]!.add(best);
+      holders[v]!.add(best);
+      return best;
+    };
+  }
+
+  // The placement walks only the least loaded partition of each class (holding both endpoints,
+  // one, neither) and skips classes that cannot win: it must agree edge for edge, ties included.
+  for (const partitions of [1, 3, 8, 32, 33, 70]) {
+    it(`P = ${partitions}: same placements as the naive scoring on a skewed stream, λ = 0.5, 1, 4`, () => {
+      const list = skewedEdges(7, VERTICES, EDGES, 2.5);
+      for (const [lambda, degreeWeighted] of [
+        [0.5, true],
+        [1, true],
+        [4, true],
+        [1, false],
+      ] as const) {
+        const fast = greedyPartitioner(partitions, VERTICES, lambda, degreeWeighted);
+        const naive = naiveGreedy(partitions, VERTICES, lambda, degreeWeighted);
+        const mismatches = [...list, ...list].filter(([u, v]) => fast.assign(u, v) !== naive(u, v));
+        expect(mismatches, `λ = ${lambda}, ${degreeWeighted ? 'hdrf' : 'oblivious'}`).toEqual([]);
+      }
+    });
+  }
+});
+
+describe('stream order of the greedy strategies', () => {
+  it('each chunk is a permutation of its edges made of runs of consecutive edges, fixed by the seed', () => {
+    const lengths = [70_000, 1_000, 5, 0, 65_536];
+    const orders = (seed: number): { chunk: number; order: number[] }[] =>
+      Array.from(
+        shuffledChunks(lengths.length, (k) => lengths[k]!, seed),
+        ({ chunk, order }) => ({ chunk, order: Array.from(order) }),
+      );
+    const first = orders(3);
+    expect(first.map(({ chunk }) => chunk).sort()).toEqual([0, 1, 2, 3, 4]);
+    for (const { chunk, order } of first) {
+      expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: lengths[chunk]! }, (_, i) => i));
+      // A run starts at a multiple of RUN_LENGTH and continues one by one to its end.
+      expect(order.filter((edge, i) => edge % RUN_LENGTH !== 0 && order[i - 1] !== edge - 1)).toEqual([]);
+    }
+    expect(orders(3)).toEqual(first);
+    expect(orders(4)).not.toEqual(first);
   });
 });
 
