@@ -273,6 +273,8 @@ function validateProgram(program: AnyVertexProgram): { column: string; width: nu
   for (const column of program.mirrorColumns ?? []) {
     if (!columns.some(([name]) => name === column)) fail(`mirrorColumns: "${column}" is not a vertex column`);
   }
+  if (columns.some(([, declaration]) => Array.isArray(declaration) && declaration[1] === 'perWeightUnit'))
+    fail('vertex columns cannot be perWeightUnit (only edge columns)');
   const name = program.result ?? columns[0]![0];
   const declaration = columns.find(([column]) => column === name)?.[1];
   if (declaration === undefined) fail(`result column "${name}" is not a vertex column`);

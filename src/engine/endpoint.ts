@@ -4,6 +4,7 @@
  * thread, another process — is the endpoint's business, not the engine's.
  */
 import type { TypedColumn } from '../storage/columns.js';
+import { vertexColumnWidth } from './state.js';
 import type { ColumnDeclarations } from './program.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
@@ -91,7 +92,7 @@ export class InProcessEndpoint implements WorkerEndpoint {
 export function collectMasters(runtime: WorkerRuntime, column: string): { gids: Uint32Array; values: Float64Array; width: number } {
   const declaration = (runtime.program.vertexColumns as ColumnDeclarations)[column];
   if (declaration === undefined) throw new Error(`program ${runtime.program.name}: no vertex column "${column}"`);
-  const width = typeof declaration === 'string' ? 1 : declaration[1];
+  const width = vertexColumnWidth(declaration);
   const { plan, graph, state } = runtime;
   const gids = new Uint32Array(plan.numMasters);
   const values = new Float64Array(plan.numMasters * width);

@@ -58,8 +58,13 @@ import type { NeighborSets } from './neighbor-sets.js';
 
 export type EdgeDirection = 'in' | 'out' | 'all' | 'none';
 
-/** A column declaration: a type for scalars, `[type, width]` for fixed-length vectors. */
-export type ColumnDeclaration = ColumnType | readonly [ColumnType, number];
+/**
+ * A column declaration: a type for scalars, `[type, width]` for fixed-length vectors, and — for
+ * edge columns only — `[type, 'perWeightUnit']`: one value per unit of the edge's (integer)
+ * weight, e.g. LDA's topic of each of the c tokens on a document–word edge of weight c. Edge e's
+ * values are `column[state.weightOffsets[e] .. state.weightOffsets[e + 1])`.
+ */
+export type ColumnDeclaration = ColumnType | readonly [ColumnType, number] | readonly [ColumnType, 'perWeightUnit'];
 
 export type ColumnDeclarations = Readonly<Record<string, ColumnDeclaration>>;
 
@@ -76,7 +81,11 @@ type ArrayOf<T extends ColumnType> = T extends 'f64'
           : Uint8Array;
 
 type ColumnsOf<D extends ColumnDeclarations> = {
-  readonly [K in keyof D]: D[K] extends readonly [infer T extends ColumnType, number] ? ArrayOf<T> : D[K] extends ColumnType ? ArrayOf<D[K]> : never;
+  readonly [K in keyof D]: D[K] extends readonly [infer T extends ColumnType, number | 'perWeightUnit']
+    ? ArrayOf<T>
+    : D[K] extends ColumnType
+      ? ArrayOf<D[K]>
+      : never;
 };
 
 /** The typed arrays a program reads and writes: its own columns plus the engine's built-ins. */
@@ -91,6 +100,8 @@ export type ProgramState<V extends ColumnDeclarations = ColumnDeclarations, E ex
     readonly inWeight: Float64Array;
     /** Edge weights (1 on unweighted graphs). */
     readonly weight: Float64Array;
+    /** Where each edge's values start in `perWeightUnit` edge columns (m + 1 entries); empty when the program has none. */
+    readonly weightOffsets: Uint32Array;
     /** Whole-graph neighbour sets; present only when the program sets `needsNeighborSets`. */
     readonly neighbors: NeighborSets;
   };
