@@ -135,6 +135,9 @@ describe('gasworks CLI', () => {
     expect(help.stdout).toContain('--damping');
     expect(help.stdout).toContain('0.85');
     expect(help.stdout).toContain('--max-iterations');
+    // What validation requires is marked so; an optional empty default is "(none)".
+    expect(gasworks(data, 'run', 'sssp', '--help').stdout).toMatch(/--source\s+\(required\)/);
+    expect(gasworks(data, 'run', 'als', '--help').stdout).toMatch(/--test\s+\(none\)/);
   });
 
   it('a bad option or a throwing program: one line, its exit status, a failed job row', () => {
@@ -202,9 +205,10 @@ describe('gasworks CLI', () => {
     const ratings = writeGraphFile(dir, 'ratings.csv', 'userId,movieId,rating\n1,1,5\n1,2,3\n2,1,4\n2,3,2\n3,2,5\n3,3,1\n');
     const test = writeGraphFile(dir, 'test.csv', '1,3,2\n');
     expect(gasworks(data, 'import', ratings, '--name', 'ratings', '--format', 'ratings').status).toBe(0);
-    const run = gasworks(data, 'run', 'als', '--graph', 'ratings', '--rank', '2', '--max-iterations', '3', '--test', test, '--json');
+    const run = gasworks(data, 'run', 'als', '--graph', 'ratings', '--rank', '2', '--max-iterations', '3', '--test', test, '--no-biases', '--json');
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
+    expect(summary.options.biases).toBe(false);
     expect(summary.iterations).toBe(3);
     expect(summary.trainRmse).toHaveLength(3);
     expect(summary.testRmse).toHaveLength(3);

@@ -1,7 +1,7 @@
 /**
  * `gasworks run` takes options that depend on the algorithm (`--damping`, `--source`, …), so it
- * receives its trailing arguments raw and splits them here: `--name value`, `--name=value`, or a
- * bare `--flag` (true). Names are turned from kebab-case into the camelCase of the algorithm's
+ * receives its trailing arguments raw and splits them here: `--name value`, `--name=value`, a
+ * bare `--flag` (true) or `--no-flag` (false). Names are turned from kebab-case into the camelCase of the algorithm's
  * `defaults` (`--max-iterations` → `maxIterations`).
  */
 import { InvalidArgumentError } from '../errors.js';
@@ -28,6 +28,10 @@ export function parseTrailingOptions(args: readonly string[]): Map<string, strin
       } else {
         value = 'true';
       }
+    }
+    if (equals < 0 && value === 'true' && name.startsWith('no-')) {
+      name = name.slice(3);
+      value = 'false';
     }
     if (options.has(name)) throw new InvalidArgumentError(`run: option --${name} given twice`, { option: name });
     options.set(name, value);

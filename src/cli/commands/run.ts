@@ -2,7 +2,8 @@ import { Command, Option } from 'clipanion';
 import { ALGORITHMS, findAlgorithm } from '../../algorithms/index.js';
 import { runJob, type JobSummary } from '../../api/index.js';
 import { parseAddress } from '../../cluster/index.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { resolveAlgorithmOptions } from '../../engine/index.js';
+import { GasError, InvalidArgumentError } from '../../errors.js';
 import { camelCase, kebabCase, parseTrailingOptions } from '../algorithm-args.js';
 import { GasCommand, integerOption } from '../base.js';
 
@@ -71,8 +72,9 @@ export class RunCommand extends GasCommand {
     out.write(
       `gasworks run ${definition.name} --graph G [--workers N | --cluster HOST:PORT,…] [--staleness S] [--top K] [--json] [options]\n\n${definition.description}\n\noptions (defaults):\n`,
     );
+    const required = requiredOption(definition);
     for (const [name, value] of Object.entries(definition.defaults)) {
-      const shown = Array.isArray(value) ? value.join(',') : value === '' ? '(required)' : String(value);
+      const shown = name === required ? '(required)' : Array.isArray(value) ? value.join(',') || '(none)' : value === '' ? '(none)' : String(value);
       out.write(`  --${kebabCase(name).padEnd(18)} ${shown}\n`);
     }
   }
@@ -109,6 +111,16 @@ export class RunCommand extends GasCommand {
       for (const { vertex, value } of s.top) out.write(`  ${String(vertex).padEnd(20)} ${formatValue(value)}\n`);
     }
     out.write(`\n  results: gasworks results ${s.jobId}\n`);
+  }
+}
+
+/** The option validation asks for when none is given (sssp's source, …), if any. */
+function requiredOption(definition: NonNullable<ReturnType<typeof findAlgorithm>>): string | null {
+  try {
+    resolveAlgorithmOptions(definition, {});
+    return null;
+  } catch (error) {
+    return error instanceof GasError ? String(error.details.option ?? '') : null;
   }
 }
 
