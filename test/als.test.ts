@@ -139,6 +139,14 @@ describe('ALS quality and reporting', () => {
     expect(job.coldStartTestRatings).toBe(1);
   });
 
+  it('held-out ratings reach worker threads intact (the spec is copied per worker, not transferred)', async () => {
+    const options = { maxIterations: 2, test: testFile };
+    const threads = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options, workers: 2 });
+    const local = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options, inProcess: true });
+    expect(threads.placement).toBe('threads');
+    (threads.testRmse as number[]).forEach((rmse, i) => expect(rmse).toBeCloseTo((local.testRmse as number[])[i]!, 10));
+  });
+
   it('held-out RMSE predicts cold-start users by the global mean plus the item bias', async () => {
     const coldFile = writeGraphFile(temp.inputDir, 'cold.csv', csv([[USERS + 7, 1, 4]]));
     const job = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options: { maxIterations: 2, test: coldFile }, inProcess: true });
