@@ -112,6 +112,14 @@ describe('ALS against a sequential oracle', () => {
     expectClose(factorsOf(job.jobId), oracle.factors, 1e-8);
   });
 
+  it('implicit on 2 worker threads (the Gram vector aggregator crosses threads) gives the in-process factors', async () => {
+    const options = { rank: 3, regParam: 0.5, maxIterations: 3, seed: 2, biases: false, implicit: true, alpha: 2 };
+    const threads = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options, workers: 2 });
+    const local = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options, inProcess: true });
+    expect(threads.placement).toBe('threads');
+    expectClose(factorsOf(threads.jobId), factorsOf(local.jobId), 1e-9);
+  });
+
   it('is a pure function of the seed', async () => {
     const run = async (seed: number): Promise<Float64Array> =>
       factorsOf((await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options: { seed, maxIterations: 2 }, inProcess: true })).jobId);

@@ -12,8 +12,8 @@
  *   explicit (ALS-WR, Zhou, Wilkinson, Schreiber & Pan 2008):  (Σ z zᵀ + λ·n_u·I) w = Σ t z
  *   implicit (Hu, Koren & Volinsky 2008), c = 1 + α·r, p = 1:  (ZᵀZ + Σ (c−1) z zᵀ + λ·I) w = Σ c z
  *
- * with n_u the vertex's number of ratings and ZᵀZ the fixed side's whole Gram matrix (one global
- * aggregator per entry). The training error of the new factors follows from the same sums,
+ * with n_u the vertex's number of ratings and ZᵀZ the fixed side's whole Gram matrix (a vector
+ * aggregator). The training error of the new factors follows from the same sums,
  * Σ (t − wᵀz)² = Σ t² − 2 wᵀ(Σ t z) + wᵀ(Σ z zᵀ) w, so RMSE costs no extra pass.
  *
  * Options (defaults): rank 10, regParam 0.15 (λ; of 0.05–0.3 the best held-out RMSE on
@@ -77,31 +77,9 @@ export default defineAlgorithm({
     const addNormalEquations = compileNormalEquations(k, biases);
     const m = new Float64Array(d * d);
     const w = new Float64Array(d);
-    const gramNames = implicit ? Array.from({ length: packed }, (_, e) => `gram${e}`) : [];
     const isUser = (state: { outDegree: Uint32Array }, v: number): boolean => state.outDegree[v]! > 0;
     /** Users update in even steps, items in odd ones; iteration −1 (init) precedes a user step. */
     const updatesUsers = (iteration: number): boolean => (iteration & 1) === 0;
-
-    const gramAggregators = Object.fromEntries(
-      gramNames.map((name, e) => {
-        const [a, b] = packedIndex(e, d);
-        return [
-          name,
-          {
-            // The side fixed in the next step: items before a user step, users before an item step.
-            map: (state: { factor: Float64Array; outDegree: Uint32Array; inDegree: Uint32Array }, v: number, ctx: { iteration: number }) => {
-              const fixedUsers = !updatesUsers(ctx.iteration + 1);
-              if (state.outDegree[v]! + state.inDegree[v]! === 0 || isUser(state, v) !== fixedUsers) return 0;
-              const za = a < k ? state.factor[v * width + a]! : 1;
-              const zb = b < k ? state.factor[v * width + b]! : 1;
-              return za * zb;
-            },
-            sum: (x: number, y: number) => x + y,
-            zero: 0,
-          },
-        ];
-      }),
-    );
 
     return defineProgram({
       name: 'als',
@@ -135,10 +113,11 @@ export default defineAlgorithm({
         if (ratings === 0) return;
         // M = Σ z zᵀ (+ the fixed side's Gram matrix, implicit) + λ·(n or 1)·I.
         const ridge = implicit ? regParam : regParam * ratings;
+        const gram = implicit ? ctx.aggregateVector('gram') : null;
         let at = 0;
         for (let a = 0; a < d; a++) {
           for (let b = a; b < d; b++) {
-            const value = total[at]! + (implicit ? ctx.aggregate(gramNames[at]!) : 0);
+            const value = total[at]! + (gram ? gram[at]! : 0);
             m[a * d + b] = value;
             m[b * d + a] = value;
             at++;
@@ -172,7 +151,28 @@ export default defineAlgorithm({
           sum: (a, b) => a + b,
           zero: 0,
         },
-        ...gramAggregators,
+        // Implicit: the Gram matrix Σ z zᵀ (packed) of the side fixed in the next step —
+        // items before a user step, users before an item step.
+        ...(implicit
+          ? {
+              gram: {
+                width: packed,
+                mapInto: (
+                  state: { factor: Float64Array; outDegree: Uint32Array; inDegree: Uint32Array },
+                  v: number,
+                  ctx: { iteration: number },
+                  out: Float64Array,
+                ) => {
+                  if (state.outDegree[v]! + state.inDegree[v]! === 0 || isUser(state, v) === updatesUsers(ctx.iteration + 1)) return;
+                  let at = 0;
+                  for (let a = 0; a < d; a++) {
+                    const za = a < k ? state.factor[v * width + a]! : 1;
+                    for (let b = a; b < d; b++) out[at++]! += za * (b < k ? state.factor[v * width + b]! : 1);
+                  }
+                },
+              },
+            }
+          : {}),
       },
     });
   },
@@ -244,14 +244,4 @@ function compileNormalEquations(k: number, biases: boolean): NormalEquationsUpda
   for (let a = 0; a < d; a++) lines.push(`t[o + ${packed + a}] += ${a < k ? `target * z${a}` : 'target'};`);
   lines.push(`t[o + ${packed + d}] += squared;`);
   return new Function('f', 'base', 't', 'o', 'weight', 'target', 'squared', lines.join('\n')) as NormalEquationsUpdate;
-}
-
-/** Row and column (a ≤ b) of entry `e` of a packed upper triangle of order d. */
-function packedIndex(e: number, d: number): [number, number] {
-  for (let a = 0, at = 0; a < d; a++) {
-    const row = d - a;
-    if (e < at + row) return [a, a + (e - at)];
-    at += row;
-  }
-  throw new RangeError(`packed index ${e} out of range for order ${d}`);
 }

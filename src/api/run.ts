@@ -270,6 +270,14 @@ function validateProgram(program: AnyVertexProgram): { column: string; width: nu
   const width = program.accumulatorWidth ?? 0;
   if (width === 0 && program.gather && !program.collect && typeof program.sum !== 'function') fail('a scalar gather needs a sum function (the monoid)');
   if (width > 0 && program.gather) fail('a vector program (accumulatorWidth > 0) implements gatherInto, not gather');
+  for (const [name, aggregator] of Object.entries(program.aggregators ?? {})) {
+    if (aggregator.width !== undefined) {
+      if (!Number.isInteger(aggregator.width) || aggregator.width < 1) fail(`aggregator "${name}": width must be a positive integer`);
+      if (typeof aggregator.mapInto !== 'function') fail(`aggregator "${name}": a vector aggregator (width) needs mapInto`);
+    } else if (typeof aggregator.map !== 'function' || typeof aggregator.sum !== 'function') {
+      fail(`aggregator "${name}": needs map and sum (or width and mapInto for a vector aggregator)`);
+    }
+  }
   for (const column of program.mirrorColumns ?? []) {
     if (!columns.some(([name]) => name === column)) fail(`mirrorColumns: "${column}" is not a vertex column`);
   }

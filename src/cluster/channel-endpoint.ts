@@ -4,6 +4,7 @@
  * waited at barriers.
  */
 import type { WorkerEndpoint } from '../engine/endpoint.js';
+import type { AggregateValues } from '../engine/program.js';
 import type { Mailbox, Message } from '../engine/worker-runtime.js';
 import type { Channel } from './channel.js';
 import type { Method, WorkerSetup } from './protocol.js';
@@ -36,7 +37,7 @@ export class ChannelEndpoint implements WorkerEndpoint {
     return (await this.call('init', [])) as number[];
   }
 
-  async setAggregates(aggregates: ReadonlyMap<string, number>): Promise<void> {
+  async setAggregates(aggregates: AggregateValues): Promise<void> {
     await this.call('setAggregates', [aggregates]);
   }
 
@@ -52,7 +53,7 @@ export class ChannelEndpoint implements WorkerEndpoint {
     return (await this.call('apply', [inbox])) as { outbox: Message[]; aggregates: number[] };
   }
 
-  async scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Promise<Message[]> {
+  async scatter(inbox: Mailbox, aggregates: AggregateValues): Promise<Message[]> {
     return (await this.call('scatter', [inbox, aggregates])) as Message[];
   }
 

@@ -4,6 +4,7 @@
  * that carries requests and responses differs.
  */
 import { collectMasters } from '../engine/endpoint.js';
+import type { AggregateValues } from '../engine/program.js';
 import { buildExchangePlan } from '../engine/exchange-plan.js';
 import { buildLocalGraph } from '../engine/local-graph.js';
 import { shardDegrees, shardRouting, type WorkerShard } from '../engine/shard.js';
@@ -58,7 +59,7 @@ export class WorkerHost {
       case 'init':
         return runtime.init();
       case 'setAggregates':
-        return runtime.setAggregates(args[0] as Map<string, number>);
+        return runtime.setAggregates(args[0] as AggregateValues);
       case 'activate':
         return runtime.activate(args[0] as Mailbox, args[1] as number);
       case 'gather':
@@ -66,7 +67,7 @@ export class WorkerHost {
       case 'apply':
         return runtime.apply(args[0] as Mailbox);
       case 'scatter':
-        return runtime.scatter(args[0] as Mailbox, args[1] as Map<string, number>);
+        return runtime.scatter(args[0] as Mailbox, args[1] as AggregateValues);
       case 'neighborsToMasters':
         return runtime.neighborsToMasters();
       case 'neighborsFromMirrors':

@@ -3,16 +3,17 @@
  * context `converged` reads, message routing, and the start of a run before step 0.
  */
 import type { WorkerEndpoint } from './endpoint.js';
-import type { AnyVertexProgram, ProgramContext } from './program.js';
+import { aggregateLayout } from './aggregates.js';
+import type { AggregateValues, AnyVertexProgram, ProgramContext } from './program.js';
 import type { GraphFacts, Message } from './worker-runtime.js';
 
-export type CoordinatorContext = ProgramContext & { iteration: number; aggregates: Map<string, number> };
+export type CoordinatorContext = ProgramContext & { iteration: number; aggregates: AggregateValues };
 
 export function coordinatorContext(program: AnyVertexProgram, facts: GraphFacts): CoordinatorContext {
   return {
     ...facts,
     iteration: 0,
-    aggregates: new Map<string, number>(),
+    aggregates: new Map<string, number | Float64Array>(),
     globalId: () => {
       throw new Error(`program ${program.name}: globalId() is not available in converged()`);
     },
@@ -21,23 +22,40 @@ export function coordinatorContext(program: AnyVertexProgram, facts: GraphFacts)
     },
     aggregate(name) {
       const value = this.aggregates.get(name);
-      if (value === undefined) throw new Error(`program ${program.name}: no aggregator named "${name}"`);
+      if (typeof value !== 'number') throw new Error(`program ${program.name}: no scalar aggregator named "${name}"`);
+      return value;
+    },
+    aggregateVector(name) {
+      const value = this.aggregates.get(name);
+      if (!(value instanceof Float64Array)) throw new Error(`program ${program.name}: no vector aggregator named "${name}"`);
       return value;
     },
   };
 }
 
-/** Combines the workers' aggregator partials (one array per worker, by aggregator order) and finalizes them. */
-export function aggregateCombiner(program: AnyVertexProgram, context: CoordinatorContext): (partials: readonly number[][]) => Map<string, number> {
-  const names = Object.keys(program.aggregators ?? {});
+/**
+ * Combines the workers' aggregator partials (one flat array per worker, laid out by
+ * `aggregateLayout`) and finalizes them: scalars through their monoid, vectors element-wise.
+ */
+export function aggregateCombiner(
+  program: AnyVertexProgram,
+  context: CoordinatorContext,
+): (partials: readonly number[][]) => Map<string, number | Float64Array> {
+  const { slots } = aggregateLayout(program);
   return (partials) => {
-    const values = new Map<string, number>();
-    names.forEach((name, k) => {
+    const values = new Map<string, number | Float64Array>();
+    for (const { name, offset, width } of slots) {
       const aggregator = program.aggregators![name]!;
+      if (aggregator.width !== undefined) {
+        const vector = new Float64Array(width);
+        for (const worker of partials) for (let i = 0; i < width; i++) vector[i]! += worker[offset + i]!;
+        values.set(name, vector);
+        continue;
+      }
       let value = aggregator.zero;
-      for (const worker of partials) value = aggregator.sum(value, worker[k]!);
+      for (const worker of partials) value = aggregator.sum(value, worker[offset]!);
       values.set(name, aggregator.finalize ? aggregator.finalize(value, context) : value);
-    });
+    }
     return values;
   };
 }
@@ -55,8 +73,8 @@ export function transpose(outboxes: readonly (readonly Message[])[]): Message[][
 export async function startRun(
   workers: readonly WorkerEndpoint[],
   program: AnyVertexProgram,
-  combine: (partials: readonly number[][]) => Map<string, number>,
-): Promise<{ aggregates: Map<string, number>; activated: { outbox: Message[]; activeMasters: number }[] }> {
+  combine: (partials: readonly number[][]) => Map<string, number | Float64Array>,
+): Promise<{ aggregates: Map<string, number | Float64Array>; activated: { outbox: Message[]; activeMasters: number }[] }> {
   if (program.needsNeighborSets) {
     const toMasters = transpose(await Promise.all(workers.map((w) => w.neighborsToMasters())));
     const toMirrors = transpose(await Promise.all(workers.map((w, i) => w.neighborsFromMirrors(toMasters[i]!))));

@@ -5,7 +5,7 @@
  */
 import type { TypedColumn } from '../storage/columns.js';
 import { vertexColumnWidth } from './state.js';
-import type { ColumnDeclarations } from './program.js';
+import type { AggregateValues, ColumnDeclarations } from './program.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
 export interface WorkerEndpoint {
@@ -14,11 +14,11 @@ export interface WorkerEndpoint {
   /** The worker's own time on calls so far; the rest of a step it spent waiting. */
   readonly busyMs: number;
   init(): Promise<number[]>;
-  setAggregates(aggregates: ReadonlyMap<string, number>): Promise<void>;
+  setAggregates(aggregates: AggregateValues): Promise<void>;
   activate(inbox: Mailbox, iteration: number): Promise<{ outbox: Message[]; activeMasters: number }>;
   gather(inbox: Mailbox, iteration: number): Promise<Message[]>;
   apply(inbox: Mailbox): Promise<{ outbox: Message[]; aggregates: number[] }>;
-  scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Promise<Message[]>;
+  scatter(inbox: Mailbox, aggregates: AggregateValues): Promise<Message[]>;
   /** Neighbour-set construction (see neighbor-sets.ts), three exchanges before step 0. */
   neighborsToMasters(): Promise<Message[]>;
   neighborsFromMirrors(inbox: Mailbox): Promise<Message[]>;
@@ -41,7 +41,7 @@ export class InProcessEndpoint implements WorkerEndpoint {
     return this.timed(() => this.runtime.init());
   }
 
-  async setAggregates(aggregates: ReadonlyMap<string, number>): Promise<void> {
+  async setAggregates(aggregates: AggregateValues): Promise<void> {
     this.runtime.setAggregates(aggregates);
   }
 
@@ -57,7 +57,7 @@ export class InProcessEndpoint implements WorkerEndpoint {
     return this.timed(() => this.runtime.apply(inbox));
   }
 
-  async scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Promise<Message[]> {
+  async scatter(inbox: Mailbox, aggregates: AggregateValues): Promise<Message[]> {
     return this.timed(() => this.runtime.scatter(inbox, aggregates));
   }
 

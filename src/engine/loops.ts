@@ -9,6 +9,7 @@
  * generated; the program's functions are passed in as values, never spliced in as source.
  */
 import { symmetricNeighbors, type LocalGraph } from './local-graph.js';
+import { aggregateLayout } from './aggregates.js';
 import type { AnyVertexProgram, EdgeDirection, ProgramContext } from './program.js';
 
 export interface CompiledLoops {
@@ -147,23 +148,32 @@ export function compileLoops(
 
   const hasGather = program.gather !== undefined || program.gatherInto !== undefined;
   const total = collected ? 'collected.totalOf(v)' : width > 0 ? `partial.subarray(v * ${width}, v * ${width} + ${width})` : hasGather ? 'partial[v]' : 'zero';
-  const aggregators = Object.keys(program.aggregators ?? {});
+  const { slots, length: totalsLength } = aggregateLayout(program);
+  const aggregators = slots.map((slot) => slot.name);
   // Aggregators are folded into the apply loop (one pass over the vertices, not 1 + A).
   // Each aggregator's functions are bound to constants of the compiled code (not read from an
-  // array per vertex), so their call sites have one known target and can be inlined.
-  const aggregateConstants = aggregators
-    .map((_, k) => `const agg${k} = aggs[${k}], map${k} = agg${k}.map.bind(agg${k}), sum${k} = agg${k}.sum.bind(agg${k});`)
+  // array per vertex), so their call sites have one known target and can be inlined. A vector
+  // aggregator adds into its own preallocated Float64Array (`vec k`), copied into the totals.
+  const isVector = slots.map((slot) => slot.width > 0);
+  const aggregateConstants = slots
+    .map((slot, k) =>
+      isVector[k]
+        ? `const agg${k} = aggs[${k}], mapInto${k} = agg${k}.mapInto.bind(agg${k}), vec${k} = new Float64Array(${slot.width});`
+        : `const agg${k} = aggs[${k}], map${k} = agg${k}.map.bind(agg${k}), sum${k} = agg${k}.sum.bind(agg${k});`,
+    )
     .join('\n');
-  const aggregateInit = aggregators.map((_, k) => `let a${k} = agg${k}.zero;`).join(' ');
+  const aggregateInit = slots.map((_, k) => (isVector[k] ? `vec${k}.fill(0);` : `let a${k} = agg${k}.zero;`)).join(' ');
+  const fold = (k: number, item: string): string =>
+    isVector[k] ? `mapInto${k}(state, ${item}, ctx, vec${k});` : `a${k} = sum${k}(a${k}, map${k}(state, ${item}, ctx));`;
   const overEdges = aggregators.map((name) => program.aggregators![name]!.over === 'edges');
-  const aggregateStep = aggregators.map((_, k) => (overEdges[k] ? '' : `a${k} = sum${k}(a${k}, map${k}(state, v, ctx));`)).join(' ');
+  const aggregateStep = aggregators.map((_, k) => (overEdges[k] ? '' : fold(k, 'v'))).join(' ');
   // Edge aggregators: one pass over this worker's edges (each edge lives in one partition only).
   const edgeAggregateLoop = overEdges.some(Boolean)
-    ? `for (let e = 0; e < m; e++) { ${aggregators.map((_, k) => (overEdges[k] ? `a${k} = sum${k}(a${k}, map${k}(state, e, ctx));` : '')).join(' ')} }`
+    ? `for (let e = 0; e < m; e++) { ${aggregators.map((_, k) => (overEdges[k] ? fold(k, 'e') : '')).join(' ')} }`
     : '';
   // Totals leave through a preallocated array: an array literal built once per call, after the
   // loop, never gets type feedback before the loop is optimised and deoptimised it every step.
-  const aggregateResult = `${aggregators.map((_, k) => `totals[${k}] = a${k};`).join(' ')} return Array.from(totals);`;
+  const aggregateResult = `${slots.map((slot, k) => (isVector[k] ? `totals.set(vec${k}, ${slot.offset});` : `totals[${slot.offset}] = a${k};`)).join(' ')} return Array.from(totals);`;
 
   const source = `
     const { outOffsets, dst, inOffsets, inSources, inEdges, numVertices: n, numEdges: m } = graph;
@@ -174,7 +184,7 @@ export function compileLoops(
     const gather = bind(prog.gather), gatherInto = bind(prog.gatherInto), sum = bind(prog.sum) ?? ((a, b) => a + b);
     const apply = bind(prog.apply), scatter = bind(prog.scatter);
     const aggs = names.map((name) => prog.aggregators[name]);
-    const totals = new Float64Array(aggs.length);
+    const totals = new Float64Array(${totalsLength});
     ${aggregateConstants}
     return {
       gather(active, allActive, partial) {

@@ -119,6 +119,8 @@ export interface ProgramContext {
   signal(local: number): void;
   /** The value an aggregator produced after the previous step (or after init). */
   aggregate(name: string): number;
+  /** The values of a vector aggregator after the previous step (or after init); read-only. */
+  aggregateVector(name: string): Float64Array;
 }
 
 /**
@@ -128,14 +130,31 @@ export interface ProgramContext {
  * per step. Edge aggregators see edge state as the previous scatter left it (as gather did).
  * `sum`/`zero` must form a commutative monoid.
  */
-export interface Aggregator<S> {
+export interface ScalarAggregator<S> {
   /** What `map` receives: a vertex (the default) or an edge id. */
   readonly over?: 'vertices' | 'edges';
+  readonly width?: undefined;
   map(state: S, item: number, ctx: ProgramContext): number;
   sum(a: number, b: number): number;
   readonly zero: number;
   finalize?(value: number, ctx: ProgramContext): number;
 }
+
+/**
+ * A vector aggregator: `width` numbers that add element-wise (e.g. LDA's K topic totals, ALS's
+ * Gram matrix), read with `ctx.aggregateVector(name)`. `mapInto` adds the item's contribution
+ * into `out` (zeroed by the engine), allocating nothing.
+ */
+export interface VectorAggregator<S> {
+  readonly over?: 'vertices' | 'edges';
+  readonly width: number;
+  mapInto(state: S, item: number, ctx: ProgramContext, out: Float64Array): void;
+}
+
+export type Aggregator<S> = ScalarAggregator<S> | VectorAggregator<S>;
+
+/** Aggregator values as the engines pass them around: numbers, and Float64Arrays for vector aggregators. */
+export type AggregateValues = ReadonlyMap<string, number | Float64Array>;
 
 export interface VertexProgram<
   V extends ColumnDeclarations = ColumnDeclarations,

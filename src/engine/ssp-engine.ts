@@ -17,6 +17,7 @@
  * vertex its mirror no longer gathers.
  */
 import { GasError } from '../errors.js';
+import { scalarAggregates } from './aggregates.js';
 import type { WorkerEndpoint } from './endpoint.js';
 import { aggregateCombiner, coordinatorContext, startRun, transpose } from './coordinator-context.js';
 import type { AnyVertexProgram } from './program.js';
@@ -127,7 +128,7 @@ export async function runStaleSynchronous(
         bytes: stepTraffic[t]?.bytes ?? 0,
         mirrorUpdates: stepTraffic[t]?.mirrorUpdates ?? 0,
         waitMs: stepBlocked[t] ?? new Array<number>(W).fill(0),
-        aggregates: Object.fromEntries(latestAggregates),
+        aggregates: scalarAggregates(latestAggregates),
       };
       lastReport = now;
       steps.push(report);
@@ -191,7 +192,7 @@ export async function runStaleSynchronous(
     iterations: steps.length,
     converged,
     steps,
-    aggregates: Object.fromEntries(latestAggregates),
+    aggregates: scalarAggregates(latestAggregates),
     workerSteps: clock,
     maxLead,
     blockedMs,

@@ -12,6 +12,7 @@
  * `converged` says so.
  */
 import type { WorkerEndpoint } from './endpoint.js';
+import { scalarAggregates } from './aggregates.js';
 import { aggregateCombiner, coordinatorContext as makeContext, startRun, transpose } from './coordinator-context.js';
 import { recordCount } from './codec.js';
 import type { AnyVertexProgram } from './program.js';
@@ -119,7 +120,7 @@ export async function runSynchronous(
       messages: traffic.messages,
       bytes: traffic.bytes,
       mirrorUpdates,
-      aggregates: Object.fromEntries(aggregates),
+      aggregates: scalarAggregates(aggregates),
     };
     steps.push(report);
     options.onStep?.(report);
@@ -131,7 +132,7 @@ export async function runSynchronous(
     }
   }
   if (!converged && active === 0) converged = true;
-  return { iterations: iteration, converged, steps, aggregates: Object.fromEntries(aggregates) };
+  return { iterations: iteration, converged, steps, aggregates: scalarAggregates(aggregates) };
 }
 
 /** Fields per value record sent to mirrors: the widths of the program's mirrored vertex columns. */

@@ -16,7 +16,7 @@ import type { ColumnSpec } from '../storage/columns.js';
 import type { ExchangePlan } from './exchange-plan.js';
 import type { LocalGraph } from './local-graph.js';
 import { compileAggregateLookup, compileLoops, directionsOf, type CollectBuffer, type CompiledLoops } from './loops.js';
-import type { AnyVertexProgram, ProgramContext } from './program.js';
+import type { AggregateValues, AnyVertexProgram, ProgramContext } from './program.js';
 import { compileCodec, type RecordCodec } from './codec.js';
 import { MessageSlots, type MessageKind } from './message-slots.js';
 import { allocateState, type LocalDegrees, type ProgramStateRecord } from './state.js';
@@ -57,6 +57,8 @@ export class WorkerRuntime {
   private readonly context: ProgramContext & { iteration: number };
   /** Aggregator values visible to the program, by aggregator index. */
   private readonly aggregateValues: Float64Array;
+  /** Vector aggregator values visible to the program, by name. */
+  private readonly aggregateVectors = new Map<string, Float64Array>();
 
   /** Shared message storage (threads under BSP), or null for a new array per message. */
   private readonly slots: MessageSlots | null;
@@ -84,10 +86,14 @@ export class WorkerRuntime {
     this.active = new Uint8Array(graph.numVertices);
     this.signaled = new Uint8Array(graph.numVertices);
     this.partial = new Float64Array(graph.numVertices * Math.max(1, this.accumulatorWidth));
-    this.aggregatorNames = Object.keys(program.aggregators ?? {});
+    // Scalar aggregators are read through a compiled switch over a Float64Array; vector ones by name.
+    this.aggregatorNames = Object.entries(program.aggregators ?? {})
+      .filter(([, aggregator]) => aggregator.width === undefined)
+      .map(([name]) => name);
     const signaled = this.signaled;
     const gid = graph.gid;
     this.aggregateValues = new Float64Array(this.aggregatorNames.length);
+    const vectors = this.aggregateVectors;
     this.context = {
       iteration: 0,
       numVertices: facts.numVertices,
@@ -98,6 +104,11 @@ export class WorkerRuntime {
         signaled[local] = 1;
       },
       aggregate: compileAggregateLookup(this.aggregatorNames, this.aggregateValues, program.name),
+      aggregateVector: (name) => {
+        const vector = vectors.get(name);
+        if (!vector) throw new Error(`program ${program.name}: no vector aggregator named "${name}"`);
+        return vector;
+      },
     };
     this.collected = program.collect ? this.collectBuffer(facts.directed) : null;
     this.loops = compileLoops(program, state, graph, facts.directed, this.collected);
@@ -188,7 +199,7 @@ export class WorkerRuntime {
   }
 
   /** Mirrors take the masters' new values (`inbox`), then active replicas scatter; signals for remote masters go out. */
-  scatter(inbox: Mailbox, aggregates: ReadonlyMap<string, number>): Message[] {
+  scatter(inbox: Mailbox, aggregates: AggregateValues): Message[] {
     const { plan } = this;
     this.setAggregates(aggregates);
     const columns = this.valueColumns();
@@ -248,12 +259,11 @@ export class WorkerRuntime {
   }
 
   /** Sets the aggregator values visible to the next step (after init). */
-  setAggregates(aggregates: ReadonlyMap<string, number>): void {
-    for (const [name, value] of aggregates) this.aggregateValues[this.aggregatorNames.indexOf(name)] = value;
-  }
-
-  get aggregators(): readonly string[] {
-    return this.aggregatorNames;
+  setAggregates(aggregates: AggregateValues): void {
+    for (const [name, value] of aggregates) {
+      if (typeof value === 'number') this.aggregateValues[this.aggregatorNames.indexOf(name)] = value;
+      else this.aggregateVectors.set(name, value);
+    }
   }
 
   private aggregatePartials(): number[] {

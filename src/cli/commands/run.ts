@@ -94,7 +94,7 @@ export class RunCommand extends GasCommand {
         `  ${s.workerStats.map((w) => `${w.name}: busy ${w.busyMs.toFixed(0)} ms, waiting ${w.waitMs.toFixed(0)} ms, ${w.steps} steps`).join('\n  ')}\n`,
       );
     }
-    const aggregates = Object.entries(s.aggregates).filter(([name]) => !/^gram\d+$/.test(name));
+    const aggregates = Object.entries(s.aggregates);
     if (aggregates.length) out.write(`  ${aggregates.map(([k, v]) => `${k} ${formatValue(v)}`).join(', ')}\n`);
     // Fields the algorithm added (ALS: trainRmse, testRmse, …): series as first → last.
     const extras = Object.entries(s).filter(
