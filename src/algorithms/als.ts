@@ -16,12 +16,12 @@
  * aggregator). The training error of the new factors follows from the same sums,
  * Σ (t − wᵀz)² = Σ t² − 2 wᵀ(Σ t z) + wᵀ(Σ z zᵀ) w, so RMSE costs no extra pass.
  *
- * Options (defaults): rank 10, regParam 0.15 (λ; of 0.05–0.3 the best held-out RMSE on
- * MovieLens, see bench/als.ts), maxIterations 10, seed 1 (initial item factors, uniform in
- * [0, 1/√k)), biases true (`--no-biases`: 0.869 against 0.845 held-out RMSE there), implicit false, alpha 1, test '' (a ratings file
- * of held-out ratings: its RMSE is reported after every iteration; users or items the graph
- * lacks are predicted by μ plus the known bias). The result column `factor` holds k factors and
- * the bias per vertex; `gasworks recommend` ranks items with it.
+ * Options (defaults): rank 10; regParam 0.15 (λ: the best held-out RMSE of 0.05–0.3 on a
+ * MovieLens split, see bench/als.ts); maxIterations 10; seed 1 (initial factors, uniform in
+ * [0, 1/√k)); biases true (`--no-biases`: held-out RMSE 0.869 against 0.845 there); implicit
+ * false; alpha 1; test '' (a ratings file of held-out ratings, whose RMSE is reported after every
+ * iteration; users or items the graph lacks are predicted by μ plus the known bias). The result
+ * column `factor` holds k factors and the bias per vertex; `gasworks recommend` ranks items by it.
  *
  * Example: `gasworks run als --graph ml --rank 20 --test ml-test.csv`.
  */
