@@ -37,6 +37,7 @@ export class GraphInfoCommand extends GasCommand {
       );
     }
     line('partitions', `${info.partitions} (${info.strategy}, seed ${info.seed})`);
+    if (info.strategyReason) line('chosen because', info.strategyReason);
     line('replication factor', info.replicationFactor.toFixed(3));
     line('edge balance', `${info.edgeBalance.toFixed(3)} (max/mean edges per partition)`);
     line('master balance', `${info.vertexBalance.toFixed(3)} (max/mean masters per partition)`);
