@@ -9,6 +9,7 @@ import { importGraphFile, jobResults, recommend, runJob } from '../src/api/index
 import type { GasError } from '../src/errors.js';
 import { openTempCatalog, removeTempDirs, seededRandom, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { alsOracle, type OracleRatings } from './helpers/als-oracle.js';
+import { compilePackedCholeskySolve } from '../src/algorithms/support/cholesky.js';
 
 const USERS = 80;
 const ITEMS = 50;
@@ -198,6 +199,30 @@ describe('ALS quality and reporting', () => {
       code: 'GAS_ERR_INVALID_ARGUMENT',
       message: expect.stringContaining('--format ratings'),
     });
+  });
+});
+
+describe('packed Cholesky solve', () => {
+  it.each([1, 5, 33, 40])('order %i (unrolled up to 33, loops beyond): M·x = b for a random SPD M; a non-PD M is refused', (d) => {
+    const random = seededRandom(d);
+    const b = Array.from({ length: d }, () => Array.from({ length: d }, () => random() - 0.5));
+    // M = BᵀB + I, packed upper triangle, then the right-hand side.
+    const full = (i: number, j: number): number => b.reduce((sum, row) => sum + row[i]! * row[j]!, 0) + (i === j ? 1 : 0);
+    const packed = (d * (d + 1)) / 2;
+    const t = new Float64Array(packed + d);
+    for (let i = 0, at = 0; i < d; i++) for (let j = i; j < d; j++) t[at++] = full(i, j);
+    const rhs = Array.from({ length: d }, () => random());
+    t.set(rhs, packed);
+    const x = new Float64Array(d);
+    const solve = compilePackedCholeskySolve(d);
+    expect(solve(t, null, 0, x)).toBe(true);
+    for (let i = 0; i < d; i++) expect(Array.from(x).reduce((sum, xj, j) => sum + full(i, j) * xj, 0)).toBeCloseTo(rhs[i]!, 9);
+    // The ridge and the extra matrix are added to M.
+    const extra = new Float64Array(packed).fill(0);
+    for (let i = 0, at = 0; i < d; i++) for (let j = i; j < d; j++, at++) if (i === j) extra[at] = 2;
+    expect(solve(t, extra, 3, x)).toBe(true);
+    for (let i = 0; i < d; i++) expect(Array.from(x).reduce((sum, xj, j) => sum + (full(i, j) + (i === j ? 5 : 0)) * xj, 0)).toBeCloseTo(rhs[i]!, 9);
+    expect(solve(t, null, -1e9, x)).toBe(false);
   });
 });
 

@@ -26,7 +26,7 @@
  * Example: `gasworks run als --graph ml --rank 20 --test ml-test.csv`.
  */
 import { readTestRatings, type TestRatings } from './support/test-ratings.js';
-import { choleskySolve } from './support/cholesky.js';
+import { compilePackedCholeskySolve } from './support/cholesky.js';
 import { unitHash } from './support/unit-hash.js';
 import { InvalidArgumentError } from '../errors.js';
 import { defineAlgorithm, defineProgram, type StepReport } from '../engine/index.js';
@@ -75,7 +75,7 @@ export default defineAlgorithm({
     const scale = 1 / Math.sqrt(k);
     // Scratch of this program instance (one per worker): no allocation per edge or vertex.
     const addNormalEquations = compileNormalEquations(k, biases);
-    const m = new Float64Array(d * d);
+    const solve = compilePackedCholeskySolve(d);
     const w = new Float64Array(d);
     const isUser = (state: { outDegree: Uint32Array }, v: number): boolean => state.outDegree[v]! > 0;
     /** Users update in even steps, items in odd ones; iteration −1 (init) precedes a user step. */
@@ -111,27 +111,15 @@ export default defineAlgorithm({
       apply(state, v, total, ctx) {
         const ratings = state.outDegree[v]! + state.inDegree[v]!;
         if (ratings === 0) return;
-        // M = Σ z zᵀ (+ the fixed side's Gram matrix, implicit) + λ·(n or 1)·I.
+        // M = Σ z zᵀ (+ the fixed side's Gram matrix, implicit) + λ·(n or 1)·I, solved from the packed sums.
         const ridge = implicit ? regParam : regParam * ratings;
-        const gram = implicit ? ctx.aggregateVector('gram') : null;
-        let at = 0;
-        for (let a = 0; a < d; a++) {
-          for (let b = a; b < d; b++) {
-            const value = total[at]! + (gram ? gram[at]! : 0);
-            m[a * d + b] = value;
-            m[b * d + a] = value;
-            at++;
-          }
-          m[a * d + a]! += ridge;
-        }
-        for (let a = 0; a < d; a++) w[a] = total[packed + a]!;
-        if (!choleskySolve(m, w, d)) return; // not positive definite (λ = 0 and too few ratings): keep the old factors
+        if (!solve(total, implicit ? ctx.aggregateVector('gram') : null, ridge, w)) return; // not positive definite (λ = 0, too few ratings): keep the old factors
         for (let j = 0; j < k; j++) state.factor[v * width + j] = w[j]!;
         state.factor[v * width + k] = biases ? w[k]! : 0;
         if (!implicit) {
           // Σ (t − wᵀz)² from the sums: Σt² − 2 wᵀ(Σ t z) + wᵀ(Σ z zᵀ) w.
           let quadratic = 0;
-          at = 0;
+          let at = 0;
           for (let a = 0; a < d; a++) {
             quadratic += total[at++]! * w[a]! * w[a]!;
             for (let b = a + 1; b < d; b++) quadratic += 2 * total[at++]! * w[a]! * w[b]!;
