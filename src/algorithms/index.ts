@@ -8,6 +8,7 @@ import connectedComponents from './connected-components.js';
 import sssp from './sssp.js';
 import labelPropagation from './label-propagation.js';
 import als from './als.js';
+import lda from './lda.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const ALGORITHMS: readonly AlgorithmDefinition<any, any>[] = [
@@ -19,6 +20,7 @@ export const ALGORITHMS: readonly AlgorithmDefinition<any, any>[] = [
   sssp,
   labelPropagation,
   als,
+  lda,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
