@@ -5,7 +5,7 @@
  * count for a seed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importGraphFile, jobResults, runJob } from '../src/api/index.js';
+import { importGraphFile, jobResults, runJob, topicWords } from '../src/api/index.js';
 import { openTempCatalog, removeTempDirs, seededRandom, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 
 const TOPICS = 3;
@@ -69,6 +69,13 @@ describe('lda', () => {
     expect(ll.length).toBe(58);
     expect(ll.at(-1)!).toBeGreaterThan(ll[0]! + 0.1);
     expect(job.tokens).toBe(DOCS * TOKENS_PER_DOC);
+    // `topics`: each topic's top words are one planted block (no vocabulary: words are named by id from 0).
+    for (const { words, tokens } of topicWords(temp.catalog, job.jobId, WORDS_PER_TOPIC)) {
+      expect(words).toHaveLength(WORDS_PER_TOPIC);
+      expect(new Set(words.map(({ word }) => Math.floor(Number(word) / WORDS_PER_TOPIC))).size).toBe(1);
+      expect(tokens).toBeGreaterThan(0);
+    }
+    expect(() => topicWords(temp.catalog, job.jobId, 0)).toThrow(/--top/);
   });
 
   it('counts stay consistent: rows sum to lengths, and documents and words agree per topic', async () => {

@@ -7,3 +7,4 @@ export { jobResults, type ResultQuery, type ResultRow, type JobResults } from '.
 export { openGraph, run, type OpenGraph, type JobResult } from './library.js';
 export { partitionReport, type PartitionReportOptions, type PartitionReportRow } from './partition-report.js';
 export { recommend, type RecommendQuery, type Recommendation } from './recommend.js';
+export { topicWords, type Topic } from './topics.js';

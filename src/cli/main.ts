@@ -14,6 +14,7 @@ import { WorkerCommand } from './commands/worker.js';
 import { PartitionReportCommand } from './commands/partition-report.js';
 import { RepartitionCommand } from './commands/repartition.js';
 import { RecommendCommand } from './commands/recommend.js';
+import { TopicsCommand } from './commands/topics.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -30,6 +31,7 @@ for (const command of [
   RepartitionCommand,
   ResultsCommand,
   RecommendCommand,
+  TopicsCommand,
   JobsCommand,
   GenerateKronCommand,
 ]) {

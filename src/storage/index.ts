@@ -6,6 +6,6 @@ export { type GraphMeta, type PartitionMeta, GRAPH_COLUMNS, VERTEX_COLUMNS, EDGE
 export { LabelDictionary, canonicalInteger, type VertexLabel, type FinalDictionary } from './dictionary.js';
 export { EdgeChunks } from './growable.js';
 export * from './columns.js';
-export { FORMATS, type GraphFormat, openInput, detectFormat, loaderFor, USER_PREFIX, ITEM_PREFIX } from './loaders/index.js';
+export { FORMATS, type GraphFormat, openInput, detectFormat, loaderFor, USER_PREFIX, ITEM_PREFIX, DOCUMENT_PREFIX, WORD_PREFIX } from './loaders/index.js';
 export { JobTable, type JobRecord, type JobStatus, type NewJob, type JobOutcome } from './jobs.js';
 export { writeResults, readResults, resultFile, type ResultMeta } from './results.js';

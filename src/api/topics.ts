@@ -1,0 +1,45 @@
+/**
+ * `topics`: each topic's top words under a finished LDA job — the words with the most tokens
+ * assigned to the topic (the order of φ_kw = (n_wk + β)/(n_k + Wβ) within topic k), with
+ * their share of the topic's tokens.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { GraphReader, graphDir, graphStoreDir, readResults, WORD_PREFIX, type Catalog } from '../storage/index.js';
+
+export interface Topic {
+  readonly topic: number;
+  /** Tokens assigned to the topic. */
+  readonly tokens: number;
+  readonly words: readonly { readonly word: string; readonly share: number }[];
+}
+
+export function topicWords(catalog: Catalog, jobId: string | number, top = 10): Topic[] {
+  const job = catalog.jobs.get(jobId);
+  if (job.algorithm !== 'lda' || job.status !== 'succeeded') {
+    throw new InvalidArgumentError(`topics: job ${job.id} is not a finished LDA job (${job.algorithm}, ${job.status})`, { job: job.id });
+  }
+  if (!Number.isInteger(top) || top < 1) throw new InvalidArgumentError(`topics: --top must be a positive integer, got ${top}`, { option: 'top' });
+  const graph = catalog.getGraph(job.graphId ?? '');
+  const { meta, values } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
+  const K = meta.width;
+  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
+  try {
+    const { inDegree } = reader.degrees();
+    const words: number[] = [];
+    for (let v = 0; v < meta.vertices; v++) if (inDegree[v]! > 0) words.push(v);
+    return Array.from({ length: K }, (_, k) => {
+      const tokens = words.reduce((sum, v) => sum + values[v * K + k]!, 0);
+      const best = words
+        .filter((v) => values[v * K + k]! > 0)
+        .sort((a, b) => values[b * K + k]! - values[a * K + k]! || a - b)
+        .slice(0, top);
+      return {
+        topic: k,
+        tokens,
+        words: best.map((v) => ({ word: String(reader.labelOf(v)).replace(WORD_PREFIX, ''), share: values[v * K + k]! / Math.max(1, tokens) })),
+      };
+    });
+  } finally {
+    reader.close();
+  }
+}
