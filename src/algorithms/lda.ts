@@ -66,10 +66,14 @@ export default defineAlgorithm({
     return { topics: options.topics, alpha, beta: options.beta, seed: options.seed, tokens: graph.totalWeight };
   },
   create({ topics: K, alpha, beta, seed }: Prepared) {
-    const cdf = new Float64Array(K);
-    // n_k and W as the last scatter saw them: the next gather's log-likelihood uses them with
-    // the counts of the same step (documents' and words' counts, also one step old by then).
-    const seen = { totals: new Float64Array(K), words: 0, ready: false };
+    const weights = new Float64Array(K);
+    // 1/(n_k + Wβ) and 1/(n_k − 1 + Wβ), recomputed when a new step's totals arrive.
+    const inverse = new Float64Array(K);
+    const inverseOwn = new Float64Array(K);
+    let inverseOf: Float64Array | null = null;
+    // Whether the last scatter saw any assigned token: the next gather's log-likelihood uses its
+    // 1/(n_k + Wβ) with the counts of the same step (both one step old by then).
+    const seen = { ready: false };
     return defineProgram({
       name: 'lda',
       vertexColumns: { counts: ['f64', K], ll: 'f64' },
@@ -90,14 +94,14 @@ export default defineAlgorithm({
         }
         // Documents (sources) add their edges' share of the log-likelihood.
         if (!seen.ready || state.outDegree[self] === 0) return;
+        // Σ_k θ_dk φ_kw = Σ_k (n_dk + α)(n_wk + β)/(n_k + Wβ) / (n_d + Kα), with the 1/(n_k + Wβ)
+        // the last scatter computed from the same step's totals.
+        const counts = state.counts;
         const d = self * K;
         const w = neighbor * K;
-        const docLength = state.outWeight[self]!;
         let p = 0;
-        for (let k = 0; k < K; k++) {
-          p += ((state.counts[d + k]! + alpha) / (docLength + K * alpha)) * ((state.counts[w + k]! + beta) / (seen.totals[k]! + seen.words * beta));
-        }
-        total[offset + K]! += state.weight[e]! * Math.log(p);
+        for (let k = 0; k < K; k++) p += (counts[d + k]! + alpha) * (counts[w + k]! + beta) * inverse[k]!;
+        total[offset + K]! += state.weight[e]! * Math.log(p / (state.outWeight[self]! + K * alpha));
       },
       apply(state, v, total) {
         state.counts.set(total.subarray(0, K), v * K);
@@ -105,27 +109,40 @@ export default defineAlgorithm({
       },
       scatter(state, doc, word, e, ctx) {
         const totals = ctx.aggregateVector('topics');
-        const words = ctx.aggregate('words');
-        seen.totals.set(totals);
-        seen.words = words;
-        seen.ready = totals.some((n) => n > 0);
+        if (totals !== inverseOf) {
+          const wBeta = ctx.aggregate('words') * beta;
+          for (let k = 0; k < K; k++) {
+            inverse[k] = 1 / (totals[k]! + wBeta);
+            inverseOwn[k] = 1 / (totals[k]! - 1 + wBeta);
+          }
+          inverseOf = totals;
+          seen.ready = totals.some((n) => n > 0);
+        }
+        const counts = state.counts;
+        const topic = state.topic;
         const d = doc * K;
         const w = word * K;
-        const wBeta = words * beta;
         const base = hashPair(ctx.globalId(doc), ctx.globalId(word), seed);
         const first = state.weightOffsets[e]!;
+        // The edge's tokens share one word and one document: their weights differ only at each
+        // token's own old topic, so they are computed once per edge and corrected per token.
+        let sum = 0;
+        for (let k = 0; k < K; k++) {
+          const q = (counts[d + k]! + alpha) * (counts[w + k]! + beta) * inverse[k]!;
+          weights[k] = q;
+          sum += q;
+        }
         for (let i = first; i < state.weightOffsets[e + 1]!; i++) {
-          const old = state.topic[i]!;
-          let sum = 0;
-          for (let k = 0; k < K; k++) {
-            const own = k === old ? 1 : 0;
-            sum += ((state.counts[d + k]! - own + alpha) * (state.counts[w + k]! - own + beta)) / (totals[k]! - own + wBeta);
-            cdf[k] = sum;
-          }
-          const u = unitHash(base, i - first, ctx.iteration) * sum;
+          const old = topic[i]!;
+          const own = old === UNASSIGNED ? 0 : (counts[d + old]! - 1 + alpha) * (counts[w + old]! - 1 + beta) * inverseOwn[old]!;
+          const total = old === UNASSIGNED ? sum : sum - weights[old]! + own;
+          let u = unitHash(base, i - first, ctx.iteration) * total;
           let k = 0;
-          while (k < K - 1 && cdf[k]! <= u) k++;
-          state.topic[i] = k;
+          for (; k < K - 1; k++) {
+            u -= k === old ? own : weights[k]!;
+            if (u < 0) break;
+          }
+          topic[i] = k;
         }
       },
       aggregators: {
