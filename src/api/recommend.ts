@@ -4,6 +4,7 @@
  * per vertex), optionally leaving out the items the user has rated already.
  */
 import { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';
+import { topIds } from './top-vertices.js';
 import { GraphReader, graphDir, graphStoreDir, ITEM_PREFIX, readResults, USER_PREFIX, type Catalog } from '../storage/index.js';
 
 export interface RecommendQuery {
@@ -40,18 +41,15 @@ export function recommend(catalog: Catalog, jobId: string | number, query: Recom
     if (user < 0 || outDegree[user] === 0)
       throw new NotFoundError(`recommend: user ${JSON.stringify(query.user)} has no ratings in graph "${graph.name}"`, { user: query.user });
     const rated = query.excludeRated ? ratedItems(reader, user) : new Set<number>();
-    const best: { item: number; score: number }[] = [];
+    // Every item's predicted rating; users and rated items left out as NaN.
+    const scores = new Float64Array(meta.vertices).fill(NaN);
     for (let i = 0; i < meta.vertices; i++) {
       if (inDegree[i] === 0 || rated.has(i)) continue;
       let score = mean + values[user * width + k]! + values[i * width + k]!;
       for (let j = 0; j < k; j++) score += values[user * width + j]! * values[i * width + j]!;
-      if (best.length < top || score > best[best.length - 1]!.score) {
-        best.push({ item: i, score });
-        best.sort((a, b) => b.score - a.score || a.item - b.item);
-        if (best.length > top) best.pop();
-      }
+      scores[i] = score;
     }
-    return best.map(({ item, score }) => ({ item: String(reader.labelOf(item)).slice(ITEM_PREFIX.length), score }));
+    return topIds(scores, top, 'desc').map((item) => ({ item: String(reader.labelOf(item)).slice(ITEM_PREFIX.length), score: scores[item]! }));
   } finally {
     reader.close();
   }

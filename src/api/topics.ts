@@ -4,6 +4,7 @@
  * their share of the topic's tokens.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { topIds } from './top-vertices.js';
 import { GraphReader, graphDir, graphStoreDir, readResults, WORD_PREFIX, type Catalog } from '../storage/index.js';
 
 export interface Topic {
@@ -25,14 +26,16 @@ export function topicWords(catalog: Catalog, jobId: string | number, top = 10): 
   const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   try {
     const { inDegree } = reader.degrees();
-    const words: number[] = [];
-    for (let v = 0; v < meta.vertices; v++) if (inDegree[v]! > 0) words.push(v);
+    // Topic k's count at each word; documents and words without a token of k left out as NaN.
+    const counts = new Float64Array(meta.vertices);
     return Array.from({ length: K }, (_, k) => {
-      const tokens = words.reduce((sum, v) => sum + values[v * K + k]!, 0);
-      const best = words
-        .filter((v) => values[v * K + k]! > 0)
-        .sort((a, b) => values[b * K + k]! - values[a * K + k]! || a - b)
-        .slice(0, top);
+      let tokens = 0;
+      for (let v = 0; v < meta.vertices; v++) {
+        const count = inDegree[v]! > 0 ? values[v * K + k]! : 0;
+        tokens += count;
+        counts[v] = count > 0 ? count : NaN;
+      }
+      const best = topIds(counts, top, 'desc');
       return {
         topic: k,
         tokens,
