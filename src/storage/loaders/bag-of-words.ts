@@ -13,6 +13,7 @@
  */
 import { ParseError } from '../../errors.js';
 import { forEachFieldLine, parseInteger } from './fields.js';
+import { NamespaceInterner } from './namespace-interner.js';
 import { forEachLine, openInput, type InputFile } from './input.js';
 import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
 
@@ -39,23 +40,21 @@ async function readVocabulary(path: string | undefined): Promise<string[] | null
   return words;
 }
 
-/** Word codes by word id: the vocabulary's word, interned once per id. */
-function wordInterner(
+/**
+ * Word codes by word id (0-based): the vocabulary's word, or the id without a vocabulary. An id
+ * beyond the vocabulary is an error naming file:line.
+ */
+function wordCodes(
   target: LoadTarget,
   vocabulary: string[] | null,
   vocabularyPath: string | undefined,
 ): (id: number, file: string, line: number, text: () => string) => number {
-  const codes = new Map<number, number>();
+  const words = new NamespaceInterner(target.dictionary, WORD_PREFIX, vocabulary ? (id) => vocabulary[id]! : String);
   return (id, file, line, text) => {
-    let code = codes.get(id);
-    if (code === undefined) {
-      if (vocabulary && id >= vocabulary.length) {
-        throw new ParseError(file, line, `word id ${id} is beyond the ${vocabulary.length} words of ${vocabularyPath}`, text());
-      }
-      code = target.dictionary.internString(WORD_PREFIX + (vocabulary ? vocabulary[id] : String(id)));
-      codes.set(id, code);
+    if (vocabulary && id >= vocabulary.length) {
+      throw new ParseError(file, line, `word id ${id} is beyond the ${vocabulary.length} words of ${vocabularyPath}`, text());
     }
-    return code;
+    return words.number(id);
   };
 }
 
@@ -63,9 +62,9 @@ export async function loadUciDocword(input: InputFile, target: LoadTarget, optio
   const vocabulary = await readVocabulary(options.vocab);
   const edges = target.begin(true);
   const header: number[] = [];
-  const documents = new Map<number, number>();
+  const documents = new NamespaceInterner(target.dictionary, DOCUMENT_PREFIX);
   let entries = 0;
-  let word: ReturnType<typeof wordInterner> | null = null;
+  let word: ReturnType<typeof wordCodes> | null = null;
   const lastLine = await forEachFieldLine(
     input,
     (buffer, fields, line, text) => {
@@ -76,7 +75,7 @@ export async function loadUciDocword(input: InputFile, target: LoadTarget, optio
         if (header.length === 3 && vocabulary && vocabulary.length !== header[1]) {
           throw new ParseError(input.path, 2, `the header declares W = ${header[1]} words but ${options.vocab} has ${vocabulary.length}`);
         }
-        if (header.length === 3) word = wordInterner(target, vocabulary, options.vocab);
+        if (header.length === 3) word = wordCodes(target, vocabulary, options.vocab);
         return;
       }
       const [numDocs, numWords, nnz] = header as [number, number, number];
@@ -88,9 +87,7 @@ export async function loadUciDocword(input: InputFile, target: LoadTarget, optio
       if (doc < 1 || doc > numDocs) throw new ParseError(input.path, line, `docID out of range 1..${numDocs}`, text());
       if (id < 1 || id > numWords) throw new ParseError(input.path, line, `wordID out of range 1..${numWords}`, text());
       if (count < 1) throw new ParseError(input.path, line, 'count is not a positive integer', text());
-      let docCode = documents.get(doc);
-      if (docCode === undefined) documents.set(doc, (docCode = target.dictionary.internString(DOCUMENT_PREFIX + doc)));
-      edges.push(docCode, word!(id - 1, input.path, line, text), count);
+      edges.push(documents.number(doc), word!(id - 1, input.path, line, text), count);
     },
     options.onBytes,
   );
@@ -101,7 +98,7 @@ export async function loadUciDocword(input: InputFile, target: LoadTarget, optio
 
 export async function loadLdaC(input: InputFile, target: LoadTarget, options: LoaderOptions): Promise<LoadInfo> {
   const vocabulary = await readVocabulary(options.vocab);
-  const word = wordInterner(target, vocabulary, options.vocab);
+  const word = wordCodes(target, vocabulary, options.vocab);
   const edges = target.begin(true);
   let documents = 0;
   const lastLine = await forEachFieldLine(

@@ -14,8 +14,8 @@
  * matrix size is an error naming file:line.
  */
 import { ParseError } from '../../errors.js';
-import type { LabelDictionary } from '../dictionary.js';
 import { parseInteger, splitWhitespace } from './fields.js';
+import { NamespaceInterner } from './namespace-interner.js';
 import { forEachLine, type InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
 import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
@@ -131,35 +131,4 @@ function parseSize(path: string, line: number, buffer: Buffer, fields: number[],
   for (let k = 0; k + 1 < fields.length; k += 2) numbers.push(parseInteger(buffer, fields[k]!, fields[k + 1]!));
   if (numbers.length !== 3 || numbers.some((n) => n < 0)) throw new ParseError(path, line, 'expected the size line "users items ratings"', text);
   return { rows: numbers[0]!, columns: numbers[1]!, entries: numbers[2]! };
-}
-
-/**
- * Label codes of one namespace (`u:` or `i:`): integer ids are cached by value, so the label
- * string is built once per distinct id rather than once per rating.
- */
-class NamespaceInterner {
-  private readonly byNumber = new Map<number, number>();
-
-  constructor(
-    private readonly dictionary: LabelDictionary,
-    private readonly prefix: string,
-  ) {}
-
-  number(id: number): number {
-    let code = this.byNumber.get(id);
-    if (code === undefined) {
-      code = this.dictionary.internString(this.prefix + id);
-      this.byNumber.set(id, code);
-    }
-    return code;
-  }
-
-  /** The code of the id in `buffer[start, end)`, or −1 if empty. */
-  field(buffer: Buffer, start: number, end: number): number {
-    if (start === end) return -1;
-    const id = parseInteger(buffer, start, end);
-    // Integers with leading zeros ("007") keep their spelling.
-    if (id >= 0 && (buffer[start] !== 48 || end - start === 1)) return this.number(id);
-    return this.dictionary.internString(this.prefix + buffer.toString('utf8', start, end));
-  }
 }
