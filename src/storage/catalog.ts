@@ -416,7 +416,7 @@ export class Catalog {
       for (const entry of listings.get(row.id) ?? []) {
         if (entry.startsWith(LAYOUT_PREFIX) && entry !== row.layout && entry !== pending) rmSync(join(dir, entry), { recursive: true, force: true });
       }
-      if (row.layout !== '') removeRootLayout(dir);
+      if (row.layout !== '') removeRootLayout(dir, listings.get(row.id));
     }
   }
 }
@@ -425,9 +425,9 @@ export class Catalog {
  * Deletes the tables of a graph imported before layouts existed, which sit in the graph
  * directory itself (graph.mdb, part-NNNN.mdb and their lock files), leaving jobs/ and layouts.
  */
-export function removeRootLayout(graphDirectory: string): void {
-  if (!existsSync(graphDirectory)) return;
-  for (const entry of readdirSync(graphDirectory)) {
+export function removeRootLayout(graphDirectory: string, entries?: readonly string[]): void {
+  if (!entries && !existsSync(graphDirectory)) return;
+  for (const entry of entries ?? readdirSync(graphDirectory)) {
     if (/^(graph|part-\d+)\.mdb(-lock)?$/.test(entry)) rmSync(join(graphDirectory, entry), { force: true });
   }
 }
