@@ -73,7 +73,7 @@ export default defineAlgorithm({
     let inverseOf: Float64Array | null = null;
     // Whether the last scatter saw any assigned token: the next gather's log-likelihood uses its
     // 1/(n_k + Wβ) with the counts of the same step (both one step old by then).
-    const seen = { ready: false };
+    let assigned = false;
     return defineProgram({
       name: 'lda',
       vertexColumns: { counts: ['f64', K], ll: 'f64' },
@@ -93,7 +93,7 @@ export default defineAlgorithm({
           if (t !== UNASSIGNED) total[offset + t]! += 1;
         }
         // Documents (sources) add their edges' share of the log-likelihood.
-        if (!seen.ready || state.outDegree[self] === 0) return;
+        if (!assigned || state.outDegree[self] === 0) return;
         // Σ_k θ_dk φ_kw = Σ_k (n_dk + α)(n_wk + β)/(n_k + Wβ) / (n_d + Kα), with the 1/(n_k + Wβ)
         // the last scatter computed from the same step's totals.
         const counts = state.counts;
@@ -116,7 +116,7 @@ export default defineAlgorithm({
             inverseOwn[k] = 1 / (totals[k]! - 1 + wBeta);
           }
           inverseOf = totals;
-          seen.ready = totals.some((n) => n > 0);
+          assigned = totals.some((n) => n > 0);
         }
         const counts = state.counts;
         const topic = state.topic;
