@@ -7,7 +7,7 @@ import type { WorkerEndpoint } from '../engine/endpoint.js';
 import type { AggregateValues } from '../engine/program.js';
 import type { Mailbox, Message } from '../engine/worker-runtime.js';
 import type { Channel } from './channel.js';
-import type { Method, WorkerSetup } from './protocol.js';
+import { buffersIn, type Method, type WorkerSetup } from './protocol.js';
 
 export class ChannelEndpoint implements WorkerEndpoint {
   /** The worker's own time on requests so far (compute, packing, its slowdown). */
@@ -28,9 +28,14 @@ export class ChannelEndpoint implements WorkerEndpoint {
     return (await this.channel.request('hasShard', [key])).result as boolean;
   }
 
-  /** Loading is not computing: setup's time is left out of `busyMs`. */
+  /**
+   * Loading is not computing: setup's time is left out of `busyMs`. Only the shard's buffers
+   * move: the spec is shared by every worker's setup, and its options may hold typed arrays
+   * (ALS's held-out ratings) that moving would detach for the next worker.
+   */
   async setup(setup: WorkerSetup): Promise<{ vertices: number; edges: number; loadMs: number }> {
-    return (await this.channel.request('setup', [setup], true)).result as { vertices: number; edges: number; loadMs: number };
+    const transfer = setup.shard ? buffersIn(setup.shard) : false;
+    return (await this.channel.request('setup', [setup], transfer)).result as { vertices: number; edges: number; loadMs: number };
   }
 
   async init(): Promise<number[]> {

@@ -12,6 +12,9 @@ export interface Reply {
   readonly busyMs: number;
 }
 
+/** Buffers a request may move to the worker: all in its arguments, none, or a list. */
+export type Transfer = boolean | readonly ArrayBuffer[];
+
 export abstract class Channel {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
@@ -20,8 +23,11 @@ export abstract class Channel {
   /** `name`: how errors name the worker ("thread 2", "10.0.0.2:7400"). */
   constructor(readonly name: string) {}
 
-  /** Sends one request; `transfer`: the arguments' buffers may be moved, not copied (the caller will not read them again). */
-  request(method: Method, args: unknown[], transfer = true): Promise<Reply> {
+  /**
+   * Sends one request. `transfer`: which of the arguments' buffers may be moved, not copied —
+   * all of them (`true`: the caller will not read them again), none, or just these.
+   */
+  request(method: Method, args: unknown[], transfer: Transfer = true): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
@@ -37,7 +43,7 @@ export abstract class Channel {
 
   abstract close(): Promise<void>;
 
-  protected abstract send(request: Request, transfer: boolean): void;
+  protected abstract send(request: Request, transfer: Transfer): void;
 
   protected receive(response: Response): void {
     const waiter = this.pending.get(response.id);

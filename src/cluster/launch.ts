@@ -122,10 +122,7 @@ export async function startWorkers(
     for (let w = 0; w < size; w++) {
       // Read, send, and let go of one shard before reading the next; workers build their local graphs in parallel.
       const shard = cached[w] ? null : readShard(reader, tables, w, size);
-      // The shard's buffers move to the worker; the spec is shared by all workers, so each gets a
-      // copy (its options may hold typed arrays, e.g. ALS's held-out ratings, which a transfer would detach).
-      const ownSpec = shipped && structuredClone(shipped);
-      setups.push(endpoints[w]!.setup({ spec: ownSpec, shard, shardKey: keys[w]!, facts, slowdown: slowdownOf(w), sharedMessages }));
+      setups.push(endpoints[w]!.setup({ spec: shipped, shard, shardKey: keys[w]!, facts, slowdown: slowdownOf(w), sharedMessages }));
     }
     await Promise.all(setups);
     const tcp = channels.filter((c): c is TcpChannel => c instanceof TcpChannel);

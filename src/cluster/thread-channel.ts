@@ -6,7 +6,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../threads.js';
-import { Channel } from './channel.js';
+import { Channel, type Transfer } from './channel.js';
 import { buffersIn, type Request, type Response } from './protocol.js';
 
 export class ThreadChannel extends Channel {
@@ -23,8 +23,8 @@ export class ThreadChannel extends Channel {
     });
   }
 
-  protected send(request: Request, transfer: boolean): void {
-    this.worker.postMessage(request, transfer ? buffersIn(request.args) : []);
+  protected send(request: Request, transfer: Transfer): void {
+    this.worker.postMessage(request, transfer === true ? buffersIn(request.args) : transfer === false ? [] : [...transfer]);
   }
 
   async close(): Promise<void> {
