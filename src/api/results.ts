@@ -2,6 +2,7 @@
  * Reading a job's stored results under the users' labels: all vertices, the top K by value, or
  * one vertex; as `vertex,value` rows (vector results: `value_0 … value_{k−1}`).
  */
+import { findAlgorithm } from '../algorithms/index.js';
 import { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';
 import { GraphReader, graphDir, graphStoreDir, readResults, type Catalog, type JobRecord, type VertexLabel } from '../storage/index.js';
 
@@ -11,6 +12,8 @@ export interface ResultQuery {
   readonly ascending?: boolean;
   /** Only this vertex (its label as the user knows it). */
   readonly vertex?: string;
+  /** The stored column as the job wrote it, even where the algorithm presents it otherwise (LDA's counts). */
+  readonly raw?: boolean;
 }
 
 export interface ResultRow {
@@ -44,9 +47,14 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
   if (query.top !== undefined && (!Number.isInteger(query.top) || query.top < 1)) {
     throw new InvalidArgumentError(`results: --top must be a positive integer, got ${query.top}`, { option: 'top' });
   }
-  const { meta, values } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
+  const { meta, values: stored } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
   const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   const width = meta.width;
+  const present = query.raw ? undefined : findAlgorithm(job.algorithm)?.presentResult;
+  const shown = present
+    ? present(stored, width, { ...reader.degrees(), options: job.options, summary: job.summary ?? {} })
+    : { column: meta.column, values: stored };
+  const values = shown.values;
   const valueOf = (id: number): number | number[] => (width === 1 ? values[id]! : Array.from(values.subarray(id * width, id * width + width)));
   let ids: Iterable<number>;
   if (query.vertex !== undefined) {
@@ -59,7 +67,7 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
   } else if (query.top !== undefined) {
     if (width !== 1) {
       reader.close();
-      throw new InvalidArgumentError(`results: --top needs a scalar result; job ${job.id}'s "${meta.column}" has ${width} values per vertex`, {
+      throw new InvalidArgumentError(`results: --top needs a scalar result; job ${job.id}'s "${shown.column}" has ${width} values per vertex`, {
         option: 'top',
       });
     }
@@ -76,7 +84,7 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
   const labelOf = (id: number): VertexLabel => (Number.isNaN(labels.numeric[id]!) ? labels.text.get(id)! : labels.numeric[id]!);
   return {
     job,
-    column: meta.column,
+    column: shown.column,
     width,
     *rows() {
       for (const id of ids) yield { vertex: labelOf(id), value: valueOf(id) };

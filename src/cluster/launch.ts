@@ -18,7 +18,7 @@ import { GasError } from '../errors.js';
 import type { GraphReader } from '../storage/index.js';
 import type { Channel } from './channel.js';
 import { ChannelEndpoint } from './channel-endpoint.js';
-import { withSource, type ProgramSpec } from './program-spec.js';
+import { createProgram, withSource, type ProgramSpec } from './program-spec.js';
 import { shardKey } from './shard-cache.js';
 import { TcpChannel } from './tcp-channel.js';
 import { ThreadChannel } from './thread-channel.js';
@@ -86,7 +86,11 @@ export async function startWorkers(
 
   if (placement.kind === 'in-process') {
     if (options.slowWorker) throw new GasError('GAS_ERR_UNSUPPORTED', 'run: a slowed worker needs threads or a cluster');
-    const { endpoints } = loadInProcessWorkers(reader, program, size);
+    // Each worker its own instance where the spec can build one (as threads get): a program's
+    // closure state is per worker.
+    const programs = [program];
+    for (let w = 1; w < size; w++) programs.push(spec ? await createProgram(spec, null) : program);
+    const { endpoints } = loadInProcessWorkers(reader, (w) => programs[w]!, size);
     return { endpoints, facts, shipBytes: 0, wireBytes: () => 0, close: async () => {} };
   }
 

@@ -25,6 +25,14 @@ export interface GraphHandle {
   lookup(label: string): number;
 }
 
+/** What `presentResult` knows of a finished job: the graph's degrees, and the job's options and summary. */
+export interface StoredJob {
+  readonly outDegree: Uint32Array;
+  readonly inDegree: Uint32Array;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly summary: Readonly<Record<string, unknown>>;
+}
+
 /** A coordinator-side evaluation after a step: its figures, and the algorithm iteration it follows. */
 export interface Evaluation {
   readonly iteration: number;
@@ -76,6 +84,13 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
   };
   /** Extra fields of the job summary, from the run's steps and evaluations (ALS: trainRmse, testRmse). */
   summarize?(prepared: P, run: RunRecord): Record<string, unknown>;
+  /**
+   * How `results` shows the stored result column, when the column holds sufficient statistics
+   * rather than what users ask for (LDA stores topic counts, shows topic mixtures). Gets the
+   * column in global-id order, and returns the shown column under its name; `results --raw`
+   * skips it.
+   */
+  presentResult?(stored: Float64Array, width: number, job: StoredJob): { readonly column: string; readonly values: Float64Array };
   /** How to rank vertices for a top-K summary: by the result descending (default), ascending, or not at all. */
   readonly topOrder?: 'desc' | 'asc' | 'none';
 }

@@ -22,6 +22,7 @@ export {
   type GraphHandle,
   type Evaluation,
   type RunRecord,
+  type StoredJob,
   type OptionChecker,
   type OptionValue,
 } from './algorithm.js';

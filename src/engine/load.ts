@@ -34,7 +34,17 @@ export function loadLocalGraph(reader: GraphReader, worker: number, numWorkers: 
   return buildLocalGraph(readShard(reader, readGraphTables(reader), worker, numWorkers).partitions);
 }
 
-export function loadInProcessWorkers(reader: GraphReader, program: AnyVertexProgram, numWorkers: number): LoadedWorkers {
+/**
+ * Loads `numWorkers` workers into this thread. `program` is one instance shared by every worker,
+ * or a function giving worker w its own: programs that keep per-worker state in their closure
+ * (caches indexed by local vertex id, as LDA's) need their own instance, as they get one on
+ * threads and remote workers.
+ */
+export function loadInProcessWorkers(
+  reader: GraphReader,
+  program: AnyVertexProgram | ((worker: number) => AnyVertexProgram),
+  numWorkers: number,
+): LoadedWorkers {
   const facts = graphFacts(reader);
   const tables = readGraphTables(reader);
   const endpoints: WorkerEndpoint[] = [];
@@ -42,7 +52,9 @@ export function loadInProcessWorkers(reader: GraphReader, program: AnyVertexProg
     const shard = readShard(reader, tables, w, numWorkers);
     const graph = buildLocalGraph(shard.partitions);
     const plan = buildExchangePlan(graph, shardRouting(shard), w, numWorkers);
-    endpoints.push(new InProcessEndpoint(new WorkerRuntime(graph, plan, program, shardDegrees(shard, graph), facts)));
+    endpoints.push(
+      new InProcessEndpoint(new WorkerRuntime(graph, plan, typeof program === 'function' ? program(w) : program, shardDegrees(shard, graph), facts)),
+    );
   }
   return { endpoints, facts };
 }

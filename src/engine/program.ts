@@ -23,6 +23,9 @@
  * (`vertexColumns`, `edgeColumns`); the engine also provides the read-only columns `outDegree`
  * and `inDegree` (whole-graph degrees) and, on weighted graphs, the edge column `weight`. Use
  * `ctx.globalId(v)` where a stable id is needed (seeds, sources); local ids differ per worker.
+ * Each worker runs its own instance of a registered algorithm's or a program file's program (built
+ * by the same `create`), so state a program keeps in its closure — scratch, caches indexed by
+ * local id — is per worker; a program object handed to the library is shared by in-process workers.
  *
  * ## What may run concurrently, and what each call may touch
  *

@@ -16,6 +16,7 @@ export class ResultsCommand extends GasCommand {
       ['The 10 highest-ranked vertices of job 1', '$0 results 1 --top 10'],
       ['One vertex', '$0 results 1 --vertex 60595'],
       ['Everything as NDJSON', '$0 results 1 --format ndjson > ranks.ndjson'],
+      ["An LDA job's document–topic mixtures (and topic–word probabilities)", '$0 results 3 --format ndjson'],
     ],
   });
 
@@ -24,6 +25,7 @@ export class ResultsCommand extends GasCommand {
   ascending = Option.Boolean('--ascending', false, { description: 'With --top: the smallest values instead' });
   vertex = Option.String('--vertex', { description: 'Only this vertex (by label)' });
   format = Option.String('--format', { description: 'csv (default) | ndjson | json' });
+  raw = Option.Boolean('--raw', false, { description: 'The stored column as the job wrote it (LDA: topic counts instead of mixtures)' });
 
   async run(): Promise<void> {
     const format = this.format ?? (this.json ? 'json' : 'csv');
@@ -35,6 +37,7 @@ export class ResultsCommand extends GasCommand {
         top: integerOption(this.top, '--top', 1, Number.MAX_SAFE_INTEGER),
         ascending: this.ascending,
         vertex: this.vertex,
+        raw: this.raw,
       });
       const out = this.context.stdout;
       const write = async (text: string): Promise<void> => {
