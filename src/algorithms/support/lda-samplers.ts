@@ -1,0 +1,321 @@
+/**
+ * LDA's two token samplers (see algorithms/lda.ts). Both draw a token's topic from the collapsed
+ * Gibbs conditional
+ *
+ *   p(k) ∝ (n_dk¬ + α)(n_wk¬ + β) / (n_k¬ + Wβ)        (¬: without the token itself)
+ *
+ * with the counts of the step, and return each edge's log-likelihood term
+ * log Σ_k θ_dk φ_kw = log(Σ_k (n_dk + α)(n_wk + β)/(n_k + Wβ) / (n_d + Kα)).
+ *
+ * A sampler serves one worker: it caches the current document (the scatter visits a document's
+ * edges one after another) and each word's row on its first edge in a step, by local id.
+ */
+import { buildAliasTable, drawAlias } from './alias-table.js';
+import { unitHash } from './unit-hash.js';
+import { mix32 } from '../../partition/hash.js';
+
+export const UNASSIGNED = 0xffff;
+const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
+
+export interface TopicSampler {
+  /** A new step: the topic totals n_k, Wβ, and the words' token counts (by local id). */
+  startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array): void;
+  /**
+   * Resamples the tokens `topic[first … end)` of the edge d → w in place, with `base` the edge's
+   * seed; returns the edge's log-likelihood term (0 before any token is assigned).
+   */
+  sampleEdge(counts: Float64Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number;
+}
+
+/** What both samplers keep per step and per document. */
+abstract class SamplerBase implements TopicSampler {
+  protected readonly inverse: Float64Array;
+  protected readonly inverseOwn: Float64Array;
+  protected assigned = false;
+  protected generation = 0;
+  protected rowGeneration = new Int32Array(0);
+  protected doc = -1;
+  protected docLength = 0;
+  /** n_dk + α of the current document. */
+  protected readonly docWeights: Float64Array;
+
+  constructor(
+    protected readonly K: number,
+    protected readonly alpha: number,
+    protected readonly beta: number,
+  ) {
+    this.inverse = new Float64Array(K);
+    this.inverseOwn = new Float64Array(K);
+    this.docWeights = new Float64Array(K);
+  }
+
+  startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array): void {
+    this.generation++;
+    this.doc = -1;
+    this.assigned = false;
+    for (let k = 0; k < this.K; k++) {
+      this.inverse[k] = 1 / (totals[k]! + wordBeta);
+      this.inverseOwn[k] = 1 / (totals[k]! - 1 + wordBeta);
+      if (totals[k]! > 0) this.assigned = true;
+    }
+    if (this.rowGeneration.length !== inWeight.length) {
+      this.rowGeneration = new Int32Array(inWeight.length);
+      this.allocate(inWeight);
+    }
+  }
+
+  /** Sizes the per-word rows for this worker's vertices. */
+  protected abstract allocate(inWeight: Float64Array): void;
+
+  abstract sampleEdge(counts: Float64Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number;
+
+  protected loadDocument(counts: Float64Array, d: number): void {
+    this.doc = d;
+    const { K, alpha, docWeights } = this;
+    let length = 0;
+    for (let k = 0, from = d * K; k < K; k++) {
+      const c = counts[from + k]!;
+      docWeights[k] = c + alpha;
+      length += c;
+    }
+    this.docLength = length;
+  }
+}
+
+/**
+ * The O(K) sampler: the edge's weights (n_dk + α) q_w(k), with q_w(k) = (n_wk + β)/(n_k + Wβ)
+ * cached per word and step, are accumulated once per edge; each token then searches them, stepping
+ * over its old topic's share, which it replaces by its own weight without itself.
+ */
+export class ExactSampler extends SamplerBase {
+  private wordRows = new Float64Array(0);
+  private readonly cumulative: Float64Array;
+
+  constructor(K: number, alpha: number, beta: number) {
+    super(K, alpha, beta);
+    this.cumulative = new Float64Array(K);
+  }
+
+  protected allocate(inWeight: Float64Array): void {
+    this.wordRows = new Float64Array(inWeight.length * this.K);
+  }
+
+  sampleEdge(counts: Float64Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
+    const { K, beta, docWeights, wordRows, cumulative, inverse, inverseOwn } = this;
+    if (d !== this.doc) this.loadDocument(counts, d);
+    const row = w * K;
+    if (this.rowGeneration[w] !== this.generation) {
+      this.rowGeneration[w] = this.generation;
+      for (let k = 0; k < K; k++) wordRows[row + k] = (counts[row + k]! + beta) * inverse[k]!;
+    }
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      sum += docWeights[k]! * wordRows[row + k]!;
+      cumulative[k] = sum;
+    }
+    for (let i = first; i < end; i++) {
+      const old = topic[i]!;
+      const u = unitHash(base, i - first, iteration);
+      topic[i] =
+        old === UNASSIGNED
+          ? this.search(u * sum, 0)
+          : this.drawExcluding(u, old, (docWeights[old]! - 1) * (counts[row + old]! - 1 + beta) * inverseOwn[old]!, sum);
+    }
+    return this.assigned ? Math.log(sum / (this.docLength + K * this.alpha)) : 0;
+  }
+
+  /** The first topic from `k` whose cumulative weight exceeds x (the last one if rounding leaves none). */
+  private search(x: number, k: number): number {
+    const { cumulative, K } = this;
+    while (k < K - 1 && cumulative[k]! <= x) k++;
+    return k;
+  }
+
+  /**
+   * A draw with topic `old`'s weight replaced by `own`: below old's interval the cumulative
+   * weights are unchanged, above it they are shifted by own − w_old.
+   */
+  private drawExcluding(u: number, old: number, own: number, sum: number): number {
+    const { cumulative } = this;
+    const before = old === 0 ? 0 : cumulative[old - 1]!;
+    const x = u * (sum - (cumulative[old]! - before) + own);
+    if (x < before) return this.search(x, 0);
+    if (x < before + own || old === this.K - 1) return old;
+    return this.search(x - own + cumulative[old]! - before, old + 1);
+  }
+}
+
+/**
+ * Metropolis–Hastings with O(1) cost per token and proposal (LightLDA, Yuan et al., WWW 2015):
+ * `steps` rounds of
+ *
+ * - a word proposal q_w(k) ∝ (n_wk + β)/(n_k + Wβ), split as in SparseLDA (Yao, Mimno &
+ *   McCallum, KDD 2009) into a prior part β/(n_k + Wβ), one alias table per step shared by all
+ *   words, and a sparse part n_wk/(n_k + Wβ) over the word's non-zero topics, an alias table per
+ *   word built in O(its non-zeros) on its first edge in a step;
+ * - a document proposal q_d(k) ∝ n_dk + α: one of the document's tokens' topics, or with weight
+ *   Kα a uniform topic;
+ *
+ * each accepted with min(1, p(t) q(s) / (p(s) q(t))). The proposals come from the same counts as
+ * the target, so they differ from it only by the token's own assignment and by the other factor.
+ * Per-word rows are sized by the word's token count (it has at most that many non-zero topics), so
+ * memory grows with tokens, not with K × words.
+ *
+ * The log-likelihood term needs Σ_k (n_dk + α)(n_wk + β)/(n_k + Wβ): over the word's non-zero
+ * topics plus the document's β Σ_k (n_dk + α)/(n_k + Wβ), computed once per document.
+ */
+export class MetropolisHastingsSampler extends SamplerBase {
+  // The document's tokens' topics in topic order, and β Σ_k (n_dk + α)/(n_k + Wβ).
+  private docTokens = new Uint16Array(0);
+  private docPrior = 0;
+  // The shared prior table over 1/(n_k + Wβ), and its total β Σ_k 1/(n_k + Wβ).
+  private readonly priorProb: Float32Array;
+  private readonly priorAlias: Uint16Array;
+  private priorSum = 0;
+  // Per word w, at wordStart[w] …: its non-zero topics, n_wk/(n_k + Wβ), and their alias table.
+  private wordStart = new Int32Array(0);
+  private wordNonzero = new Int32Array(0);
+  private wordSparseSum = new Float64Array(0);
+  private wordTopics = new Uint16Array(0);
+  private wordValues = new Float64Array(0);
+  private wordProb = new Float32Array(0);
+  private wordAlias = new Uint16Array(0);
+  private readonly small: Int32Array;
+  private readonly large: Int32Array;
+  private readonly scaled: Float64Array;
+
+  constructor(
+    K: number,
+    alpha: number,
+    beta: number,
+    private readonly steps: number,
+  ) {
+    super(K, alpha, beta);
+    this.priorProb = new Float32Array(K);
+    this.priorAlias = new Uint16Array(K);
+    this.small = new Int32Array(K);
+    this.large = new Int32Array(K);
+    this.scaled = new Float64Array(K);
+  }
+
+  protected allocate(inWeight: Float64Array): void {
+    const n = inWeight.length;
+    this.wordStart = new Int32Array(n + 1);
+    for (let v = 0; v < n; v++) this.wordStart[v + 1] = this.wordStart[v]! + Math.min(this.K, inWeight[v]!);
+    const capacity = this.wordStart[n]!;
+    this.wordNonzero = new Int32Array(n);
+    this.wordSparseSum = new Float64Array(n);
+    this.wordTopics = new Uint16Array(capacity);
+    this.wordValues = new Float64Array(capacity);
+    this.wordProb = new Float32Array(capacity);
+    this.wordAlias = new Uint16Array(capacity);
+  }
+
+  override startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array): void {
+    super.startStep(totals, wordBeta, inWeight);
+    let sum = 0;
+    for (let k = 0; k < this.K; k++) sum += this.inverse[k]!;
+    buildAliasTable(this.inverse, 0, this.K, sum, this.priorProb, this.priorAlias, 0, this.small, this.large, this.scaled);
+    this.priorSum = this.beta * sum;
+  }
+
+  protected override loadDocument(counts: Float64Array, d: number): void {
+    super.loadDocument(counts, d);
+    const { K, docWeights, inverse } = this;
+    if (this.docTokens.length < this.docLength) this.docTokens = new Uint16Array(Math.max(this.docLength, 2 * this.docTokens.length));
+    let at = 0;
+    let prior = 0;
+    for (let k = 0, from = d * K; k < K; k++) {
+      const c = counts[from + k]!;
+      if (c > 0) this.docTokens.fill(k, at, (at += c));
+      prior += docWeights[k]! * inverse[k]!;
+    }
+    this.docPrior = this.beta * prior;
+  }
+
+  private loadWord(counts: Float64Array, w: number): void {
+    this.rowGeneration[w] = this.generation;
+    const { K, inverse, wordTopics, wordValues } = this;
+    const start = this.wordStart[w]!;
+    let nonzero = 0;
+    let sum = 0;
+    for (let k = 0, from = w * K; k < K; k++) {
+      const c = counts[from + k]!;
+      if (c === 0) continue;
+      const value = c * inverse[k]!;
+      wordTopics[start + nonzero] = k;
+      wordValues[start + nonzero++] = value;
+      sum += value;
+    }
+    this.wordNonzero[w] = nonzero;
+    this.wordSparseSum[w] = sum;
+    if (nonzero > 0) buildAliasTable(wordValues, start, nonzero, sum, this.wordProb, this.wordAlias, start, this.small, this.large, this.scaled);
+  }
+
+  sampleEdge(counts: Float64Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
+    if (d !== this.doc) this.loadDocument(counts, d);
+    if (this.rowGeneration[w] !== this.generation) this.loadWord(counts, w);
+    // Read after the loads: loadDocument may have grown docTokens.
+    const { K, alpha, beta, docWeights, inverse, inverseOwn, docTokens, wordTopics, wordValues } = this;
+    const row = w * K;
+    const start = this.wordStart[w]!;
+    const nonzero = this.wordNonzero[w]!;
+    const sparseSum = this.wordSparseSum[w]!;
+    const wordSum = sparseSum + this.priorSum;
+    const docLength = this.docLength;
+    const docSum = docLength + K * alpha;
+
+    for (let i = first; i < end; i++) {
+      const old = topic[i]!;
+      let r = mix32((base ^ Math.imul(i - first + 1, 0x9e3779b1) ^ Math.imul(iteration + 2, 0x85ebca6b)) >>> 0) | 1;
+      if (old === UNASSIGNED) {
+        r = xorshift32(r);
+        topic[i] = ((r >>> 0) * TWO_TO_MINUS_32 * K) | 0;
+        continue;
+      }
+      // The target at the old topic, without the token; elsewhere it is (n_dk + α) q_w(k), and
+      // p/q reduces to the other proposal's factor.
+      const pOld = (docWeights[old]! - 1) * (counts[row + old]! - 1 + beta) * inverseOwn[old]!;
+      const wordGainOld = pOld / ((counts[row + old]! + beta) * inverse[old]!);
+      const docGainOld = pOld / docWeights[old]!;
+      let current = old;
+      for (let round = 0; round < this.steps; round++) {
+        // Word proposal, accepted with (p(t)/q_w(t)) / (p(s)/q_w(s)).
+        r = xorshift32(r);
+        const x = (r >>> 0) * TWO_TO_MINUS_32 * wordSum;
+        let t =
+          x < sparseSum
+            ? wordTopics[start + drawAlias(this.wordProb, this.wordAlias, start, nonzero, x / sparseSum)]!
+            : drawAlias(this.priorProb, this.priorAlias, 0, K, (x - sparseSum) / this.priorSum);
+        if (t !== current) {
+          const gainT = t === old ? wordGainOld : docWeights[t]!;
+          const gainS = current === old ? wordGainOld : docWeights[current]!;
+          r = xorshift32(r);
+          if ((r >>> 0) * TWO_TO_MINUS_32 * gainS < gainT) current = t;
+        }
+        // Document proposal, accepted with (p(t)/q_d(t)) / (p(s)/q_d(s)).
+        r = xorshift32(r);
+        const y = (r >>> 0) * TWO_TO_MINUS_32 * docSum;
+        t = y < docLength ? docTokens[y | 0]! : Math.min(K - 1, ((y - docLength) / alpha) | 0);
+        if (t !== current) {
+          const gainT = t === old ? docGainOld : (counts[row + t]! + beta) * inverse[t]!;
+          const gainS = current === old ? docGainOld : (counts[row + current]! + beta) * inverse[current]!;
+          r = xorshift32(r);
+          if ((r >>> 0) * TWO_TO_MINUS_32 * gainS < gainT) current = t;
+        }
+      }
+      topic[i] = current;
+    }
+    if (!this.assigned) return 0;
+    let total = this.docPrior;
+    for (let j = start, stop = start + nonzero; j < stop; j++) total += docWeights[wordTopics[j]!]! * wordValues[j]!;
+    return Math.log(total / docSum);
+  }
+}
+
+/** Marsaglia's xorshift32 step (never maps a non-zero state to zero). */
+function xorshift32(x: number): number {
+  x ^= x << 13;
+  x ^= x >>> 17;
+  return x ^ (x << 5);
+}
