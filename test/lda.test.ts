@@ -146,6 +146,18 @@ describe('lda', () => {
     const mh = await runJob(temp.catalog, { graph: 'corpus', algorithm: 'lda', options: { ...options, sampler: 'mh' }, inProcess: true });
     const tail = (job: typeof exact): number => (job.logLikelihoodPerToken as number[]).slice(-20).reduce((a, b) => a + b, 0) / 20;
     expect(Math.abs(tail(mh) - tail(exact))).toBeLessThan(0.02);
+    // --likelihood-every 7: the same chain, its likelihood reported every 7th iteration back from the last.
+    const thinned = await runJob(temp.catalog, {
+      graph: 'corpus',
+      algorithm: 'lda',
+      options: { ...options, sampler: 'mh', likelihoodEvery: 7 },
+      inProcess: true,
+    });
+    const every = mh.logLikelihoodPerToken as number[];
+    const some = thinned.logLikelihoodPerToken as (number | null)[];
+    expect(some).toHaveLength(every.length);
+    some.forEach((ll, j) => expect(ll).toBe((every.length - 1 - j) % 7 === 0 ? every[j] : null));
+    expect(countsOf(thinned.jobId)).toEqual(countsOf(mh.jobId));
     const many = await runJob(temp.catalog, { graph: 'corpus', algorithm: 'lda', options: { topics: 100, maxIterations: 2 }, inProcess: true });
     expect(many.sampler).toBe('mh');
     const few = await runJob(temp.catalog, { graph: 'corpus', algorithm: 'lda', options: { topics: 99, maxIterations: 2 }, inProcess: true });

@@ -3,7 +3,7 @@
  * document → word graph whose edge weights are token counts (`import --format uci | lda-c`).
  * Each token's topic lives on its edge (`topic`, one value per unit of weight); documents and
  * words keep their topic counts n_dk, n_wk (`counts`); the global topic totals n_k are a vector
- * aggregator over the words.
+ * aggregator over the documents.
  *
  * One step per iteration, synchronous (AD-LDA, Newman, Asuncion, Smyth & Welling, JMLR 2009,
  * with one token per processor): gather recounts each vertex's topics from its edges, apply
@@ -28,11 +28,13 @@
  * The training log-likelihood per token, (1/N) Σ c_dw · log Σ_k θ_dk φ_kw with posterior means
  * θ_dk = (n_dk + α)/(n_d + Kα) and φ_kw = (n_wk + β)/(n_k + Wβ), is written per edge by the
  * scatter (the exact sampler has Σ_k (n_dk + α) q_w(k) in hand anyway; the MH sampler sums over
- * the word's non-zero topics) and summed by an edge aggregator. The summary reports it per iteration (`logLikelihoodPerToken`)
- * with `tokensPerSecond` (the median step).
+ * the shorter of the word's and the document's non-zero topics) and summed by an edge
+ * aggregator. The summary reports it per iteration (`logLikelihoodPerToken`; with
+ * `likelihoodEvery` N > 1, every N-th and the last, others null: at K = 1000 it costs as much as
+ * sampling) with `tokensPerSecond` (the median step).
  *
  * Options (defaults): topics 20 (K), alpha 0 (= 50/K, Griffiths & Steyvers), beta 0.1,
- * maxIterations 100, seed 1, sampler auto (exact | mh | auto), mhSteps 2. The result column
+ * maxIterations 100, seed 1, sampler auto (exact | mh | auto), mhSteps 2, likelihoodEvery 1. The result column
  * `counts` holds each vertex's topic counts; `gasworks results` shows them as document–topic
  * mixtures θ_d and topic–word probabilities φ_·w, `gasworks topics <job>` each topic's top words.
  *
@@ -43,7 +45,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { defineAlgorithm, defineProgram } from '../engine/index.js';
 import { hashPair } from '../partition/hash.js';
 
-export const LDA_DEFAULTS = { topics: 20, alpha: 0, beta: 0.1, maxIterations: 100, seed: 1, sampler: 'auto' as string, mhSteps: 2 };
+export const LDA_DEFAULTS = { topics: 20, alpha: 0, beta: 0.1, maxIterations: 100, seed: 1, sampler: 'auto' as string, mhSteps: 2, likelihoodEvery: 1 };
 export const LDA_SAMPLERS = ['auto', 'exact', 'mh'] as const;
 /** From this many topics `auto` samples by Metropolis–Hastings (measured: bench/lda.ts --sampler). */
 export const MH_FROM_TOPICS = 100;
@@ -56,6 +58,8 @@ interface Prepared {
   readonly tokens: number;
   readonly sampler: 'exact' | 'mh';
   readonly mhSteps: number;
+  readonly maxIterations: number;
+  readonly likelihoodEvery: number;
 }
 
 export default defineAlgorithm({
@@ -71,6 +75,7 @@ export default defineAlgorithm({
     check.number('seed', options.seed, { min: 0, integer: true });
     check.oneOf('sampler', options.sampler, LDA_SAMPLERS);
     check.number('mhSteps', options.mhSteps, { min: 1, integer: true });
+    check.number('likelihoodEvery', options.likelihoodEvery, { min: 1, integer: true });
   },
   prepare(options, graph): Prepared {
     if (!graph.directed || !graph.weighted || graph.numEdges === 0) {
@@ -80,14 +85,15 @@ export default defineAlgorithm({
     }
     const alpha = options.alpha > 0 ? options.alpha : 50 / options.topics;
     const sampler = options.sampler === 'auto' ? (options.topics >= MH_FROM_TOPICS ? 'mh' : 'exact') : (options.sampler as 'exact' | 'mh');
-    return { topics: options.topics, alpha, beta: options.beta, seed: options.seed, tokens: graph.totalWeight, sampler, mhSteps: options.mhSteps };
+    const { topics, beta, seed, mhSteps, maxIterations, likelihoodEvery } = options;
+    return { topics, alpha, beta, seed, tokens: graph.totalWeight, sampler, mhSteps, maxIterations, likelihoodEvery };
   },
-  create({ topics: K, alpha, beta, seed, sampler, mhSteps }: Prepared) {
+  create({ topics: K, alpha, beta, seed, sampler, mhSteps, maxIterations, likelihoodEvery }: Prepared) {
     const sampling: TopicSampler = sampler === 'mh' ? new MetropolisHastingsSampler(K, alpha, beta, mhSteps) : new ExactSampler(K, alpha, beta);
     let step = NaN;
     return defineProgram({
       name: 'lda',
-      vertexColumns: { counts: ['f64', K] },
+      vertexColumns: { counts: ['i32', K] },
       mirrorColumns: ['counts'],
       edgeColumns: { topic: ['u16', 'perWeightUnit'], ll: 'f64' },
       gatherEdges: 'all',
@@ -111,7 +117,9 @@ export default defineAlgorithm({
       scatter(state, d, w, e, ctx) {
         if (ctx.iteration !== step) {
           step = ctx.iteration;
-          sampling.startStep(ctx.aggregateVector('topics'), ctx.aggregate('words') * beta, state.inWeight);
+          // The likelihood of every likelihoodEvery-th step, counted back from the last reported one.
+          const likelihood = (maxIterations - 2 - step) % likelihoodEvery === 0;
+          sampling.startStep(ctx.aggregateVector('topics'), ctx.aggregate('words') * beta, state.inWeight, likelihood);
         }
         const base = hashPair(ctx.globalId(d), ctx.globalId(w), seed);
         const first = state.weightOffsets[e]!;
@@ -119,11 +127,12 @@ export default defineAlgorithm({
         state.ll[e] = state.weight[e]! * sampling.sampleEdge(state.counts, d, w, state.topic, first, end, base, ctx.iteration);
       },
       aggregators: {
-        // n_k: the words' counts (each token counted once, at its word).
+        // n_k: the documents' counts (each token counted once, at its document; corpora have
+        // fewer documents than words, or not many more).
         topics: {
           width: K,
           mapInto(state, v, _ctx, out) {
-            if (state.inDegree[v] === 0) return;
+            if (state.outDegree[v] === 0) return;
             for (let k = 0; k < K; k++) out[k]! += state.counts[v * K + k]!;
           },
         },
@@ -141,7 +150,11 @@ export default defineAlgorithm({
   summarize(prepared, run) {
     // Step s aggregates the likelihood scatter s − 1 wrote, of the counts of step s − 1: the
     // assignments sampled in scatter s − 2.
-    const logLikelihoodPerToken = run.steps.slice(2).map((step) => (step.aggregates.logLikelihood ?? NaN) / prepared.tokens);
+    // Steps whose scatter skipped it (likelihoodEvery > 1) report null.
+    const { maxIterations, likelihoodEvery, tokens } = prepared;
+    const logLikelihoodPerToken = run.steps
+      .slice(2)
+      .map((step, j) => ((maxIterations - 3 - j) % likelihoodEvery === 0 ? (step.aggregates.logLikelihood ?? NaN) / tokens : null));
     const ms = run.steps.map((step) => step.ms).sort((a, b) => a - b);
     const median = ms.length ? ms[ms.length >> 1]! : 0;
     return {

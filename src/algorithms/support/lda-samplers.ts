@@ -10,7 +10,7 @@
  * A sampler serves one worker: it caches the current document (the scatter visits a document's
  * edges one after another) and each word's row on its first edge in a step, by local id.
  */
-import { buildAliasTable, drawAlias } from './alias-table.js';
+import { buildAliasTable } from './alias-table.js';
 import { unitHash } from './unit-hash.js';
 import { mix32 } from '../../partition/hash.js';
 
@@ -18,20 +18,25 @@ export const UNASSIGNED = 0xffff;
 const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
 
 export interface TopicSampler {
-  /** A new step: the topic totals n_k, Wβ, and the words' token counts (by local id). */
-  startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array): void;
+  /**
+   * A new step: the topic totals n_k, Wβ, the words' token counts (by local id), and whether to
+   * compute the log-likelihood terms.
+   */
+  startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array, likelihood: boolean): void;
   /**
    * Resamples the tokens `topic[first … end)` of the edge d → w in place, with `base` the edge's
-   * seed; returns the edge's log-likelihood term (0 before any token is assigned).
+   * seed; returns the edge's log-likelihood term (0 before any token is assigned, or when the
+   * step computes none).
    */
-  sampleEdge(counts: Float64Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number;
+  sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number;
 }
 
 /** What both samplers keep per step and per document. */
 abstract class SamplerBase implements TopicSampler {
   protected readonly inverse: Float64Array;
   protected readonly inverseOwn: Float64Array;
-  protected assigned = false;
+  /** Whether this step computes log-likelihood terms (and any token is assigned). */
+  protected likelihood = false;
   protected generation = 0;
   protected rowGeneration = new Int32Array(0);
   protected doc = -1;
@@ -49,15 +54,16 @@ abstract class SamplerBase implements TopicSampler {
     this.docWeights = new Float64Array(K);
   }
 
-  startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array): void {
+  startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array, likelihood: boolean): void {
     this.generation++;
     this.doc = -1;
-    this.assigned = false;
+    let assigned = false;
     for (let k = 0; k < this.K; k++) {
       this.inverse[k] = 1 / (totals[k]! + wordBeta);
       this.inverseOwn[k] = 1 / (totals[k]! - 1 + wordBeta);
-      if (totals[k]! > 0) this.assigned = true;
+      if (totals[k]! > 0) assigned = true;
     }
+    this.likelihood = likelihood && assigned;
     if (this.rowGeneration.length !== inWeight.length) {
       this.rowGeneration = new Int32Array(inWeight.length);
       this.allocate(inWeight);
@@ -67,9 +73,9 @@ abstract class SamplerBase implements TopicSampler {
   /** Sizes the per-word rows for this worker's vertices. */
   protected abstract allocate(inWeight: Float64Array): void;
 
-  abstract sampleEdge(counts: Float64Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number;
+  abstract sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number;
 
-  protected loadDocument(counts: Float64Array, d: number): void {
+  protected loadDocument(counts: Int32Array, d: number): void {
     this.doc = d;
     const { K, alpha, docWeights } = this;
     let length = 0;
@@ -100,7 +106,7 @@ export class ExactSampler extends SamplerBase {
     this.wordRows = new Float64Array(inWeight.length * this.K);
   }
 
-  sampleEdge(counts: Float64Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
+  sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
     const { K, beta, docWeights, wordRows, cumulative, inverse, inverseOwn } = this;
     if (d !== this.doc) this.loadDocument(counts, d);
     const row = w * K;
@@ -121,7 +127,7 @@ export class ExactSampler extends SamplerBase {
           ? this.search(u * sum, 0)
           : this.drawExcluding(u, old, (docWeights[old]! - 1) * (counts[row + old]! - 1 + beta) * inverseOwn[old]!, sum);
     }
-    return this.assigned ? Math.log(sum / (this.docLength + K * this.alpha)) : 0;
+    return this.likelihood ? Math.log(sum / (this.docLength + K * this.alpha)) : 0;
   }
 
   /** The first topic from `k` whose cumulative weight exceeds x (the last one if rounding leaves none). */
@@ -165,8 +171,12 @@ export class ExactSampler extends SamplerBase {
  * topics plus the document's β Σ_k (n_dk + α)/(n_k + Wβ), computed once per document.
  */
 export class MetropolisHastingsSampler extends SamplerBase {
-  // The document's tokens' topics in topic order, and β Σ_k (n_dk + α)/(n_k + Wβ).
+  // The document's tokens' topics in topic order, its non-zero topics and their counts, and
+  // β Σ_k (n_dk + α)/(n_k + Wβ).
   private docTokens = new Uint16Array(0);
+  private readonly docTopics: Uint16Array;
+  private readonly docCounts: Float64Array;
+  private docNonzero = 0;
   private docPrior = 0;
   // The shared prior table over 1/(n_k + Wβ), and its total β Σ_k 1/(n_k + Wβ).
   private readonly priorProb: Float32Array;
@@ -178,8 +188,12 @@ export class MetropolisHastingsSampler extends SamplerBase {
   private wordSparseSum = new Float64Array(0);
   private wordTopics = new Uint16Array(0);
   private wordValues = new Float64Array(0);
-  private wordProb = new Float32Array(0);
-  private wordAlias = new Uint16Array(0);
+  // The alias table, one 8-byte entry per bucket (one cache line per draw): its probability
+  // (float32) at [2j], its own topic | alias topic << 16 at [2j + 1].
+  private wordTableProb = new Float32Array(0);
+  private wordTableTopics = new Uint32Array(0);
+  private readonly scratchProb: Float32Array;
+  private readonly scratchAlias: Uint16Array;
   private readonly small: Int32Array;
   private readonly large: Int32Array;
   private readonly scaled: Float64Array;
@@ -191,6 +205,10 @@ export class MetropolisHastingsSampler extends SamplerBase {
     private readonly steps: number,
   ) {
     super(K, alpha, beta);
+    this.docTopics = new Uint16Array(K);
+    this.docCounts = new Float64Array(K);
+    this.scratchProb = new Float32Array(K);
+    this.scratchAlias = new Uint16Array(K);
     this.priorProb = new Float32Array(K);
     this.priorAlias = new Uint16Array(K);
     this.small = new Int32Array(K);
@@ -207,33 +225,41 @@ export class MetropolisHastingsSampler extends SamplerBase {
     this.wordSparseSum = new Float64Array(n);
     this.wordTopics = new Uint16Array(capacity);
     this.wordValues = new Float64Array(capacity);
-    this.wordProb = new Float32Array(capacity);
-    this.wordAlias = new Uint16Array(capacity);
+    const table = new ArrayBuffer(8 * capacity);
+    this.wordTableProb = new Float32Array(table);
+    this.wordTableTopics = new Uint32Array(table);
   }
 
-  override startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array): void {
-    super.startStep(totals, wordBeta, inWeight);
+  override startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array, likelihood: boolean): void {
+    super.startStep(totals, wordBeta, inWeight, likelihood);
     let sum = 0;
     for (let k = 0; k < this.K; k++) sum += this.inverse[k]!;
     buildAliasTable(this.inverse, 0, this.K, sum, this.priorProb, this.priorAlias, 0, this.small, this.large, this.scaled);
     this.priorSum = this.beta * sum;
   }
 
-  protected override loadDocument(counts: Float64Array, d: number): void {
+  protected override loadDocument(counts: Int32Array, d: number): void {
     super.loadDocument(counts, d);
     const { K, docWeights, inverse } = this;
     if (this.docTokens.length < this.docLength) this.docTokens = new Uint16Array(Math.max(this.docLength, 2 * this.docTokens.length));
+    const docTokens = this.docTokens;
     let at = 0;
     let prior = 0;
+    let nonzero = 0;
     for (let k = 0, from = d * K; k < K; k++) {
       const c = counts[from + k]!;
-      if (c > 0) this.docTokens.fill(k, at, (at += c));
+      if (c > 0) {
+        for (let end = at + c; at < end; at++) docTokens[at] = k;
+        this.docTopics[nonzero] = k;
+        this.docCounts[nonzero++] = c;
+      }
       prior += docWeights[k]! * inverse[k]!;
     }
+    this.docNonzero = nonzero;
     this.docPrior = this.beta * prior;
   }
 
-  private loadWord(counts: Float64Array, w: number): void {
+  private loadWord(counts: Int32Array, w: number): void {
     this.rowGeneration[w] = this.generation;
     const { K, inverse, wordTopics, wordValues } = this;
     const start = this.wordStart[w]!;
@@ -249,19 +275,40 @@ export class MetropolisHastingsSampler extends SamplerBase {
     }
     this.wordNonzero[w] = nonzero;
     this.wordSparseSum[w] = sum;
-    if (nonzero > 0) buildAliasTable(wordValues, start, nonzero, sum, this.wordProb, this.wordAlias, start, this.small, this.large, this.scaled);
+    if (nonzero === 0) return;
+    const { scratchProb, scratchAlias, wordTableProb, wordTableTopics } = this;
+    buildAliasTable(wordValues, start, nonzero, sum, scratchProb, scratchAlias, 0, this.small, this.large, this.scaled);
+    for (let j = 0; j < nonzero; j++) {
+      wordTableProb[2 * (start + j)] = scratchProb[j]!;
+      wordTableTopics[2 * (start + j) + 1] = wordTopics[start + j]! | (wordTopics[start + scratchAlias[j]!]! << 16);
+    }
   }
 
-  sampleEdge(counts: Float64Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
+  sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
     if (d !== this.doc) this.loadDocument(counts, d);
     if (this.rowGeneration[w] !== this.generation) this.loadWord(counts, w);
     // Read after the loads: loadDocument may have grown docTokens.
-    const { K, alpha, beta, docWeights, inverse, inverseOwn, docTokens, wordTopics, wordValues } = this;
+    const {
+      K,
+      alpha,
+      beta,
+      docWeights,
+      inverse,
+      inverseOwn,
+      docTokens,
+      wordTopics,
+      wordValues,
+      wordTableProb,
+      wordTableTopics,
+      priorProb,
+      priorAlias,
+      priorSum,
+    } = this;
     const row = w * K;
     const start = this.wordStart[w]!;
     const nonzero = this.wordNonzero[w]!;
     const sparseSum = this.wordSparseSum[w]!;
-    const wordSum = sparseSum + this.priorSum;
+    const wordSum = sparseSum + priorSum;
     const docLength = this.docLength;
     const docSum = docLength + K * alpha;
 
@@ -278,37 +325,67 @@ export class MetropolisHastingsSampler extends SamplerBase {
       const pOld = (docWeights[old]! - 1) * (counts[row + old]! - 1 + beta) * inverseOwn[old]!;
       const wordGainOld = pOld / ((counts[row + old]! + beta) * inverse[old]!);
       const docGainOld = pOld / docWeights[old]!;
+      // The chain's state, with its p/q under each proposal (q_w(s) is read from the word's row
+      // only when a document proposal needs it: one random read per accepted move, not per round).
       let current = old;
+      let wordGain = wordGainOld;
+      let docGain = docGainOld;
       for (let round = 0; round < this.steps; round++) {
         // Word proposal, accepted with (p(t)/q_w(t)) / (p(s)/q_w(s)).
         r = xorshift32(r);
         const x = (r >>> 0) * TWO_TO_MINUS_32 * wordSum;
-        let t =
-          x < sparseSum
-            ? wordTopics[start + drawAlias(this.wordProb, this.wordAlias, start, nonzero, x / sparseSum)]!
-            : drawAlias(this.priorProb, this.priorAlias, 0, K, (x - sparseSum) / this.priorSum);
+        let t: number;
+        // Alias draws (drawAlias, inlined): bucket, then its own outcome or its alias.
+        if (x < sparseSum) {
+          const z = (x / sparseSum) * nonzero;
+          const entry = 2 * (start + (z | 0));
+          const topics = wordTableTopics[entry + 1]!;
+          t = z - (z | 0) < wordTableProb[entry]! ? topics & 0xffff : topics >>> 16;
+        } else {
+          const z = ((x - sparseSum) / priorSum) * K;
+          const bucket = z | 0;
+          t = z - bucket < priorProb[bucket]! ? bucket : priorAlias[bucket]!;
+        }
         if (t !== current) {
-          const gainT = t === old ? wordGainOld : docWeights[t]!;
-          const gainS = current === old ? wordGainOld : docWeights[current]!;
+          const gain = t === old ? wordGainOld : docWeights[t]!;
           r = xorshift32(r);
-          if ((r >>> 0) * TWO_TO_MINUS_32 * gainS < gainT) current = t;
+          if ((r >>> 0) * TWO_TO_MINUS_32 * wordGain < gain) {
+            current = t;
+            wordGain = gain;
+            docGain = t === old ? docGainOld : NaN;
+          }
         }
         // Document proposal, accepted with (p(t)/q_d(t)) / (p(s)/q_d(s)).
         r = xorshift32(r);
         const y = (r >>> 0) * TWO_TO_MINUS_32 * docSum;
         t = y < docLength ? docTokens[y | 0]! : Math.min(K - 1, ((y - docLength) / alpha) | 0);
         if (t !== current) {
-          const gainT = t === old ? docGainOld : (counts[row + t]! + beta) * inverse[t]!;
-          const gainS = current === old ? docGainOld : (counts[row + current]! + beta) * inverse[current]!;
+          const gain = t === old ? docGainOld : (counts[row + t]! + beta) * inverse[t]!;
+          if (docGain !== docGain) docGain = (counts[row + current]! + beta) * inverse[current]!;
           r = xorshift32(r);
-          if ((r >>> 0) * TWO_TO_MINUS_32 * gainS < gainT) current = t;
+          if ((r >>> 0) * TWO_TO_MINUS_32 * docGain < gain) {
+            current = t;
+            docGain = gain;
+            wordGain = t === old ? wordGainOld : docWeights[t]!;
+          }
         }
       }
       topic[i] = current;
     }
-    if (!this.assigned) return 0;
-    let total = this.docPrior;
-    for (let j = start, stop = start + nonzero; j < stop; j++) total += docWeights[wordTopics[j]!]! * wordValues[j]!;
+    if (!this.likelihood) return 0;
+    // Σ_k (n_dk + α) q_w(k), over the shorter of the word's and the document's non-zero topics.
+    let total: number;
+    if (nonzero <= this.docNonzero) {
+      total = this.docPrior;
+      for (let j = start, stop = start + nonzero; j < stop; j++) total += docWeights[wordTopics[j]!]! * wordValues[j]!;
+    } else {
+      total = alpha * wordSum;
+      const { docTopics, docCounts } = this;
+      for (let j = 0; j < this.docNonzero; j++) {
+        const k = docTopics[j]!;
+        total += docCounts[j]! * (counts[row + k]! + beta) * inverse[k]!;
+      }
+    }
     return Math.log(total / docSum);
   }
 }
