@@ -37,8 +37,6 @@ abstract class SamplerBase implements TopicSampler {
   protected readonly inverseOwn: Float64Array;
   /** Whether this step computes log-likelihood terms (and any token is assigned). */
   protected likelihood = false;
-  protected generation = 0;
-  protected rowGeneration = new Int32Array(0);
   protected doc = -1;
   protected docLength = 0;
   /** n_dk + α of the current document. */
@@ -54,8 +52,7 @@ abstract class SamplerBase implements TopicSampler {
     this.docWeights = new Float64Array(K);
   }
 
-  startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array, likelihood: boolean): void {
-    this.generation++;
+  startStep(totals: Float64Array, wordBeta: number, _inWeight: Float64Array, likelihood: boolean): void {
     this.doc = -1;
     let assigned = false;
     for (let k = 0; k < this.K; k++) {
@@ -64,14 +61,7 @@ abstract class SamplerBase implements TopicSampler {
       if (totals[k]! > 0) assigned = true;
     }
     this.likelihood = likelihood && assigned;
-    if (this.rowGeneration.length !== inWeight.length) {
-      this.rowGeneration = new Int32Array(inWeight.length);
-      this.allocate(inWeight);
-    }
   }
-
-  /** Sizes the per-word rows for this worker's vertices. */
-  protected abstract allocate(inWeight: Float64Array): void;
 
   abstract sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number;
 
@@ -89,34 +79,35 @@ abstract class SamplerBase implements TopicSampler {
 }
 
 /**
- * The O(K) sampler: the edge's weights (n_dk + α) q_w(k), with q_w(k) = (n_wk + β)/(n_k + Wβ)
- * cached per word and step, are accumulated once per edge; each token then searches them, stepping
- * over its old topic's share, which it replaces by its own weight without itself.
+ * The O(K) sampler: the edge's weights (n_dk + α)(n_wk + β)/(n_k + Wβ) are accumulated once per
+ * edge, from the document's (n_dk + α)/(n_k + Wβ), computed once per document, and the word's
+ * counts row (int32: K = 20 is 80 bytes, the only random read of the edge); each token then
+ * searches them, stepping over its old topic's share, which it replaces by its own weight
+ * without itself.
  */
 export class ExactSampler extends SamplerBase {
-  private wordRows = new Float64Array(0);
+  /** (n_dk + α)/(n_k + Wβ) of the current document. */
+  private readonly docScaled: Float64Array;
   private readonly cumulative: Float64Array;
 
   constructor(K: number, alpha: number, beta: number) {
     super(K, alpha, beta);
+    this.docScaled = new Float64Array(K);
     this.cumulative = new Float64Array(K);
   }
 
-  protected allocate(inWeight: Float64Array): void {
-    this.wordRows = new Float64Array(inWeight.length * this.K);
+  protected override loadDocument(counts: Int32Array, d: number): void {
+    super.loadDocument(counts, d);
+    for (let k = 0; k < this.K; k++) this.docScaled[k] = this.docWeights[k]! * this.inverse[k]!;
   }
 
   sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
-    const { K, beta, docWeights, wordRows, cumulative, inverse, inverseOwn } = this;
     if (d !== this.doc) this.loadDocument(counts, d);
+    const { K, beta, docWeights, docScaled, cumulative, inverseOwn } = this;
     const row = w * K;
-    if (this.rowGeneration[w] !== this.generation) {
-      this.rowGeneration[w] = this.generation;
-      for (let k = 0; k < K; k++) wordRows[row + k] = (counts[row + k]! + beta) * inverse[k]!;
-    }
     let sum = 0;
     for (let k = 0; k < K; k++) {
-      sum += docWeights[k]! * wordRows[row + k]!;
+      sum += docScaled[k]! * (counts[row + k]! + beta);
       cumulative[k] = sum;
     }
     for (let i = first; i < end; i++) {
@@ -216,8 +207,14 @@ export class MetropolisHastingsSampler extends SamplerBase {
     this.scaled = new Float64Array(K);
   }
 
-  protected allocate(inWeight: Float64Array): void {
+  // Which step each word's row was built in.
+  private generation = 0;
+  private rowGeneration = new Int32Array(0);
+
+  /** Sizes the per-word rows for this worker's vertices. */
+  private allocate(inWeight: Float64Array): void {
     const n = inWeight.length;
+    this.rowGeneration = new Int32Array(n);
     this.wordStart = new Int32Array(n + 1);
     for (let v = 0; v < n; v++) this.wordStart[v + 1] = this.wordStart[v]! + Math.min(this.K, inWeight[v]!);
     const capacity = this.wordStart[n]!;
@@ -232,6 +229,8 @@ export class MetropolisHastingsSampler extends SamplerBase {
 
   override startStep(totals: Float64Array, wordBeta: number, inWeight: Float64Array, likelihood: boolean): void {
     super.startStep(totals, wordBeta, inWeight, likelihood);
+    this.generation++;
+    if (this.rowGeneration.length !== inWeight.length) this.allocate(inWeight);
     let sum = 0;
     for (let k = 0; k < this.K; k++) sum += this.inverse[k]!;
     buildAliasTable(this.inverse, 0, this.K, sum, this.priorProb, this.priorAlias, 0, this.small, this.large, this.scaled);
