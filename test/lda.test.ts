@@ -57,6 +57,20 @@ function mixturesOf(jobId: number): Map<string, number[]> {
   return new Map([...jobResults(temp.catalog, jobId).rows()].map((row) => [String(row.vertex), row.value as number[]]));
 }
 
+/**
+ * The run with the best final log-likelihood among seeds 1–3, as LDA is used (restarts): on this
+ * small corpus about one seed in four or five ends in a local mode that merges two planted topics
+ * and splits the third (log-likelihood −2.78 against −2.69 per token), with either sampler.
+ */
+type Job = Awaited<ReturnType<typeof runJob>>;
+async function bestOfSeeds(options: Record<string, unknown>): Promise<Job> {
+  const jobs: Job[] = [];
+  for (let seed = 1; seed <= 3; seed++)
+    jobs.push(await runJob(temp.catalog, { graph: 'corpus', algorithm: 'lda', options: { ...options, seed }, inProcess: true }));
+  const final = (job: Job): number => (job.logLikelihoodPerToken as number[]).at(-1)!;
+  return jobs.reduce((best, job) => (final(job) > final(best) ? job : best));
+}
+
 const cosine = (a: number[], b: number[]): number => {
   const dot = a.reduce((s, x, i) => s + x * b[i]!, 0);
   return dot / Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
@@ -64,14 +78,7 @@ const cosine = (a: number[], b: number[]): number => {
 
 describe.each(['exact', 'mh'] as const)('lda, %s sampler', (sampler) => {
   it("recovers the planted topics (each matched with cosine > 0.9) and each document's main topic; its log-likelihood improves", async () => {
-    const job = await runJob(temp.catalog, {
-      graph: 'corpus',
-      algorithm: 'lda',
-      // Seed 2: on this small corpus, seed 1 leaves the MH sampler in a local mode that merges two
-      // planted topics (5 of seeds 1–6 reach the exact sampler's optimum within 40 iterations).
-      options: { topics: TOPICS, maxIterations: 60, alpha: 0.5, beta: 0.1, sampler, seed: 2 },
-      inProcess: true,
-    });
+    const job = await bestOfSeeds({ topics: TOPICS, maxIterations: 60, alpha: 0.5, beta: 0.1, sampler });
     expect(job.sampler).toBe(sampler);
     const counts = countsOf(job.jobId);
     // Recovered φ_k over word ids 1…24, from the words' counts.
@@ -166,12 +173,7 @@ describe('lda', () => {
   });
 
   it("`topics` lists each topic's top words", async () => {
-    const job = await runJob(temp.catalog, {
-      graph: 'corpus',
-      algorithm: 'lda',
-      options: { topics: TOPICS, maxIterations: 60, alpha: 0.5, beta: 0.1 },
-      inProcess: true,
-    });
+    const job = await bestOfSeeds({ topics: TOPICS, maxIterations: 60, alpha: 0.5, beta: 0.1 });
     // `topics`: each topic's top words are one planted block (no vocabulary: words are named by id from 0).
     for (const { words, tokens } of topicWords(temp.catalog, job.jobId, WORDS_PER_TOPIC)) {
       expect(words).toHaveLength(WORDS_PER_TOPIC);

@@ -11,7 +11,6 @@
  * edges one after another) and each word's row on its first edge in a step, by local id.
  */
 import { buildAliasTable } from './alias-table.js';
-import { unitHash } from './unit-hash.js';
 import { mix32 } from '../../partition/hash.js';
 
 export const UNASSIGNED = 0xffff;
@@ -79,21 +78,21 @@ abstract class SamplerBase implements TopicSampler {
 }
 
 /**
- * The O(K) sampler: the edge's weights (n_dk + α)(n_wk + β)/(n_k + Wβ) are accumulated once per
+ * The O(K) sampler: the edge's weights (n_dk + α)(n_wk + β)/(n_k + Wβ) are computed once per
  * edge, from the document's (n_dk + α)/(n_k + Wβ), computed once per document, and the word's
- * counts row (int32: K = 20 is 80 bytes, the only random read of the edge); each token then
- * searches them, stepping over its old topic's share, which it replaces by its own weight
+ * int32 counts row (80 bytes at K = 20, the edge's one random read), summed in four independent
+ * chains; each token then walks them, with its old topic's weight replaced by its own weight
  * without itself.
  */
 export class ExactSampler extends SamplerBase {
   /** (n_dk + α)/(n_k + Wβ) of the current document. */
   private readonly docScaled: Float64Array;
-  private readonly cumulative: Float64Array;
+  private readonly weights: Float64Array;
 
   constructor(K: number, alpha: number, beta: number) {
     super(K, alpha, beta);
     this.docScaled = new Float64Array(K);
-    this.cumulative = new Float64Array(K);
+    this.weights = new Float64Array(K);
   }
 
   protected override loadDocument(counts: Int32Array, d: number): void {
@@ -103,42 +102,44 @@ export class ExactSampler extends SamplerBase {
 
   sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
     if (d !== this.doc) this.loadDocument(counts, d);
-    const { K, beta, docWeights, docScaled, cumulative, inverseOwn } = this;
+    const { K, beta, docWeights, docScaled, weights, inverseOwn } = this;
     const row = w * K;
-    let sum = 0;
-    for (let k = 0; k < K; k++) {
-      sum += docScaled[k]! * (counts[row + k]! + beta);
-      cumulative[k] = sum;
+    // Four partial sums: one chain of K dependent additions would bound the loop by their latency.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; k + 3 < K; k += 4) {
+      s0 += weights[k] = docScaled[k]! * (counts[row + k]! + beta);
+      s1 += weights[k + 1] = docScaled[k + 1]! * (counts[row + k + 1]! + beta);
+      s2 += weights[k + 2] = docScaled[k + 2]! * (counts[row + k + 2]! + beta);
+      s3 += weights[k + 3] = docScaled[k + 3]! * (counts[row + k + 3]! + beta);
     }
+    for (; k < K; k++) s0 += weights[k] = docScaled[k]! * (counts[row + k]! + beta);
+    const sum = s0 + s1 + s2 + s3;
     for (let i = first; i < end; i++) {
       const old = topic[i]!;
-      const u = unitHash(base, i - first, iteration);
-      topic[i] =
-        old === UNASSIGNED
-          ? this.search(u * sum, 0)
-          : this.drawExcluding(u, old, (docWeights[old]! - 1) * (counts[row + old]! - 1 + beta) * inverseOwn[old]!, sum);
+      const u = tokenSeed(base, i - first, iteration) * TWO_TO_MINUS_32;
+      if (old === UNASSIGNED) {
+        topic[i] = this.walk(u * sum, -1, 0);
+      } else {
+        const own = (docWeights[old]! - 1) * (counts[row + old]! - 1 + beta) * inverseOwn[old]!;
+        topic[i] = this.walk(u * (sum - weights[old]! + own), old, own);
+      }
     }
     return this.likelihood ? Math.log(sum / (this.docLength + K * this.alpha)) : 0;
   }
 
-  /** The first topic from `k` whose cumulative weight exceeds x (the last one if rounding leaves none). */
-  private search(x: number, k: number): number {
-    const { cumulative, K } = this;
-    while (k < K - 1 && cumulative[k]! <= x) k++;
+  /** The topic where x falls in the weights laid end to end, `old`'s weight replaced by `own` (the last topic if rounding runs past the end). */
+  private walk(x: number, old: number, own: number): number {
+    const { weights, K } = this;
+    let k = 0;
+    for (; k < K - 1; k++) {
+      x -= k === old ? own : weights[k]!;
+      if (x < 0) break;
+    }
     return k;
-  }
-
-  /**
-   * A draw with topic `old`'s weight replaced by `own`: below old's interval the cumulative
-   * weights are unchanged, above it they are shifted by own − w_old.
-   */
-  private drawExcluding(u: number, old: number, own: number, sum: number): number {
-    const { cumulative } = this;
-    const before = old === 0 ? 0 : cumulative[old - 1]!;
-    const x = u * (sum - (cumulative[old]! - before) + own);
-    if (x < before) return this.search(x, 0);
-    if (x < before + own || old === this.K - 1) return old;
-    return this.search(x - own + cumulative[old]! - before, old + 1);
   }
 }
 
@@ -313,7 +314,7 @@ export class MetropolisHastingsSampler extends SamplerBase {
 
     for (let i = first; i < end; i++) {
       const old = topic[i]!;
-      let r = mix32((base ^ Math.imul(i - first + 1, 0x9e3779b1) ^ Math.imul(iteration + 2, 0x85ebca6b)) >>> 0) | 1;
+      let r = tokenSeed(base, i - first, iteration) | 1;
       if (old === UNASSIGNED) {
         r = xorshift32(r);
         topic[i] = ((r >>> 0) * TWO_TO_MINUS_32 * K) | 0;
@@ -387,6 +388,11 @@ export class MetropolisHastingsSampler extends SamplerBase {
     }
     return Math.log(total / docSum);
   }
+}
+
+/** 32 random bits for a token: (edge seed, token, iteration) through MurmurHash3's finaliser. */
+function tokenSeed(base: number, token: number, iteration: number): number {
+  return mix32((base ^ Math.imul(token + 1, 0x9e3779b1) ^ Math.imul(iteration + 2, 0x85ebca6b)) >>> 0);
 }
 
 /** Marsaglia's xorshift32 step (never maps a non-zero state to zero). */
