@@ -159,8 +159,10 @@ export class ExactSampler extends SamplerBase {
  * Per-word rows are sized by the word's token count (it has at most that many non-zero topics), so
  * memory grows with tokens, not with K × words.
  *
- * The log-likelihood term needs Σ_k (n_dk + α)(n_wk + β)/(n_k + Wβ): over the word's non-zero
- * topics plus the document's β Σ_k (n_dk + α)/(n_k + Wβ), computed once per document.
+ * The log-likelihood term needs Σ_k (n_dk + α)(n_wk + β)/(n_k + Wβ), which MH never forms: it is
+ * summed over the shorter of the word's non-zero topics (plus the document's
+ * β Σ_k (n_dk + α)/(n_k + Wβ), computed once per document) and the document's (plus the word's
+ * α Σ_k q_w(k)). At K = 1000 that costs as much as the sampling; `likelihoodEvery` thins it.
  */
 export class MetropolisHastingsSampler extends SamplerBase {
   // The document's tokens' topics in topic order, its non-zero topics and their counts, and
@@ -174,6 +176,9 @@ export class MetropolisHastingsSampler extends SamplerBase {
   private readonly priorProb: Float32Array;
   private readonly priorAlias: Uint16Array;
   private priorSum = 0;
+  // Which step each word's row was built in.
+  private generation = 0;
+  private rowGeneration = new Int32Array(0);
   // Per word w, at wordStart[w] …: its non-zero topics, n_wk/(n_k + Wβ), and their alias table.
   private wordStart = new Int32Array(0);
   private wordNonzero = new Int32Array(0);
@@ -207,10 +212,6 @@ export class MetropolisHastingsSampler extends SamplerBase {
     this.large = new Int32Array(K);
     this.scaled = new Float64Array(K);
   }
-
-  // Which step each word's row was built in.
-  private generation = 0;
-  private rowGeneration = new Int32Array(0);
 
   /** Sizes the per-word rows for this worker's vertices. */
   private allocate(inWeight: Float64Array): void {
