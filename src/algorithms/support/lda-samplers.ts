@@ -239,25 +239,30 @@ export class MetropolisHastingsSampler extends SamplerBase {
     this.priorSum = this.beta * sum;
   }
 
+  /** One pass over the document's row (K = 1000: 4 KB) for what both passes of the base would read. */
   protected override loadDocument(counts: Int32Array, d: number): void {
-    super.loadDocument(counts, d);
-    const { K, docWeights, inverse } = this;
-    if (this.docTokens.length < this.docLength) this.docTokens = new Uint16Array(Math.max(this.docLength, 2 * this.docTokens.length));
-    const docTokens = this.docTokens;
-    let at = 0;
+    this.doc = d;
+    const { K, alpha, docWeights, docTopics, docCounts, inverse } = this;
+    let length = 0;
     let prior = 0;
     let nonzero = 0;
     for (let k = 0, from = d * K; k < K; k++) {
       const c = counts[from + k]!;
+      const weight = c + alpha;
+      docWeights[k] = weight;
+      prior += weight * inverse[k]!;
       if (c > 0) {
-        for (let end = at + c; at < end; at++) docTokens[at] = k;
-        this.docTopics[nonzero] = k;
-        this.docCounts[nonzero++] = c;
+        length += c;
+        docTopics[nonzero] = k;
+        docCounts[nonzero++] = c;
       }
-      prior += docWeights[k]! * inverse[k]!;
     }
+    this.docLength = length;
     this.docNonzero = nonzero;
     this.docPrior = this.beta * prior;
+    if (this.docTokens.length < length) this.docTokens = new Uint16Array(Math.max(length, 2 * this.docTokens.length));
+    const docTokens = this.docTokens;
+    for (let j = 0, at = 0; j < nonzero; j++) for (let end = at + docCounts[j]!; at < end; at++) docTokens[at] = docTopics[j]!;
   }
 
   private loadWord(counts: Int32Array, w: number): void {
