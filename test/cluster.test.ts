@@ -6,10 +6,12 @@
  * job row. SSP with a slowed worker stays within its staleness bound and converges to the BSP
  * answer.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GasError, jobResults, runJob, type JobSummary, type RunOptions } from '../src/index.js';
 import pagerank from '../src/algorithms/pagerank.js';
 import { loadInProcessWorkers, resolveAlgorithmOptions, runStaleSynchronous, runSynchronous } from '../src/engine/index.js';
+import { decode, encode } from '../src/cluster/wire.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { GraphReader, graphStoreDir } from '../src/storage/index.js';
 import { edgeListText, erdosRenyi, importOptions, preferentialAttachment, relabeled, withWeights } from './helpers/generators.js';
@@ -66,6 +68,11 @@ function expectSame(actual: Float64Array, expected: Float64Array, what: string, 
     const ok = Object.is(a, e) || (!exact && Number.isFinite(e) && Math.abs(a - e) <= RELATIVE * Math.abs(e));
     if (!ok) expect.fail(`${what}: vertex ${v}: got ${a}, expected ${e}`);
   }
+}
+
+/** A client's WebSocket frame of under 126 bytes: FIN, `opcode`, masked with an all-zero key (clients must mask; zero leaves the bytes as they are). */
+function clientFrame(opcode: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
 }
 
 async function expectJobFailed(jobId: number | undefined, code: string): Promise<void> {
@@ -174,6 +181,49 @@ describe('worker failures', () => {
       delete process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS;
       victim.child.kill('SIGCONT');
       await victim.stop();
+    }
+  });
+
+  it('a worker survives requests that reach it in one socket read with the frames after them', async () => {
+    // `ws` hands over a frame that arrived whole as a slice of its socket read, and a request's typed
+    // arrays decode as views into that slice; the worker moves them to its job thread, which must not
+    // detach the read while the frames after the request (here a heartbeat ping and a second request)
+    // are still to be parsed.
+    const worker = await startWorkerProcess();
+    const [host, port] = worker.address.split(':') as [string, string];
+    const socket = connect(Number(port), host);
+    try {
+      const request = (id: number): Buffer => clientFrame(0x2, encode({ id, method: 'hasShard', args: ['none', new Uint8Array(8)] }));
+      socket.write(
+        `GET / HTTP/1.1\r\nHost: ${worker.address}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      let bytes = Buffer.alloc(0);
+      let upgraded = false;
+      const responses: unknown[] = [];
+      for await (const chunk of socket) {
+        bytes = Buffer.concat([bytes, chunk as Buffer]);
+        if (!upgraded) {
+          const end = bytes.indexOf('\r\n\r\n');
+          if (end < 0) continue;
+          expect(bytes.subarray(0, end).toString()).toMatch(/^HTTP\/1.1 101 /);
+          bytes = bytes.subarray(end + 4);
+          upgraded = true;
+          socket.write(Buffer.concat([request(1), clientFrame(0x9), request(2)]));
+        }
+        // The worker's frames are unmasked, and these all shorter than 126 bytes.
+        while (bytes.length >= 2 && bytes.length >= 2 + bytes[1]!) {
+          if (bytes[0] === 0x82) responses.push(decode(bytes.subarray(2, 2 + bytes[1]!)));
+          bytes = bytes.subarray(2 + bytes[1]!);
+        }
+        if (responses.length === 2) break;
+      }
+      expect(responses).toMatchObject([
+        { id: 1, ok: true, result: false },
+        { id: 2, ok: true, result: false },
+      ]);
+    } finally {
+      socket.destroy();
+      await worker.stop();
     }
   });
 

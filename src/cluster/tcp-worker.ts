@@ -63,11 +63,23 @@ function serveJob(socket: WebSocket, dataDir: string, peer: string, log: (line: 
     socket.close(1011, `worker thread crashed: ${error.message}`.slice(0, 120));
   });
   socket.on('message', (data: Buffer) => {
-    const request = decode(data) as Request;
+    const request = decode(ownBytes(data)) as Request;
     thread.postMessage(request, buffersIn(request.args));
   });
   socket.on('close', () => {
     log(`job from ${peer}: closed`);
     void thread.terminate();
   });
+}
+
+/**
+ * The frame's bytes in an ArrayBuffer of their own: `data` itself when it fills its buffer, else a
+ * copy. A frame that arrived whole in one socket read comes from `ws` as a slice of that read, and
+ * `decode` returns typed arrays that are views into it (where aligned); moving them to the job's
+ * thread would detach the whole read under `ws` while the frames after it (a heartbeat ping, the
+ * next request) are still to be parsed, and `ws` would throw and take the process down. Frames
+ * that span reads (shards) are joined into a buffer of their own and are not copied again.
+ */
+function ownBytes(data: Buffer): Buffer {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : Buffer.from(new Uint8Array(data).buffer);
 }
