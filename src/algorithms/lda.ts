@@ -51,7 +51,8 @@ export const LDA_SAMPLERS = ['auto', 'exact', 'mh'] as const;
 /**
  * From this many topics `auto` samples by Metropolis–Hastings: where its step becomes cheaper than
  * the exact one (KOS, ms per step, exact vs mh: K = 50 243 vs 271, K = 100 406 vs 360, K = 200
- * 660 vs 543; `bench/lda.ts --sampler`), though it needs more iterations for the same likelihood.
+ * 660 vs 543, on a loaded machine; `bench/lda.ts --sampler`), though it needs more iterations
+ * for the same likelihood.
  */
 export const MH_FROM_TOPICS = 100;
 
