@@ -264,13 +264,18 @@ describe('stale-synchronous execution', () => {
   it.each([1, 2])('a worker slowed 3x: the others run at most S = %i steps ahead, and PageRank converges to the BSP answer', async (staleness) => {
     const options = { tolerance: 1e-9, maxIterations: 500 };
     const bsp = await run({ graph: 'directed', algorithm: 'pagerank', options, workers: 1 });
-    const ssp = await run({ graph: 'directed', algorithm: 'pagerank', options, workers: 3, staleness, slowWorker: { worker: 1, factor: 3 } });
+    // SSP stops on the same rule, but its last change was computed from stale ranks, so the rule
+    // bounds its error only loosely (measured up to 1.2× the BSP bound under load): it runs to a
+    // tolerance 10× tighter, which leaves the BSP run's error to dominate the distance.
+    const sspOptions = { ...options, tolerance: options.tolerance / 10 };
+    const ssp = await run({ graph: 'directed', algorithm: 'pagerank', options: sspOptions, workers: 3, staleness, slowWorker: { worker: 1, factor: 3 } });
     expect(ssp.summary).toMatchObject({ placement: 'threads', staleness, converged: true });
     expect(ssp.summary.maxLead).toBeLessThanOrEqual(staleness);
     const steps = ssp.summary.workerStats.map((w) => w.steps);
     expect(Math.max(...steps) - Math.min(...steps)).toBeLessThanOrEqual(staleness);
-    // The same fixpoint: each run stops with an L1 change below N·tol, which bounds its L1 distance to the
-    // true ranks by d/(1−d)·N·tol (≈ 5.7·N·tol); so the two answers are within twice that.
+    // The same fixpoint: the BSP run stops with an L1 change below N·tol, which bounds its L1 distance
+    // to the true ranks by d/(1−d)·N·tol (≈ 5.7·N·tol); the SSP run is far closer, so the two answers
+    // are within twice that.
     let distance = 0;
     for (let v = 0; v < bsp.values.length; v++) distance += Math.abs(ssp.values[v]! - bsp.values[v]!);
     expect(distance).toBeLessThan(2 * (0.85 / 0.15) * bsp.values.length * options.tolerance);
