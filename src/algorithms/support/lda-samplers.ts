@@ -15,6 +15,8 @@ import { mix32 } from '../../partition/hash.js';
 
 export const UNASSIGNED = 0xffff;
 const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
+/** The exact sampler's block of topics (its unrolled sum). */
+const BLOCK = 4;
 
 export interface TopicSampler {
   /**
@@ -80,19 +82,23 @@ abstract class SamplerBase implements TopicSampler {
 /**
  * The O(K) sampler: the edge's weights (n_dk + α)(n_wk + β)/(n_k + Wβ) are computed once per
  * edge, from the document's (n_dk + α)/(n_k + Wβ), computed once per document, and the word's
- * int32 counts row (80 bytes at K = 20, the edge's one random read), summed in four independent
- * chains; each token then walks them, with its old topic's weight replaced by its own weight
- * without itself.
+ * int32 counts row (80 bytes at K = 20, the edge's one random read). They are summed in blocks of
+ * four, and each token walks the block sums, then the weights of its block, with its old topic's
+ * weight replaced by its own weight without itself: ≈ K/8 + 2 dependent steps instead of K/2
+ * (one walk over K weights was a fifth of the step at K = 20).
  */
 export class ExactSampler extends SamplerBase {
   /** (n_dk + α)/(n_k + Wβ) of the current document. */
   private readonly docScaled: Float64Array;
   private readonly weights: Float64Array;
+  /** The weights' sums by blocks of BLOCK topics (the last block may be shorter). */
+  private readonly blockSums: Float64Array;
 
   constructor(K: number, alpha: number, beta: number) {
     super(K, alpha, beta);
     this.docScaled = new Float64Array(K);
     this.weights = new Float64Array(K);
+    this.blockSums = new Float64Array(Math.ceil(K / BLOCK));
   }
 
   protected override loadDocument(counts: Int32Array, d: number): void {
@@ -102,22 +108,26 @@ export class ExactSampler extends SamplerBase {
 
   sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
     if (d !== this.doc) this.loadDocument(counts, d);
-    const { K, beta, docWeights, docScaled, weights, inverseOwn } = this;
+    const { K, beta, docWeights, docScaled, weights, blockSums, inverseOwn } = this;
     const row = w * K;
-    // Four partial sums: one chain of K dependent additions would bound the loop by their latency.
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
+    let sum = 0;
     let k = 0;
+    let block = 0;
     for (; k + 3 < K; k += 4) {
-      s0 += weights[k] = docScaled[k]! * (counts[row + k]! + beta);
-      s1 += weights[k + 1] = docScaled[k + 1]! * (counts[row + k + 1]! + beta);
-      s2 += weights[k + 2] = docScaled[k + 2]! * (counts[row + k + 2]! + beta);
-      s3 += weights[k + 3] = docScaled[k + 3]! * (counts[row + k + 3]! + beta);
+      const w0 = (weights[k] = docScaled[k]! * (counts[row + k]! + beta));
+      const w1 = (weights[k + 1] = docScaled[k + 1]! * (counts[row + k + 1]! + beta));
+      const w2 = (weights[k + 2] = docScaled[k + 2]! * (counts[row + k + 2]! + beta));
+      const w3 = (weights[k + 3] = docScaled[k + 3]! * (counts[row + k + 3]! + beta));
+      const blockSum = w0 + w1 + (w2 + w3);
+      blockSums[block++] = blockSum;
+      sum += blockSum;
     }
-    for (; k < K; k++) s0 += weights[k] = docScaled[k]! * (counts[row + k]! + beta);
-    const sum = s0 + s1 + s2 + s3;
+    if (k < K) {
+      let tail = 0;
+      for (; k < K; k++) tail += weights[k] = docScaled[k]! * (counts[row + k]! + beta);
+      blockSums[block] = tail;
+      sum += tail;
+    }
     for (let i = first; i < end; i++) {
       const old = topic[i]!;
       const u = tokenSeed(base, i - first, iteration) * TWO_TO_MINUS_32;
@@ -131,11 +141,22 @@ export class ExactSampler extends SamplerBase {
     return this.likelihood ? Math.log(sum / (this.docLength + K * this.alpha)) : 0;
   }
 
-  /** The topic where x falls in the weights laid end to end, `old`'s weight replaced by `own` (the last topic if rounding runs past the end). */
+  /**
+   * The topic where x falls in the weights laid end to end, `old`'s weight replaced by `own` (the
+   * last topic if rounding runs past the end): first over the block sums, then within the block.
+   */
   private walk(x: number, old: number, own: number): number {
-    const { weights, K } = this;
-    let k = 0;
-    for (; k < K - 1; k++) {
+    const { weights, blockSums, K } = this;
+    const blocks = blockSums.length;
+    const oldBlock = old < 0 ? -1 : (old / BLOCK) | 0;
+    let block = 0;
+    for (; block < blocks - 1; block++) {
+      const size = block === oldBlock ? blockSums[block]! - weights[old]! + own : blockSums[block]!;
+      if (x < size) break;
+      x -= size;
+    }
+    let k = block * BLOCK;
+    for (const last = Math.min(K, k + BLOCK) - 1; k < last; k++) {
       x -= k === old ? own : weights[k]!;
       if (x < 0) break;
     }
