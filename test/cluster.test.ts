@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GasError, jobResults, runJob, type JobSummary, type RunOptions } from '../src/index.js';
 import pagerank from '../src/algorithms/pagerank.js';
 import { loadInProcessWorkers, resolveAlgorithmOptions, runStaleSynchronous, runSynchronous } from '../src/engine/index.js';
+import { buffersIn } from '../src/cluster/protocol.js';
 import { decode, encode } from '../src/cluster/wire.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { GraphReader, graphStoreDir } from '../src/storage/index.js';
@@ -287,5 +288,17 @@ describe('stale-synchronous execution', () => {
       message: expect.stringContaining('--staleness'),
     });
     await expectJobFailed(undefined, 'GAS_ERR_UNSUPPORTED');
+  });
+});
+
+describe('transfer lists', () => {
+  it("move whole buffers and large ones, never Node's Buffer pool (Node 21+ refuses to transfer it)", () => {
+    const pooled = Buffer.from('a small string');
+    expect(pooled.buffer.byteLength).toBe(Buffer.poolSize);
+    const own = new Float64Array(10);
+    const frame = new ArrayBuffer(1 << 16);
+    const view = new Uint32Array(frame, 64, 100);
+    expect(buffersIn([pooled, { nested: [new Uint8Array(pooled.buffer, pooled.byteOffset, 4)] }, own, view])).toEqual([own.buffer, frame]);
+    expect(buffersIn([new Uint8Array(new SharedArrayBuffer(8))])).toEqual([]);
   });
 });

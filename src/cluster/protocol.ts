@@ -52,10 +52,18 @@ export type Response =
   | { readonly id: number; readonly ok: true; readonly result: unknown; readonly busyMs: number }
   | { readonly id: number; readonly ok: false; readonly error: { code: string; message: string; details: Record<string, unknown> } };
 
-/** Array buffers in a value (typed arrays in arrays and plain objects), for transfer lists; shared buffers travel by reference and are left out. */
+/**
+ * Array buffers in a value (typed arrays in arrays and plain objects), for transfer lists; shared
+ * buffers travel by reference and are left out. So are small buffers a view covers only in part:
+ * those are Node's Buffer pool (`Buffer.poolSize` bytes, where small Buffers and some decoded
+ * arrays live), which Node 21 and later refuse to transfer (DataCloneError) and Node 20 silently
+ * copies; cloning the view copies at most that much.
+ */
 export function buffersIn(value: unknown, into: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
   if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer) into.add(value.buffer);
+    const buffer = value.buffer;
+    const whole = value.byteOffset === 0 && value.byteLength === buffer.byteLength;
+    if (buffer instanceof ArrayBuffer && (whole || buffer.byteLength > Buffer.poolSize)) into.add(buffer);
   } else if (Array.isArray(value)) for (const item of value) buffersIn(item, into);
   else if (value !== null && typeof value === 'object' && !(value instanceof Map)) for (const item of Object.values(value)) buffersIn(item, into);
   return [...into];
