@@ -219,6 +219,25 @@ describe('gasworks CLI', () => {
     expect(missing.status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
   });
 
+  it('bag of words → lda (thinned likelihood in the human summary) → topics, and results as mixtures or --raw counts', () => {
+    const docword = writeGraphFile(dir, 'docword.txt', '3\n4\n6\n1 1 3\n1 2 1\n2 3 2\n2 4 2\n3 1 1\n3 4 1\n');
+    const vocab = writeGraphFile(dir, 'vocab.txt', 'apple\nbanana\ncherry\ndate\n');
+    expect(gasworks(data, 'import', docword, '--name', 'words', '--format', 'uci', '--vocab', vocab).status).toBe(0);
+    const run = gasworks(data, 'run', 'lda', '--graph', 'words', '--topics', '2', '--max-iterations', '9', '--likelihood-every', '3');
+    expect(run.status, run.stderr).toBe(0);
+    // 7 iterations report a likelihood slot; every third back from the last has a value.
+    expect(run.stdout).toMatch(/logLikelihoodPerToken -[\d.]+ → -[\d.]+ \(3 of 7 iterations\)/);
+    expect(run.stdout).toContain('sampler exact');
+    const jobId = /job (\d+): lda/.exec(run.stdout)![1]!;
+    const topics = gasworks(data, 'topics', jobId, '--top', '2');
+    expect(topics.status, topics.stderr).toBe(0);
+    expect(topics.stdout).toMatch(/topic\s+0 \(\d+ tokens\): \w+ \w+/);
+    const mixture = JSON.parse(gasworks(data, 'results', jobId, '--vertex', 'd:1', '--format', 'json').stdout)[0].value as number[];
+    expect(mixture.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    const counts = JSON.parse(gasworks(data, 'results', jobId, '--vertex', 'd:1', '--format', 'json', '--raw').stdout)[0].value as number[];
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(4);
+  });
+
   it('graph drop removes the graph', () => {
     expect(gasworks(data, 'graph', 'drop', 'again').status).toBe(0);
     expect(gasworks(data, 'graph', 'info', 'again').status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);

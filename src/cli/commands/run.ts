@@ -96,15 +96,18 @@ export class RunCommand extends GasCommand {
     }
     const aggregates = Object.entries(s.aggregates);
     if (aggregates.length) out.write(`  ${aggregates.map(([k, v]) => `${k} ${formatValue(v)}`).join(', ')}\n`);
-    // Fields the algorithm added (ALS: trainRmse, testRmse, …): series as first → last.
-    const extras = Object.entries(s).filter(
-      ([name, value]) => !COMMON_FIELDS.has(name) && (typeof value === 'number' || (Array.isArray(value) && value.length > 0)),
-    );
-    for (const [name, value] of extras) {
-      const shown = Array.isArray(value)
-        ? `${formatValue(value[0] as number)} → ${formatValue(value[value.length - 1] as number)} (${value.length} iterations)`
-        : formatValue(value as number);
-      out.write(`  ${name} ${shown}\n`);
+    // Fields the algorithm added (ALS: trainRmse, testRmse; LDA: sampler, …): series as first →
+    // last of the iterations that have a value (LDA's --likelihood-every leaves nulls between).
+    for (const [name, value] of Object.entries(s)) {
+      if (COMMON_FIELDS.has(name)) continue;
+      if (typeof value === 'number') out.write(`  ${name} ${formatValue(value)}\n`);
+      else if (typeof value === 'string') out.write(`  ${name} ${value}\n`);
+      else if (Array.isArray(value)) {
+        const series = value.filter((item): item is number => typeof item === 'number');
+        if (series.length === 0) continue;
+        const of = series.length < value.length ? `${series.length} of ${value.length}` : `${value.length}`;
+        out.write(`  ${name} ${formatValue(series[0]!)} → ${formatValue(series.at(-1)!)} (${of} iterations)\n`);
+      }
     }
     if (s.top.length) {
       out.write(`\n  top ${s.top.length} by ${s.result.column}:\n`);
