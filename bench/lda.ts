@@ -7,7 +7,7 @@
  *
  * With `--gibbslda DIR`, where DIR holds a GibbsLDA++ 0.2 binary `DIR/lda` (http://gibbslda.sourceforge.net,
  * built outside this repository; nothing of it is committed), the same run also measures that peer on the
- * same corpus, K, α = 50/K, β = 0.1 and iteration count: the corpus is written in its input format,
+ * same corpus, K, α = 50/K, β = 0.1 and iteration count: the imported graph is written in its input format,
  * `lda -est` runs in a fresh folder, its sampling loop is timed between its own "Sampling N iterations!" and
  * "Gibbs sampling completed!" lines (its stdout made line-buffered by `stdbuf -oL`; without stdbuf, the
  * whole process is timed and the line says so), and the log-likelihood is computed as above from its final
@@ -24,8 +24,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Catalog as StoredCatalog } from '../src/storage/index.js';
 import { fromDist, round } from './lib.js';
-import { benchGibbsLda, gibbsLdaBinary, writeGibbsLdaCorpus, type Corpus } from './peers/gibbslda.js';
+import { benchGibbsLda, gibbsLdaBinary, writeGibbsLdaCorpus } from './peers/gibbslda.js';
 
 const DATA = resolve(fileURLToPath(new URL('../../shared/data/', import.meta.url)));
 const { values } = parseArgs({
@@ -42,15 +43,40 @@ const { values } = parseArgs({
 });
 const iterations = Number(values.iterations);
 
-const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+const { Catalog, GraphReader, graphStoreDir, WORD_PREFIX } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
 const { importGraphFile, runJob } = await fromDist<typeof import('../src/api/index.js')>('api/index.js');
 
+interface Corpus {
+  file: string;
+  vocab: string;
+  format: 'uci' | 'lda-c';
+}
 const CORPORA: Record<'kos' | 'ap', Corpus> = {
   kos: { file: join(DATA, 'docword.kos.txt.gz'), vocab: join(DATA, 'vocab.kos.txt.gz'), format: 'uci' },
   ap: { file: join(DATA, 'ap.dat.gz'), vocab: join(DATA, 'ap.vocab.txt.gz'), format: 'lda-c' },
 };
 
 const gibbsLda = values.gibbslda === undefined ? undefined : gibbsLdaBinary(values.gibbslda);
+
+/** The documents of an imported corpus as (word, token count) entries, from its stored partitions. */
+function storedDocuments(catalog: StoredCatalog, name: string): (readonly [string, number])[][] {
+  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, catalog.getGraph(name)));
+  try {
+    const { text } = reader.labels();
+    const documents = new Map<number, [string, number][]>();
+    for (let p = 0; p < reader.meta.numPartitions; p++) {
+      const { gids, src, dst, weight } = reader.partition(p);
+      for (let i = 0; i < src.length; i++) {
+        const doc = gids[src[i]!]!;
+        if (!documents.has(doc)) documents.set(doc, []);
+        documents.get(doc)!.push([text.get(gids[dst[i]!]!)!.slice(WORD_PREFIX.length), weight![i]!]);
+      }
+    }
+    return [...documents.values()];
+  } finally {
+    reader.close();
+  }
+}
 
 const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-lda-'));
 const catalog = Catalog.open(join(work, 'data'));
@@ -59,7 +85,7 @@ try {
     const corpus = CORPORA[name];
     await importGraphFile(catalog, { file: corpus.file, vocab: corpus.vocab, format: corpus.format, name, partitions: 4 });
     const gibbsLdaFile = join(work, `${name}.gibbslda.dat`);
-    const gibbsLdaTokens = gibbsLda === undefined ? 0 : await writeGibbsLdaCorpus(corpus, gibbsLdaFile);
+    const gibbsLdaTokens = gibbsLda === undefined ? 0 : writeGibbsLdaCorpus(storedDocuments(catalog, name), gibbsLdaFile);
     for (const topics of values.topics.split(',').map(Number)) {
       const job = await runJob(catalog, {
         graph: name,

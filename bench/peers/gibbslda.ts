@@ -7,18 +7,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants, copyFileSync, createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { accessSync, constants, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { round } from '../lib.js';
-
-export interface Corpus {
-  file: string;
-  vocab: string;
-  format: 'uci' | 'lda-c';
-}
 
 /** DIR/lda, checked to be executable. */
 export function gibbsLdaBinary(dir: string): string {
@@ -34,100 +26,26 @@ export function gibbsLdaBinary(dir: string): string {
 /** GibbsLDA++ 0.2's constants.h: it reads each document line with fgets(buff, BUFF_SIZE_LONG - 1), so a longer line would be split silently. */
 const GIBBSLDA_LINE_LIMIT = 1_000_000 - 2;
 
-/** A document as its (0-based word id, count) entries. */
-type Document = [word: number, count: number][];
-
-/** The lines of a gzip file, streamed (a read or gunzip error ends the iteration with that error). */
-function gzipLines(file: string): AsyncIterable<string> {
-  const input = pipeline(createReadStream(file), createGunzip(), () => {});
-  return createInterface({ input, crlfDelay: Infinity });
-}
-
 /**
- * The vocabulary, line k naming word id k, trimmed. GibbsLDA++ splits documents on whitespace and numbers
- * words by their strings, so each must be non-empty, whitespace-free and unique for its words to be ours.
+ * Writes a corpus in GibbsLDA++'s -dfile format: the number of documents, then one line per document
+ * holding each of its words `count` times, space-separated. `documents` are the documents' (word,
+ * count) entries, as the imported graph holds them (so the peer samples exactly the corpus gasworks
+ * does). GibbsLDA++ splits lines on whitespace and numbers words by their strings, so a word must be
+ * non-empty and whitespace-free. It rejects empty documents; they hold no tokens, so leaving them out
+ * changes neither the token count nor the log-likelihood. Returns the tokens written.
  */
-async function readVocabulary(file: string): Promise<string[]> {
-  const words: string[] = [];
-  for await (const line of gzipLines(file)) words.push(line.trim());
-  while (words.at(-1) === '') words.pop();
-  const lineOf = new Map<string, number>();
-  words.forEach((word, id) => {
-    if (word === '' || /\s/.test(word)) {
-      throw new Error(`bench/lda --gibbslda: ${basename(file)} line ${id + 1} is ${JSON.stringify(word)}; GibbsLDA++ needs non-empty words without whitespace`);
-    }
-    const earlier = lineOf.get(word);
-    if (earlier !== undefined) {
-      throw new Error(`bench/lda --gibbslda: ${basename(file)} has ${JSON.stringify(word)} on lines ${earlier} and ${id + 1}; GibbsLDA++ would merge them`);
-    }
-    lineOf.set(word, id + 1);
-  });
-  return words;
-}
-
-/** Checks one (word id, count) entry of a corpus file, naming the file and line when it is out of range. */
-function checkEntry(word: number, count: number, vocabularySize: number, where: string): void {
-  if (!(Number.isInteger(word) && word >= 0 && word < vocabularySize && Number.isInteger(count) && count >= 1)) {
-    throw new Error(`bench/lda --gibbslda: ${where}: word id ${word} (0-based, vocabulary of ${vocabularySize}) or count ${count} out of range`);
-  }
-}
-
-/** UCI docword: header lines D, W, NNZ, then "doc word count" with 1-based ids, in any order. */
-async function readUciDocuments(file: string, vocabularySize: number): Promise<Document[]> {
-  const header: number[] = [];
-  let documents: Document[] = [];
-  let lineNumber = 0;
-  for await (const line of gzipLines(file)) {
-    lineNumber++;
-    if (line.trim() === '') continue;
-    if (header.length < 3) {
-      header.push(Number(line));
-      if (header.length === 3) documents = Array.from({ length: header[0]! }, () => []);
-      continue;
-    }
-    const [doc, word, count] = line.trim().split(/\s+/).map(Number) as [number, number, number];
-    if (!(doc >= 1 && doc <= documents.length))
-      throw new Error(`bench/lda --gibbslda: ${basename(file)} line ${lineNumber}: document ${doc} out of 1..${documents.length}`);
-    checkEntry(word - 1, count, vocabularySize, `${basename(file)} line ${lineNumber}`);
-    documents[doc - 1]!.push([word - 1, count]);
-  }
-  if (header[1] !== vocabularySize)
-    throw new Error(`bench/lda --gibbslda: ${basename(file)} declares ${header[1]} words, its vocabulary has ${vocabularySize}`);
-  return documents;
-}
-
-/** lda-c: one document a line, "N id:count …" with 0-based ids. */
-async function readLdaCDocuments(file: string, vocabularySize: number): Promise<Document[]> {
-  const documents: Document[] = [];
-  for await (const line of gzipLines(file)) {
-    if (line.trim() === '') continue;
-    const [declared, ...pairs] = line.trim().split(/\s+/);
-    if (Number(declared) !== pairs.length)
-      throw new Error(`bench/lda --gibbslda: ${basename(file)} document ${documents.length + 1} declares ${declared} entries, holds ${pairs.length}`);
-    const document: Document = pairs.map((pair) => pair.split(':').map(Number) as [number, number]);
-    for (const [word, count] of document) checkEntry(word, count, vocabularySize, `${basename(file)} document ${documents.length + 1}`);
-    documents.push(document);
-  }
-  return documents;
-}
-
-/**
- * Writes `corpus` in GibbsLDA++'s -dfile format: the number of documents, then one line per document
- * holding each of its words `count` times, space-separated. GibbsLDA++ rejects empty documents; they hold no
- * tokens, so leaving them out changes neither the token count nor the log-likelihood. Returns the tokens written.
- */
-export async function writeGibbsLdaCorpus(corpus: Corpus, file: string): Promise<number> {
-  const vocabulary = await readVocabulary(corpus.vocab);
-  const read = corpus.format === 'uci' ? readUciDocuments : readLdaCDocuments;
+export function writeGibbsLdaCorpus(documents: Iterable<readonly (readonly [word: string, count: number])[]>, file: string): number {
   const lines: string[] = [];
   let tokens = 0;
-  for (const document of await read(corpus.file, vocabulary.length)) {
+  for (const document of documents) {
     if (document.length === 0) continue;
-    const line = document.map(([word, count]) => Array<string>(count).fill(vocabulary[word]!).join(' ')).join(' ');
+    for (const [word] of document) {
+      if (word === '' || /\s/.test(word))
+        throw new Error(`bench/lda --gibbslda: the word ${JSON.stringify(word)}: GibbsLDA++ needs non-empty words without whitespace`);
+    }
+    const line = document.map(([word, count]) => Array<string>(count).fill(word).join(' ')).join(' ');
     if (Buffer.byteLength(line) + 1 >= GIBBSLDA_LINE_LIMIT) {
-      throw new Error(
-        `bench/lda --gibbslda: document ${lines.length + 1} of ${basename(corpus.file)} is ${Buffer.byteLength(line)} bytes, beyond GibbsLDA++'s line buffer`,
-      );
+      throw new Error(`bench/lda --gibbslda: document ${lines.length + 1} is ${Buffer.byteLength(line)} bytes, beyond GibbsLDA++'s line buffer`);
     }
     lines.push(line);
     tokens += document.reduce((sum, [, count]) => sum + count, 0);
