@@ -66,17 +66,8 @@ abstract class SamplerBase implements TopicSampler {
 
   abstract sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number;
 
-  protected loadDocument(counts: Int32Array, d: number): void {
-    this.doc = d;
-    const { K, alpha, docWeights } = this;
-    let length = 0;
-    for (let k = 0, from = d * K; k < K; k++) {
-      const c = counts[from + k]!;
-      docWeights[k] = c + alpha;
-      length += c;
-    }
-    this.docLength = length;
-  }
+  /** Caches document d's row (n_dk + α and what the sampler derives from it); sets `doc`. */
+  protected abstract loadDocument(counts: Int32Array, d: number): void;
 }
 
 /**
@@ -101,9 +92,18 @@ export class ExactSampler extends SamplerBase {
     this.blockSums = new Float64Array(Math.ceil(K / BLOCK));
   }
 
-  protected override loadDocument(counts: Int32Array, d: number): void {
-    super.loadDocument(counts, d);
-    for (let k = 0; k < this.K; k++) this.docScaled[k] = this.docWeights[k]! * this.inverse[k]!;
+  protected loadDocument(counts: Int32Array, d: number): void {
+    this.doc = d;
+    const { K, alpha, docWeights, docScaled, inverse } = this;
+    let length = 0;
+    for (let k = 0, from = d * K; k < K; k++) {
+      const c = counts[from + k]!;
+      const weight = c + alpha;
+      docWeights[k] = weight;
+      docScaled[k] = weight * inverse[k]!;
+      length += c;
+    }
+    this.docLength = length;
   }
 
   sampleEdge(counts: Int32Array, d: number, w: number, topic: Uint16Array, first: number, end: number, base: number, iteration: number): number {
@@ -260,8 +260,8 @@ export class MetropolisHastingsSampler extends SamplerBase {
     this.priorSum = this.beta * sum;
   }
 
-  /** One pass over the document's row (K = 1000: 4 KB) for what both passes of the base would read. */
-  protected override loadDocument(counts: Int32Array, d: number): void {
+  /** One pass over the document's row (K = 1000: 4 KB), then its token list from the non-zeros. */
+  protected loadDocument(counts: Int32Array, d: number): void {
     this.doc = d;
     const { K, alpha, docWeights, docTopics, docCounts, inverse } = this;
     let length = 0;
