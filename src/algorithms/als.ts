@@ -52,6 +52,7 @@ export default defineAlgorithm({
   gathers: 'all',
   stepsPerIteration: 2,
   topOrder: 'none',
+  resultComponents: (width) => [...Array.from({ length: width - 1 }, (_, j) => `factor_${j}`), 'bias'],
   validate(options, check) {
     check.number('rank', options.rank, { min: 1, max: 200, integer: true });
     check.number('regParam', options.regParam, { min: 0 });

@@ -74,6 +74,7 @@ export default defineAlgorithm({
   defaults: LDA_DEFAULTS,
   gathers: 'all',
   topOrder: 'none',
+  resultComponents: (width) => Array.from({ length: width }, (_, k) => `topic_${k}`),
   validate(options, check) {
     check.number('topics', options.topics, { min: 1, max: UNASSIGNED - 1, integer: true });
     check.number('alpha', options.alpha, { min: 0 });

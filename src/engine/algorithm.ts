@@ -91,6 +91,11 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
    * skips it.
    */
   presentResult?(stored: Float64Array, width: number, job: StoredJob): { readonly column: string; readonly values: Float64Array };
+  /**
+   * Names of a vector result's components, in order (ALS: `factor_0 … factor_{k−1}, bias`; LDA:
+   * `topic_0 …`), for `results` headers and `--top --by NAME`. Default: `<column>_0 …`.
+   */
+  resultComponents?(width: number): readonly string[];
   /** How to rank vertices for a top-K summary: by the result descending (default), ascending, or not at all. */
   readonly topOrder?: 'desc' | 'asc' | 'none';
 }
