@@ -15,7 +15,7 @@ import type { AnyVertexProgram } from '../engine/index.js';
 import { readGraphTables, readShard } from '../engine/shard.js';
 import type { GraphFacts } from '../engine/worker-runtime.js';
 import { GasError } from '../errors.js';
-import type { GraphReader } from '../storage/index.js';
+import type { GraphSource } from '../storage/index.js';
 import type { Channel } from './channel.js';
 import { ChannelEndpoint } from './channel-endpoint.js';
 import { createProgram, withSource, type ProgramSpec } from './program-spec.js';
@@ -66,7 +66,7 @@ export function placementSize(placement: Placement): number {
  * without one (a program object handed to the library) only in-process placement is possible.
  */
 export async function startWorkers(
-  reader: GraphReader,
+  reader: GraphSource,
   program: AnyVertexProgram,
   spec: ProgramSpec | null,
   placement: Placement,

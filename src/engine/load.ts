@@ -4,7 +4,7 @@
  * the shard's routing facts. (Threads and remote workers load the same shards: src/cluster.)
  */
 import { GasError } from '../errors.js';
-import type { GraphReader } from '../storage/index.js';
+import type { GraphSource } from '../storage/index.js';
 import { InProcessEndpoint, type WorkerEndpoint } from './endpoint.js';
 import { buildExchangePlan } from './exchange-plan.js';
 import { buildLocalGraph, type LocalGraph } from './local-graph.js';
@@ -25,12 +25,12 @@ export function resolveWorkerCount(requested: number | undefined, numPartitions:
   return Math.min(workers, numPartitions);
 }
 
-export function graphFacts(reader: GraphReader): GraphFacts {
+export function graphFacts(reader: GraphSource): GraphFacts {
   return { numVertices: reader.meta.vertices, numEdges: reader.meta.edges, directed: reader.meta.directed };
 }
 
 /** The local graph of worker `worker` of `numWorkers` (its partitions merged). */
-export function loadLocalGraph(reader: GraphReader, worker: number, numWorkers: number): LocalGraph {
+export function loadLocalGraph(reader: GraphSource, worker: number, numWorkers: number): LocalGraph {
   return buildLocalGraph(readShard(reader, readGraphTables(reader), worker, numWorkers).partitions);
 }
 
@@ -41,7 +41,7 @@ export function loadLocalGraph(reader: GraphReader, worker: number, numWorkers: 
  * threads and remote workers.
  */
 export function loadInProcessWorkers(
-  reader: GraphReader,
+  reader: GraphSource,
   program: AnyVertexProgram | ((worker: number) => AnyVertexProgram),
   numWorkers: number,
 ): LoadedWorkers {

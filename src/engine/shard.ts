@@ -8,7 +8,7 @@
  * Graph-wide facts are indexed by *rank*: position in `gids`, the ascending union of the
  * partitions' global ids, which is also the order of the local graph's `byGid`.
  */
-import type { GraphReader, StoredPartition } from '../storage/index.js';
+import type { GraphSource, StoredPartition } from '../storage/index.js';
 import { workerOfPartition, type RoutingView } from './exchange-plan.js';
 import { mergeSortedUnique } from './local-graph.js';
 import type { LocalDegrees } from './state.js';
@@ -48,12 +48,12 @@ export function partitionsOfWorker(numPartitions: number, worker: number, numWor
 /** Whole-graph tables by global id, read once per job and sliced into every worker's shard. */
 export type GraphTables = VertexFacts;
 
-export function readGraphTables(reader: GraphReader): GraphTables {
+export function readGraphTables(reader: GraphSource): GraphTables {
   const { replicaOffsets, replicaPartitions } = reader.routing();
   return { directed: reader.meta.directed, ...reader.degrees(), ...reader.weights(), replicaOffsets, replicaPartitions };
 }
 
-export function readShard(reader: GraphReader, tables: GraphTables, worker: number, numWorkers: number): WorkerShard {
+export function readShard(reader: GraphSource, tables: GraphTables, worker: number, numWorkers: number): WorkerShard {
   const partitions = partitionsOfWorker(reader.meta.numPartitions, worker, numWorkers).map((p) => ownBuffers(reader.partition(p)));
   const gids = mergeSortedUnique(partitions.map((p) => p.gids));
   const n = gids.length;

@@ -18,6 +18,7 @@ import {
   strategyByName,
   type PartitionStrategy,
   type ProgramTarget,
+  type Routing,
 } from '../partition/index.js';
 import type { PartitionSize } from '../storage/catalog.js';
 import type { FinalDictionary } from '../storage/dictionary.js';
@@ -85,8 +86,51 @@ export function checkStrategyOptions(strategyName: string, dedupe: boolean, verb
   }
 }
 
+/** A layout still in memory: the built partitions, the routing table and the whole-graph degrees. */
+export interface MemoryLayout {
+  readonly partitions: BuiltPartition[];
+  readonly routing: Routing;
+  readonly degrees: { outDegree: Uint32Array; inDegree: Uint32Array; outWeight: Float64Array | null; inWeight: Float64Array | null };
+  readonly weighted: boolean;
+  readonly numVertices: number;
+  readonly stats: Omit<Layout, 'sizes' | 'edges' | 'buildMs'>;
+}
+
 /** Partitions `input.edges` and writes the layout's tables into `dir` (which must not exist yet). */
 export async function writeLayout(dir: string, input: LayoutInput, options: LayoutOptions): Promise<Layout> {
+  const laidOut = await layOut(input, options);
+  const { partitions: built, routing, numVertices } = laidOut;
+  const numPartitions = built.length;
+  const sizes: PartitionSize[] = [];
+  let edgeTotal = 0;
+  for (let p = 0; p < numPartitions; p++) {
+    const meta = writePartition(dir, p, numPartitions, built[p]!, routing.master);
+    sizes.push({ partition: p, vertices: meta.vertices, masters: meta.masters, edges: meta.edges });
+    edgeTotal += meta.edges;
+    built[p] = null as never;
+    options.onProgress?.('write', (p + 1) / numPartitions);
+  }
+  writeGraphTables(
+    dir,
+    { vertices: numVertices, edges: edgeTotal, directed: input.directed, weighted: laidOut.weighted, numPartitions },
+    input.labels,
+    laidOut.degrees,
+    routing,
+  );
+  return {
+    ...laidOut.stats,
+    sizes,
+    edges: edgeTotal,
+    buildMs: performance.now() - laidOut.startedAt - laidOut.stats.partitionMs,
+  };
+}
+
+/**
+ * Partitions `input.edges` and builds every partition in memory (strategy, assignment, local
+ * ids, sort, duplicates, degrees, routing): everything of a layout but the writing. `import` and
+ * `repartition` write the result; a graphology graph run in memory keeps it.
+ */
+export async function layOut(input: LayoutInput, options: LayoutOptions): Promise<MemoryLayout & { readonly startedAt: number }> {
   const started = performance.now();
   const { edges, labels, directed } = input;
   const numPartitions = options.partitions;
@@ -167,41 +211,33 @@ export async function writeLayout(dir: string, input: LayoutInput, options: Layo
   // Repeats split across partitions (greedy strategies only): count them over all partitions at once.
   if (!chosen.colocatesDuplicates) duplicates = countRepeatedEdges(built);
 
-  // Routing table, then every table to LMDB.
+  // Routing table: each vertex's master and replicas.
   const routing = buildRouting(
     numVertices,
     built.map((part) => part.gids),
     options.seed,
   );
-  const sizes: PartitionSize[] = [];
-  let edgeTotal = 0;
-  for (let p = 0; p < numPartitions; p++) {
-    const meta = writePartition(dir, p, numPartitions, built[p]!, routing.master);
-    sizes.push({ partition: p, vertices: meta.vertices, masters: meta.masters, edges: meta.edges });
-    edgeTotal += meta.edges;
-    built[p] = null as never;
-    progress?.('write', (p + 1) / numPartitions);
-  }
-  writeGraphTables(
-    dir,
-    { vertices: numVertices, edges: edgeTotal, directed, weighted: edges.weighted, numPartitions },
-    labels,
-    { outDegree, inDegree, outWeight, inWeight },
-    routing,
-  );
+  const edgeCounts = built.map((part) => part.src.length);
+  const masterCounts = new Array<number>(numPartitions).fill(0);
+  for (let v = 0; v < numVertices; v++) masterCounts[routing.master[v]!]!++;
   return {
-    strategy: chosen,
-    strategyReason,
-    sizes,
-    edges: edgeTotal,
-    selfLoops: distributed.selfLoops,
-    removedSelfLoops: distributed.removedSelfLoops,
-    multiEdges: duplicates,
-    removedMultiEdges: removedDuplicates,
-    replicationFactor: replicationFactor(routing),
-    edgeBalance: balance(sizes.map((s) => s.edges)),
-    vertexBalance: balance(sizes.map((s) => s.masters)),
-    partitionMs: partitionedAt - started,
-    buildMs: performance.now() - partitionedAt,
+    partitions: built,
+    routing,
+    degrees: { outDegree, inDegree, outWeight, inWeight },
+    weighted: edges.weighted,
+    numVertices,
+    startedAt: started,
+    stats: {
+      strategy: chosen,
+      strategyReason,
+      selfLoops: distributed.selfLoops,
+      removedSelfLoops: distributed.removedSelfLoops,
+      multiEdges: duplicates,
+      removedMultiEdges: removedDuplicates,
+      replicationFactor: replicationFactor(routing),
+      edgeBalance: balance(edgeCounts),
+      vertexBalance: balance(masterCounts),
+      partitionMs: partitionedAt - started,
+    },
   };
 }

@@ -16,6 +16,30 @@ import {
 import type { BuiltPartition } from './build-partition.js';
 
 export function writePartition(dir: string, partition: number, numPartitions: number, built: BuiltPartition, master: Uint16Array): PartitionMeta {
+  const { meta, localMaster } = partitionTable(partition, numPartitions, built, master);
+  const env = ColumnEnv.open(partitionFile(dir, partition), { create: true });
+  try {
+    env.transaction(() => {
+      env.putColumn('vertex', VERTEX_COLUMNS.gid, built.gids);
+      env.putColumn('vertex', VERTEX_COLUMNS.master, localMaster);
+      env.putColumn('edge', EDGE_COLUMNS.src, built.src);
+      env.putColumn('edge', EDGE_COLUMNS.dst, built.dst);
+      if (built.weight) env.putColumn('edge', EDGE_COLUMNS.weight, built.weight);
+      env.putMeta(meta);
+    });
+  } finally {
+    env.close();
+  }
+  return meta;
+}
+
+/** A built partition's stored meta and the master partition of each of its local vertices. */
+export function partitionTable(
+  partition: number,
+  numPartitions: number,
+  built: BuiltPartition,
+  master: Uint16Array,
+): { meta: PartitionMeta; localMaster: Uint16Array } {
   let masters = 0;
   const localMaster = new Uint16Array(built.gids.length);
   for (let l = 0; l < built.gids.length; l++) {
@@ -33,20 +57,7 @@ export function writePartition(dir: string, partition: number, numPartitions: nu
     vertexColumns: [VERTEX_COLUMNS.gid, VERTEX_COLUMNS.master],
     edgeColumns: built.weight ? [EDGE_COLUMNS.src, EDGE_COLUMNS.dst, EDGE_COLUMNS.weight] : [EDGE_COLUMNS.src, EDGE_COLUMNS.dst],
   };
-  const env = ColumnEnv.open(partitionFile(dir, partition), { create: true });
-  try {
-    env.transaction(() => {
-      env.putColumn('vertex', VERTEX_COLUMNS.gid, built.gids);
-      env.putColumn('vertex', VERTEX_COLUMNS.master, localMaster);
-      env.putColumn('edge', EDGE_COLUMNS.src, built.src);
-      env.putColumn('edge', EDGE_COLUMNS.dst, built.dst);
-      if (built.weight) env.putColumn('edge', EDGE_COLUMNS.weight, built.weight);
-      env.putMeta(meta);
-    });
-  } finally {
-    env.close();
-  }
-  return meta;
+  return { meta, localMaster };
 }
 
 /** The label tables of a graph: from a finished dictionary (import) or read back (repartition). */

@@ -36,7 +36,28 @@ export interface StoredRouting {
   readonly replicaPartitions: Uint16Array;
 }
 
-export class GraphReader {
+/**
+ * What a job needs of a partitioned graph, wherever its tables live: the graph store on disk
+ * (`GraphReader`) or memory (`ingest/memory-graph.ts`, a graphology graph cut in place). The
+ * engine's loaders (`readShard`, `readGraphTables`, `startWorkers`) see only this.
+ *
+ * `partition(p)` returns arrays the caller owns: they may be transferred to a worker thread.
+ */
+export interface GraphSource {
+  /** Names the layout (remote workers key their shard cache by its base name). */
+  readonly dir: string;
+  readonly meta: GraphMeta;
+  labelOf(id: number): VertexLabel;
+  /** The id of the vertex labelled `label` (as the user typed it), or −1. */
+  idOf(label: string): number;
+  degrees(): { outDegree: Uint32Array; inDegree: Uint32Array };
+  /** Total out- and in-edge weight per vertex (the degrees, as doubles, on unweighted graphs). */
+  weights(): { outWeight: Float64Array; inWeight: Float64Array };
+  routing(): StoredRouting;
+  partition(partition: number): StoredPartition;
+}
+
+export class GraphReader implements GraphSource {
   readonly dir: string;
   readonly meta: GraphMeta;
   private readonly env: ColumnEnv;

@@ -1,7 +1,7 @@
 /** Storage: the LMDB graph store, the SQLite catalog, the label dictionary and the file loaders. */
 export { Catalog, SCHEMA_VERSION, type GraphRecord, type PartitionSize, type GraphStats, type NewGraph } from './catalog.js';
 export { resolveDataDir, graphDir, graphStoreDir, newLayoutName, catalogPath } from './data-dir.js';
-export { GraphReader, type StoredPartition, type StoredRouting } from './graph-reader.js';
+export { GraphReader, type GraphSource, type StoredPartition, type StoredRouting } from './graph-reader.js';
 export { type GraphMeta, type PartitionMeta, GRAPH_COLUMNS, VERTEX_COLUMNS, EDGE_COLUMNS, partitionFile, graphFile } from './graph-store.js';
 export { LabelDictionary, canonicalInteger, type VertexLabel, type FinalDictionary } from './dictionary.js';
 export { EdgeChunks } from './growable.js';
