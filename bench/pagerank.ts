@@ -1,22 +1,31 @@
 /**
  * PageRank speed on one thread: load-to-memory time, time per iteration, edges/s and peak RSS,
- * for the LAW cnr-2000 web graph and a Graph500 Kronecker graph (default scale 20, undirected),
- * with graphology-metrics' `pagerank` on cnr-2000 in the same run as the peer (graphology cannot
- * hold 2^24 edges, so it is skipped on scale 20). Also the end-to-end CLI time of
- * `gasworks import` + `gasworks run pagerank` (tolerance 1e-6) on cnr-2000.
+ * for the LAW cnr-2000 web graph (or `--file`, a directed edge list) and a Graph500 Kronecker
+ * graph (default scale 20, undirected), with two peers in the same run: graphology-metrics'
+ * `pagerank` and the C pull-PageRank (bench/peers/pull-pagerank.c, on one OpenMP thread; its row
+ * gives the threads it ran on). Also the end-to-end CLI time of `gasworks import` +
+ * `gasworks run pagerank` (tolerance 1e-6) on the same file.
  *
- *   node --import tsx bench/pagerank.ts [--runs 3] [--iterations 20] [--scale 20] [--skip-kron] [--skip-peer]
+ * graphology holds Kronecker scale 20 (2^24 edges, kept as a multigraph as gasworks keeps them)
+ * in about 6.2 GB, beyond Node's default heap of ~4 GB: its children run with
+ * `--max-old-space-size` (`--graphology-heap-mb`, default 12288 or 3/4 of the machine's memory,
+ * whichever is less), and a child that still runs out says so in a `skipped` line. On Kronecker
+ * it runs once (each run builds the graph and calls pagerank five times, minutes at scale 20).
+ *
+ *   node --import tsx bench/pagerank.ts [--runs 3] [--iterations 20] [--scale 20] [--file F] [--skip-kron] [--skip-peer]
+ *     [--graphology-heap-mb 12288]
  *
  * Each case runs in a fresh child process (so peak RSS is that case's alone) and prints one JSON
  * line; `summary` lines carry the medians over runs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { totalmem, tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fromDist, median, round } from './lib.js';
+import { buildPullPageRank, inNeighbourCsr, runPullPageRank } from './peers/pull-pagerank.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -28,8 +37,10 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     iterations: { type: 'string', default: '20' },
     scale: { type: 'string', default: '20' },
+    file: { type: 'string' },
     'skip-kron': { type: 'boolean', default: false },
     'skip-peer': { type: 'boolean', default: false },
+    'graphology-heap-mb': { type: 'string', default: String(Math.min(12288, Math.floor((totalmem() / 2 ** 20) * 0.75))) },
   },
 });
 
@@ -54,77 +65,92 @@ if (values.child) {
 
 const runs = Number(values.runs);
 const iterations = Number(values.iterations);
+const graphologyHeapMB = Number(values['graphology-heap-mb']);
+const file = values.file === undefined ? CNR : resolve(values.file);
+const fileGraph = values.file === undefined ? 'cnr-2000' : basename(file).replace(/\.(txt|tsv|csv)?(\.gz)?$/, '');
 const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-pr-'));
 try {
-  if (existsSync(CNR)) {
-    const csr = join(work, 'cnr.csr');
-    const ours = repeat(runs, { kind: 'gasworks', file: CNR, undirected: false, iterations, dumpCsr: csr });
-    summarize('pagerank', 'cnr-2000', ours);
-    cPeer('cnr-2000', csr, ours);
-    if (!values['skip-peer']) {
-      const { iterationsAt1e6, iterationsAt1e10 } = ours[0]!;
-      const peer = repeat(Math.min(runs, 3), { kind: 'graphology', file: CNR, undirected: false, iterations, iterationsAt1e6, iterationsAt1e10 });
-      summarize('graphology-metrics-pagerank', 'cnr-2000', peer);
-      const ratio = median(peer.map((r) => r.perIterationMs!)) / median(ours.map((r) => r.perIterationMs!));
-      console.log(JSON.stringify({ bench: 'ratio', graph: 'cnr-2000', graphologyOverGasworksPerIteration: round(ratio) }));
-    }
-    endToEnd();
+  if (existsSync(file)) {
+    const csr = join(work, 'file.csr');
+    const ours = repeat(runs, { kind: 'gasworks', file, undirected: false, iterations, dumpCsr: csr });
+    summarize('pagerank', fileGraph, ours);
+    cPeer(fileGraph, csr, ours);
+    if (!values['skip-peer']) graphologyPeer(fileGraph, Math.min(runs, 3), { kind: 'graphology', file, undirected: false, iterations }, ours);
+    endToEnd(fileGraph);
+  } else {
+    console.log(JSON.stringify({ bench: 'pagerank', graph: fileGraph, skipped: `${file} not found` }));
   }
   if (!values['skip-kron']) {
     const scale = Number(values.scale);
-    const file = join(work, `kron-${scale}.txt`);
+    const kronFile = join(work, `kron-${scale}.txt`);
     const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
-    await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
+    await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, kronFile);
     const csr = join(work, 'kron.csr');
-    const kron = repeat(runs, { kind: 'gasworks', file, undirected: true, iterations, dumpCsr: csr });
+    const kron = repeat(runs, { kind: 'gasworks', file: kronFile, undirected: true, iterations, dumpCsr: csr });
     summarize('pagerank', `kron-${scale}`, kron);
     cPeer(`kron-${scale}`, csr, kron);
-    console.log(
-      JSON.stringify({
-        bench: 'graphology-metrics-pagerank',
-        graph: `kron-${scale}`,
-        skipped: 'graphology cannot hold 2^24 edges (it runs out of memory at 6.5 GB)',
-      }),
-    );
+    if (!values['skip-peer']) graphologyPeer(`kron-${scale}`, 1, { kind: 'graphology', file: kronFile, undirected: true, iterations }, kron);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
-/**
- * The C peer (bench/peers/pull-pagerank.c, GAP pr_spmv's loop) on the same graph, compiled here
- * with the system compiler; skipped with a reason where there is none.
- */
-function cPeer(graph: string, csr: string, ours: Record<string, number>[]): void {
-  const binary = join(work, 'pull-pagerank');
-  const compiled = spawnSync('cc', ['-O3', '-march=native', '-o', binary, join(ROOT, 'bench/peers/pull-pagerank.c')], { encoding: 'utf8' });
-  if (compiled.status !== 0) {
-    console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, skipped: `no C compiler (${compiled.error?.message ?? compiled.stderr.trim()})` }));
+/** graphology-metrics' pagerank on the graph gasworks measured (`ours`), and the ratio of their iteration times. */
+function graphologyPeer(graph: string, count: number, job: Job, ours: Record<string, number>[]): void {
+  const { iterationsAt1e6, iterationsAt1e10 } = ours[0]!;
+  const peer = repeat(count, { ...job, iterationsAt1e6, iterationsAt1e10 }, [`--max-old-space-size=${graphologyHeapMB}`]);
+  if (typeof peer === 'string') {
+    console.log(JSON.stringify({ bench: 'graphology-metrics-pagerank', graph, skipped: peer }));
     return;
   }
-  const runsOfPeer = [0, 1, 2].map(() => JSON.parse(spawnSync(binary, [csr], { encoding: 'utf8' }).stdout) as { bestMs: number; medianMs: number });
-  const peerMs = median(runsOfPeer.map((r) => r.medianMs));
+  summarize('graphology-metrics-pagerank', graph, peer);
+  const ratio = median(peer.map((r) => r.perIterationMs!)) / median(ours.map((r) => r.perIterationMs!));
+  console.log(JSON.stringify({ bench: 'ratio', graph, graphologyOverGasworksPerIteration: round(ratio) }));
+}
+
+/** The C peer on the same graph, on one thread as gasworks here; skipped with a reason where there is no compiler. */
+function cPeer(graph: string, csr: string, ours: Record<string, number>[]): void {
+  const build = buildPullPageRank(work);
+  if ('skipped' in build) {
+    console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, skipped: build.skipped }));
+    return;
+  }
+  const peer = runPullPageRank(build.binary, csr, 1);
   const oursMs = median(ours.map((r) => r.perIterationMs!));
   console.log(
     JSON.stringify({
       bench: 'c-pull-pagerank',
       graph,
-      perIterationMs: round(peerMs),
-      bestMs: round(Math.min(...runsOfPeer.map((r) => r.bestMs))),
-      gasworksOverC: round(oursMs / peerMs),
+      threads: peer.threads,
+      openmp: build.openmp,
+      perIterationMs: round(peer.perIterationMs),
+      bestMs: round(peer.bestMs),
+      gasworksOverC: round(oursMs / peer.perIterationMs),
     }),
   );
 }
 
-function repeat(count: number, job: Job): Record<string, number>[] {
+/** Runs `job` in `count` fresh children; the graphology peer's (it passes `nodeFlags`) may fail, and the reason is returned. */
+function repeat(count: number, job: Job): Record<string, number>[];
+function repeat(count: number, job: Job, nodeFlags: string[]): Record<string, number>[] | string;
+function repeat(count: number, job: Job, nodeFlags: string[] = []): Record<string, number>[] | string {
   const results = [];
   for (let run = 0; run < count; run++) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--child', JSON.stringify(job)], {
+    const child = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', HERE, '--child', JSON.stringify(job)], {
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 1 << 24,
     });
-    if (child.status !== 0) throw new Error(`bench child failed (${child.status}): ${JSON.stringify(job)}`);
+    if (child.status !== 0) {
+      const outOfMemory = /heap out of memory|ERR_STRING_TOO_LONG|Invalid array length/.test(child.stderr);
+      const reason = outOfMemory
+        ? `${job.kind} ran out of memory${nodeFlags.length > 0 ? ` (${nodeFlags.join(' ')})` : ''}`
+        : `${job.kind} child failed (${child.status ?? child.signal}): ${child.stderr.split('\n').find((line) => /Error\b/.test(line)) ?? 'no error message'}`;
+      if (nodeFlags.length > 0) return reason;
+      process.stderr.write(child.stderr);
+      throw new Error(`bench child failed: ${reason}: ${JSON.stringify(job)}`);
+    }
+    process.stderr.write(child.stderr);
     const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number>;
     console.log(JSON.stringify({ bench: 'run', kind: job.kind, file: job.file, run, ...result }));
     results.push(result);
@@ -139,22 +165,22 @@ function summarize(bench: string, graph: string, results: Record<string, number>
 }
 
 /** `gasworks import` then `gasworks run pagerank --tolerance 1e-6`, through the built CLI. */
-function endToEnd(): void {
+function endToEnd(graph: string): void {
   const cli = join(ROOT, 'bin/gasworks.js');
   const dataDir = join(work, 'e2e');
   const started = performance.now();
-  const imported = spawnSync(process.execPath, [cli, 'import', CNR, '--name', 'cnr', '--data-dir', dataDir], { encoding: 'utf8' });
-  const ran = spawnSync(process.execPath, [cli, 'run', 'pagerank', '--graph', 'cnr', '--tolerance', '1e-6', '--data-dir', dataDir, '--json'], {
+  const imported = spawnSync(process.execPath, [cli, 'import', file, '--name', 'g', '--data-dir', dataDir], { encoding: 'utf8' });
+  const ran = spawnSync(process.execPath, [cli, 'run', 'pagerank', '--graph', 'g', '--tolerance', '1e-6', '--data-dir', dataDir, '--json'], {
     encoding: 'utf8',
   });
   const seconds = (performance.now() - started) / 1000;
   if (imported.status !== 0 || ran.status !== 0) throw new Error(`end-to-end failed: ${imported.stderr}${ran.stderr}`);
   const summary = JSON.parse(ran.stdout) as { iterations: number };
-  console.log(JSON.stringify({ bench: 'import+run pagerank (CLI)', graph: 'cnr-2000', seconds: round(seconds), iterations: summary.iterations }));
+  console.log(JSON.stringify({ bench: 'import+run pagerank (CLI)', graph, seconds: round(seconds), iterations: summary.iterations }));
 }
 
 async function childGasworks(job: Job): Promise<Record<string, number>> {
-  const { Catalog, GraphReader, graphDir } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { Catalog, GraphReader, graphStoreDir } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
   const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
   const { loadInProcessWorkers, resolveAlgorithmOptions, runSynchronous } = await fromDist<typeof import('../src/engine/index.js')>('engine/index.js');
   const pagerank = (await fromDist<typeof import('../src/algorithms/pagerank.js')>('algorithms/pagerank.js')).default;
@@ -162,7 +188,7 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
   try {
     const catalog = Catalog.open(dataDir);
     const imported = await importGraph(catalog, { file: job.file, name: 'g', undirected: job.undirected });
-    const reader = GraphReader.open(graphDir(dataDir, imported.graph.id));
+    const reader = GraphReader.open(graphStoreDir(dataDir, imported.graph));
     // A tolerance nothing reaches, so every run does exactly `iterations` steps.
     const program = pagerank.create(resolveAlgorithmOptions(pagerank, { tolerance: 1e-300, maxIterations: job.iterations }));
     const loadStart = performance.now();
@@ -176,19 +202,20 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
       const { loadLocalGraph } = await fromDist<typeof import('../src/engine/load.js')>('engine/load.js');
       writeFileSync(job.dumpCsr, inNeighbourCsr(loadLocalGraph(reader, 0, 1), job.undirected));
     }
+    // graphology stops by NetworkX's rule (Σ|Δ| < N·tolerance); its iteration counts come from
+    // here, so these runs use that rule wherever pagerank offers a choice.
+    const networkxRule = 'stopRule' in pagerank.defaults ? { stopRule: 'networkx' } : {};
     // Edge visits per iteration: undirected edges are gathered from both ends.
     const edgeVisits = imported.graph.edges * (job.undirected ? 2 : 1);
     const iterationsAt = async (tolerance: number): Promise<number> => {
-      const converging = pagerank.create(resolveAlgorithmOptions(pagerank, { tolerance, maxIterations: 1000 }));
+      const converging = pagerank.create(resolveAlgorithmOptions(pagerank, { ...networkxRule, tolerance, maxIterations: 1000 }));
       const loaded = loadInProcessWorkers(reader, converging, 1);
       return (await runSynchronous(loaded.endpoints, converging, loaded.facts, { maxIterations: 1000 })).iterations;
     };
-    const convergence: Record<string, number> = job.undirected
-      ? {}
-      : { iterationsAt1e6: await iterationsAt(1e-6), iterationsAt1e10: await iterationsAt(1e-10) };
     return {
       peakRssMB,
-      ...convergence,
+      iterationsAt1e6: await iterationsAt(1e-6),
+      iterationsAt1e10: await iterationsAt(1e-10),
       vertices: imported.graph.vertices,
       edges: imported.graph.edges,
       loadMs: round(loadMs),
@@ -206,28 +233,21 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
  * difference in time over the difference in iterations is its time per iteration, free of the
  * neighbourhood index it builds on every call.
  * Both implement NetworkX's update and stopping rule, so the iteration counts are gasworks' own.
+ * Directed graphs are simple (cnr-2000 has no multi-edges: addEdge would throw); undirected ones
+ * are Kronecker graphs, kept as the multigraph gasworks imports.
  */
 async function childGraphology(job: Job): Promise<Record<string, number>> {
   const { createGunzip } = await import('node:zlib');
   const { createReadStream } = await import('node:fs');
   const { createInterface } = await import('node:readline');
-  const graphology = (await import('graphology')).default as unknown as {
-    DirectedGraph: new (options: object) => {
-      addEdge(a: string, b: string): void;
-      hasNode(a: string): boolean;
-      addNode(a: string): void;
-      order: number;
-      size: number;
-    };
-  };
+  const { DirectedGraph, MultiUndirectedGraph } = await import('graphology');
   const pagerank = (await import('graphology-metrics/centrality/pagerank.js')).default as unknown as (graph: object, options: object) => Record<string, number>;
-  const graph = new graphology.DirectedGraph({ multi: false, allowSelfLoops: true });
+  const graph = job.undirected ? new MultiUndirectedGraph({ allowSelfLoops: true }) : new DirectedGraph({ multi: false, allowSelfLoops: true });
   const buildStart = performance.now();
-  for await (const line of createInterface({ input: createReadStream(job.file).pipe(createGunzip()), crlfDelay: Infinity })) {
+  const stream = createReadStream(job.file);
+  for await (const line of createInterface({ input: isGzip(job.file) ? stream.pipe(createGunzip()) : stream, crlfDelay: Infinity })) {
     if (line.startsWith('#') || line === '') continue;
-    const tab = line.indexOf('\t');
-    const source = line.slice(0, tab);
-    const target = line.slice(tab + 1);
+    const [source, target] = line.split(/\s+/, 2) as [string, string];
     if (!graph.hasNode(source)) graph.addNode(source);
     if (!graph.hasNode(target)) graph.addNode(target);
     graph.addEdge(source, target);
@@ -249,35 +269,16 @@ async function childGraphology(job: Job): Promise<Record<string, number>> {
     loadMs: round(loadMs),
     callMsAtTolerance1e6: round(loose),
     perIterationMs: round(perIterationMs),
-    edgesPerSec: Math.round(graph.size / (perIterationMs / 1000)),
+    edgesPerSec: Math.round((graph.size * (job.undirected ? 2 : 1)) / (perIterationMs / 1000)),
   };
 }
 
-/** The C peer's input: the in-neighbour CSR (undirected: both directions, a self-loop once) and out-degrees. */
-function inNeighbourCsr(graph: import('../src/engine/local-graph.js').LocalGraph, undirected: boolean): Buffer {
-  const n = graph.numVertices;
-  const { inOffsets, inSources, outOffsets, dst } = graph;
-  const offsets = new Uint32Array(n + 1);
-  for (let v = 0; v < n; v++) {
-    let count = inOffsets[v + 1]! - inOffsets[v]!;
-    if (undirected) {
-      count += outOffsets[v + 1]! - outOffsets[v]!;
-      for (let k = inOffsets[v]!; k < inOffsets[v + 1]!; k++) if (inSources[k] === v) count--;
-    }
-    offsets[v + 1] = offsets[v]! + count;
+function isGzip(file: string): boolean {
+  const magic = Buffer.alloc(2);
+  const fd = openSync(file, 'r');
+  try {
+    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
   }
-  const neighbours = new Uint32Array(offsets[n]!);
-  const degree = new Uint32Array(n);
-  for (let v = 0; v < n; v++) {
-    let at = offsets[v]!;
-    for (let k = inOffsets[v]!; k < inOffsets[v + 1]!; k++) if (!undirected || inSources[k] !== v) neighbours[at++] = inSources[k]!;
-    if (undirected) for (let e = outOffsets[v]!; e < outOffsets[v + 1]!; e++) neighbours[at++] = dst[e]!;
-  }
-  for (let k = 0; k < neighbours.length; k++) degree[neighbours[k]!]!++;
-  return Buffer.concat([
-    Buffer.from(new Uint32Array([n, neighbours.length]).buffer),
-    Buffer.from(offsets.buffer),
-    Buffer.from(neighbours.buffer),
-    Buffer.from(degree.buffer),
-  ]);
 }
