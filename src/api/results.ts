@@ -1,15 +1,22 @@
 /**
- * Reading a job's stored results under the users' labels: all vertices, the top K by value, or
- * one vertex; as `vertex,value` rows (vector results: `value_0 … value_{k−1}`).
+ * Reading a job's stored results under the users' labels: all vertices, the top K by value (by
+ * one named component of a vector result), or one vertex. Each row's values carry names, the
+ * `components` of the result, declared once by the algorithm (`resultComponents`: ALS
+ * `factor_0 … factor_{k−1}, bias`, LDA `topic_0 …`) and defaulting to `<column>_0 …` for other
+ * vector results (user programs) and to `value` for a scalar result. Every output format of
+ * `gasworks results` uses these names: the CSV header, the keys of JSON rows, `--top --by NAME`.
  */
 import { findAlgorithm } from '../algorithms/index.js';
 import { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';
+import { topIds } from './top-vertices.js';
 import { GraphReader, graphDir, graphStoreDir, readResults, type Catalog, type JobRecord, type VertexLabel } from '../storage/index.js';
 
 export interface ResultQuery {
   /** Only the K largest values (smallest with `ascending`). */
   readonly top?: number;
   readonly ascending?: boolean;
+  /** With `top` on a vector result: the component to rank by (one of `components`). */
+  readonly by?: string;
   /** Only this vertex (its label as the user knows it). */
   readonly vertex?: string;
   /** The stored column as the job wrote it, even where the algorithm presents it otherwise (LDA's counts). */
@@ -18,6 +25,7 @@ export interface ResultQuery {
 
 export interface ResultRow {
   readonly vertex: VertexLabel;
+  /** A number for a scalar result; for a vector result its values in the order of `components`. */
   readonly value: number | number[];
 }
 
@@ -25,6 +33,8 @@ export interface JobResults {
   readonly job: JobRecord;
   readonly column: string;
   readonly width: number;
+  /** The name of each value in a row (`width` names): `['value']` for a scalar result. */
+  readonly components: readonly string[];
   rows(): Iterable<ResultRow>;
 }
 
@@ -47,49 +57,100 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
   if (query.top !== undefined && (!Number.isInteger(query.top) || query.top < 1)) {
     throw new InvalidArgumentError(`results: --top must be a positive integer, got ${query.top}`, { option: 'top' });
   }
-  const { meta, values: stored } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
-  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
-  const width = meta.width;
-  const present = query.raw ? undefined : findAlgorithm(job.algorithm)?.presentResult;
-  const shown = present
-    ? present(stored, width, { ...reader.degrees(), options: job.options, summary: job.summary ?? {} })
-    : { column: meta.column, values: stored };
-  const values = shown.values;
-  const valueOf = (id: number): number | number[] => (width === 1 ? values[id]! : Array.from(values.subarray(id * width, id * width + width)));
-  let ids: Iterable<number>;
-  if (query.vertex !== undefined) {
-    const id = reader.idOf(query.vertex);
-    if (id < 0) {
-      reader.close();
-      throw new NotFoundError(`results: vertex ${JSON.stringify(query.vertex)} is not in graph "${graph.name}"`, { vertex: query.vertex });
-    }
-    ids = [id];
-  } else if (query.top !== undefined) {
-    if (width !== 1) {
-      reader.close();
-      throw new InvalidArgumentError(`results: --top needs a scalar result; job ${job.id}'s "${shown.column}" has ${width} values per vertex`, {
-        option: 'top',
-      });
-    }
-    const sign = query.ascending ? 1 : -1;
-    ids = Array.from({ length: meta.vertices }, (_, i) => i)
-      .filter((i) => !Number.isNaN(values[i]!))
-      .sort((a, b) => sign * (values[a]! - values[b]!) || a - b)
-      .slice(0, query.top);
-  } else {
-    ids = { [Symbol.iterator]: () => range(meta.vertices) };
+  if (query.by !== undefined && query.top === undefined) {
+    throw new InvalidArgumentError(`results: --by ${query.by} ranks the --top K vertices; give --top too`, { option: 'by' });
   }
-  const labels = reader.labels();
-  reader.close();
-  const labelOf = (id: number): VertexLabel => (Number.isNaN(labels.numeric[id]!) ? labels.text.get(id)! : labels.numeric[id]!);
-  return {
-    job,
-    column: shown.column,
-    width,
-    *rows() {
-      for (const id of ids) yield { vertex: labelOf(id), value: valueOf(id) };
-    },
-  };
+  const { meta, values: stored } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
+  const width = meta.width;
+  const algorithm = findAlgorithm(job.algorithm);
+  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
+  try {
+    const present = query.raw ? undefined : algorithm?.presentResult;
+    const shown = present
+      ? present(stored, width, { ...reader.degrees(), options: job.options, summary: job.summary ?? {} })
+      : { column: meta.column, values: stored };
+    const values = shown.values;
+    const components = componentNames(algorithm?.resultComponents?.(width), shown.column, width);
+    const valueOf = (id: number): number | number[] => (width === 1 ? values[id]! : Array.from(values.subarray(id * width, id * width + width)));
+    let ids: Iterable<number>;
+    if (query.vertex !== undefined) {
+      const id = reader.idOf(query.vertex);
+      if (id < 0) throw new NotFoundError(`results: vertex ${JSON.stringify(query.vertex)} is not in graph "${graph.name}"`, { vertex: query.vertex });
+      ids = [id];
+    } else if (query.top !== undefined) {
+      const component = rankedComponent(job, shown.column, components, query.by);
+      ids = topIds(componentColumn(values, width, component, meta.vertices), query.top, query.ascending ? 'asc' : 'desc');
+    } else {
+      ids = { [Symbol.iterator]: () => range(meta.vertices) };
+    }
+    const labels = reader.labels();
+    const labelOf = (id: number): VertexLabel => (Number.isNaN(labels.numeric[id]!) ? labels.text.get(id)! : labels.numeric[id]!);
+    return {
+      job,
+      column: shown.column,
+      width,
+      components,
+      *rows() {
+        for (const id of ids) yield { vertex: labelOf(id), value: valueOf(id) };
+      },
+    };
+  } finally {
+    reader.close();
+  }
+}
+
+/** The algorithm's names when it declares `width` of them; else `value` (scalar) or `<column>_0 …`. */
+function componentNames(declared: readonly string[] | undefined, column: string, width: number): readonly string[] {
+  if (declared && declared.length === width) return declared;
+  return width === 1 ? ['value'] : Array.from({ length: width }, (_, j) => `${column}_${j}`);
+}
+
+/** The index of the component `--top` ranks by: the only one of a scalar, else the one `--by` names. */
+function rankedComponent(job: JobRecord, column: string, components: readonly string[], by: string | undefined): number {
+  if (by === undefined) {
+    if (components.length === 1) return 0;
+    throw new InvalidArgumentError(
+      `results: job ${job.id}'s "${column}" has ${components.length} values per vertex; rank by one with --by ${describeNames(components)}`,
+      { option: 'by', components },
+    );
+  }
+  const index = components.indexOf(by);
+  if (index < 0) {
+    throw new InvalidArgumentError(`results: job ${job.id}'s "${column}" has no component ${JSON.stringify(by)}; --by takes ${describeNames(components)}`, {
+      option: 'by',
+      components,
+    });
+  }
+  return index;
+}
+
+/** One component of every vertex, strided out of the result column (NaN stays NaN: topIds skips it). */
+function componentColumn(values: Float64Array, width: number, component: number, vertices: number): Float64Array {
+  if (width === 1) return values;
+  const column = new Float64Array(vertices);
+  for (let v = 0; v < vertices; v++) column[v] = values[v * width + component]!;
+  return column;
+}
+
+/**
+ * Names for a message, runs of one numbered prefix shortened to their ends:
+ * `factor_0 … factor_9, bias`, `topic_0 … topic_19`.
+ */
+export function describeNames(names: readonly string[]): string {
+  const parts: string[] = [];
+  for (let start = 0; start < names.length; ) {
+    const prefix = numberedPrefix(names[start]!);
+    let end = start + 1;
+    while (prefix !== null && end < names.length && numberedPrefix(names[end]!) === prefix) end++;
+    parts.push(end - start > 2 ? `${names[start]} … ${names[end - 1]}` : names.slice(start, end).join(', '));
+    start = end;
+  }
+  return parts.join(', ');
+}
+
+function numberedPrefix(name: string): string | null {
+  const match = /^(.*_)\d+$/.exec(name);
+  return match ? match[1]! : null;
 }
 
 function* range(n: number): Generator<number> {

@@ -1,14 +1,18 @@
 /**
  * `topics`: each topic's top words under a finished LDA job — the words with the most tokens
  * assigned to the topic (the order of φ_kw = (n_wk + β)/(n_k + Wβ) within topic k), with
- * their share of the topic's tokens.
+ * their share of the topic's tokens. Topics carry the names `results` gives them (`topic_3`,
+ * from LDA's `resultComponents`), so `results JOB --top 10 --by topic_3` follows on.
  */
+import { findAlgorithm } from '../algorithms/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { topIds } from './top-vertices.js';
 import { GraphReader, graphDir, graphStoreDir, readResults, WORD_PREFIX, type Catalog } from '../storage/index.js';
 
 export interface Topic {
   readonly topic: number;
+  /** The topic's component name in `results` (`topic_3`). */
+  readonly name: string;
   /** Tokens assigned to the topic. */
   readonly tokens: number;
   readonly words: readonly { readonly word: string; readonly share: number }[];
@@ -23,6 +27,7 @@ export function topicWords(catalog: Catalog, jobId: string | number, top = 10): 
   const graph = catalog.getGraph(job.graphId ?? '');
   const { meta, values } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
   const K = meta.width;
+  const names = findAlgorithm('lda')?.resultComponents?.(K) ?? [];
   const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   try {
     const { inDegree } = reader.degrees();
@@ -38,6 +43,7 @@ export function topicWords(catalog: Catalog, jobId: string | number, top = 10): 
       const best = topIds(counts, top, 'desc');
       return {
         topic: k,
+        name: names[k] ?? `topic_${k}`,
         tokens,
         words: best.map((v) => ({ word: String(reader.labelOf(v)).replace(WORD_PREFIX, ''), share: values[v * K + k]! / Math.max(1, tokens) })),
       };

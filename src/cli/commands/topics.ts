@@ -7,6 +7,7 @@ export class TopicsCommand extends GasCommand {
 
   static override usage = Command.Usage({
     description: "Each topic's top words under a finished LDA job",
+    details: 'Topics are named as `results` names its columns (`topic_3`): `results JOB --top 10 --by topic_3` ranks vertices by that column (documents by their share θ of the topic, words by φ, which is far smaller).',
     examples: [['Ten words per topic', '$0 topics 4 --top 10']],
   });
 
@@ -19,8 +20,9 @@ export class TopicsCommand extends GasCommand {
       this.printJson(topics);
       return;
     }
-    for (const { topic, tokens, words } of topics) {
-      this.context.stdout.write(`topic ${String(topic).padStart(3)} (${tokens} tokens): ${words.map((w) => w.word).join(' ')}\n`);
+    const width = Math.max(0, ...topics.map((topic) => topic.name.length));
+    for (const { name, tokens, words } of topics) {
+      this.context.stdout.write(`${name.padEnd(width)}  (${tokens} tokens): ${words.map((w) => w.word).join(' ')}\n`);
     }
   }
 }
