@@ -1,0 +1,259 @@
+/**
+ * The one path from "an algorithm and a partitioned graph" to "a result column and a summary":
+ * resolve the algorithm, prepare its options against the graph, create and check the program,
+ * place the workers (in this thread, on threads, on a cluster), run the synchronous or SSP
+ * engine, and collect the result by global id. Where the graph comes from (the graph store, or a
+ * graphology graph laid out in memory) and where the result goes (a job's result column, or node
+ * attributes) are the callers' business: `runJob` (run.ts) and `runOnGraph` (graphology.ts).
+ */
+import { resolve } from 'node:path';
+import { findAlgorithm, ALGORITHMS } from '../algorithms/index.js';
+import { defaultWorkerCount, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
+import {
+  checkSspProgram,
+  resolveWorkerCount,
+  runStaleSynchronous,
+  runSynchronous,
+  type AlgorithmDefinition,
+  type AlgorithmOptions,
+  type AnyVertexProgram,
+  type Evaluation,
+  type GraphHandle,
+  type OptionValue,
+  type StepReport,
+} from '../engine/index.js';
+import { GasError, NotFoundError } from '../errors.js';
+import type { GraphSource, VertexLabel } from '../storage/index.js';
+import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from './program-file.js';
+import { validateProgram } from './program-checks.js';
+import { topIds } from './top-vertices.js';
+
+/** How a job runs: what to run, where, and what to report. */
+export interface ExecuteOptions {
+  /** A registered algorithm name, the path of a program file (`./my-program.ts`), or a program / algorithm object. */
+  readonly algorithm: string | AnyVertexProgram | AlgorithmDefinition;
+  /** Algorithm options by name (`damping`, `maxIterations`, …); strings are converted to the defaults' types. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /**
+   * Workers, each owning every W-th partition, on worker threads. Default: one per core (at most
+   * one per partition) for graphs of 8 M edges or more, else one. With one worker, or a program
+   * object (which cannot be sent to a thread), the workers run in this thread.
+   */
+  readonly workers?: number;
+  /** Run the workers in this thread even when there are several (tests, debugging). */
+  readonly inProcess?: boolean;
+  /** Remote workers (`gasworks worker --listen HOST:PORT`), one per address; replaces `workers`. */
+  readonly cluster?: readonly string[];
+  /** SSP staleness bound S (0 = BSP, the default): a worker may run up to S steps ahead of the slowest. */
+  readonly staleness?: number;
+  /** Testing and benchmarks: make one worker a straggler (`factor` times slower). */
+  readonly slowWorker?: { readonly worker: number; readonly factor: number };
+  /** How many top vertices the summary lists (default 10; 0 for none). */
+  readonly top?: number;
+  readonly onStep?: (step: StepReport) => void;
+}
+
+export type StopReason = 'converged' | 'max-iterations' | 'fixed-iterations';
+
+/** What a run reports, wherever its graph came from (a stored job adds its id: `JobSummary`). */
+export interface ExecutionSummary {
+  readonly algorithm: string;
+  readonly graph: string;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /**
+   * Why the run stopped: `converged` (the program's convergence test held, or no vertex was
+   * active), `max-iterations` (the limit came first: not converged), or `fixed-iterations` (the
+   * program has no convergence test — ALS, LDA, PageRank at tolerance 0 — and ran its count).
+   */
+  readonly stopReason: StopReason;
+  readonly workers: number;
+  /** Where the workers ran: `in-process`, `threads` or `cluster`. */
+  readonly placement: Placement['kind'];
+  readonly staleness: number;
+  readonly replicationFactor: number;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly timings: { readonly loadMs: number; readonly computeMs: number; readonly perIterationMs: readonly number[] };
+  readonly aggregates: Readonly<Record<string, number>>;
+  readonly result: { readonly column: string; readonly width: number };
+  readonly top: readonly { vertex: VertexLabel; value: number }[];
+  readonly bytesExchanged: number;
+  /** Per superstep: bytes and messages exchanged between workers (vertex-cut traffic: partials, values, flags, signals). */
+  readonly exchange: {
+    readonly bytesPerStep: readonly number[];
+    readonly messagesPerStep: readonly number[];
+    /** Vertex records masters sent to mirrors per step: Σ (replicas − 1) over active vertices, the vertex cut's price. */
+    readonly mirrorUpdatesPerStep: readonly number[];
+  };
+  /** Cluster runs: bytes on the wire in all (both directions, shards included) and of the shards alone. */
+  readonly wire: { readonly totalBytes: number; readonly shardBytes: number } | null;
+  /** Per worker: computing vs waiting (barriers in BSP, the staleness bound and peers' messages in SSP), over all steps. */
+  readonly workerStats: readonly { readonly name: string; readonly busyMs: number; readonly waitMs: number; readonly steps: number }[];
+  /** SSP runs: the furthest any worker ran ahead of the slowest (≤ staleness). */
+  readonly maxLead: number | null;
+  /** Fields the algorithm adds (`AlgorithmDefinition.summarize`: ALS's trainRmse and testRmse, …). */
+  readonly [extra: string]: unknown;
+}
+
+/** The graph a job runs on: its tables, the name messages use, its replication factor. */
+export interface JobGraph {
+  readonly name: string;
+  readonly source: GraphSource;
+  readonly replicationFactor: number;
+}
+
+export interface Execution {
+  readonly summary: ExecutionSummary;
+  /** The result column by global id, `summary.result.width` values per vertex. */
+  readonly values: Float64Array;
+}
+
+/** The staleness bound, checked (0..1000) before any work is done. */
+export function resolveStaleness(run: Pick<ExecuteOptions, 'staleness'>): number {
+  const staleness = run.staleness ?? 0;
+  if (!Number.isInteger(staleness) || staleness < 0 || staleness > 1000) {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --staleness must be an integer 0..1000, got ${run.staleness}`, { option: 'staleness' });
+  }
+  return staleness;
+}
+
+/** Runs a resolved algorithm with validated options on `graph`; the workers are closed before it returns. */
+export async function executeJob(
+  graph: JobGraph,
+  definition: AlgorithmDefinition,
+  options: AlgorithmOptions<Record<string, OptionValue>>,
+  run: ExecuteOptions,
+): Promise<Execution> {
+  const source = graph.source;
+  const meta = source.meta;
+  let workers: StartedWorkers | null = null;
+  try {
+    const handle: GraphHandle = {
+      numVertices: meta.vertices,
+      directed: meta.directed,
+      weighted: meta.weighted,
+      numEdges: meta.edges,
+      get totalWeight() {
+        return source.weights().outWeight.reduce((sum, w) => sum + w, 0);
+      },
+      idOf: (label, option) => {
+        const id = source.idOf(label);
+        if (id < 0)
+          throw new NotFoundError(`${definition.name}: ${option}: vertex ${JSON.stringify(label)} is not in graph "${graph.name}"`, { option, vertex: label });
+        return id;
+      },
+      lookup: (label) => source.idOf(label),
+    };
+    const prepared = definition.prepare ? await definition.prepare(options, handle) : options;
+    const program = definition.create(prepared) as AnyVertexProgram;
+    const resultColumn = validateProgram(program);
+    const staleness = resolveStaleness(run);
+    if (staleness > 0) checkSspProgram(program);
+    const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
+    const placement = choosePlacement(run, spec, meta.numPartitions, meta.edges);
+
+    const loadStart = performance.now();
+    workers = await startWorkers(source, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0 });
+    const { endpoints, facts } = workers;
+    const loadMs = performance.now() - loadStart;
+
+    const computeStart = performance.now();
+    const stepsPerIteration = definition.stepsPerIteration ?? 1;
+    const maxIterations = ((options.maxIterations as number | undefined) ?? 100) * stepsPerIteration;
+    const { column, width } = resultColumn;
+    const evaluations: Evaluation[] = [];
+    const evaluation = definition.evaluation;
+    const afterStep = evaluation
+      ? async (step: StepReport): Promise<void> => {
+          if ((step.iteration + 1) % evaluation.every !== 0) return;
+          const values = await collectResult(endpoints, column, width, meta.vertices);
+          evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
+        }
+      : undefined;
+    const outcome =
+      staleness > 0
+        ? await runStaleSynchronous(endpoints, program, facts, { staleness, maxIterations, onStep: run.onStep })
+        : await runSynchronous(endpoints, program, facts, { maxIterations, onStep: run.onStep, afterStep });
+    const computeMs = performance.now() - computeStart;
+    const values = await collectResult(endpoints, column, width, meta.vertices);
+
+    const order = definition.topOrder ?? 'desc';
+    const summary: ExecutionSummary = {
+      algorithm: definition.name,
+      graph: graph.name,
+      iterations: Math.ceil(outcome.iterations / stepsPerIteration),
+      converged: outcome.converged,
+      stopReason: outcome.converged ? 'converged' : program.alwaysActive && !program.converged ? 'fixed-iterations' : 'max-iterations',
+      workers: endpoints.length,
+      placement: placement.kind,
+      staleness,
+      replicationFactor: graph.replicationFactor,
+      options,
+      timings: { loadMs, computeMs, perIterationMs: outcome.steps.map((step) => step.ms) },
+      aggregates: outcome.aggregates,
+      result: { column, width },
+      top: width === 1 && order !== 'none' ? topIds(values, run.top ?? 10, order).map((id) => ({ vertex: source.labelOf(id), value: values[id]! })) : [],
+      bytesExchanged: outcome.steps.reduce((sum, step) => sum + step.bytes, 0),
+      exchange: {
+        bytesPerStep: outcome.steps.map((step) => step.bytes),
+        messagesPerStep: outcome.steps.map((step) => step.messages),
+        mirrorUpdatesPerStep: outcome.steps.map((step) => step.mirrorUpdates),
+      },
+      wire: placement.kind === 'cluster' ? { totalBytes: workers.wireBytes(), shardBytes: workers.shipBytes } : null,
+      workerStats: endpoints.map((endpoint, w) => ({
+        name: endpoint.name,
+        busyMs: endpoint.busyMs,
+        waitMs: outcome.steps.reduce((sum, step) => sum + (step.waitMs[w] ?? 0), 0),
+        steps: 'workerSteps' in outcome ? (outcome as { workerSteps: number[] }).workerSteps[w]! : outcome.iterations,
+      })),
+      maxLead: 'maxLead' in outcome ? (outcome as { maxLead: number }).maxLead : null,
+      ...definition.summarize?.(prepared, { steps: outcome.steps, evaluations, computeMs, workers: endpoints.length }),
+    };
+    return { summary, values };
+  } finally {
+    await workers?.close();
+  }
+}
+
+/** A registered algorithm, a program file, or a program / algorithm object, as an algorithm definition. */
+export async function resolveAlgorithm(spec: ExecuteOptions['algorithm']): Promise<AlgorithmDefinition> {
+  if (typeof spec !== 'string') {
+    const definition = asAlgorithm(spec);
+    if (!definition)
+      throw new GasError('GAS_ERR_PROGRAM', 'run: the program must be a vertex program (with name, vertexColumns and apply) or an algorithm definition');
+    return definition;
+  }
+  const registered = findAlgorithm(spec);
+  if (registered) return registered;
+  if (looksLikeProgramFile(spec)) return loadProgramFile(spec);
+  throw new NotFoundError(`run: unknown algorithm "${spec}" (known: ${ALGORITHMS.map((a) => a.name).join(', ')}; or give a ./program.ts file)`, {
+    algorithm: spec,
+  });
+}
+
+/** The result column of every master, by global id (`width` values per vertex). */
+async function collectResult(endpoints: StartedWorkers['endpoints'], column: string, width: number, vertices: number): Promise<Float64Array> {
+  const values = new Float64Array(vertices * width);
+  for (const endpoint of endpoints) {
+    const part = await endpoint.collect(column);
+    for (let i = 0; i < part.gids.length; i++) for (let k = 0; k < width; k++) values[part.gids[i]! * width + k] = part.values[i * width + k]!;
+  }
+  return values;
+}
+
+/** How workers elsewhere rebuild the program, or null for a program object (it runs in this thread). */
+function programSpec(algorithm: ExecuteOptions['algorithm'], definition: AlgorithmDefinition, prepared: Record<string, unknown>): ProgramSpec | null {
+  if (typeof algorithm !== 'string') return null;
+  if (findAlgorithm(algorithm) === definition) return { kind: 'algorithm', name: definition.name, options: prepared };
+  return { kind: 'file', path: resolve(algorithm), source: null, options: prepared };
+}
+
+function choosePlacement(run: ExecuteOptions, spec: ProgramSpec | null, partitions: number, edges: number): Placement {
+  if (run.cluster) {
+    if (run.cluster.length === 0) throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'run: --cluster needs at least one HOST:PORT', { option: 'cluster' });
+    return { kind: 'cluster', addresses: run.cluster };
+  }
+  const workers = resolveWorkerCount(run.workers ?? defaultWorkerCount(edges), partitions);
+  const threads = workers > 1 && !run.inProcess && spec !== null;
+  return { kind: threads || run.slowWorker ? 'threads' : 'in-process', workers };
+}
