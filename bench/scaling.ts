@@ -23,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fromDist, median, round } from './lib.js';
+import { buildPullPageRank, runPullPageRank, writePullPageRankInput } from './peers/pull-pagerank.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -31,6 +32,7 @@ const CLI = join(ROOT, 'bin/gasworks.js');
 const { values } = parseArgs({
   options: {
     child: { type: 'string' },
+    'dump-csr': { type: 'string' },
     scale: { type: 'string', default: '22' },
     'ssp-scale': { type: 'string', default: '20' },
     iterations: { type: 'string', default: '10' },
@@ -60,11 +62,17 @@ if (values.child) {
   process.stdout.write(`${JSON.stringify(await child(job))}\n`);
   process.exit(0);
 }
+if (values['dump-csr']) {
+  const { dataDir, graph, csr } = JSON.parse(values['dump-csr']) as { dataDir: string; graph: string; csr: string };
+  await writePullPageRankInput(dataDir, graph, csr);
+  process.exit(0);
+}
 
 const runs = Number(values.runs);
 const iterations = Number(values.iterations);
 const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-scaling-'));
 const workers: ChildProcess[] = [];
+const prepared = new Map<number, { graph: string; dataDir: string }>();
 try {
   const scale = Number(values.scale);
   const { graph, dataDir } = await prepare(scale);
@@ -88,8 +96,10 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-/** Generates and imports `kron-<scale>` into a fresh data directory. */
+/** Generates and imports `kron-<scale>` into a fresh data directory (once per scale: SSP may run on the first graph's scale). */
 async function prepare(scale: number): Promise<{ graph: string; dataDir: string }> {
+  const done = prepared.get(scale);
+  if (done) return done;
   const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
   const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
   const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
@@ -112,6 +122,7 @@ async function prepare(scale: number): Promise<{ graph: string; dataDir: string 
   );
   catalog.close();
   rmSync(file);
+  prepared.set(scale, { graph: graph.name, dataDir });
   return { graph: graph.name, dataDir };
 }
 
@@ -192,59 +203,41 @@ function startWorker(): Promise<string> {
   });
 }
 
-/** The C peer on 1 and 2 OpenMP threads over the same graph (in-neighbour CSR dumped from one worker's local graph). */
+/**
+ * The C peer on 1 and 2 OpenMP threads over the same graph (the in-neighbour CSR of the stored
+ * graph, written by a child process so the coordinator does not keep the graph). Each row gives the
+ * threads the peer ran on; a build without OpenMP has no 2-thread row, and says why.
+ */
 function cPeer(graph: string, dataDir: string, gasworksTwoThreadsMs: number): void {
-  const binary = join(work, 'pull-pagerank');
-  const compiled = spawnSync('cc', ['-O3', '-march=native', '-fopenmp', '-o', binary, join(ROOT, 'bench/peers/pull-pagerank.c')], { encoding: 'utf8' });
-  if (compiled.status !== 0) {
-    console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, skipped: `no C compiler with OpenMP (${compiled.stderr.trim()})` }));
+  const build = buildPullPageRank(work);
+  if ('skipped' in build) {
+    console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, skipped: build.skipped }));
     return;
   }
   const csr = join(work, 'graph.csr');
-  const dumped = spawnSync(process.execPath, ['--import', 'tsx', '-e', dumpSource(dataDir, graph, csr)], {
+  const dumped = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--dump-csr', JSON.stringify({ dataDir, graph, csr })], {
     encoding: 'utf8',
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (dumped.status !== 0) throw new Error('CSR dump failed');
   for (const threads of [1, 2]) {
-    const results = [0, 1, 2].map(
-      () =>
-        JSON.parse(spawnSync(binary, [csr], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } }).stdout) as { medianMs: number },
-    );
-    const peerMs = median(results.map((r) => r.medianMs));
+    if (threads > 1 && !build.openmp) {
+      console.log(JSON.stringify({ bench: 'c-pull-pagerank', graph, threads, skipped: `built without OpenMP, so it runs on one thread: ${build.reason}` }));
+      continue;
+    }
+    const peer = runPullPageRank(build.binary, csr, threads);
+    if (peer.threads !== threads) throw new Error(`C peer asked for ${threads} threads ran on ${peer.threads}`);
     console.log(
       JSON.stringify({
         bench: 'c-pull-pagerank',
         graph,
-        threads,
-        perIterationMs: round(peerMs),
-        ...(threads === 2 ? { gasworksTwoThreadsOverC: round(gasworksTwoThreadsMs / peerMs) } : {}),
+        threads: peer.threads,
+        perIterationMs: round(peer.perIterationMs),
+        ...(threads === 2 && Number.isFinite(gasworksTwoThreadsMs) ? { gasworksTwoThreadsOverC: round(gasworksTwoThreadsMs / peer.perIterationMs) } : {}),
       }),
     );
   }
   rmSync(csr);
-}
-
-function dumpSource(dataDir: string, graph: string, csr: string): string {
-  const dist = (path: string): string => JSON.stringify(join(ROOT, 'dist', path));
-  return `
-    const { Catalog, GraphReader, graphDir } = await import(${dist('storage/index.js')});
-    const { loadLocalGraph } = await import(${dist('engine/load.js')});
-    const { writeFileSync } = await import('node:fs');
-    const catalog = Catalog.open(${JSON.stringify(dataDir)});
-    const reader = GraphReader.open(graphDir(${JSON.stringify(dataDir)}, catalog.getGraph(${JSON.stringify(graph)}).id));
-    const g = loadLocalGraph(reader, 0, 1);
-    const n = g.numVertices, m = g.numEdges;
-    // Undirected: every edge both ways. Offsets over in-neighbours (sources of in-edges, targets of out-edges).
-    const degree = new Uint32Array(n);
-    for (let e = 0; e < m; e++) { degree[g.src[e]]++; if (g.src[e] !== g.dst[e]) degree[g.dst[e]]++; }
-    const offsets = new Uint32Array(n + 1);
-    for (let v = 0; v < n; v++) offsets[v + 1] = offsets[v] + degree[v];
-    const fill = offsets.slice(0, n), neighbours = new Uint32Array(offsets[n]);
-    for (let e = 0; e < m; e++) { neighbours[fill[g.dst[e]]++] = g.src[e]; if (g.src[e] !== g.dst[e]) neighbours[fill[g.src[e]]++] = g.dst[e]; }
-    const header = new Uint32Array([n, offsets[n]]);
-    writeFileSync(${JSON.stringify(csr)}, Buffer.concat([header, offsets, neighbours, degree].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
-    reader.close(); catalog.close();`;
 }
 
 /** Time to convergence with one of two worker threads slowed 2×, for S = 0, 1, 2, 4. */
