@@ -1,18 +1,18 @@
 /**
  * Import throughput: parse + partition (P=4) + LMDB commit, end to end through `importGraph`,
- * for the LAW cnr-2000 web graph (3.2 M edges) and a generated Graph500 Kronecker graph
+ * for the LAW cnr-2000 web graph (3.2 M edges; `--file` for another directed edge list) and a generated Graph500 Kronecker graph
  * (default scale 22: 67 M edges, imported as undirected). Each run is a fresh child process so
  * that peak RSS is that of one import. Peer in the same run: graphology building cnr-2000 in
  * memory from already-parsed edges.
  *
- *   npm run bench -- [--runs 3] [--scale 22] [--skip-kron] [--skip-peer]
+ *   node --import tsx bench/import.ts [--runs 3] [--scale 22] [--file F] [--skip-kron] [--skip-peer]
  *
  * Prints one JSON line per run and one `summary` line per case (medians).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fromDist, median, round } from './lib.js';
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     child: { type: 'string' },
     runs: { type: 'string', default: '3' },
     scale: { type: 'string', default: '22' },
+    file: { type: 'string' },
     'skip-kron': { type: 'boolean', default: false },
     'skip-peer': { type: 'boolean', default: false },
   },
@@ -46,13 +47,15 @@ if (values.child) {
 }
 
 const runs = Number(values.runs);
+const file = values.file === undefined ? CNR : resolve(values.file);
+const fileGraph = values.file === undefined ? 'cnr-2000' : basename(file).replace(/\.(txt|tsv|csv)?(\.gz)?$/, '');
 const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-'));
 try {
-  if (existsSync(CNR)) {
-    report('import', 'cnr-2000', repeat(runs, { kind: 'import', file: CNR }));
-    if (!values['skip-peer']) report('graphology-build', 'cnr-2000', repeat(Math.min(runs, 3), { kind: 'graphology', file: CNR }));
+  if (existsSync(file)) {
+    report('import', fileGraph, repeat(runs, { kind: 'import', file }));
+    if (!values['skip-peer']) report('graphology-build', fileGraph, repeat(Math.min(runs, 3), { kind: 'graphology', file }));
   } else {
-    console.error(`bench/import: ${CNR} not found; skipping cnr-2000`);
+    console.log(JSON.stringify({ bench: 'import', graph: fileGraph, skipped: `${file} not found` }));
   }
   if (!values['skip-kron']) {
     const scale = Number(values.scale);
@@ -151,9 +154,9 @@ async function childGraphology(file: string): Promise<ChildResult> {
   const dst: string[] = [];
   for await (const line of createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity })) {
     if (line.startsWith('#') || line === '') continue;
-    const tab = line.indexOf('\t');
-    src.push(line.slice(0, tab));
-    dst.push(line.slice(tab + 1));
+    const [source, target] = line.split(/\s+/, 2) as [string, string];
+    src.push(source);
+    dst.push(target);
   }
   const buildStart = performance.now();
   const graph = new DirectedGraph({ multi: false, allowSelfLoops: true });

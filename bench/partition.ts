@@ -6,6 +6,9 @@
  * worker threads for the strategy with the lowest and the highest replication factor.
  *
  *   npm run build && node --import tsx bench/partition.ts [--partitions 4,8,16,32] [--scale 20] [--iterations 20] [--skip-pagerank]
+ *     [--graphs cnr-2000,soc-Slashdot0902,email-Enron,kron]
+ *
+ * A shared data set that is missing is left out with a `skipped` line.
  *
  * One JSON line per (graph, P, strategy), then one per PageRank run.
  */
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '4,8,16,32' },
     scale: { type: 'string', default: '20' },
     iterations: { type: 'string', default: '20' },
+    graphs: { type: 'string', default: 'cnr-2000,soc-Slashdot0902,email-Enron,kron' },
     'skip-pagerank': { type: 'boolean', default: false },
   },
 });
@@ -34,15 +38,21 @@ const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate
 const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-partition-'));
 const catalog = Catalog.open(join(work, 'data'));
 try {
-  const kron = join(work, `kron-${values.scale}.txt`);
-  await writeKroneckerEdgeList({ scale: Number(values.scale), edgeFactor: 16, seed: 1 }, kron);
-  const graphs = [
+  const selected = new Set(values.graphs.split(','));
+  const kron = `kron-${values.scale}`;
+  const known = [
     { name: 'cnr-2000', file: join(DATA, 'cnr-2000.txt.gz'), undirected: false },
     { name: 'soc-Slashdot0902', file: join(DATA, 'soc-Slashdot0902.txt.gz'), undirected: false },
     { name: 'email-Enron', file: join(DATA, 'email-Enron.txt.gz'), undirected: true },
-    { name: `kron-${values.scale}`, file: kron, undirected: true },
-  ].filter((g) => existsSync(g.file));
-  for (const graph of graphs) {
+    { name: kron, file: join(work, `${kron}.txt`), undirected: true },
+  ];
+  const unknown = [...selected].filter((name) => name !== 'kron' && !known.some((g) => g.name === name));
+  if (unknown.length > 0) throw new Error(`bench/partition: --graphs: unknown ${unknown.join(', ')} (known: cnr-2000, soc-Slashdot0902, email-Enron, kron)`);
+  if (selected.has('kron')) await writeKroneckerEdgeList({ scale: Number(values.scale), edgeFactor: 16, seed: 1 }, join(work, `${kron}.txt`));
+  const graphs = known.filter((g) => selected.has(g.name === kron ? 'kron' : g.name));
+  for (const missing of graphs.filter((g) => !existsSync(g.file)))
+    console.log(JSON.stringify({ bench: 'partition', graph: missing.name, skipped: `${missing.file} not found` }));
+  for (const graph of graphs.filter((g) => existsSync(g.file))) {
     let at16: { strategy: string; replicationFactor: number }[] = [];
     for (const partitions of values.partitions.split(',').map(Number)) {
       const { rows } = await partitionReport(catalog, { source: graph.file, partitions, undirected: graph.undirected });
