@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   GAS_ERR_IO: { exit: 74, http: 500 },
   /** A worker (thread or remote process) is unreachable, stopped answering, or died mid-job (named in the message). */
   GAS_ERR_WORKER: { exit: 69, http: 502 },
+  /** A bug: anything that escaped as something other than a GasError (the CLI shows its stack with --verbose). */
+  GAS_ERR_INTERNAL: { exit: 70, http: 500 },
 } as const satisfies Record<string, { exit: number; http: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

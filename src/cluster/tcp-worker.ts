@@ -6,13 +6,20 @@
  *
  * The coordinator ships the job's partitions in the `setup` request; the worker keeps them in
  * memory for the job. `DIR` holds what it must write: shipped program files.
+ *
+ * Logs (pino, `util/log.ts`): every record of a connection carries its number and the
+ * coordinator's address — connected, setup (program, shard shipped or cached), ready (its size and
+ * load time), failed requests, results collected, closed (requests served, time connected); each
+ * request at debug level.
  */
 import { mkdirSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GasError } from '../errors.js';
 import { startModuleWorker } from '../threads.js';
-import { buffersIn, type Request, type Response } from './protocol.js';
+import { createLogger, type Logger } from '../util/log.js';
+import type { ProgramSpec } from './program-spec.js';
+import { buffersIn, type Method, type Request, type Response, type WorkerSetup } from './protocol.js';
 import { MAX_FRAME_BYTES, decode, encode } from './wire.js';
 
 export interface WorkerServer {
@@ -28,13 +35,17 @@ export function parseAddress(text: string, option: string): { host: string; port
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
-export function startWorkerServer(listen: string, dataDir: string, log: (line: string) => void = () => {}): Promise<WorkerServer> {
+/** `log`: where connections are logged (default: nowhere). */
+export function startWorkerServer(listen: string, dataDir: string, log: Logger = createLogger({ name: 'worker', level: 'silent' })): Promise<WorkerServer> {
   const { host, port } = parseAddress(listen, '--listen');
   mkdirSync(dataDir, { recursive: true });
   return new Promise((resolve, reject) => {
     const server = new WebSocketServer({ host, port, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
     server.once('error', (error) => reject(new GasError('GAS_ERR_IO', `worker: cannot listen on ${listen}: ${error.message}`, { option: '--listen' })));
-    server.on('connection', (socket, request) => serveJob(socket, dataDir, `${request.socket.remoteAddress}:${request.socket.remotePort}`, log));
+    let connections = 0;
+    server.on('connection', (socket, request) =>
+      serveJob(socket, dataDir, log.child({ connection: ++connections, peer: `${request.socket.remoteAddress}:${request.socket.remotePort}` })),
+    );
     server.once('listening', () => {
       const bound = server.address()!;
       const address = typeof bound === 'string' ? bound : `${bound.address.includes(':') ? `[${bound.address}]` : bound.address}:${bound.port}`;
@@ -51,25 +62,51 @@ export function startWorkerServer(listen: string, dataDir: string, log: (line: s
 }
 
 /** One coordinator connection: frames in → the job's thread → frames out. */
-function serveJob(socket: WebSocket, dataDir: string, peer: string, log: (line: string) => void): void {
-  log(`job from ${peer}: connected`);
+function serveJob(socket: WebSocket, dataDir: string, log: Logger): void {
+  const connectedAt = performance.now();
+  log.info('connected');
+  const pending = new Map<number, Method>();
+  let served = 0;
   const thread: Worker = startModuleWorker(import.meta.url, './thread-entry');
   thread.postMessage({ scratchDir: dataDir });
   thread.on('message', (response: Response) => {
+    logResponse(log, pending.get(response.id), response);
+    pending.delete(response.id);
     if (socket.readyState === socket.OPEN) socket.send(encode(response), { binary: true });
   });
   thread.on('error', (error) => {
-    log(`job from ${peer}: worker thread crashed: ${error.message}`);
+    log.error({ err: error }, 'worker thread crashed');
     socket.close(1011, `worker thread crashed: ${error.message}`.slice(0, 120));
   });
   socket.on('message', (data: Buffer) => {
     const request = decode(ownBytes(data)) as Request;
+    pending.set(request.id, request.method);
+    served++;
+    logRequest(log, request);
     thread.postMessage(request, buffersIn(request.args));
   });
-  socket.on('close', () => {
-    log(`job from ${peer}: closed`);
+  socket.on('close', (code) => {
+    log.info({ code, requests: served, connectedMs: Math.round(performance.now() - connectedAt) }, 'closed');
     void thread.terminate();
   });
+}
+
+function logRequest(log: Logger, request: Request): void {
+  if (request.method === 'setup') {
+    const setup = request.args[0] as WorkerSetup;
+    log.info({ program: programName(setup.spec), shard: setup.shard ? 'shipped' : 'cached', shardKey: setup.shardKey }, 'setup');
+  } else log.debug({ request: request.id, method: request.method }, 'request');
+}
+
+function logResponse(log: Logger, method: Method | undefined, response: Response): void {
+  if (!response.ok) log.warn({ request: response.id, method, code: response.error.code, error: response.error.message }, 'request failed');
+  else if (method === 'setup') log.info({ ...(response.result as object), busyMs: Math.round(response.busyMs) }, 'ready');
+  else if (method === 'collect') log.info({ busyMs: Math.round(response.busyMs) }, 'results collected');
+  else log.debug({ request: response.id, method, busyMs: Math.round(response.busyMs * 10) / 10 }, 'response');
+}
+
+function programName(spec: ProgramSpec): string {
+  return spec.kind === 'algorithm' ? spec.name : spec.path;
 }
 
 /**

@@ -188,15 +188,23 @@ export class Catalog {
   private constructor(dataDir: string, db: Database.Database) {
     this.dataDir = dataDir;
     this.db = db;
-    this.jobs = new JobTable(db);
+    this.jobs = new JobTable(db, dataDir);
   }
 
-  /** Opens (creating if needed) the catalog of `dataDir`, migrates it, and sweeps dead imports. */
-  static open(dataDir: string): Catalog {
-    ensureDataDir(dataDir);
+  /**
+   * Opens the catalog of `dataDir`, migrates it, and sweeps dead imports. With `create` (the
+   * default) a missing data directory and catalog are created; without it — for commands that
+   * only read, or only act on graphs that must already exist — a missing catalog opens as an
+   * empty one in memory, so nothing is written to disk: listings come back empty and lookups fail
+   * with GAS_ERR_NOT_FOUND.
+   */
+  static open(dataDir: string, options: { readonly create?: boolean } = {}): Catalog {
+    const create = options.create ?? true;
+    if (create) ensureDataDir(dataDir);
+    const file = create || existsSync(catalogPath(dataDir)) ? catalogPath(dataDir) : ':memory:';
     let db: Database.Database;
     try {
-      db = new Database(catalogPath(dataDir));
+      db = new Database(file);
       db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 10000');
       db.pragma('foreign_keys = ON');
@@ -205,7 +213,8 @@ export class Catalog {
     }
     const catalog = new Catalog(dataDir, db);
     catalog.migrate();
-    catalog.sweep();
+    // An empty stand-in owns no rows: sweeping with it would take every graph directory for an orphan.
+    if (file !== ':memory:') catalog.sweep();
     return catalog;
   }
 

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { GasError } from '../errors.js';
 
 export function resolveDataDir(explicit?: string): string {
   return resolve(explicit ?? process.env.GASWORKS_HOME ?? '.gasworks');
@@ -42,5 +43,9 @@ export function newLayoutName(): string {
 }
 
 export function ensureDataDir(dataDir: string): void {
-  mkdirSync(graphsDir(dataDir), { recursive: true });
+  try {
+    mkdirSync(graphsDir(dataDir), { recursive: true });
+  } catch (error) {
+    throw new GasError('GAS_ERR_IO', `data directory: cannot create ${graphsDir(dataDir)}: ${(error as Error).message}`, { file: dataDir });
+  }
 }

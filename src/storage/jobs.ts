@@ -3,8 +3,11 @@
  * `succeeded` (with its figures) or `failed` (with an error code and message). A `running` job
  * whose process has died is marked failed the next time the catalog is opened.
  */
+import { rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { NotFoundError } from '../errors.js';
+import { GasError, NotFoundError } from '../errors.js';
+import { graphDir } from './data-dir.js';
+import { resultFile } from './results.js';
 
 export type JobStatus = 'running' | 'succeeded' | 'failed';
 
@@ -59,7 +62,11 @@ interface JobRow {
 }
 
 export class JobTable {
-  constructor(private readonly db: Database.Database) {}
+  /** `dataDir`: where the jobs' result files are (`graphs/<graph id>/jobs/job-N.mdb`). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly dataDir: string,
+  ) {}
 
   create(job: NewJob): number {
     const result = this.db
@@ -100,6 +107,53 @@ export class JobTable {
         : this.db.prepare(`SELECT * FROM jobs ORDER BY id DESC LIMIT ?`).all(filter.limit ?? 100)
     ) as JobRow[];
     return rows.map(toRecord);
+  }
+
+  /** How many jobs ran (or run) on the graph with this id. */
+  countForGraph(graphId: string): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE graph_id = ?`).get(graphId) as { n: number }).n;
+  }
+
+  /**
+   * Deletes a finished job: its row, then its result file (a crash in between leaves a file no
+   * row names, which nothing reads). A running job is refused (GAS_ERR_BUSY): its process still
+   * writes to both.
+   */
+  remove(id: number | string): JobRecord {
+    const job = this.get(id);
+    if (job.status === 'running') {
+      throw new GasError('GAS_ERR_BUSY', `jobs rm: job ${job.id} is running (process ${this.ownerOf(job.id) ?? '?'}); wait for it to finish`, { job: job.id });
+    }
+    this.db.prepare(`DELETE FROM jobs WHERE id = ?`).run(job.id);
+    this.removeResultFile(job);
+    return job;
+  }
+
+  /** Deletes every job with this status (optionally on one graph), as `remove` does; returns them. */
+  prune(filter: { readonly status: Exclude<JobStatus, 'running'>; readonly graph?: string }): JobRecord[] {
+    const rows = (
+      filter.graph === undefined
+        ? this.db.prepare(`SELECT * FROM jobs WHERE status = ? ORDER BY id`).all(filter.status)
+        : this.db.prepare(`SELECT * FROM jobs WHERE status = ? AND graph_name = ? ORDER BY id`).all(filter.status, filter.graph)
+    ) as JobRow[];
+    const jobs = rows.map(toRecord);
+    const remove = this.db.prepare(`DELETE FROM jobs WHERE id = ?`);
+    this.db.transaction(() => {
+      for (const job of jobs) remove.run(job.id);
+    })();
+    for (const job of jobs) this.removeResultFile(job);
+    return jobs;
+  }
+
+  private ownerOf(id: number): number | null {
+    return (this.db.prepare(`SELECT owner_pid FROM jobs WHERE id = ?`).get(id) as { owner_pid: number | null } | undefined)?.owner_pid ?? null;
+  }
+
+  private removeResultFile(job: JobRecord): void {
+    if (job.graphId === null) return;
+    const file = resultFile(graphDir(this.dataDir, job.graphId), job.id);
+    // LMDB keeps a lock file next to a single-file environment.
+    for (const path of [file, `${file}-lock`]) rmSync(path, { force: true });
   }
 
   /** Marks failed the running jobs whose process is gone. */

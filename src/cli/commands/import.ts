@@ -1,9 +1,10 @@
 import { Command, Option } from 'clipanion';
 import { importGraphFile } from '../../api/index.js';
+import { GasError, InvalidArgumentError } from '../../errors.js';
+import type { Catalog } from '../../storage/index.js';
 import { parseFormat } from '../../storage/loaders/index.js';
 import { formatCount } from '../base.js';
 import { PartitionedCommand } from '../partitioned-command.js';
-import { progressReporter } from '../progress.js';
 
 export class ImportCommand extends PartitionedCommand {
   static override paths = [['import']];
@@ -40,10 +41,14 @@ export class ImportCommand extends PartitionedCommand {
   dropSelfLoops = Option.Boolean('--drop-self-loops', false, { description: 'Remove edges from a vertex to itself' });
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });
   replace = Option.Boolean('--replace', false, { description: 'Atomically replace an existing graph of the same name' });
+  force = Option.Boolean('--force', false, { description: "With --replace: also when the old graph has jobs (they are deleted with it: their results are over the old graph's vertices)" });
 
   async run(): Promise<void> {
-    const result = await this.withCatalog((catalog) =>
-      importGraphFile(catalog, {
+    if (this.force && !this.replace) throw new InvalidArgumentError('import: --force goes with --replace', { option: 'force' });
+    let deletedJobs = 0;
+    const result = await this.withCatalog(async (catalog) => {
+      deletedJobs = this.replace ? this.jobsReplaced(catalog) : 0;
+      return importGraphFile(catalog, {
         file: this.file,
         name: this.name,
         format: this.format === undefined ? undefined : parseFormat(this.format),
@@ -55,10 +60,11 @@ export class ImportCommand extends PartitionedCommand {
         dropSelfLoops: this.dropSelfLoops,
         header: this.header ?? 'auto',
         replace: this.replace,
-        onProgress: progressReporter(this.context.stderr),
-      }),
-    );
+        onProgress: this.progress(),
+      });
+    }, { create: true });
     const g = result.graph;
+    if (deletedJobs > 0) this.inform(`import: replaced graph "${g.name}" and deleted its ${deletedJobs} job${deletedJobs === 1 ? '' : 's'}`);
     if (this.json) {
       this.printJson({ ...g, strategyReason: result.strategyReason, partitionSizes: result.partitionSizes, timings: result.timings });
       return;
@@ -70,5 +76,23 @@ export class ImportCommand extends PartitionedCommand {
         `  ${g.partitions} partitions (${g.strategy}, seed ${g.seed}): replication factor ${g.replicationFactor.toFixed(3)}, edge balance ${g.edgeBalance.toFixed(3)}\n` +
         (result.strategyReason ? `  ${result.strategyReason}\n` : ''),
     );
+  }
+
+  /**
+   * The jobs `--replace` will delete with the old graph: their results are indexed by the old
+   * graph's vertex ids, which a new import does not keep, so they cannot be carried over. Refused
+   * without `--force` when there are any, so nobody loses jobs by re-importing a file.
+   */
+  private jobsReplaced(catalog: Catalog): number {
+    const old = catalog.listGraphs().find((graph) => graph.name === this.name);
+    if (!old) return 0;
+    const jobs = catalog.jobs.countForGraph(old.id);
+    if (jobs > 0 && !this.force) {
+      throw new GasError('GAS_ERR_EXISTS', `import: graph "${this.name}" has ${jobs} job${jobs === 1 ? '' : 's'}; --replace deletes them; add --force`, {
+        graph: this.name,
+        jobs,
+      });
+    }
+    return jobs;
   }
 }

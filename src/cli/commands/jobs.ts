@@ -1,11 +1,20 @@
 import { Command, Option } from 'clipanion';
+import { findAlgorithm } from '../../algorithms/index.js';
+import type { JobRecord } from '../../storage/index.js';
 import { GasCommand, integerOption } from '../base.js';
+
+/** What the markers after a job's iteration count mean (printed under the table when one shows). */
+const ITERATION_MARKERS: Readonly<Record<string, string>> = {
+  '*': 'stopped at the iteration limit (--max-iterations) without converging',
+};
 
 export class JobsCommand extends GasCommand {
   static override paths = [['jobs']];
 
   static override usage = Command.Usage({
     description: 'List jobs, newest first',
+    details:
+      'OPTIONS shows the options that differ from the algorithm’s defaults (all of them for a program file); `--json` gives every option. Remove jobs with `gasworks jobs rm <job>` and `gasworks jobs prune --failed`.',
     examples: [
       ['All recent jobs', '$0 jobs'],
       ['Jobs on graph cnr, as JSON', '$0 jobs --graph cnr --json'],
@@ -33,8 +42,24 @@ export class JobsCommand extends GasCommand {
       j.iterations === null ? '' : `${j.iterations}${j.converged ? '' : '*'}`,
       j.computeMs === null ? '' : `${(j.computeMs / 1000).toFixed(2)} s`,
       j.createdAt.slice(0, 19).replace('T', ' '),
+      compactOptions(j),
       j.errorMessage ?? '',
     ]);
-    this.printTable(['JOB', 'ALGORITHM', 'GRAPH', 'STATUS', 'ITER', 'COMPUTE', 'CREATED', 'ERROR'], rows);
+    this.printTable(['JOB', 'ALGORITHM', 'GRAPH', 'STATUS', 'ITER', 'COMPUTE', 'CREATED', 'OPTIONS', 'ERROR'], rows);
+    const shown = Object.entries(ITERATION_MARKERS).filter(([marker]) => rows.some((row) => row[4]!.endsWith(marker)));
+    if (shown.length) this.context.stdout.write(`\n${shown.map(([marker, meaning]) => `${marker} after ITER: ${meaning}`).join('\n')}\n`);
   }
+}
+
+/** `damping=0.9 maxIterations=20`: the options that differ from the algorithm's defaults (all of a program file's). */
+export function compactOptions(job: Pick<JobRecord, 'algorithm' | 'programFile' | 'options'>): string {
+  const defaults: Readonly<Record<string, unknown>> = (job.programFile === null ? findAlgorithm(job.algorithm)?.defaults : undefined) ?? {};
+  return Object.entries(job.options)
+    .filter(([name, value]) => !sameValue(value, defaults[name]))
+    .map(([name, value]) => `${name}=${Array.isArray(value) ? value.join(',') : String(value)}`)
+    .join(' ');
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

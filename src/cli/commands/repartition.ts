@@ -1,7 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { repartition } from '../../api/index.js';
 import { PartitionedCommand } from '../partitioned-command.js';
-import { progressReporter } from '../progress.js';
 
 export class RepartitionCommand extends PartitionedCommand {
   static override paths = [['repartition']];
@@ -24,7 +23,7 @@ export class RepartitionCommand extends PartitionedCommand {
       repartition(catalog, {
         graph: this.graph,
         ...this.partitionOptions(),
-        onProgress: progressReporter(this.context.stderr),
+        onProgress: this.progress(),
       }),
     );
     const { graph: g, previous: was } = result;

@@ -1,7 +1,11 @@
 import { Command, Option } from 'clipanion';
 import { startWorkerServer } from '../../cluster/index.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { resolveDataDir } from '../../storage/index.js';
+import { createLogger, levelFor, type LogFormat } from '../../util/log.js';
 import { GasCommand } from '../base.js';
+
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'line'];
 
 export class WorkerCommand extends GasCommand {
   static override paths = [['worker']];
@@ -15,15 +19,24 @@ export class WorkerCommand extends GasCommand {
   });
 
   listen = Option.String('--listen', { required: true, description: 'HOST:PORT to listen on' });
+  logFormat = Option.String('--log-format', {
+    description: 'Logs on stderr: json (JSON lines) or line (one human line each); default: line on a terminal, else json',
+  });
 
   async run(): Promise<number> {
-    const server = await startWorkerServer(this.listen, resolveDataDir(this.dataDir), (line) => this.context.stderr.write(`gasworks worker: ${line}\n`));
+    if (this.logFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(this.logFormat)) {
+      throw new InvalidArgumentError(`worker: --log-format must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(this.logFormat)}`, { option: 'log-format' });
+    }
+    const log = createLogger({ name: 'worker', level: levelFor(this), format: this.logFormat as LogFormat | undefined, stream: this.context.stderr });
+    const server = await startWorkerServer(this.listen, resolveDataDir(this.dataDir), log);
+    log.info({ address: server.address, dataDir: resolveDataDir(this.dataDir) }, 'listening');
     this.context.stdout.write(`gasworks worker listening on ${server.address}\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    log.info('stopping');
     await server.close();
     return 0;
   }
