@@ -166,8 +166,8 @@ describe('ALS quality and reporting', () => {
 
   it('recommend ranks items by predicted rating and can leave out what the user rated', async () => {
     const job = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options: { maxIterations: 3 }, inProcess: true });
-    const all = recommend(temp.catalog, job.jobId, { user: '1', top: ITEMS });
-    const fresh = recommend(temp.catalog, job.jobId, { user: '1', top: ITEMS, excludeRated: true });
+    const all = recommend(temp.catalog, job.jobId, { user: '1', top: ITEMS, minRatings: 1 });
+    const fresh = recommend(temp.catalog, job.jobId, { user: '1', top: ITEMS, excludeRated: true, minRatings: 1 });
     const rated = new Set(
       storedEdges(temp.catalog, 'ratings')
         .edges.filter((e) => e.startsWith('u:1>'))
@@ -188,7 +188,7 @@ describe('ALS quality and reporting', () => {
     const x = user!.value as number[];
     const y = item!.value as number[];
     const prediction = (job.globalMean as number) + x[10]! + y[10]! + x.slice(0, 10).reduce((s, v, j) => s + v * y[j]!, 0);
-    expect(all[0]!.score).toBeCloseTo(prediction, 10);
+    expect(all[0]!.prediction).toBeCloseTo(prediction, 10);
     expect(() => recommend(temp.catalog, job.jobId, { user: '9999' })).toThrow(/no ratings/);
   });
 

@@ -212,7 +212,7 @@ describe('gasworks CLI', () => {
     expect(summary.iterations).toBe(3);
     expect(summary.trainRmse).toHaveLength(3);
     expect(summary.testRmse).toHaveLength(3);
-    const top = gasworks(data, 'recommend', String(summary.jobId), '--user', '1', '--exclude-rated', '--json');
+    const top = gasworks(data, 'recommend', String(summary.jobId), '--user', '1', '--exclude-rated', '--min-ratings', '1', '--json');
     expect(top.status, top.stderr).toBe(0);
     expect(JSON.parse(top.stdout).map((r: { item: string }) => r.item)).toEqual(['3']);
     const missing = gasworks(data, 'recommend', String(summary.jobId), '--user', '42');
@@ -231,10 +231,12 @@ describe('gasworks CLI', () => {
     const jobId = /job (\d+): lda/.exec(run.stdout)![1]!;
     const topics = gasworks(data, 'topics', jobId, '--top', '2');
     expect(topics.status, topics.stderr).toBe(0);
-    expect(topics.stdout).toMatch(/topic\s+0 \(\d+ tokens\): \w+ \w+/);
-    const mixture = JSON.parse(gasworks(data, 'results', jobId, '--vertex', 'd:1', '--format', 'json').stdout)[0].value as number[];
+    expect(topics.stdout).toMatch(/topic_0\s+\(\d+ tokens\): \w+ \w+/);
+    const [row] = JSON.parse(gasworks(data, 'results', jobId, '--vertex', 'd:1', '--format', 'json').stdout);
+    const mixture = [row.topic_0, row.topic_1] as number[];
     expect(mixture.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-    const counts = JSON.parse(gasworks(data, 'results', jobId, '--vertex', 'd:1', '--format', 'json', '--raw').stdout)[0].value as number[];
+    const [raw] = JSON.parse(gasworks(data, 'results', jobId, '--vertex', 'd:1', '--format', 'json', '--raw').stdout);
+    const counts = [raw.topic_0, raw.topic_1] as number[];
     expect(counts.reduce((a, b) => a + b, 0)).toBe(4);
   });
 

@@ -97,8 +97,12 @@ function userLine(user: string, items: readonly Recommendation[]): string {
 function describeCandidates(recommender: Recommender): string {
   const { candidates, leftOut, minRatings } = recommender;
   const rated = recommender.excludeRated ? '; items the user rated left out' : '';
-  if (minRatings === 1) return `all ${formatCount(candidates)} items (--min-ratings 1)${rated}`;
-  return `${formatCount(candidates)} items with ≥ ${minRatings} ratings (${formatCount(leftOut)} items with fewer left out; --min-ratings 1 for all)${rated}`;
+  if (minRatings === 1) return `all ${itemCount(candidates)} (--min-ratings 1)${rated}`;
+  return `${itemCount(candidates)} with ≥ ${minRatings} ratings (${itemCount(leftOut)} with fewer left out; --min-ratings 1 for all)${rated}`;
+}
+
+function itemCount(count: number): string {
+  return `${formatCount(count)} item${count === 1 ? '' : 's'}`;
 }
 
 function describeScale(recommender: Recommender): string {
