@@ -1,0 +1,191 @@
+/**
+ * The benchmarks run as shipped (issue 13): every `bench/*.ts` script runs on a small input and
+ * must exit 0 and print JSON lines carrying the fields its readers quote. The scripts are found by
+ * listing the directory, so a new one without small-input arguments here fails the first test.
+ *
+ * The scripts import the build (`fromDist` in bench/lib.ts): `npm test` builds first. Shared data
+ * a script needs and cannot find is a failure naming the file.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BENCH = resolve('bench');
+const DATA = resolve('../shared/data');
+/** The smallest edge list in the shared data (4 k vertices, 88 k edges). */
+const SMALL_GRAPH = join(DATA, 'facebook_combined.txt.gz');
+
+type Line = Record<string, unknown>;
+
+interface SmallRun {
+  /** Arguments for a run of a few seconds. */
+  readonly args: readonly string[];
+  /** Shared data files the run reads. */
+  readonly data: readonly string[];
+  /** Per `bench` value: the fields each of its lines must carry (not null). Every value must appear. */
+  readonly fields: Readonly<Record<string, readonly string[]>>;
+  /** Further checks on all lines. */
+  readonly check?: (lines: readonly Line[]) => void;
+}
+
+const SCRIPTS: Readonly<Record<string, SmallRun>> = {
+  'import.ts': {
+    args: ['--runs', '1', '--scale', '10', '--file', SMALL_GRAPH],
+    data: [SMALL_GRAPH],
+    fields: {
+      run: ['run', 'seconds', 'edgesPerSec', 'peakRssMB'],
+      generate: ['graph', 'edges', 'bytes', 'seconds'],
+      import: ['graph', 'vertices', 'edges', 'medianSeconds', 'edgesPerSec', 'peakRssMB'],
+      'graphology-build': ['graph', 'vertices', 'edges', 'medianSeconds', 'edgesPerSec'],
+    },
+    check: (lines) => expect(graphsOf(lines, 'import')).toEqual(['facebook_combined', 'kron-10']),
+  },
+  'pagerank.ts': {
+    args: ['--runs', '1', '--iterations', '3', '--scale', '10', '--file', SMALL_GRAPH],
+    data: [SMALL_GRAPH],
+    fields: {
+      run: ['kind', 'perIterationMs', 'peakRssMB'],
+      pagerank: ['graph', 'loadMs', 'perIterationMs', 'edgesPerSec', 'peakRssMB', 'iterationsAt1e6', 'iterationsAt1e10'],
+      'c-pull-pagerank': ['graph', 'threads', 'perIterationMs', 'gasworksOverC'],
+      'graphology-metrics-pagerank': ['graph', 'perIterationMs', 'edgesPerSec', 'peakRssMB'],
+      ratio: ['graph', 'graphologyOverGasworksPerIteration'],
+      'import+run pagerank (CLI)': ['graph', 'seconds', 'iterations'],
+    },
+    check(lines) {
+      // Both graphs, each with both peers; the C peer on the one thread gasworks runs on here.
+      for (const bench of ['pagerank', 'c-pull-pagerank', 'graphology-metrics-pagerank'])
+        expect(graphsOf(lines, bench)).toEqual(['facebook_combined', 'kron-10']);
+      for (const line of withBench(lines, 'c-pull-pagerank')) expect(line.threads).toBe(1);
+    },
+  },
+  'pagerank-accuracy.ts': {
+    args: ['--files', SMALL_GRAPH],
+    data: [SMALL_GRAPH],
+    fields: { 'pagerank-accuracy': ['graph', 'rule'] },
+    check(lines) {
+      const byRule = new Map(withBench(lines, 'pagerank-accuracy').map((line) => [line.rule, line]));
+      expect([...byRule.keys()].sort()).toEqual(['default', 'networkx', 'reference']);
+      for (const rule of ['default', 'networkx']) {
+        const line = byRule.get(rule)!;
+        // The networkx run needs the stopRule option; without it the line says why it was not run.
+        if (rule === 'networkx' && 'skipped' in line) continue;
+        for (const field of ['stopRule', 'tolerance', 'iterations', 'l1ToReference', 'top100Overlap'])
+          expect(line[field], `${rule}.${field}`).toBeTypeOf(field === 'stopRule' ? 'string' : 'number');
+        expect(line.top100Overlap).toBeGreaterThanOrEqual(0);
+        expect(line.top100Overlap).toBeLessThanOrEqual(100);
+      }
+      expect(byRule.get('reference')!.iterations).toBeGreaterThan(byRule.get('default')!.iterations as number);
+    },
+  },
+  'partition.ts': {
+    args: ['--graphs', 'kron', '--scale', '10', '--partitions', '4,16', '--iterations', '2'],
+    data: [],
+    fields: {
+      partition: ['graph', 'partitions', 'strategy', 'replicationFactor', 'edgeBalance', 'vertexBalance', 'millionEdgesPerSecond'],
+      'pagerank-by-strategy': ['graph', 'rank', 'strategy', 'replicationFactor', 'perIterationMs', 'exchangedBytesPerStep'],
+    },
+    check: (lines) => expect(withBench(lines, 'pagerank-by-strategy').map((line) => line.rank)).toEqual(['best', 'worst']),
+  },
+  'scaling.ts': {
+    args: ['--scale', '10', '--ssp-scale', '10', '--iterations', '3', '--runs', '1'],
+    data: [],
+    fields: {
+      import: ['graph', 'vertices', 'edges', 'replicationFactor'],
+      run: ['label', 'perIterationMs', 'peakRssMB'],
+      pagerank: ['label', 'perIterationMs'],
+      speedup: ['perIterationMs', 'speedup'],
+      'c-pull-pagerank': ['threads', 'perIterationMs'],
+      ssp: ['staleness', 'secondsToConverge', 'iterations'],
+    },
+    check(lines) {
+      // The peer's own report of its threads: a build without OpenMP would say 1 on the 2-thread row.
+      expect(withBench(lines, 'c-pull-pagerank').map((line) => line.threads)).toEqual([1, 2]);
+      expect(withBench(lines, 'ssp').map((line) => line.staleness)).toEqual([0, 1, 2, 4]);
+    },
+  },
+  'transfer.ts': {
+    args: ['--rounds', '1'],
+    data: [],
+    fields: { 'thread-messages': ['method', 'bytes', 'roundTripMs', 'gbPerSecond'] },
+  },
+  'als.ts': {
+    args: ['--runs', '1', '--synthetic', '10000'],
+    data: [join(DATA, 'ml-latest-small.ratings.csv.gz')],
+    fields: {
+      als: ['system', 'rank', 'testRmse', 'seconds', 'ratingsPerSecond'],
+      'als-throughput': ['ratings', 'secondsPerIteration', 'ratingsPerSecond'],
+    },
+  },
+  'lda.ts': {
+    args: ['--corpora', 'kos', '--topics', '5', '--iterations', '5'],
+    data: [join(DATA, 'docword.kos.txt.gz'), join(DATA, 'vocab.kos.txt.gz')],
+    fields: { lda: ['corpus', 'topics', 'sampler', 'iterations', 'tokens', 'logLikelihoodPerToken', 'tokensPerSecond'] },
+  },
+};
+
+function withBench(lines: readonly Line[], bench: string): Line[] {
+  return lines.filter((line) => line.bench === bench);
+}
+
+/** The graphs of a bench's summary lines (or of all its lines when it has none), in order. */
+function graphsOf(lines: readonly Line[], bench: string): unknown[] {
+  const own = withBench(lines, bench);
+  const summaries = own.filter((line) => line.summary === true);
+  return (summaries.length > 0 ? summaries : own).map((line) => line.graph);
+}
+
+function runScript(script: string, args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolveRun({ status, stdout, stderr }));
+  });
+}
+
+describe('bench scripts on small inputs', () => {
+  const scripts = readdirSync(BENCH)
+    .filter((file) => file.endsWith('.ts') && file !== 'lib.ts')
+    .sort();
+
+  it('every script has small-input arguments here', () => {
+    expect(
+      scripts.filter((script) => !(script in SCRIPTS)),
+      'bench scripts with no entry in SCRIPTS of test/bench.test.ts',
+    ).toEqual([]);
+    expect(existsSync(resolve('dist/index.js')), 'dist/ is missing: run `npm run build` (npm test does)').toBe(true);
+  });
+
+  for (const script of scripts.filter((name) => name in SCRIPTS)) {
+    const run = SCRIPTS[script]!;
+    it(`bench/${script} ${run.args.join(' ')}`, async () => {
+      for (const file of run.data) expect(existsSync(file), `bench/${script} needs the shared data file ${file}, which is missing`).toBe(true);
+      const { status, stdout, stderr } = await runScript(script, run.args);
+      expect(status, `bench/${script} exited ${status}:\n${stderr.slice(-4000)}`).toBe(0);
+      const lines = stdout
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          let parsed: unknown;
+          expect(() => (parsed = JSON.parse(line)), `not a JSON line: ${line}`).not.toThrow();
+          expect(parsed, `not a JSON object: ${line}`).toBeTypeOf('object');
+          return parsed as Line;
+        });
+      for (const line of lines) {
+        expect(line.bench, `a line without "bench": ${JSON.stringify(line)}`).toBeTypeOf('string');
+        const expected = run.fields[line.bench as string];
+        if (expected === undefined || 'skipped' in line) continue;
+        for (const field of expected) expect(line[field] ?? null, `${field} in ${JSON.stringify(line)}`).not.toBeNull();
+      }
+      for (const bench of Object.keys(run.fields)) expect(withBench(lines, bench).length, `no "${bench}" line`).toBeGreaterThan(0);
+      // A skipped case on the small input means a peer or a data set went missing.
+      const skipped = lines.filter((line) => 'skipped' in line && !(line.bench === 'pagerank-accuracy' && line.rule === 'networkx'));
+      expect(skipped, 'skipped cases').toEqual([]);
+      run.check?.(lines);
+    }, 120_000);
+  }
+});
