@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pagerankMetrics from 'graphology-metrics/centrality/pagerank.js';
+import pagerankModule from 'graphology-metrics/centrality/pagerank.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJob } from '../src/api/index.js';
 import { defineProgram } from '../src/engine/index.js';
@@ -17,6 +17,9 @@ import { componentsOracle } from './helpers/oracles.js';
 import { erdosRenyi, grid2d, pagerankOracle, powerLaw, star, withWeights, type TestGraph } from './helpers/rank-oracles.js';
 
 afterAll(removeTempDirs);
+
+/** graphology-metrics is CommonJS typed as an ES module: the default import is the function at run time. */
+const pagerankMetrics = pagerankModule as unknown as typeof pagerankModule.default;
 
 const key = (v: number): string => `n${v}`;
 
