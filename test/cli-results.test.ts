@@ -115,6 +115,12 @@ describe('results and recommend read as users expect', () => {
     expect(alone.stderr).toContain('give --top too');
   });
 
+  it('results --vertex with the id from the ratings file hints at the label', () => {
+    const missing = gasworks(data, 'results', als, '--vertex', '2');
+    expect(missing.status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
+    expect(missing.stderr).toContain('did you mean "u:2"?');
+  });
+
   it('topics name each topic as results names its column', () => {
     const topics = ok(gasworks(data, 'topics', lda, '--top', '2'));
     expect(topics).toMatch(/^topic_0 +\(\d+ tokens\): \w+ \w+\ntopic_1 +\(\d+ tokens\)/);

@@ -8,6 +8,7 @@
  */
 import { findAlgorithm } from '../algorithms/index.js';
 import { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';
+import { vertexNotFound } from './label-hint.js';
 import { topIds } from './top-vertices.js';
 import { GraphReader, graphDir, graphStoreDir, readResults, type Catalog, type JobRecord, type VertexLabel } from '../storage/index.js';
 
@@ -75,7 +76,7 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
     let ids: Iterable<number>;
     if (query.vertex !== undefined) {
       const id = reader.idOf(query.vertex);
-      if (id < 0) throw new NotFoundError(`results: vertex ${JSON.stringify(query.vertex)} is not in graph "${graph.name}"`, { vertex: query.vertex });
+      if (id < 0) throw vertexNotFound(reader, graph.name, query.vertex, 'results', { option: 'vertex' });
       ids = [id];
     } else if (query.top !== undefined) {
       const component = rankedComponent(job, shown.column, components, query.by);

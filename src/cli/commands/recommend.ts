@@ -83,7 +83,7 @@ export class RecommendCommand extends GasCommand {
   private async many(recommender: Recommender, source: string, top: number): Promise<void> {
     const users = source === 'all' ? recommender.allUsers() : readUsersFile(source, recommender);
     recommender.load(users);
-    this.context.stderr.write(`recommend: ${formatCount(users.length)} users, top ${top} of ${describeCandidates(recommender)}; ${describeScale(recommender)}\n`);
+    this.inform(`recommend: ${formatCount(users.length)} users, top ${top} of ${describeCandidates(recommender)}; ${describeScale(recommender)}`);
     const { emit, flush } = streamWriter(this.context.stdout);
     for (const user of users) await emit(`${userLine(recommender.userName(user), recommender.top(user, top))}\n`);
     await flush();
