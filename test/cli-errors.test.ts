@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labelHint, vertexNotFound } from '../src/api/label-hint.js';
-import { suggest } from '../src/cli/did-you-mean.js';
+import { suggest } from '../src/util/did-you-mean.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { Catalog } from '../src/index.js';
 import { makeTempDir, removeTempDirs, withReader, writeGraphFile } from './helpers/graph-files.js';

@@ -43,13 +43,7 @@ export function labelHint(graph: LabelLookup, label: string): string | null {
  * `vertex "1" is not in graph "ml" (…hint…)` as a GAS_ERR_NOT_FOUND error; `context` prefixes the
  * message (`results`, `sssp: source`), `details` are added to the error's (e.g. `{ option }`).
  */
-export function vertexNotFound(
-  graph: LabelLookup,
-  graphName: string,
-  label: string,
-  context: string,
-  details: Record<string, unknown> = {},
-): NotFoundError {
+export function vertexNotFound(graph: LabelLookup, graphName: string, label: string, context: string, details: Record<string, unknown> = {}): NotFoundError {
   const hint = labelHint(graph, label);
   return new NotFoundError(`${context}: vertex ${JSON.stringify(label)} is not in graph "${graphName}"${hint === null ? '' : ` (${hint})`}`, {
     ...details,

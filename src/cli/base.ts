@@ -122,7 +122,12 @@ export function reportError(error: unknown, options: { readonly json: boolean; r
   const gas =
     error instanceof GasError
       ? error
-      : new GasError('GAS_ERR_INTERNAL', `internal error: ${error instanceof Error ? error.message : String(error)}${options.verbose ? '' : ' (re-run with --verbose for the stack)'}`, {}, { cause: error });
+      : new GasError(
+          'GAS_ERR_INTERNAL',
+          `internal error: ${error instanceof Error ? error.message : String(error)}${options.verbose ? '' : ' (re-run with --verbose for the stack)'}`,
+          {},
+          { cause: error },
+        );
   if (options.json) options.stderr.write(`${JSON.stringify({ error: gas.toJSON() })}\n`);
   else options.stderr.write(`gasworks: ${gas.message} [${gas.code}]\n`);
   if (options.verbose) {

@@ -14,7 +14,7 @@
  */
 import { Command } from 'clipanion';
 import { InvalidArgumentError } from '../errors.js';
-import { suggest } from './did-you-mean.js';
+import { suggest } from '../util/did-you-mean.js';
 
 export interface CommandShape {
   readonly path: readonly string[];
@@ -36,7 +36,8 @@ export function commandShapes(commands: readonly CommandClass[]): CommandShape[]
     const positionals: { name: string; required: boolean }[] = [];
     let trailing = false;
     const recorder = {
-      addOption: (o: { names: string[]; arity?: number; required?: boolean }) => options.push({ names: o.names, arity: o.arity ?? 0, required: o.required ?? false }),
+      addOption: (o: { names: string[]; arity?: number; required?: boolean }) =>
+        options.push({ names: o.names, arity: o.arity ?? 0, required: o.required ?? false }),
       addPositional: (p: { name: string; required?: boolean }) => positionals.push({ name: p.name, required: p.required ?? true }),
       addProxy: () => (trailing = true),
       addRest: () => (trailing = true),

@@ -64,7 +64,12 @@ function refuseMisleadingFormat(file: string, head: string): void {
     );
   }
   if (lines.every((line) => /^\d+(\s+\d+:\d+)+$/.test(line))) {
-    throw misleading(file, 'its lines are "N word:count …" documents, as in LDA-C', '--format lda-c --vocab VOCAB_FILE', 'documents become d:N and words w:WORD');
+    throw misleading(
+      file,
+      'its lines are "N word:count …" documents, as in LDA-C',
+      '--format lda-c --vocab VOCAB_FILE',
+      'documents become d:N and words w:WORD',
+    );
   }
 }
 

@@ -41,28 +41,33 @@ export class ImportCommand extends PartitionedCommand {
   dropSelfLoops = Option.Boolean('--drop-self-loops', false, { description: 'Remove edges from a vertex to itself' });
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });
   replace = Option.Boolean('--replace', false, { description: 'Atomically replace an existing graph of the same name' });
-  force = Option.Boolean('--force', false, { description: "With --replace: also when the old graph has jobs (they are deleted with it: their results are over the old graph's vertices)" });
+  force = Option.Boolean('--force', false, {
+    description: "With --replace: also when the old graph has jobs (they are deleted with it: their results are over the old graph's vertices)",
+  });
 
   async run(): Promise<void> {
     if (this.force && !this.replace) throw new InvalidArgumentError('import: --force goes with --replace', { option: 'force' });
     let deletedJobs = 0;
-    const result = await this.withCatalog(async (catalog) => {
-      deletedJobs = this.replace ? this.jobsReplaced(catalog) : 0;
-      return importGraphFile(catalog, {
-        file: this.file,
-        name: this.name,
-        format: this.format === undefined ? undefined : parseFormat(this.format),
-        vocab: this.vocab,
-        undirected: this.undirected,
-        weighted: this.weighted,
-        ...this.partitionOptions(),
-        dedupe: this.dedupe,
-        dropSelfLoops: this.dropSelfLoops,
-        header: this.header ?? 'auto',
-        replace: this.replace,
-        onProgress: this.progress(),
-      });
-    }, { create: true });
+    const result = await this.withCatalog(
+      async (catalog) => {
+        deletedJobs = this.replace ? this.jobsReplaced(catalog) : 0;
+        return importGraphFile(catalog, {
+          file: this.file,
+          name: this.name,
+          format: this.format === undefined ? undefined : parseFormat(this.format),
+          vocab: this.vocab,
+          undirected: this.undirected,
+          weighted: this.weighted,
+          ...this.partitionOptions(),
+          dedupe: this.dedupe,
+          dropSelfLoops: this.dropSelfLoops,
+          header: this.header ?? 'auto',
+          replace: this.replace,
+          onProgress: this.progress(),
+        });
+      },
+      { create: true },
+    );
     const g = result.graph;
     if (deletedJobs > 0) this.inform(`import: replaced graph "${g.name}" and deleted its ${deletedJobs} job${deletedJobs === 1 ? '' : 's'}`);
     if (this.json) {

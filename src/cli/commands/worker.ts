@@ -25,7 +25,9 @@ export class WorkerCommand extends GasCommand {
 
   async run(): Promise<number> {
     if (this.logFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(this.logFormat)) {
-      throw new InvalidArgumentError(`worker: --log-format must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(this.logFormat)}`, { option: 'log-format' });
+      throw new InvalidArgumentError(`worker: --log-format must be one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(this.logFormat)}`, {
+        option: 'log-format',
+      });
     }
     const log = createLogger({ name: 'worker', level: levelFor(this), format: this.logFormat as LogFormat | undefined, stream: this.context.stderr });
     const server = await startWorkerServer(this.listen, resolveDataDir(this.dataDir), log);

@@ -1,7 +1,9 @@
 /**
- * "Did you mean …?" for mistyped commands and options. Names are compared without case, leading
- * dashes or word separators, so `--dropSelfLoops`, `--drop_self_loops` and `--drop-self-lops` all
- * find `--drop-self-loops`; the candidate comes back as given (kebab-case for options).
+ * "Did you mean …?" for mistyped commands, options and names of any kind: a leaf in util/, so
+ * the CLI, the engine's option validation and the REST layer can share one rule. Names are
+ * compared without case, leading dashes or word separators, so `--dropSelfLoops`,
+ * `--drop_self_loops` and `--drop-self-lops` all find `--drop-self-loops`; the candidate comes
+ * back as given (kebab-case for options).
  *
  * A candidate is suggested when it is the only closest one within a typo's reach (optimal string
  * alignment distance — Levenshtein plus swapped neighbours, so `nmae` is one edit from `name` —
@@ -35,7 +37,10 @@ export function suggest(input: string, candidates: readonly string[]): string | 
 }
 
 function normalize(name: string): string {
-  return name.replace(/^-+/, '').replace(/[-_\s]/g, '').toLowerCase();
+  return name
+    .replace(/^-+/, '')
+    .replace(/[-_\s]/g, '')
+    .toLowerCase();
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
