@@ -10,6 +10,7 @@ import type { GasError } from '../src/errors.js';
 import { openTempCatalog, removeTempDirs, seededRandom, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { alsOracle, type OracleRatings } from './helpers/als-oracle.js';
 import { compilePackedCholeskySolve } from '../src/algorithms/support/cholesky.js';
+import { openRecommender } from '../src/api/recommend.js';
 
 const USERS = 80;
 const ITEMS = 50;
@@ -273,5 +274,40 @@ describe('ratings import', () => {
     expect(error.code).toBe('GAS_ERR_PARSE');
     expect(error.message).toContain(`${file}${problem}`);
     expect(temp.catalog.listGraphs().length).toBe(before);
+  });
+});
+
+describe('recommend for many users', () => {
+  it('filters items by their number of ratings, clamps to the ratings’ range, and serves every user as one-user calls do', async () => {
+    const job = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options: { maxIterations: 3 }, inProcess: true });
+    const { user, item, rating } = storedRatings('ratings');
+    const count = new Map<number, number>();
+    for (const i of item) count.set(i, (count.get(i) ?? 0) + 1);
+    const counts = [...count.values()].sort((a, b) => a - b);
+    const minRatings = counts[counts.length >> 1]!; // the median: about half the items left out
+    const recommender = openRecommender(temp.catalog, job.jobId, { minRatings, excludeRated: true });
+    try {
+      const users = recommender.allUsers();
+      expect(users.length).toBe(new Set(user).size);
+      recommender.load(users);
+      expect(recommender.candidates).toBe(counts.filter((c) => c >= minRatings).length);
+      expect(recommender.leftOut).toBe(counts.filter((c) => c < minRatings).length);
+      expect(recommender.scale).toEqual({ min: Math.min(...rating), max: Math.max(...rating) });
+      const labels = withReader(temp.catalog, 'ratings', (reader) => Array.from({ length: reader.meta.vertices }, (_, id) => String(reader.labelOf(id))));
+      const label = (id: number): string => labels[id]!;
+      const allowed = new Set([...count].filter(([, c]) => c >= minRatings).map(([i]) => label(i).slice(2)));
+      for (const u of users) {
+        const name = recommender.userName(u);
+        const rows = recommender.top(u, 5);
+        expect(rows).toEqual(recommend(temp.catalog, job.jobId, { user: name, top: 5, minRatings, excludeRated: true }));
+        const rated = new Set(item.filter((_, e) => user[e] === u).map((i) => label(i).slice(2)));
+        for (const row of rows) {
+          expect(allowed.has(row.item) && !rated.has(row.item)).toBe(true);
+          expect(row.score).toBe(Math.min(recommender.scale!.max, Math.max(recommender.scale!.min, row.prediction)));
+        }
+      }
+    } finally {
+      recommender.close();
+    }
   });
 });
