@@ -4,6 +4,7 @@
  * written as node attributes with every other attribute kept, nothing written to disk, errors
  * with stable codes; and `toGraphology` round trips with a stored graph and job.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pagerankModule from 'graphology-metrics/centrality/pagerank.js';
@@ -267,6 +268,28 @@ describe('toGraphology', () => {
     } finally {
       temp.close();
     }
+  });
+});
+
+describe('bench/graphology.ts', () => {
+  it('runs on its small input (from the build) and reports agreement with graphology-metrics within 1e-9 at the same iteration count', () => {
+    const bench = spawnSync(process.execPath, ['--import', 'tsx', 'bench/graphology.ts', '--small', '--runs', '1', '--workers', '1,2'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(bench.status, bench.stderr).toBe(0);
+    const lines = bench.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const agreement = lines.find((line) => line.bench === 'agreement')!;
+    expect(agreement).toMatchObject({ ok: true, sameIterations: true });
+    expect(agreement.maxAbsDiff as number).toBeLessThanOrEqual(1e-9);
+    expect(lines.filter((line) => line.bench === 'summary').map((line) => `${line.engine}/${line.workers}`)).toEqual([
+      'gasworks/1',
+      'gasworks/2',
+      'graphology-metrics/1',
+    ]);
   });
 });
 
