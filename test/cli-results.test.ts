@@ -57,7 +57,9 @@ describe('results and recommend read as users expect', () => {
 
   beforeAll(() => {
     ok(gasworks(data, 'import', writeGraphFile(dir, 'ratings.csv', ratingsCsv()), '--name', 'ratings', '--format', 'ratings'));
-    als = String(JSON.parse(ok(gasworks(data, 'run', 'als', '--graph', 'ratings', '--rank', '3', '--max-iterations', '6', '--reg-param', '0.001', '--json'))).jobId);
+    als = String(
+      JSON.parse(ok(gasworks(data, 'run', 'als', '--graph', 'ratings', '--rank', '3', '--max-iterations', '6', '--reg-param', '0.001', '--json'))).jobId,
+    );
     pagerank = String(JSON.parse(ok(gasworks(data, 'run', 'pagerank', '--graph', 'ratings', '--json'))).jobId);
     const docword = writeGraphFile(dir, 'docword.txt', '3\n4\n6\n1 1 3\n1 2 1\n2 3 2\n2 4 2\n3 1 1\n3 4 1\n');
     const vocab = writeGraphFile(dir, 'vocab.txt', 'apple\nbanana\ncherry\ndate\n');
@@ -66,14 +68,25 @@ describe('results and recommend read as users expect', () => {
   });
 
   it('vector results carry their components’ names in the CSV header and as JSON keys', () => {
-    const csv = ok(gasworks(data, 'results', als)).trim().split('\n');
+    const csv = ok(gasworks(data, 'results', als))
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe('vertex,factor_0,factor_1,factor_2,bias');
-    const ndjson = ok(gasworks(data, 'results', als, '--format', 'ndjson')).trim().split('\n').map((line) => JSON.parse(line));
+    const ndjson = ok(gasworks(data, 'results', als, '--format', 'ndjson'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(ndjson).toHaveLength(csv.length - 1);
     expect(Object.keys(ndjson[0])).toEqual(['vertex', 'factor_0', 'factor_1', 'factor_2', 'bias']);
     // The same numbers as the CSV row, under the header's names.
     const [label, ...values] = csv[1]!.split(',');
-    expect(ndjson[0]).toEqual({ vertex: label, factor_0: Number(values[0]), factor_1: Number(values[1]), factor_2: Number(values[2]), bias: Number(values[3]) });
+    expect(ndjson[0]).toEqual({
+      vertex: label,
+      factor_0: Number(values[0]),
+      factor_1: Number(values[1]),
+      factor_2: Number(values[2]),
+      bias: Number(values[3]),
+    });
     const json = JSON.parse(ok(gasworks(data, 'results', als, '--vertex', 'u:1', '--format', 'json')));
     expect(Object.keys(json[0])).toEqual(['vertex', 'factor_0', 'factor_1', 'factor_2', 'bias']);
 
@@ -93,7 +106,9 @@ describe('results and recommend read as users expect', () => {
     expect(top.map((row: { vertex: string }) => row.vertex)).toEqual(byBias.map((row) => row.vertex));
     const lowest = JSON.parse(ok(gasworks(data, 'results', als, '--top', '1', '--by', 'factor_1', '--ascending', '--format', 'json')));
     expect(lowest[0].factor_1).toBe(Math.min(...all.map((row) => (row as unknown as { factor_1: number }).factor_1)));
-    const topic = ok(gasworks(data, 'results', lda, '--top', '2', '--by', 'topic_1')).trim().split('\n');
+    const topic = ok(gasworks(data, 'results', lda, '--top', '2', '--by', 'topic_1'))
+      .trim()
+      .split('\n');
     expect(topic).toHaveLength(3);
     // A scalar result ranks without --by, or by its one component's name.
     expect(ok(gasworks(data, 'results', pagerank, '--top', '2', '--by', 'value'))).toBe(ok(gasworks(data, 'results', pagerank, '--top', '2')));
@@ -161,7 +176,10 @@ describe('results and recommend read as users expect', () => {
 
   it('recommend --users all writes one NDJSON line per user, the same items as one user at a time', () => {
     const all = gasworks(data, 'recommend', als, '--users', 'all', '--format', 'ndjson', '--top', '3', '--exclude-rated', '--min-ratings', '1');
-    const lines = ok(all).trim().split('\n').map((line) => JSON.parse(line) as { user: string; items: Item[] });
+    const lines = ok(all)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { user: string; items: Item[] });
     expect(lines.map((line) => line.user)).toEqual(Array.from({ length: USERS }, (_, u) => String(u + 1)));
     for (const { user, items } of lines) {
       const single = JSON.parse(ok(gasworks(data, 'recommend', als, '--user', user, '--top', '3', '--exclude-rated', '--min-ratings', '1', '--json')));
@@ -171,7 +189,12 @@ describe('results and recommend read as users expect', () => {
 
     const file = writeGraphFile(dir, 'users.txt', '3\n\n# a comment\nu:5\n');
     const fromFile = ok(gasworks(data, 'recommend', als, '--users', file, '--top', '3', '--exclude-rated', '--min-ratings', '1'));
-    expect(fromFile.trim().split('\n').map((line) => JSON.parse(line))).toEqual([lines[2], lines[4]]);
+    expect(
+      fromFile
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([lines[2], lines[4]]);
   });
 
   it('recommend: bad users, bad files and a non-ALS job are clear errors with stable codes', () => {

@@ -82,7 +82,15 @@ export function openRecommender(catalog: Catalog, jobId: string | number, option
     throw new NotFoundError(`recommend: job ${job.id}'s graph "${job.graphName}" was dropped or replaced, and its factors with it`, { job: job.id });
   }
   const { meta, values } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
-  return new Recommender(job, graph.name, GraphReader.open(graphStoreDir(catalog.dataDir, graph)), values, meta.width, minRatings, options.excludeRated ?? false);
+  return new Recommender(
+    job,
+    graph.name,
+    GraphReader.open(graphStoreDir(catalog.dataDir, graph)),
+    values,
+    meta.width,
+    minRatings,
+    options.excludeRated ?? false,
+  );
 }
 
 export class Recommender {
@@ -175,7 +183,10 @@ export class Recommender {
   describeMissingUser(user: string): string {
     if (user.startsWith(ITEM_PREFIX) && this.reader.idOf(user) >= 0) return `${JSON.stringify(user)} is an item of graph "${this.graphName}", not a user`;
     const first = this.firstUser();
-    const example = first < 0 ? '' : `; users are labelled ${USER_PREFIX}ID, e.g. ${JSON.stringify(String(this.reader.labelOf(first)).slice(USER_PREFIX.length))} or ${JSON.stringify(String(this.reader.labelOf(first)))}`;
+    const example =
+      first < 0
+        ? ''
+        : `; users are labelled ${USER_PREFIX}ID, e.g. ${JSON.stringify(String(this.reader.labelOf(first)).slice(USER_PREFIX.length))} or ${JSON.stringify(String(this.reader.labelOf(first)))}`;
     return `user ${JSON.stringify(user)} has no ratings in graph "${this.graphName}"${example}`;
   }
 

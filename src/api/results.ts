@@ -139,7 +139,7 @@ function componentColumn(values: Float64Array, width: number, component: number,
  */
 export function describeNames(names: readonly string[]): string {
   const parts: string[] = [];
-  for (let start = 0; start < names.length; ) {
+  for (let start = 0; start < names.length;) {
     const prefix = numberedPrefix(names[start]!);
     let end = start + 1;
     while (prefix !== null && end < names.length && numberedPrefix(names[end]!) === prefix) end++;

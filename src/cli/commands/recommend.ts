@@ -14,7 +14,7 @@ export class RecommendCommand extends GasCommand {
     description: "Users' top items under a finished ALS job's factors",
     details: [
       'Scores every item with at least --min-ratings ratings (default 5) by its predicted rating for the user (global mean + biases + factor dot product), highest first.',
-      "Scores are clamped to the scale of the training ratings (their min and max); --json and NDJSON also give the unclamped `prediction`.",
+      'Scores are clamped to the scale of the training ratings (their min and max); --json and NDJSON also give the unclamped `prediction`.',
       'With --users FILE (one user id per line; blank lines and # comments skipped) or --users all, writes NDJSON, one line per user: {"user":"1","items":[{"item":"318","score":4.9,"prediction":4.9},…]}.',
     ].join(' '),
     examples: [
@@ -107,7 +107,9 @@ function itemCount(count: number): string {
 
 function describeScale(recommender: Recommender): string {
   const scale = recommender.scale;
-  return scale ? `scores clamped to the training ratings' scale ${scale.min}–${scale.max}` : 'implicit feedback: scores are preferences, not ratings (not clamped)';
+  return scale
+    ? `scores clamped to the training ratings' scale ${scale.min}–${scale.max}`
+    : 'implicit feedback: scores are preferences, not ratings (not clamped)';
 }
 
 /** The users a `--users FILE` names, one per line (blank lines and `#` comments skipped), each checked. */

@@ -12,7 +12,7 @@ export class ResultsCommand extends GasCommand {
     description: "Print a job's results under the graph's vertex labels",
     details: [
       'Every format has the same columns: `vertex` and the result, `value` for a scalar result and one named column per component of a vector result',
-      '(ALS `factor_0 … factor_9, bias`; LDA `topic_0 …`; a program\'s vector column `<column>_0 …`): the CSV header, and the keys of each',
+      "(ALS `factor_0 … factor_9, bias`; LDA `topic_0 …`; a program's vector column `<column>_0 …`): the CSV header, and the keys of each",
       'NDJSON line and JSON array element (`{"vertex":"u:1","factor_0":0.12,…,"bias":0.72}`). Rows stream: results of any size can be piped.',
       '`--top K` on a vector result ranks by the component `--by` names.',
     ].join(' '),

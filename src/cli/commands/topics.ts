@@ -7,7 +7,8 @@ export class TopicsCommand extends GasCommand {
 
   static override usage = Command.Usage({
     description: "Each topic's top words under a finished LDA job",
-    details: 'Topics are named as `results` names its columns (`topic_3`): `results JOB --top 10 --by topic_3` ranks vertices by that column (documents by their share θ of the topic, words by φ, which is far smaller).',
+    details:
+      'Topics are named as `results` names its columns (`topic_3`): `results JOB --top 10 --by topic_3` ranks vertices by that column (documents by their share θ of the topic, words by φ, which is far smaller).',
     examples: [['Ten words per topic', '$0 topics 4 --top 10']],
   });
 
