@@ -31,7 +31,16 @@ import { unitHash } from './support/unit-hash.js';
 import { InvalidArgumentError } from '../errors.js';
 import { defineAlgorithm, defineProgram, type StepReport } from '../engine/index.js';
 
-export const ALS_DEFAULTS = { rank: 10, regParam: 0.15, maxIterations: 10, seed: 1, biases: true, implicit: false, alpha: 1, test: '' };
+export const ALS_OPTIONS = {
+  rank: { default: 10, min: 1, max: 200, integer: true, description: 'factors per user and item (k)', aliases: ['k', 'numFactors', 'factors'] },
+  regParam: { default: 0.15, min: 0, description: 'λ, scaled by each vertex\'s number of ratings (ALS-WR)', aliases: ['lambda', 'regularization'] },
+  maxIterations: { default: 10, min: 1, integer: true, description: 'iterations (each updates users, then items); no convergence test', aliases: ['maxIter', 'numIterations'] },
+  seed: { default: 1, min: 0, integer: true, description: 'seed of the initial factors' },
+  biases: { default: true, description: 'learn a bias per user and item (--no-biases: factors only)' },
+  implicit: { default: false, description: 'treat ratings as confidence (Hu, Koren & Volinsky) instead of values to fit', aliases: ['implicitPrefs'] },
+  alpha: { default: 1, min: 0, description: 'confidence per unit of rating with --implicit (c = 1 + α·r)' },
+  test: { default: '', description: 'a ratings file of held-out ratings; its RMSE is reported after every iteration' },
+};
 
 interface Prepared {
   readonly rank: number;
@@ -48,17 +57,12 @@ interface Prepared {
 export default defineAlgorithm({
   name: 'als',
   description: 'Matrix factorisation by alternating least squares (ALS-WR; --implicit for Hu-Koren-Volinsky)',
-  defaults: ALS_DEFAULTS,
+  options: ALS_OPTIONS,
   gathers: 'all',
   stepsPerIteration: 2,
+  fixedIterations: true,
   topOrder: 'none',
   resultComponents: (width) => [...Array.from({ length: width - 1 }, (_, j) => `factor_${j}`), 'bias'],
-  validate(options, check) {
-    check.number('rank', options.rank, { min: 1, max: 200, integer: true });
-    check.number('regParam', options.regParam, { min: 0 });
-    check.number('seed', options.seed, { min: 0, integer: true });
-    check.number('alpha', options.alpha, { min: 0 });
-  },
   async prepare(options, graph): Promise<Prepared> {
     if (!graph.directed || !graph.weighted || graph.numEdges === 0) {
       throw new InvalidArgumentError('als: the graph must hold ratings (user → item edges with the rating as weight: import it with --format ratings)', {

@@ -24,12 +24,13 @@
  */
 import { defineAlgorithm, defineProgram } from '../engine/index.js';
 
-export const CONNECTED_COMPONENTS_DEFAULTS = { maxIterations: 2 ** 31 - 1 };
 
 export default defineAlgorithm({
   name: 'connected-components',
   description: 'Weakly connected components: each vertex gets the smallest vertex id of its component',
-  defaults: CONNECTED_COMPONENTS_DEFAULTS,
+  options: {
+    maxIterations: { default: 2 ** 31 - 1, min: 1, integer: true, description: 'stop after this many steps (labels settle within the largest diameter)' },
+  },
   topOrder: 'none',
   create() {
     return defineProgram({

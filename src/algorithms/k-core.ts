@@ -36,7 +36,9 @@ const REMAINING = -1;
 export default defineAlgorithm({
   name: 'k-core',
   description: 'Core number of every vertex (k-core decomposition by peeling)',
-  defaults: { maxIterations: 10_000 },
+  options: {
+    maxIterations: { default: 10_000, min: 1, integer: true, description: 'stop after this many peeling steps' },
+  },
   topOrder: 'desc',
   create() {
     return defineProgram({

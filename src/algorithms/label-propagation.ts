@@ -26,12 +26,13 @@
  */
 import { defineAlgorithm, defineProgram } from '../engine/index.js';
 
-export const LABEL_PROPAGATION_DEFAULTS = { maxIterations: 20 };
 
 export default defineAlgorithm({
   name: 'label-propagation',
   description: 'Community detection by synchronous label propagation (Raghavan et al. 2007)',
-  defaults: LABEL_PROPAGATION_DEFAULTS,
+  options: {
+    maxIterations: { default: 20, min: 1, integer: true, description: 'stop after this many steps if labels still change', aliases: ['maxIter'] },
+  },
   topOrder: 'none',
   create() {
     return defineProgram<{ label: 'u32'; changed: 'u8' }, Record<never, never>, Float64Array>({

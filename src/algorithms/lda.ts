@@ -46,7 +46,6 @@ import { InvalidArgumentError } from '../errors.js';
 import { defineAlgorithm, defineProgram } from '../engine/index.js';
 import { hashPair } from '../partition/hash.js';
 
-export const LDA_DEFAULTS = { topics: 20, alpha: 0, beta: 0.1, maxIterations: 100, seed: 1, sampler: 'auto' as string, mhSteps: 2, likelihoodEvery: 1 };
 export const LDA_SAMPLERS = ['auto', 'exact', 'mh'] as const;
 /**
  * From this many topics `auto` samples by Metropolis–Hastings, where its step costs about half the
@@ -55,6 +54,21 @@ export const LDA_SAMPLERS = ['auto', 'exact', 'mh'] as const;
  * at K = 100 after 60 iterations it has −7.145 per token, exact −7.084.
  */
 export const MH_FROM_TOPICS = 100;
+
+export const LDA_OPTIONS = {
+  topics: { default: 20, min: 1, max: UNASSIGNED - 1, integer: true, description: 'number of topics K', aliases: ['k', 'numTopics'] },
+  alpha: { default: 0, min: 0, description: 'document–topic prior α (0: 50/K)', aliases: ['docConcentration'] },
+  beta: { default: 0.1, min: 0, minExclusive: true, description: 'topic–word prior β', aliases: ['topicConcentration', 'eta'] },
+  maxIterations: { default: 100, min: 1, integer: true, description: 'Gibbs sweeps; no convergence test (watch the log-likelihood)', aliases: ['maxIter'] },
+  seed: { default: 1, min: 0, integer: true, description: 'seed of the sampler' },
+  sampler: {
+    default: 'auto',
+    oneOf: LDA_SAMPLERS,
+    description: `exact: collapsed Gibbs, O(K) per token; mh: Metropolis–Hastings, O(1) per token; auto: mh from ${MH_FROM_TOPICS} topics`,
+  },
+  mhSteps: { default: 2, min: 1, integer: true, description: 'Metropolis–Hastings rounds per token (word then document proposal)' },
+  likelihoodEvery: { default: 1, min: 1, integer: true, description: 'report the log-likelihood every N-th sweep (it costs about a sweep at large K)' },
+};
 
 interface Prepared {
   readonly topics: number;
@@ -71,19 +85,11 @@ interface Prepared {
 export default defineAlgorithm({
   name: 'lda',
   description: 'Topic model by collapsed Gibbs sampling (document → word graph, token counts on edges)',
-  defaults: LDA_DEFAULTS,
+  options: LDA_OPTIONS,
   gathers: 'all',
   topOrder: 'none',
+  fixedIterations: true,
   resultComponents: (width) => Array.from({ length: width }, (_, k) => `topic_${k}`),
-  validate(options, check) {
-    check.number('topics', options.topics, { min: 1, max: UNASSIGNED - 1, integer: true });
-    check.number('alpha', options.alpha, { min: 0 });
-    check.number('beta', options.beta, { min: 0, minExclusive: true });
-    check.number('seed', options.seed, { min: 0, integer: true });
-    check.oneOf('sampler', options.sampler, LDA_SAMPLERS);
-    check.number('mhSteps', options.mhSteps, { min: 1, integer: true });
-    check.number('likelihoodEvery', options.likelihoodEvery, { min: 1, integer: true });
-  },
   prepare(options, graph): Prepared {
     if (!graph.directed || !graph.weighted || graph.numEdges === 0) {
       throw new InvalidArgumentError('lda: the graph must be a document → word corpus with token counts (import it with --format uci or lda-c)', {
@@ -151,7 +157,7 @@ export default defineAlgorithm({
   presentResult(counts, K, { outDegree, inDegree, options, summary }) {
     return {
       column: 'mixture',
-      values: topicMixtures(counts, K, outDegree, inDegree, Number(summary.alpha) || 50 / K, Number(options.beta ?? LDA_DEFAULTS.beta)),
+      values: topicMixtures(counts, K, outDegree, inDegree, Number(summary.alpha) || 50 / K, Number(options.beta ?? LDA_OPTIONS.beta.default)),
     };
   },
   summarize(prepared, run) {

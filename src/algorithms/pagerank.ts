@@ -2,7 +2,7 @@
  * PageRank (Page, Brin, Motwani & Winograd, 1999), normalised as NetworkX and igraph compute it:
  *
  *   r(v) = 1/N
- *   repeat until Σ_v |r'(v) − r(v)| < N·tolerance, or maxIterations:
+ *   repeat until Σ_v |r'(v) − r(v)| < tolerance, or maxIterations:
  *     D     = Σ_{u: out(u) = 0} r(u)                               (dangling mass)
  *     r'(v) = (1 − d)/N + d·( Σ_{u→v} r(u)·w(u,v)/W(u) + D/N )
  *
@@ -10,26 +10,45 @@
  * `variant: 'graphlab'` is PowerGraph's unnormalised r'(v) = (1 − d) + d·Σ_{u→v} r(u)/out(u),
  * starting from 1, dangling mass dropped. On undirected graphs every edge counts both ways.
  *
- * Options (defaults): damping 0.85, tolerance 1e-6, maxIterations 100, weighted false (use edge
- * weights), variant 'normalized'.
+ * The stopping rule is an L1 change not scaled by N (NetworkX's Σ|Δ| < N·tolerance is
+ * `stopRule: 'networkx'`; see support/rank-stop-rule.ts); the summary lists every step's residual.
+ *
+ * Options (defaults): damping 0.85, tolerance 1e-6 (0: exactly maxIterations steps), stopRule
+ * 'l1', maxIterations 100, weighted false (use edge weights), variant 'normalized'.
  *
  * Example: `gasworks run pagerank --graph cnr --tolerance 1e-8`.
  */
 import { defineAlgorithm, defineProgram } from '../engine/index.js';
+import { RANK_STOP_OPTIONS, residualBound, summarizeResiduals } from './support/rank-stop-rule.js';
 
-export const PAGERANK_DEFAULTS = { damping: 0.85, tolerance: 1e-6, maxIterations: 100, weighted: false, variant: 'normalized' };
+/** Damping as users name it elsewhere: Neo4j GDS's dampingFactor, NetworkX's alpha. */
+export const DAMPING_OPTION = {
+  default: 0.85,
+  min: 0,
+  max: 1,
+  maxExclusive: true,
+  description: 'probability of following a link rather than teleporting',
+  aliases: ['dampingFactor', 'alpha'],
+};
+
+export const PAGERANK_OPTIONS = {
+  damping: DAMPING_OPTION,
+  ...RANK_STOP_OPTIONS,
+  weighted: { default: false, description: 'split each vertex\'s rank by edge weight (the graph must be weighted)' },
+  variant: {
+    default: 'normalized',
+    oneOf: ['normalized', 'graphlab'],
+    description: 'normalized: ranks sum to 1 (NetworkX, igraph); graphlab: PowerGraph\'s (1 − d) + d·Σ, from 1, no dangling mass',
+  },
+};
 
 export default defineAlgorithm({
   name: 'pagerank',
   gathers: 'in',
   description: 'PageRank (NetworkX normalisation, or --variant graphlab)',
-  defaults: PAGERANK_DEFAULTS,
-  validate(options, check) {
-    check.number('damping', options.damping, { min: 0, max: 1, maxExclusive: true });
-    check.number('tolerance', options.tolerance, { min: 0, minExclusive: true });
-    check.oneOf('variant', options.variant, ['normalized', 'graphlab']);
-  },
-  create({ damping, tolerance, weighted, variant }) {
+  options: PAGERANK_OPTIONS,
+  summarize: ({ stopRule, tolerance }, run) => summarizeResiduals(run, stopRule, tolerance),
+  create({ damping, tolerance, stopRule, weighted, variant }) {
     const normalized = variant === 'normalized';
     return defineProgram({
       name: 'pagerank',
@@ -53,7 +72,8 @@ export default defineAlgorithm({
         const n = ctx.numVertices;
         const teleport = normalized ? (1 - damping) / n + (damping * ctx.aggregate('dangling')) / n : 1 - damping;
         const next = teleport + damping * total;
-        state.delta[v] = Math.abs(next - state.rank[v]!);
+        // The residual's share, on the scale where ranks sum to 1 (graphlab ranks sum to about N).
+        state.delta[v] = normalized ? Math.abs(next - state.rank[v]!) : Math.abs(next - state.rank[v]!) / n;
         state.rank[v] = next;
         state.share[v] = shareOf(next, weighted ? state.outWeight[v]! : state.outDegree[v]!);
       },
@@ -61,7 +81,8 @@ export default defineAlgorithm({
         dangling: { map: (state, v) => (state.outDegree[v] === 0 ? state.rank[v]! : 0), sum: (a, b) => a + b, zero: 0 },
         change: { map: (state, v) => state.delta[v]!, sum: (a, b) => a + b, zero: 0 },
       },
-      converged: (ctx) => ctx.iteration >= 0 && ctx.aggregate('change') < ctx.numVertices * tolerance,
+      // No test at tolerance 0: the run takes exactly maxIterations steps and says so.
+      ...(tolerance > 0 && { converged: (ctx) => ctx.iteration >= 0 && ctx.aggregate('change') < residualBound(stopRule, tolerance, ctx.numVertices, normalized ? 1 : ctx.numVertices)! }),
     });
   },
 });

@@ -2,11 +2,12 @@
  * Personalized PageRank (Page et al., 1999, §6; Haveliwala, "Topic-sensitive PageRank", WWW
  * 2002): PageRank whose random surfer, when it teleports or reaches a dangling vertex, restarts
  * at one of the `sources` only. It is NetworkX's `pagerank(G, personalization={s: 1 for s in
- * sources})` with its default start, dangling weights and stopping rule:
+ * sources})` with its default start and dangling weights; it stops as `pagerank` does (an L1
+ * change below tolerance, or NetworkX's N·tolerance with `stopRule: 'networkx'`):
  *
  *   p(v) = 1/|S| if v ∈ S else 0                                   (S: the distinct sources)
  *   r(v) = 1/N                                                     (NetworkX's default start)
- *   repeat until Σ_v |r'(v) − r(v)| < N·tolerance, or maxIterations:
+ *   repeat until Σ_v |r'(v) − r(v)| < tolerance, or maxIterations:
  *     D     = Σ_{u: W(u) = 0} r(u)                                 (dangling mass)
  *     r'(v) = (1 − d)·p(v) + d·( Σ_{u→v} r(u)·w(u,v)/W(u) + D·p(v) )
  *
@@ -16,24 +17,19 @@
  * NetworkX's `to_directed` keeps it once — the same as `pagerank`.
  *
  * Options (defaults): sources (required: comma-separated vertex labels), damping 0.85,
- * tolerance 1e-6, maxIterations 100, weighted false (use edge weights).
+ * tolerance 1e-6, stopRule 'l1', maxIterations 100, weighted false (use edge weights).
  *
  * Example: `gasworks run personalized-pagerank --graph cnr --sources 12,407 --tolerance 1e-8`.
  */
 import { defineAlgorithm, defineProgram } from '../engine/index.js';
-
-const DEFAULTS: { sources: readonly string[]; damping: number; tolerance: number; maxIterations: number; weighted: boolean } = {
-  sources: [],
-  damping: 0.85,
-  tolerance: 1e-6,
-  maxIterations: 100,
-  weighted: false,
-};
+import { DAMPING_OPTION } from './pagerank.js';
+import { RANK_STOP_OPTIONS, residualBound, summarizeResiduals } from './support/rank-stop-rule.js';
 
 interface Prepared {
   readonly sourceIds: ReadonlySet<number>;
   readonly damping: number;
   readonly tolerance: number;
+  readonly stopRule: string;
   readonly weighted: boolean;
 }
 
@@ -41,17 +37,17 @@ export default defineAlgorithm({
   name: 'personalized-pagerank',
   gathers: 'in',
   description: 'PageRank restarting at --sources (NetworkX personalization)',
-  defaults: DEFAULTS,
-  validate(options, check) {
-    // The checker has no list rule; counting the labels gives the same error class and wording.
-    check.required('sources', options.sources);
-    check.number('damping', options.damping, { min: 0, max: 1, maxExclusive: true });
-    check.number('tolerance', options.tolerance, { min: 0, minExclusive: true });
+  options: {
+    sources: { default: [] as readonly string[], required: true, description: 'vertex labels the surfer restarts at, comma-separated', aliases: ['sourceNodes', 'personalization'] },
+    damping: DAMPING_OPTION,
+    ...RANK_STOP_OPTIONS,
+    weighted: { default: false, description: "split each vertex's rank by edge weight (the graph must be weighted)" },
   },
-  prepare({ sources, damping, tolerance, weighted }, graph): Prepared {
-    return { sourceIds: new Set(sources.map((label) => graph.idOf(label, 'sources'))), damping, tolerance, weighted };
+  prepare({ sources, damping, tolerance, stopRule, weighted }, graph): Prepared {
+    return { sourceIds: new Set(sources.map((label) => graph.idOf(label, 'sources'))), damping, tolerance, stopRule, weighted };
   },
-  create({ sourceIds, damping, tolerance, weighted }) {
+  summarize: ({ stopRule, tolerance }, run) => summarizeResiduals(run, stopRule, tolerance),
+  create({ sourceIds, damping, tolerance, stopRule, weighted }) {
     const restart = 1 / sourceIds.size;
     return defineProgram({
       name: 'personalized-pagerank',
@@ -83,7 +79,7 @@ export default defineAlgorithm({
         dangling: { map: (state, v) => ((weighted ? state.outWeight[v]! : state.outDegree[v]!) === 0 ? state.rank[v]! : 0), sum: (a, b) => a + b, zero: 0 },
         change: { map: (state, v) => state.delta[v]!, sum: (a, b) => a + b, zero: 0 },
       },
-      converged: (ctx) => ctx.aggregate('change') < ctx.numVertices * tolerance,
+      ...(tolerance > 0 && { converged: (ctx) => ctx.aggregate('change') < residualBound(stopRule, tolerance, ctx.numVertices)! }),
     });
   },
 });

@@ -26,17 +26,16 @@
  */
 import { defineAlgorithm, defineProgram, InvalidArgumentError } from '../engine/index.js';
 
-export const SSSP_DEFAULTS = { source: '', weighted: true, maxIterations: 2 ** 31 - 1 };
-
 export default defineAlgorithm({
   name: 'sssp',
   gathers: 'in',
   description: 'Single-source shortest paths (--source LABEL; edge weights, or hop counts with --weighted false)',
-  defaults: SSSP_DEFAULTS,
-  topOrder: 'asc',
-  validate({ source }, check) {
-    check.required('source', source);
+  options: {
+    source: { default: '', required: true, description: 'the vertex label distances are measured from', aliases: ['sourceNode'] },
+    weighted: { default: true, description: 'use edge weights on a weighted graph (false: hop counts)' },
+    maxIterations: { default: 2 ** 31 - 1, min: 1, integer: true, description: 'stop after this many steps (a run needs at most |V|)' },
   },
+  topOrder: 'asc',
   prepare(options, graph) {
     return { source: graph.idOf(options.source, 'source'), weighted: options.weighted && graph.weighted };
   },

@@ -21,7 +21,7 @@ import { defineAlgorithm, defineProgram } from '../engine/index.js';
 export default defineAlgorithm({
   name: 'triangle-count',
   description: 'triangles through every vertex (undirected simple view)',
-  defaults: { maxIterations: 1 },
+  options: {},
   create: () =>
     defineProgram({
       name: 'triangle-count',

@@ -183,7 +183,11 @@ export async function executeJob(
       graph: graph.name,
       iterations: Math.ceil(outcome.iterations / stepsPerIteration),
       converged: outcome.converged,
-      stopReason: outcome.converged ? 'converged' : program.alwaysActive && !program.converged ? 'fixed-iterations' : 'max-iterations',
+      stopReason: outcome.converged
+        ? 'converged'
+        : definition.fixedIterations || (program.alwaysActive && !program.converged)
+          ? 'fixed-iterations'
+          : 'max-iterations',
       workers: endpoints.length,
       placement: placement.kind,
       staleness,

@@ -1,14 +1,24 @@
 /**
- * How an algorithm is packaged: a name, documented `defaults`, validation that names the
- * offending option, an optional `prepare` step that resolves user labels (sources, seeds) to
- * vertex ids, and `create`, which returns the vertex program. The CLI and REST API build their
- * option parsing from `defaults`, so an algorithm is one file and one registry line.
+ * How an algorithm is packaged: a name, an option schema (defaults, ranges, descriptions,
+ * aliases: option-schema.ts), cross-option validation, an optional `prepare` step that resolves
+ * user labels (sources, seeds) to vertex ids, and `create`, which returns the vertex program. The
+ * CLI's parsing and help (and the REST API's schemas) are derived from the schema, so an
+ * algorithm is one file and one registry line.
  */
 import { InvalidArgumentError } from '../errors.js';
+import {
+  checkOptionValue,
+  defaultsOf,
+  resolveOptionName,
+  schemaFromDefaults,
+  type DefaultsOf,
+  type OptionSchema,
+  type OptionValue,
+} from './option-schema.js';
 import type { AnyVertexProgram, EdgeDirection } from './program.js';
 import type { StepReport } from './sync-engine.js';
 
-export type OptionValue = number | boolean | string | readonly string[];
+export type { OptionValue } from './option-schema.js';
 export type AlgorithmOptions<D> = { readonly [K in keyof D]: D[K] };
 
 /** What `prepare` may ask about the graph a job runs on. */
@@ -58,6 +68,9 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
   readonly name: string;
   readonly description: string;
   readonly defaults: D;
+  /** Each option's declaration (range, allowed values, description, aliases); without one, the defaults fix only the types. */
+  readonly schema?: OptionSchema;
+  /** Checks the schema cannot express (relations between options). */
   validate?(options: AlgorithmOptions<D>, check: OptionChecker): void;
   /** Turns validated options into what `create` needs (e.g. source labels → ids). */
   prepare?(options: AlgorithmOptions<D>, graph: GraphHandle): P | Promise<P>;
@@ -68,6 +81,11 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
    * (a vertex whose gather edges sit in one partition needs no partial-sum messages).
    */
   readonly gathers?: EdgeDirection;
+  /**
+   * The algorithm runs `maxIterations` iterations by design, with no convergence test (ALS,
+   * LDA): its summary says how many it ran, not that it failed to converge.
+   */
+  readonly fixedIterations?: boolean;
   /**
    * Engine steps per algorithm iteration (default 1): ALS updates users, then items, so its
    * `maxIterations` counts pairs of steps. The job's `iterations` counts algorithm iterations.
@@ -100,10 +118,26 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
   readonly topOrder?: 'desc' | 'asc' | 'none';
 }
 
-export function defineAlgorithm<D extends Record<string, OptionValue>, P = AlgorithmOptions<D>>(
-  definition: AlgorithmDefinition<D, P>,
-): AlgorithmDefinition<D, P> {
-  return definition;
+/** What an algorithm file declares: its options as a schema, from which `defaults` is derived. */
+export type AlgorithmSpec<S extends OptionSchema, P> = Omit<AlgorithmDefinition<DefaultsOf<S>, P>, 'defaults' | 'schema'> & { readonly options: S };
+
+/**
+ * Packages an algorithm. Declare its options as a schema (`options: { damping: { default: 0.85,
+ * min: 0, … } }`); a definition with bare `defaults` (no ranges or descriptions) is accepted as is.
+ */
+export function defineAlgorithm<S extends OptionSchema, P = AlgorithmOptions<DefaultsOf<S>>>(spec: AlgorithmSpec<S, P>): AlgorithmDefinition<DefaultsOf<S>, P>;
+export function defineAlgorithm<D extends Record<string, OptionValue>, P = AlgorithmOptions<D>>(definition: AlgorithmDefinition<D, P>): AlgorithmDefinition<D, P>;
+export function defineAlgorithm(
+  spec: AlgorithmSpec<OptionSchema, unknown> | AlgorithmDefinition<Record<string, OptionValue>, unknown>,
+): AlgorithmDefinition<Record<string, OptionValue>, unknown> {
+  if (!('options' in spec)) return spec;
+  const { options, ...rest } = spec;
+  return { ...rest, defaults: defaultsOf(options), schema: options } as AlgorithmDefinition<Record<string, OptionValue>, unknown>;
+}
+
+/** The definition's schema, or one derived from its defaults. */
+export function optionSchemaOf(definition: AlgorithmDefinition<Record<string, OptionValue>, unknown>): OptionSchema {
+  return definition.schema ?? schemaFromDefaults(definition.defaults);
 }
 
 export function optionChecker(algorithm: string): OptionChecker {
@@ -138,21 +172,28 @@ export function optionChecker(algorithm: string): OptionChecker {
 }
 
 /**
- * Merges user options over the defaults and validates them: unknown names and values of the
- * wrong type are rejected naming the option; `maxIterations` is always checked.
+ * Merges user options over the defaults and validates them: names may be aliases or snake_case
+ * (`maxIter`, `max_iter` → `maxIterations`); unknown names (with a did-you-mean), values of the
+ * wrong type or out of range are rejected naming the option; `maxIterations` is always checked.
  */
 export function resolveAlgorithmOptions<D extends Record<string, OptionValue>>(
   definition: AlgorithmDefinition<D, unknown>,
   given: Readonly<Record<string, unknown>>,
 ): AlgorithmOptions<D> {
+  const schema = optionSchemaOf(definition as AlgorithmDefinition<Record<string, OptionValue>, unknown>);
   const resolved: Record<string, OptionValue> = { ...definition.defaults };
-  for (const [name, value] of Object.entries(given)) {
+  const seen = new Map<string, string>();
+  for (const [givenName, value] of Object.entries(given)) {
     if (value === undefined) continue;
-    if (!(name in definition.defaults)) {
-      throw new InvalidArgumentError(`${definition.name}: unknown option "${name}" (known: ${Object.keys(definition.defaults).join(', ')})`, { option: name });
+    const { name } = resolveOptionName(definition.name, schema, givenName);
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      throw new InvalidArgumentError(`${definition.name}: ${earlier} and ${givenName} are the same option (${name}); give it once`, { option: name });
     }
+    seen.set(name, givenName);
     resolved[name] = coerce(definition.name, name, definition.defaults[name]!, value);
   }
+  for (const [name, spec] of Object.entries(schema)) checkOptionValue(definition.name, name, spec, resolved[name]!);
   const check = optionChecker(definition.name);
   if ('maxIterations' in resolved) check.number('maxIterations', resolved.maxIterations as number, { min: 1, integer: true });
   definition.validate?.(resolved as AlgorithmOptions<D>, check);

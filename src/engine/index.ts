@@ -25,7 +25,19 @@ export {
   type StoredJob,
   type OptionChecker,
   type OptionValue,
+  type AlgorithmSpec,
+  optionSchemaOf,
 } from './algorithm.js';
+export {
+  resolveOptionName,
+  typeText,
+  defaultText,
+  kebabCase,
+  type OptionSpec,
+  type OptionSchema,
+  type DefaultsOf,
+  type ResolvedName,
+} from './option-schema.js';
 export { runSynchronous, type SyncOptions, type SyncResult, type StepReport } from './sync-engine.js';
 export { runStaleSynchronous, checkSspProgram, type SspOptions, type SspResult } from './ssp-engine.js';
 export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './load.js';

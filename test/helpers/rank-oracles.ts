@@ -110,6 +110,8 @@ export interface PageRankOracleOptions {
   readonly variant?: 'normalized' | 'graphlab';
   /** Restart vertices (NetworkX `personalization={s: 1 for s in sources}`). */
   readonly sources?: readonly number[];
+  /** Stop when Σ|Δ| < tolerance (`l1`, the default) or < N·tolerance (`networkx`, NetworkX's rule). */
+  readonly stopRule?: 'l1' | 'networkx';
 }
 
 export interface OracleRanks {
@@ -148,7 +150,9 @@ export function pagerankOracle(graph: TestGraph, options: PageRankOracleOptions)
     for (let v = 0; v < n; v++) x[v]! += normalized ? damping * dangling * restart[v]! + (1 - damping) * restart[v]! : 1 - damping;
     let err = 0;
     for (let v = 0; v < n; v++) err += Math.abs(x[v]! - last[v]!);
-    if (err < n * tolerance) return { ranks: x, iterations: iteration, converged: true };
+    // The residual on the scale where ranks sum to 1: graphlab ranks sum to about N.
+    const residual = normalized ? err : err / n;
+    if (residual < (options.stopRule === 'networkx' ? (n * tolerance) / (normalized ? 1 : n) : tolerance)) return { ranks: x, iterations: iteration, converged: true };
   }
   return { ranks: x, iterations: maxIterations, converged: false };
 }

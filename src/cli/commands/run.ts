@@ -2,12 +2,24 @@ import { Command, Option } from 'clipanion';
 import { ALGORITHMS, findAlgorithm } from '../../algorithms/index.js';
 import { runJob, type JobSummary } from '../../api/index.js';
 import { parseAddress } from '../../cluster/index.js';
-import { resolveAlgorithmOptions } from '../../engine/index.js';
+import { defaultText, optionSchemaOf, resolveOptionName, typeText, type AlgorithmDefinition } from '../../engine/index.js';
 import { GasError, InvalidArgumentError } from '../../errors.js';
-import { camelCase, kebabCase, parseTrailingOptions } from '../algorithm-args.js';
+import { closestName } from '../../util/closest-name.js';
+import { kebabCase, parseTrailingOptions } from '../algorithm-args.js';
 import { GasCommand, integerOption } from '../base.js';
 
-const ENGINE_OPTIONS = ['graph', 'workers', 'cluster', 'staleness', 'in-process', 'slow-worker', 'json', 'data-dir', 'top'];
+/** The options `run` itself takes (every other option goes to the algorithm), with their help lines. */
+const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: string]>> = {
+  graph: ['G', 'the graph to run on (name or id; required)'],
+  workers: ['N', 'worker threads (default: one per core for graphs of 8 M edges or more, else 1)'],
+  cluster: ['HOST:PORT,…', 'remote workers started with `gasworks worker`'],
+  staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
+  top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
+  json: ['', 'print the summary as one JSON document'],
+  'data-dir': ['DIR', 'data directory (default $GASWORKS_HOME, else ./.gasworks)'],
+  'in-process': ['', 'testing: run several workers in this thread'],
+  'slow-worker': ['W:F', 'testing: worker W runs F times slower'],
+};
 
 export class RunCommand extends GasCommand {
   static override paths = [['run']];
@@ -15,9 +27,14 @@ export class RunCommand extends GasCommand {
   static override usage = Command.Usage({
     description: 'Run an algorithm or your own vertex program on a graph',
     details: `
-      \`<algorithm>\` is a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}) or the path of a TypeScript file whose default export is a vertex program (no build step needed).
+      \`<algorithm>\` is a registered algorithm or the path of a TypeScript file whose default export is a vertex program (no build step needed). The algorithms:
 
-      Options after the algorithm: \`--graph G\` (required), \`--workers N\` (worker threads; default one per core for graphs of 8 M edges or more, else 1), \`--cluster HOST:PORT,…\` (remote workers started with \`gasworks worker\`), \`--staleness S\` (SSP: workers may run up to S steps ahead of the slowest; 0 = BSP, the default), \`--top K\`, \`--json\`, \`--data-dir DIR\`, and the algorithm's own options in kebab-case (\`--max-iterations 20\`, \`--damping 0.9\`). The job and its result column are stored; read them back with \`gasworks results <job>\`.
+      ${ALGORITHMS.map((a) => `- \`${a.name}\`: ${a.description}`).join('\n\n      ')}
+
+      Options after the algorithm: ${Object.entries(ENGINE_OPTIONS)
+        .filter(([name]) => !['in-process', 'slow-worker'].includes(name))
+        .map(([name, [value, help]]) => `\`--${name}${value ? ` ${value}` : ''}\` (${help})`)
+        .join(', ')}, and the algorithm's own options in kebab-case (\`--max-iterations 20\`, \`--damping 0.9\`): \`gasworks run <algorithm> --help\` lists them with their types, ranges and defaults. The job and its result column are stored; read them back with \`gasworks results <job>\`.
     `,
     examples: [
       ['PageRank, printing the top 10 vertices', '$0 run pagerank --graph cnr'],
@@ -40,8 +57,7 @@ export class RunCommand extends GasCommand {
     this.dataDir = args.get('data-dir') ?? this.dataDir;
     const graph = args.get('graph');
     if (!graph || graph === 'true') throw new InvalidArgumentError('run: --graph G is required', { option: 'graph' });
-    const options: Record<string, string> = {};
-    for (const [name, value] of args) if (!ENGINE_OPTIONS.includes(name)) options[camelCase(name)] = value;
+    const options = this.algorithmOptions(args);
     const summary = await this.withCatalog((catalog) =>
       runJob(catalog, {
         graph,
@@ -59,24 +75,50 @@ export class RunCommand extends GasCommand {
     else this.printSummary(summary);
   }
 
-  /** `gasworks run <algorithm> --help`: the algorithm's description and options with their defaults. */
+  /**
+   * The options that are not `run`'s own, under the algorithm's names: aliases from other systems
+   * are translated (with a note on stderr), a mistyped name is refused with a did-you-mean over
+   * both the algorithm's and `run`'s options. Program files are checked when they are loaded.
+   */
+  private algorithmOptions(args: ReadonlyMap<string, string>): Record<string, string> {
+    const definition = findAlgorithm(this.algorithm);
+    const options: Record<string, string> = {};
+    for (const [given, value] of args) {
+      if (given in ENGINE_OPTIONS) continue;
+      if (!definition) {
+        options[given] = value;
+        continue;
+      }
+      const schema = optionSchemaOf(definition);
+      let name: string;
+      try {
+        name = resolveOptionName(definition.name, schema, given).name;
+      } catch (error) {
+        const runOption = closestName(given, Object.keys(ENGINE_OPTIONS));
+        if (runOption && !(error instanceof GasError && error.details.suggestion)) {
+          throw new InvalidArgumentError(`run: unknown option --${given} (did you mean --${runOption}?)`, { option: given, suggestion: runOption });
+        }
+        throw error;
+      }
+      if (kebabCase(name) !== given) this.context.stderr.write(`note: --${given} is --${kebabCase(name)} in gasworks\n`);
+      options[name] = value;
+    }
+    return options;
+  }
+
+  /** `gasworks run <algorithm> --help`: the algorithm's description, then every option with its type, range, default and meaning. */
   private printAlgorithmHelp(): void {
     const definition = findAlgorithm(this.algorithm);
+    const out = this.context.stdout;
     if (!definition) {
-      this.context.stdout.write(
+      out.write(
         `${this.algorithm}: not a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}); a program file takes --max-iterations only\n`,
       );
       return;
     }
-    const out = this.context.stdout;
-    out.write(
-      `gasworks run ${definition.name} --graph G [--workers N | --cluster HOST:PORT,…] [--staleness S] [--top K] [--json] [options]\n\n${definition.description}\n\noptions (defaults):\n`,
-    );
-    const required = requiredOption(definition);
-    for (const [name, value] of Object.entries(definition.defaults)) {
-      const shown = name === required ? '(required)' : Array.isArray(value) ? value.join(',') || '(none)' : value === '' ? '(none)' : String(value);
-      out.write(`  --${kebabCase(name).padEnd(18)} ${shown}\n`);
-    }
+    out.write(`gasworks run ${definition.name} --graph G [run options] [${definition.name} options]\n\n${definition.description}\n\n`);
+    out.write(`${definition.name} options:\n${algorithmOptionLines(definition).join('\n') || '  (none)'}\n\nrun options:\n`);
+    for (const [name, [value, help]] of Object.entries(ENGINE_OPTIONS)) out.write(`  --${`${name} ${value}`.padEnd(26)} ${help}\n`);
   }
 
   private printSummary(s: JobSummary): void {
@@ -84,7 +126,7 @@ export class RunCommand extends GasCommand {
     const perIteration = [...s.timings.perIterationMs].sort((a, b) => a - b);
     const median = perIteration.length ? perIteration[perIteration.length >> 1]! : 0;
     out.write(
-      `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${s.iterations} iterations, ${s.converged ? 'converged' : 'not converged (maxIterations reached)'}\n` +
+      `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
         `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per step)\n` +
         `  ${s.workers} worker(s) (${s.placement}${s.staleness > 0 ? `, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
         `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
@@ -98,8 +140,9 @@ export class RunCommand extends GasCommand {
     if (aggregates.length) out.write(`  ${aggregates.map(([k, v]) => `${k} ${formatValue(v)}`).join(', ')}\n`);
     // Fields the algorithm added (ALS: trainRmse, testRmse; LDA: sampler, …): series as first →
     // last of the iterations that have a value (LDA's --likelihood-every leaves nulls between).
+    if (Array.isArray(s.residuals)) out.write(residualText(s));
     for (const [name, value] of Object.entries(s)) {
-      if (COMMON_FIELDS.has(name)) continue;
+      if (COMMON_FIELDS.has(name) || RESIDUAL_FIELDS.has(name)) continue;
       if (typeof value === 'number') out.write(`  ${name} ${formatValue(value)}\n`);
       else if (typeof value === 'string') out.write(`  ${name} ${value}\n`);
       else if (Array.isArray(value)) {
@@ -117,14 +160,13 @@ export class RunCommand extends GasCommand {
   }
 }
 
-/** The option validation asks for when none is given (sssp's source, …), if any. */
-function requiredOption(definition: NonNullable<ReturnType<typeof findAlgorithm>>): string | null {
-  try {
-    resolveAlgorithmOptions(definition, {});
-    return null;
-  } catch (error) {
-    return error instanceof GasError ? String(error.details.option ?? '') : null;
-  }
+/** Two lines per option: name, type and default; then its description and the other names it answers to. */
+function algorithmOptionLines(definition: AlgorithmDefinition): string[] {
+  return Object.entries(optionSchemaOf(definition)).map(([name, spec]) => {
+    const aliases = spec.aliases?.length ? ` (also ${spec.aliases.map((alias) => `--${kebabCase(alias)}`).join(', ')})` : '';
+    const described = spec.description ? `${spec.description}${aliases}` : aliases.trim();
+    return `  --${kebabCase(name).padEnd(18)} ${typeText(spec).padEnd(28)} default ${defaultText(spec)}${described ? `\n  ${''.padEnd(20)}${described}` : ''}`;
+  });
 }
 
 /** The summary fields every job has; any other field is the algorithm's own (`AlgorithmDefinition.summarize`). */
@@ -134,6 +176,7 @@ const COMMON_FIELDS = new Set([
   'graph',
   'iterations',
   'converged',
+  'stopReason',
   'workers',
   'placement',
   'staleness',
@@ -149,6 +192,43 @@ const COMMON_FIELDS = new Set([
   'workerStats',
   'maxLead',
 ]);
+
+/** Rank algorithms' residual fields (support/rank-stop-rule.ts), shown together by `residualText`. */
+const RESIDUAL_FIELDS = new Set(['residuals', 'stopRule', 'tolerance']);
+
+/** What the run did, in words that claim convergence only when the test held. */
+function stopText(s: JobSummary): string {
+  const iterations = `${s.iterations} iteration${s.iterations === 1 ? '' : 's'}`;
+  switch (s.stopReason) {
+    case 'converged':
+      return s.stopRule === 'networkx'
+        ? `met NetworkX's stop rule (residual < N × tolerance, a bound that grows with N) after ${iterations}`
+        : `converged after ${iterations}`;
+    case 'fixed-iterations':
+      return `${iterations} (a fixed count: no convergence test)`;
+    default:
+      return `NOT converged: stopped at the iteration limit after ${iterations} (raise --max-iterations)`;
+  }
+}
+
+/** Every step's residual, ten to a line, and the bound it was held to. */
+function residualText(s: JobSummary): string {
+  const residuals = s.residuals as readonly (number | null)[];
+  const bound =
+    s.tolerance === 0 ? 'tolerance 0: no test' : s.stopRule === 'networkx'
+        ? `stop rule networkx: < N × ${formatValue(Number(s.tolerance))}`
+        : `stop rule l1: < ${formatValue(Number(s.tolerance))}`;
+  const lines: string[] = [];
+  for (let i = 0; i < residuals.length; i += 10) {
+    lines.push(
+      residuals
+        .slice(i, i + 10)
+        .map((r) => (r === null ? '-' : r.toExponential(1)))
+        .join(' '),
+    );
+  }
+  return `  residual Σ|Δ| per step (${bound}):\n    ${lines.join('\n    ')}\n`;
+}
 
 function middle(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -175,5 +255,6 @@ function slowWorker(text: string): { worker: number; factor: number } {
 }
 
 function formatValue(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(6);
+  if (Number.isInteger(value)) return String(value);
+  return value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(2) : value.toPrecision(6);
 }
