@@ -112,10 +112,6 @@ try {
   command = cli.process(argv);
 } catch (error) {
   if (!isClipanionError(error)) throw error;
-  if (argv.length === 0) {
-    process.stderr.write(cli.usage());
-    process.exit(new InvalidArgumentError('').exitCode);
-  }
   // clipanion's own message, first line, when the command line's fault is none that usage-errors explains.
   const explained = explainUsage(argv, commandShapes(COMMANDS)) ?? new InvalidArgumentError(error.message.split('\n')[0]!.replace(/\.$/, ''));
   process.exit(reportError(explained, errorOutput));

@@ -69,6 +69,7 @@ export class ImportCommand extends PartitionedCommand {
       { create: true },
     );
     const g = result.graph;
+    this.log.debug({ format: g.format, ...Object.fromEntries(Object.entries(result.timings).map(([phase, ms]) => [phase, Math.round(ms)])) }, 'imported');
     if (deletedJobs > 0) this.inform(`import: replaced graph "${g.name}" and deleted its ${deletedJobs} job${deletedJobs === 1 ? '' : 's'}`);
     if (this.json) {
       this.printJson({ ...g, strategyReason: result.strategyReason, partitionSizes: result.partitionSizes, timings: result.timings });
