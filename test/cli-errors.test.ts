@@ -202,18 +202,21 @@ describe('gasworks CLI errors', () => {
   });
 
   it('a label not in the graph gets a hint when the labels carry a prefix', () => {
+    const ratings = writeGraphFile(dir, 'hint-ratings.csv', 'userId,movieId,rating\n1,1,4.0\n1,3,4.0\n2,1,3.5\n');
+    expect(gasworks(data, 'import', ratings, '--name', 'ml-hint', '--format', 'ratings').status).toBe(0);
+    expect(gasworks(data, 'import', file, '--name', 'plain-hint').status).toBe(0);
     const catalog = Catalog.open(data);
     try {
-      withReader(catalog, 'ml', (reader) => {
+      withReader(catalog, 'ml-hint', (reader) => {
         expect(labelHint(reader, '1')).toBe('its labels look like "u:1" / "i:1": did you mean "u:1"?');
         expect(labelHint(reader, '3')).toBe('its labels look like "i:3": did you mean "i:3"?');
         expect(labelHint(reader, 'u:3')).toBe('its labels look like "i:3": did you mean "i:3"?');
         expect(labelHint(reader, '999')).toMatch(/^its labels look like "[ui]:\d+"( \/ "[ui]:\d+")?$/);
-        const error = vertexNotFound(reader, 'ml', '1', 'results', { option: 'vertex' });
+        const error = vertexNotFound(reader, 'ml-hint', '1', 'results', { option: 'vertex' });
         expect(error.code).toBe('GAS_ERR_NOT_FOUND');
-        expect(error.message).toBe('results: vertex "1" is not in graph "ml" (its labels look like "u:1" / "i:1": did you mean "u:1"?)');
+        expect(error.message).toBe('results: vertex "1" is not in graph "ml-hint" (its labels look like "u:1" / "i:1": did you mean "u:1"?)');
       });
-      withReader(catalog, 'tiny', (reader) => {
+      withReader(catalog, 'plain-hint', (reader) => {
         expect(labelHint(reader, 'dave')).toBeNull();
         expect(vertexNotFound(reader, 'tiny', 'dave', 'sssp: source').message).toBe('sssp: source: vertex "dave" is not in graph "tiny"');
       });
@@ -236,9 +239,11 @@ describe('gasworks CLI errors', () => {
         });
         child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${stderr}`)));
       });
-      const run = gasworks(data, 'run', 'connected-components', '--graph', 'tiny', '--cluster', address);
+      expect(gasworks(data, 'import', file, '--name', 'for-worker').status).toBe(0);
+      const run = gasworks(data, 'run', 'connected-components', '--graph', 'for-worker', '--cluster', address);
       expect(run.status, run.stderr).toBe(0);
-      await new Promise((done) => setTimeout(done, 200)); // the close is logged after the coordinator hangs up
+      // The close is logged once the worker sees the coordinator hang up.
+      for (let waited = 0; !stderr.includes('"msg":"closed"') && waited < 10_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
