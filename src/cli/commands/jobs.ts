@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { findAlgorithm } from '../../algorithms/index.js';
 import type { JobRecord } from '../../storage/index.js';
+import { NotFoundError } from '../../errors.js';
 import { GasCommand, integerOption } from '../base.js';
 
 /** What the markers after a job's iteration count mean (printed under the table when one shows). */
@@ -18,14 +19,24 @@ export class JobsCommand extends GasCommand {
     examples: [
       ['All recent jobs', '$0 jobs'],
       ['Jobs on graph cnr, as JSON', '$0 jobs --graph cnr --json'],
+      ['The newest job id on graph cnr, for scripts', 'JOB=$(gasworks jobs --last --graph cnr)'],
     ],
   });
 
   graph = Option.String('--graph', { description: 'Only jobs on this graph' });
   limit = Option.String('--limit', { description: 'At most this many (default 100)' });
+  last = Option.Boolean('--last', false, { description: 'Print only the newest job id (on --graph G if given); exit 66 when there is none' });
 
   async run(): Promise<void> {
-    const jobs = await this.withCatalog((catalog) => catalog.jobs.list({ graph: this.graph, limit: integerOption(this.limit, '--limit', 1, 1_000_000) }));
+    const limit = this.last ? 1 : integerOption(this.limit, '--limit', 1, 1_000_000);
+    const jobs = await this.withCatalog((catalog) => catalog.jobs.list({ graph: this.graph, limit }));
+    if (this.last) {
+      const newest = jobs[0];
+      if (!newest) throw new NotFoundError(this.graph ? `no jobs on graph ${this.graph}` : 'no jobs', { graph: this.graph });
+      if (this.json) this.printJson(newest);
+      else this.context.stdout.write(`${newest.id}\n`);
+      return;
+    }
     if (this.json) {
       this.printJson(jobs);
       return;
