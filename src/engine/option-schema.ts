@@ -5,7 +5,7 @@
  * CLI's `run <algorithm> --help` and (later) REST schemas are all derived from this declaration.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { closestName } from '../util/closest-name.js';
+import { suggest } from '../util/did-you-mean.js';
 
 export type OptionValue = number | boolean | string | readonly string[];
 
@@ -57,7 +57,7 @@ export function resolveOptionName(algorithm: string, schema: OptionSchema, given
     if (spec.aliases?.some((alias) => alias.toLowerCase() === camel.toLowerCase())) return { name, alias: given };
   }
   const names = Object.keys(schema);
-  const suggestion = closestName(camel, [...names, ...names.flatMap((name) => schema[name]!.aliases ?? [])]);
+  const suggestion = suggest(camel, [...names, ...names.flatMap((name) => schema[name]!.aliases ?? [])]);
   const canonical = suggestion === null ? null : (names.find((name) => name === suggestion || schema[name]!.aliases?.includes(suggestion)) ?? null);
   const hint = canonical ? ` (did you mean --${kebabCase(canonical)}?)` : '';
   const known = names.length ? `; ${algorithm}'s options: ${names.map((name) => `--${kebabCase(name)}`).join(', ')}` : `; ${algorithm} takes no options`;

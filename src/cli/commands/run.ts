@@ -4,7 +4,7 @@ import { runJob, type JobSummary } from '../../api/index.js';
 import { parseAddress } from '../../cluster/index.js';
 import { defaultText, optionSchemaOf, resolveOptionName, typeText, type AlgorithmDefinition } from '../../engine/index.js';
 import { GasError, InvalidArgumentError } from '../../errors.js';
-import { closestName } from '../../util/closest-name.js';
+import { suggest } from '../../util/did-you-mean.js';
 import { kebabCase, parseTrailingOptions } from '../algorithm-args.js';
 import { GasCommand, integerOption } from '../base.js';
 
@@ -17,6 +17,8 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
   json: ['', 'print the summary as one JSON document'],
   'data-dir': ['DIR', 'data directory (default $GASWORKS_HOME, else ./.gasworks)'],
+  verbose: ['', 'debug logs on stderr, and the stack of an internal error'],
+  quiet: ['', 'no informational lines on stderr'],
   'in-process': ['', 'testing: run several workers in this thread'],
   'slow-worker': ['W:F', 'testing: worker W runs F times slower'],
 };
@@ -54,6 +56,9 @@ export class RunCommand extends GasCommand {
       return;
     }
     this.json = this.json || args.get('json') === 'true';
+    this.verbose = this.verbose || args.get('verbose') === 'true';
+    this.quiet = this.quiet || args.get('quiet') === 'true';
+    if (this.verbose && this.quiet) throw new InvalidArgumentError('--verbose and --quiet contradict each other; give one', { option: 'quiet' });
     this.dataDir = args.get('data-dir') ?? this.dataDir;
     const graph = args.get('graph');
     if (!graph || graph === 'true') throw new InvalidArgumentError('run: --graph G is required', { option: 'graph' });
@@ -94,13 +99,13 @@ export class RunCommand extends GasCommand {
       try {
         name = resolveOptionName(definition.name, schema, given).name;
       } catch (error) {
-        const runOption = closestName(given, Object.keys(ENGINE_OPTIONS));
+        const runOption = suggest(given, Object.keys(ENGINE_OPTIONS));
         if (runOption && !(error instanceof GasError && error.details.suggestion)) {
           throw new InvalidArgumentError(`run: unknown option --${given} (did you mean --${runOption}?)`, { option: given, suggestion: runOption });
         }
         throw error;
       }
-      if (kebabCase(name) !== given) this.context.stderr.write(`note: --${given} is --${kebabCase(name)} in gasworks\n`);
+      if (kebabCase(name) !== given) this.inform(`note: --${given} is --${kebabCase(name)} in gasworks`);
       options[name] = value;
     }
     return options;
