@@ -9,8 +9,7 @@
  *
  * and prints, per graph and rule, the iterations, the L1 distance Σ_v |r(v) − r_ref(v)| to the
  * reference and the top-100 overlap (how many of the reference's 100 highest-ranked vertices are
- * among the run's 100 highest). Where pagerank has no `stopRule` option (before issue 13), its
- * default is NetworkX's rule and the `networkx` line says it was not run.
+ * among the run's 100 highest).
  *
  *   npm run build && node --import tsx bench/pagerank-accuracy.ts [--files a.txt.gz,b.txt.gz] [--top 100]
  *
@@ -34,14 +33,11 @@ const { values } = parseArgs({
 const topK = Number(values.top);
 
 const gasworks = await fromDist<typeof import('../src/index.js')>('index.js');
-const pagerank = gasworks.ALGORITHMS.find((algorithm) => algorithm.name === 'pagerank')!;
-const hasStopRule = 'stopRule' in pagerank.defaults;
-
-const RULES: { rule: string; options: Record<string, unknown> | null }[] = [
-  { rule: 'networkx', options: hasStopRule ? { stopRule: 'networkx', tolerance: 1e-6 } : null },
+const RULES: { rule: string; options: Record<string, unknown> }[] = [
+  { rule: 'networkx', options: { stopRule: 'networkx', tolerance: 1e-6 } },
   { rule: 'default', options: {} },
 ];
-const REFERENCE = { tolerance: 1e-12, maxIterations: 1000, ...(hasStopRule ? { stopRule: 'l1' } : {}) };
+const REFERENCE = { tolerance: 1e-12, maxIterations: 1000, stopRule: 'l1' };
 
 const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-pr-accuracy-'));
 const dataDir = join(work, 'data');
@@ -63,12 +59,6 @@ try {
       const referenceTop = topVertices(reference.ranks, topK);
       console.log(JSON.stringify({ bench: 'pagerank-accuracy', graph: name, rule: 'reference', ...describe(reference.job), vertices: reference.ranks.size }));
       for (const { rule, options } of RULES) {
-        if (options === null) {
-          console.log(
-            JSON.stringify({ bench: 'pagerank-accuracy', graph: name, rule, skipped: "pagerank has no stopRule option; its default is NetworkX's rule" }),
-          );
-          continue;
-        }
         const { job, ranks } = await runPageRank(options);
         const runTop = new Set(topVertices(ranks, topK));
         console.log(
@@ -94,7 +84,7 @@ try {
 /** What a job was asked and did: its rule and tolerance as resolved, its iterations and time. */
 function describe(job: Awaited<ReturnType<typeof gasworks.run>>): Record<string, unknown> {
   return {
-    stopRule: job.options.stopRule ?? 'networkx',
+    stopRule: job.options.stopRule,
     tolerance: job.options.tolerance,
     iterations: job.iterations,
     converged: job.converged,

@@ -202,13 +202,12 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
       const { loadLocalGraph } = await fromDist<typeof import('../src/engine/load.js')>('engine/load.js');
       writeFileSync(job.dumpCsr, inNeighbourCsr(loadLocalGraph(reader, 0, 1), job.undirected));
     }
-    // graphology stops by NetworkX's rule (Σ|Δ| < N·tolerance); its iteration counts come from
-    // here, so these runs use that rule wherever pagerank offers a choice.
-    const networkxRule = 'stopRule' in pagerank.defaults ? { stopRule: 'networkx' } : {};
+    // graphology stops by NetworkX's rule (Σ|Δ| < N·tolerance) and its iteration counts come from
+    // here, so these runs use that rule.
     // Edge visits per iteration: undirected edges are gathered from both ends.
     const edgeVisits = imported.graph.edges * (job.undirected ? 2 : 1);
     const iterationsAt = async (tolerance: number): Promise<number> => {
-      const converging = pagerank.create(resolveAlgorithmOptions(pagerank, { ...networkxRule, tolerance, maxIterations: 1000 }));
+      const converging = pagerank.create(resolveAlgorithmOptions(pagerank, { stopRule: 'networkx', tolerance, maxIterations: 1000 }));
       const loaded = loadInProcessWorkers(reader, converging, 1);
       return (await runSynchronous(loaded.endpoints, converging, loaded.facts, { maxIterations: 1000 })).iterations;
     };
