@@ -5,7 +5,7 @@
  *
  * The scripts import the build (`fromDist` in bench/lib.ts): `npm test` builds first. Shared data
  * a script needs and cannot find is a failure naming the file. Two scripts run at a time (most of
- * a run is child processes starting), which keeps the file near 35 s on two idle cores.
+ * a run is child processes starting): 27–48 s on two shared cores.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
