@@ -101,6 +101,11 @@ describe('gasworks run', () => {
     const lda = gasworks('run', 'lda', '--graph', 'words', '--topics', '2', '--max-iterations', '4');
     expect(lda.stdout).toContain('— 4 iterations (a fixed count: no convergence test)');
     expect(lda.stdout).toMatch(/logLikelihoodPerToken -[\d.]+ → -[\d.]+/);
+    // The jobs list marks them as a fixed count, not as cut short.
+    const jobs = gasworks('jobs', '--graph', 'words').stdout;
+    expect(jobs).toMatch(/ 4=\s/);
+    expect(jobs).toContain('= after ITER: a fixed number of iterations by design');
+    expect(jobs).not.toContain('* after ITER');
   });
 
   it('run <algorithm> --help: every option with its type, range, allowed values, default and meaning; run --help lists the algorithms', () => {

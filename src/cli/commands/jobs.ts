@@ -7,7 +7,16 @@ import { GasCommand, integerOption } from '../base.js';
 /** What the markers after a job's iteration count mean (printed under the table when one shows). */
 const ITERATION_MARKERS: Readonly<Record<string, string>> = {
   '*': 'stopped at the iteration limit (--max-iterations) without converging',
+  '=': 'a fixed number of iterations by design (ALS, LDA, --tolerance 0): no convergence test',
 };
+
+/** How the run stopped, from the summary's stopReason (jobs from before it: the converged flag). */
+function iterationMarker(job: Pick<JobRecord, 'converged' | 'summary'>): string {
+  const reason = job.summary?.stopReason;
+  if (reason === 'fixed-iterations') return '=';
+  if (reason === 'converged' || (reason === undefined && job.converged)) return '';
+  return '*';
+}
 
 export class JobsCommand extends GasCommand {
   static override paths = [['jobs']];
@@ -50,7 +59,7 @@ export class JobsCommand extends GasCommand {
       j.algorithm,
       j.graphName,
       j.status,
-      j.iterations === null ? '' : `${j.iterations}${j.converged ? '' : '*'}`,
+      j.iterations === null ? '' : `${j.iterations}${iterationMarker(j)}`,
       j.computeMs === null ? '' : `${(j.computeMs / 1000).toFixed(2)} s`,
       j.createdAt.slice(0, 19).replace('T', ' '),
       compactOptions(j),
