@@ -5,7 +5,8 @@
  * (1, 2, 4, 7 partitions × random and grid), each algorithm runs through `runJob` with 1, 2 and
  * P workers, and the stored results read back through `jobResults` must equal a sequential
  * oracle: exactly for integer results, within 1e-12 relative for weighted distances. Bad
- * options must fail as a `GasError` naming the option and leave a failed job row.
+ * options must fail as a `GasError` naming the option, before any job row is created; what the
+ * program finds while it runs (negative weights) leaves a failed job row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GasError, jobResults, runJob, type GraphRecord, type JobSummary } from '../src/index.js';
@@ -170,9 +171,9 @@ describe('options', () => {
   });
 
   /**
-   * Expects `runJob` to fail with `code` naming `option`. An option the schema refuses is refused
-   * before a job row exists (`recorded: false`); a failure in the algorithm's own checks against
-   * the graph leaves a failed job row that says so.
+   * Expects `runJob` to fail with `code` naming `option`. Options, and the labels the algorithm
+   * resolves against the graph, are the user's input, checked before a job row exists; what the
+   * program finds while it runs (sssp's negative weights) fails the job, and its row says so.
    */
   async function expectFailure(
     record: GraphRecord,
@@ -180,25 +181,22 @@ describe('options', () => {
     options: Record<string, unknown>,
     code: string,
     option: string,
-    recorded = true,
+    when: 'before the job' | 'in the job' = 'before the job',
   ): Promise<GasError> {
-    const jobsBefore = temp.catalog.jobs.list({}).length;
+    const lastJobBefore = temp.catalog.jobs.list({ limit: 1 })[0]?.id;
     const error = await runJob(temp.catalog, { inProcess: true, graph: record.name, algorithm, options }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GasError);
     const gasError = error as GasError;
     expect(gasError).toMatchObject({ code, details: { option } });
     expect(gasError.message).toContain(option);
-    if (!recorded) {
-      expect(temp.catalog.jobs.list({}).length).toBe(jobsBefore);
-      return gasError;
-    }
     const [job] = temp.catalog.jobs.list({ limit: 1 });
-    expect(job).toMatchObject({ algorithm, status: 'failed', errorCode: code, errorMessage: gasError.message });
+    if (when === 'before the job') expect(job?.id).toBe(lastJobBefore);
+    else expect(job).toMatchObject({ algorithm, status: 'failed', errorCode: code, errorMessage: gasError.message });
     return gasError;
   }
 
   it('sssp without --source fails naming the option', async () => {
-    await expectFailure(weightedGraph, 'sssp', {}, 'GAS_ERR_INVALID_ARGUMENT', 'source', false);
+    await expectFailure(weightedGraph, 'sssp', {}, 'GAS_ERR_INVALID_ARGUMENT', 'source');
   });
 
   it('sssp with a source label that is not in the graph fails naming the option and the label', async () => {
@@ -215,7 +213,7 @@ describe('options', () => {
   it('sssp rejects negative weights unless --weighted false', async () => {
     const negative = { ...graph, weights: graph.weights!.map((w, i) => (i === 17 ? -w : w)) };
     const record = await importTestGraph(negative, false, { partitions: 2, strategy: 'random' });
-    const error = await expectFailure(record, 'sssp', { source: '3' }, 'GAS_ERR_INVALID_ARGUMENT', 'weighted');
+    const error = await expectFailure(record, 'sssp', { source: '3' }, 'GAS_ERR_INVALID_ARGUMENT', 'weighted', 'in the job');
     expect(error.message).toContain('non-negative');
     const { values } = await run(record, 'sssp', 2, { source: '3', weighted: 'false' });
     expect(mismatches(values, bfsOracle(graph.vertices, graph.edges, false, 3))).toEqual([]);
@@ -228,6 +226,6 @@ describe('options', () => {
       expect(mismatches(values, expected.labels), `maxIterations ${maxIterations}`).toEqual([]);
       expect(summary).toMatchObject({ iterations: expected.iterations, converged: expected.converged });
     }
-    await expectFailure(weightedGraph, 'label-propagation', { buckets: 16 }, 'GAS_ERR_INVALID_ARGUMENT', 'buckets', false);
+    await expectFailure(weightedGraph, 'label-propagation', { buckets: 16 }, 'GAS_ERR_INVALID_ARGUMENT', 'buckets');
   });
 });

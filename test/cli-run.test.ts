@@ -33,7 +33,7 @@ describe('gasworks run', () => {
     expect(ran.status, ran.stderr).toBe(0);
     return JSON.parse(ran.stdout);
   };
-  const jobCount = (): number => JSON.parse(gasworks('jobs', '--json').stdout).length;
+  const jobCount = (): number => JSON.parse(gasworks('jobs', '--json', '--limit', '1000000').stdout).length;
   const ranks = (job: number): Map<string, number> => {
     const rows = JSON.parse(gasworks('results', String(job), '--format', 'json').stdout) as { vertex: string | number; value: number }[];
     return new Map(rows.map((row) => [String(row.vertex), row.value]));
@@ -152,6 +152,9 @@ describe('gasworks run', () => {
     expect(missing.status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
     const required = gasworks('run', 'sssp', '--graph', 'pa');
     expect(required.stderr).toContain('sssp: --source is required');
+    const label = gasworks('run', 'sssp', '--graph', 'pa', '--source', 'v99999');
+    expect(label.status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);
+    expect(label.stderr).toContain('sssp: source: vertex "v99999" is not in graph "pa"');
     expect(jobCount()).toBe(before);
   });
 });

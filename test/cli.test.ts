@@ -141,7 +141,7 @@ describe('gasworks CLI', () => {
   });
 
   it('a bad option: one line and its exit status, no job; a throwing program: one line, its exit status, a failed job row', () => {
-    const jobsBefore = JSON.parse(gasworks(data, 'jobs', '--json').stdout).length;
+    const jobsBefore = JSON.parse(gasworks(data, 'jobs', '--json', '--limit', '1000000').stdout).length;
     const bad = gasworks(data, 'run', 'pagerank', '--graph', 'tiny', '--damping', '2');
     expect(bad.status).toBe(ERROR_CODES.GAS_ERR_INVALID_ARGUMENT.exit);
     expect(bad.stderr.trim()).toMatch(/^gasworks: pagerank: damping must be .* got 2 \[GAS_ERR_INVALID_ARGUMENT\]$/);
@@ -150,7 +150,7 @@ describe('gasworks CLI', () => {
     expect(thrown.status).toBe(ERROR_CODES.GAS_ERR_PROGRAM.exit);
     expect(thrown.stderr).toContain('kaboom');
     expect(thrown.stderr).not.toMatch(/\n\s+at /);
-    const jobs = JSON.parse(gasworks(data, 'jobs', '--json').stdout);
+    const jobs = JSON.parse(gasworks(data, 'jobs', '--json', '--limit', '1000000').stdout);
     expect(jobs).toHaveLength(jobsBefore + 1);
     expect([jobs[0].status, jobs[0].errorCode]).toEqual(['failed', 'GAS_ERR_PROGRAM']);
     expect(gasworks(data, 'results', '999').status).toBe(ERROR_CODES.GAS_ERR_NOT_FOUND.exit);

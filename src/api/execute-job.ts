@@ -24,6 +24,7 @@ import {
 } from '../engine/index.js';
 import { GasError, NotFoundError } from '../errors.js';
 import type { GraphSource, VertexLabel } from '../storage/index.js';
+import { vertexNotFound } from './label-hint.js';
 import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from './program-file.js';
 import { validateProgram } from './program-checks.js';
 import { topIds } from './top-vertices.js';
@@ -117,41 +118,74 @@ export function resolveStaleness(run: Pick<ExecuteOptions, 'staleness'>): number
   return staleness;
 }
 
-/** Runs a resolved algorithm with validated options on `graph`; the workers are closed before it returns. */
+/** Everything decided before a worker starts: what `planJob` checked, ready to run. */
+export interface JobPlan {
+  readonly definition: AlgorithmDefinition;
+  readonly options: AlgorithmOptions<Record<string, OptionValue>>;
+  readonly prepared: AlgorithmOptions<Record<string, OptionValue>>;
+  readonly program: AnyVertexProgram;
+  readonly resultColumn: { readonly column: string; readonly width: number };
+  readonly staleness: number;
+  readonly spec: ProgramSpec | null;
+  readonly placement: Placement;
+}
+
+/** Runs a resolved algorithm with validated options on `graph`: `planJob`, then `runPlan`. */
 export async function executeJob(
   graph: JobGraph,
   definition: AlgorithmDefinition,
   options: AlgorithmOptions<Record<string, OptionValue>>,
   run: ExecuteOptions,
 ): Promise<Execution> {
+  return runPlan(graph, await planJob(graph, definition, options, run), run);
+}
+
+/**
+ * The checks that need the graph but no worker: the algorithm's `prepare` (labels such as
+ * sssp's source resolved to ids, ALS's test file read), the program it creates, SSP's
+ * requirements, the placement. A failure here is the user's input, found before a job exists.
+ */
+export async function planJob(
+  graph: JobGraph,
+  definition: AlgorithmDefinition,
+  options: AlgorithmOptions<Record<string, OptionValue>>,
+  run: ExecuteOptions,
+): Promise<JobPlan> {
+  const source = graph.source;
+  const meta = source.meta;
+  const handle: GraphHandle = {
+    numVertices: meta.vertices,
+    directed: meta.directed,
+    weighted: meta.weighted,
+    numEdges: meta.edges,
+    get totalWeight() {
+      return source.weights().outWeight.reduce((sum, w) => sum + w, 0);
+    },
+    idOf: (label, option) => {
+      const id = source.idOf(label);
+      if (id < 0) throw vertexNotFound(source, graph.name, label, `${definition.name}: ${option}`, { option });
+      return id;
+    },
+    lookup: (label) => source.idOf(label),
+  };
+  // `prepare` returns what `create` takes; the engine passes it through untyped.
+  const prepared = (definition.prepare ? await definition.prepare(options, handle) : options) as AlgorithmOptions<Record<string, OptionValue>>;
+  const program = definition.create(prepared) as AnyVertexProgram;
+  const resultColumn = validateProgram(program);
+  const staleness = resolveStaleness(run);
+  if (staleness > 0) checkSspProgram(program);
+  const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
+  const placement = choosePlacement(run, spec, meta.numPartitions, meta.edges);
+  return { definition, options, prepared, program, resultColumn, staleness, spec, placement };
+}
+
+/** Starts the workers of a plan, runs the engine, collects the result; the workers are closed before it returns. */
+export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOptions): Promise<Execution> {
+  const { definition, options, prepared, program, resultColumn, staleness, spec, placement } = plan;
   const source = graph.source;
   const meta = source.meta;
   let workers: StartedWorkers | null = null;
   try {
-    const handle: GraphHandle = {
-      numVertices: meta.vertices,
-      directed: meta.directed,
-      weighted: meta.weighted,
-      numEdges: meta.edges,
-      get totalWeight() {
-        return source.weights().outWeight.reduce((sum, w) => sum + w, 0);
-      },
-      idOf: (label, option) => {
-        const id = source.idOf(label);
-        if (id < 0)
-          throw new NotFoundError(`${definition.name}: ${option}: vertex ${JSON.stringify(label)} is not in graph "${graph.name}"`, { option, vertex: label });
-        return id;
-      },
-      lookup: (label) => source.idOf(label),
-    };
-    const prepared = definition.prepare ? await definition.prepare(options, handle) : options;
-    const program = definition.create(prepared) as AnyVertexProgram;
-    const resultColumn = validateProgram(program);
-    const staleness = resolveStaleness(run);
-    if (staleness > 0) checkSspProgram(program);
-    const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
-    const placement = choosePlacement(run, spec, meta.numPartitions, meta.edges);
-
     const loadStart = performance.now();
     workers = await startWorkers(source, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0 });
     const { endpoints, facts } = workers;

@@ -1,16 +1,17 @@
 /**
  * Running a job on a stored graph: resolve the algorithm (a registry name or a program file),
- * validate its options, run it on the graph store's tables (execute-job.ts: workers, engine,
- * result), store the result column next to the graph and record the job in the catalog. What can be checked before the job
- * starts — the graph exists, the algorithm is known, its options are valid — is checked before
- * a job row is created: a typo is an error, not a failed job. A failure after that (a source
- * vertex not in the graph, a program that throws, a worker lost) leaves a `failed` job row with
- * its error code and message. Every failure is raised as a `GasError`.
+ * validate its options, plan and run it on the graph store's tables (execute-job.ts: workers,
+ * engine, result), store the result column next to the graph and record the job in the catalog.
+ * Everything that checks the user's input — the graph exists, the algorithm or program file
+ * loads, its options are valid, the labels it names are in the graph, the program is well
+ * formed — happens before a job row is created: a typo is an error, not a failed job. A failure
+ * after that (a program that throws, a worker lost) leaves a `failed` job row with its error
+ * code and message. Every failure is raised as a `GasError`.
  */
 import { defaultWorkerCount } from '../cluster/index.js';
-import { resolveAlgorithmOptions, type AlgorithmDefinition, type AlgorithmOptions, type OptionValue } from '../engine/index.js';
-import { GraphReader, graphDir, graphStoreDir, writeResults, type Catalog, type GraphRecord } from '../storage/index.js';
-import { executeJob, resolveAlgorithm, resolveStaleness, type ExecuteOptions, type ExecutionSummary, type StopReason } from './execute-job.js';
+import { resolveAlgorithmOptions } from '../engine/index.js';
+import { GraphReader, graphDir, graphStoreDir, writeResults, type Catalog } from '../storage/index.js';
+import { planJob, resolveAlgorithm, resolveStaleness, runPlan, type ExecuteOptions, type ExecutionSummary, type StopReason } from './execute-job.js';
 import { looksLikeProgramFile } from './program-file.js';
 import { asGasError } from './program-checks.js';
 
@@ -28,55 +29,43 @@ export interface JobSummary extends ExecutionSummary {
 }
 
 export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSummary> {
-  // Checked before the job row: the graph, the algorithm, its options, the engine's options.
   const graph = catalog.getGraph(run.graph);
   const definition = await resolveAlgorithm(run.algorithm);
   const options = resolveAlgorithmOptions(definition, run.options ?? {});
   resolveStaleness(run);
-  const jobId = catalog.jobs.create({
-    graphId: graph.id,
-    graphName: graph.name,
-    algorithm: definition.name,
-    programFile: typeof run.algorithm === 'string' && looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
-    options,
-    workers: run.cluster?.length ?? run.workers ?? defaultWorkerCount(graph.edges),
-  });
-  try {
-    return await execute(catalog, jobId, graph, definition, options, run);
-  } catch (error) {
-    const failure = asGasError(error, definition.name);
-    catalog.jobs.fail(jobId, failure.code, failure.message);
-    throw failure;
-  }
-}
-
-async function execute(
-  catalog: Catalog,
-  jobId: number,
-  graph: GraphRecord,
-  definition: AlgorithmDefinition,
-  options: AlgorithmOptions<Record<string, OptionValue>>,
-  run: RunOptions,
-): Promise<JobSummary> {
   const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   try {
-    const { summary: execution, values } = await executeJob(
-      { name: graph.name, source: reader, replicationFactor: graph.replicationFactor },
-      definition,
+    const jobGraph = { name: graph.name, source: reader, replicationFactor: graph.replicationFactor };
+    const plan = await planJob(jobGraph, definition, options, run);
+    // Postcondition: the input is valid (options, labels, program); from here a failure is the job's.
+    const jobId = catalog.jobs.create({
+      graphId: graph.id,
+      graphName: graph.name,
+      algorithm: definition.name,
+      programFile: typeof run.algorithm === 'string' && looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
       options,
-      run,
-    );
-    const { column, width } = execution.result;
-    writeResults(graphDir(catalog.dataDir, graph.id), { job: jobId, column, width, vertices: graph.vertices }, values);
-    const summary: JobSummary = { jobId, ...execution };
-    catalog.jobs.succeed(jobId, {
-      iterations: summary.iterations,
-      converged: summary.converged,
-      loadMs: summary.timings.loadMs,
-      computeMs: summary.timings.computeMs,
-      summary: summary as unknown as Record<string, unknown>,
+      workers: run.cluster?.length ?? run.workers ?? defaultWorkerCount(graph.edges),
     });
-    return summary;
+    try {
+      const { summary: execution, values } = await runPlan(jobGraph, plan, run);
+      const { column, width } = execution.result;
+      writeResults(graphDir(catalog.dataDir, graph.id), { job: jobId, column, width, vertices: graph.vertices }, values);
+      const summary: JobSummary = { jobId, ...execution };
+      catalog.jobs.succeed(jobId, {
+        iterations: summary.iterations,
+        converged: summary.converged,
+        loadMs: summary.timings.loadMs,
+        computeMs: summary.timings.computeMs,
+        summary: summary as unknown as Record<string, unknown>,
+      });
+      return summary;
+    } catch (error) {
+      const failure = asGasError(error, definition.name);
+      catalog.jobs.fail(jobId, failure.code, failure.message);
+      throw failure;
+    }
+  } catch (error) {
+    throw asGasError(error, definition.name);
   } finally {
     reader.close();
   }
