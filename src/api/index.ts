@@ -2,9 +2,19 @@
 export * from './graphs.js';
 export { exportGraph, EXPORT_FORMATS, type ExportFormat } from './export-graph.js';
 export { summarizeDegrees, type DegreeSummary } from './degree-summary.js';
-export { runJob, type RunOptions, type JobSummary } from './run.js';
+export { runJob, type RunOptions, type JobSummary, type StopReason } from './run.js';
 export { jobResults, type ResultQuery, type ResultRow, type JobResults } from './results.js';
 export { openGraph, run, type OpenGraph, type JobResult } from './library.js';
 export { partitionReport, type PartitionReportOptions, type PartitionReportRow } from './partition-report.js';
-export { recommend, type RecommendQuery, type Recommendation } from './recommend.js';
+export {
+  recommend,
+  openRecommender,
+  Recommender,
+  RECOMMEND_DEFAULTS,
+  type RecommendQuery,
+  type RecommenderOptions,
+  type Recommendation,
+  type RatingScale,
+} from './recommend.js';
+export { labelHint, vertexNotFound } from './label-hint.js';
 export { topicWords, type Topic } from './topics.js';
