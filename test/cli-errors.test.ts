@@ -225,10 +225,11 @@ describe('gasworks CLI errors', () => {
     }
   });
 
-  it('gasworks worker logs JSON lines through pino: time, connection and peer on each line', async () => {
+  it('gasworks worker logs JSON lines through pino: time, connection and peer on each line, and the job id from its setup on', async () => {
     const child = spawn(process.execPath, [CLI, 'worker', '--listen', '127.0.0.1:0', '--data-dir', makeTempDir('gasworks-worker-'), '--log-format', 'json']);
     let stdout = '';
     let stderr = '';
+    let jobId = 0;
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
       const address = await new Promise<string>((resolveAddress, reject) => {
@@ -240,8 +241,9 @@ describe('gasworks CLI errors', () => {
         child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${stderr}`)));
       });
       expect(gasworks(data, 'import', file, '--name', 'for-worker').status).toBe(0);
-      const run = gasworks(data, 'run', 'connected-components', '--graph', 'for-worker', '--cluster', address);
+      const run = gasworks(data, 'run', 'connected-components', '--graph', 'for-worker', '--cluster', address, '--json');
       expect(run.status, run.stderr).toBe(0);
+      jobId = JSON.parse(run.stdout).jobId;
       // The close is logged once the worker sees the coordinator hang up.
       for (let waited = 0; !stderr.includes('"msg":"closed"') && waited < 10_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
     } finally {
@@ -260,5 +262,6 @@ describe('gasworks CLI errors', () => {
       expect(record.peer).toMatch(/^127\.0\.0\.1:\d+$/);
     }
     expect(connection.find((record) => record.msg === 'setup')).toMatchObject({ program: 'connected-components', shard: 'shipped' });
+    for (const msg of ['ready', 'results collected', 'closed']) expect(connection.find((record) => record.msg === msg)).toMatchObject({ job: jobId });
   });
 });

@@ -51,6 +51,8 @@ export interface ExecuteOptions {
   readonly slowWorker?: { readonly worker: number; readonly factor: number };
   /** How many top vertices the summary lists (default 10; 0 for none). */
   readonly top?: number;
+  /** The catalog's job id, for workers' log lines (runJob sets it). */
+  readonly jobId?: number;
   readonly onStep?: (step: StepReport) => void;
 }
 
@@ -187,7 +189,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
   let workers: StartedWorkers | null = null;
   try {
     const loadStart = performance.now();
-    workers = await startWorkers(source, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0 });
+    workers = await startWorkers(source, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0, jobId: run.jobId });
     const { endpoints, facts } = workers;
     const loadMs = performance.now() - loadStart;
 

@@ -47,7 +47,7 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
       workers: run.cluster?.length ?? run.workers ?? defaultWorkerCount(graph.edges),
     });
     try {
-      const { summary: execution, values } = await runPlan(jobGraph, plan, run);
+      const { summary: execution, values } = await runPlan(jobGraph, plan, { ...run, jobId });
       const { column, width } = execution.result;
       writeResults(graphDir(catalog.dataDir, graph.id), { job: jobId, column, width, vertices: graph.vertices }, values);
       const summary: JobSummary = { jobId, ...execution };

@@ -31,6 +31,8 @@ export type Placement =
 export interface StartOptions {
   /** Testing and benchmarks: make one worker a straggler, `factor` times slower. */
   readonly slowWorker?: { readonly worker: number; readonly factor: number };
+  /** The job's id in the catalog, named in remote workers' log lines. */
+  readonly jobId?: number;
   /** False when the engine keeps inboxes to send them again (SSP): they are then copied to threads, not moved. */
   readonly transferInboxes?: boolean;
 }
@@ -126,7 +128,7 @@ export async function startWorkers(
     for (let w = 0; w < size; w++) {
       // Read, send, and let go of one shard before reading the next; workers build their local graphs in parallel.
       const shard = cached[w] ? null : readShard(reader, tables, w, size);
-      setups.push(endpoints[w]!.setup({ spec: shipped, shard, shardKey: keys[w]!, facts, slowdown: slowdownOf(w), sharedMessages }));
+      setups.push(endpoints[w]!.setup({ spec: shipped, shard, shardKey: keys[w]!, facts, slowdown: slowdownOf(w), sharedMessages, jobId: options.jobId ?? null }));
     }
     await Promise.all(setups);
     const tcp = channels.filter((c): c is TcpChannel => c instanceof TcpChannel);

@@ -25,6 +25,8 @@ export interface WorkerSetup {
   readonly slowdown: number;
   /** Write messages into reused SharedArrayBuffer slots (threads under BSP; see engine/message-slots.ts). */
   readonly sharedMessages: boolean;
+  /** The catalog's id of the job (null for runs that are not jobs: graphology in memory, benches), for workers' logs. */
+  readonly jobId: number | null;
 }
 
 export type Method =

@@ -62,7 +62,9 @@ export function startWorkerServer(listen: string, dataDir: string, log: Logger =
 }
 
 /** One coordinator connection: frames in → the job's thread → frames out. */
-function serveJob(socket: WebSocket, dataDir: string, log: Logger): void {
+function serveJob(socket: WebSocket, dataDir: string, connectionLog: Logger): void {
+  // Every line after the setup names the job it serves.
+  let log = connectionLog;
   const connectedAt = performance.now();
   log.info('connected');
   const pending = new Map<number, Method>();
@@ -82,6 +84,10 @@ function serveJob(socket: WebSocket, dataDir: string, log: Logger): void {
     const request = decode(ownBytes(data)) as Request;
     pending.set(request.id, request.method);
     served++;
+    if (request.method === 'setup') {
+      const { jobId } = request.args[0] as WorkerSetup;
+      if (jobId !== null && jobId !== undefined) log = connectionLog.child({ job: jobId });
+    }
     logRequest(log, request);
     thread.postMessage(request, buffersIn(request.args));
   });
