@@ -153,7 +153,8 @@ export class RunCommand extends GasCommand {
       else if (Array.isArray(value)) {
         const series = value.filter((item): item is number => typeof item === 'number');
         if (series.length === 0) continue;
-        const of = series.length < value.length ? `${series.length} of ${value.length}` : `${value.length}`;
+        // Of the run's iterations, how many have a value (LDA measures none for its last two sweeps).
+        const of = series.length < s.iterations ? `${series.length} of ${s.iterations}` : `${series.length}`;
         out.write(`  ${name} ${formatValue(series[0]!)} → ${formatValue(series.at(-1)!)} (${of} iterations)\n`);
       }
     }
