@@ -14,8 +14,13 @@ export class WorkerCommand extends GasCommand {
     description: 'Serve jobs to coordinators as a remote worker',
     details: `
       Listens on HOST:PORT for coordinators (\`gasworks run … --cluster HOST:PORT,…\`). Each connection is one job: the coordinator ships this worker its partitions and the program, drives supersteps, and collects the results. Under \`--data-dir\` the worker keeps shipped program files and a cache of received shards (the 8 most recently used), so the next job on the same graph and worker count ships nothing. Port 0 picks a free port; the first line on stdout names the address.
+
+      A worker does not yet authenticate coordinators and runs the program it is sent: listen on loopback or on an address of a private network only your machines reach, never on a public interface.
     `,
-    examples: [['A worker on all interfaces, port 7400', '$0 worker --listen 0.0.0.0:7400 --data-dir /var/lib/gasworks-worker']],
+    examples: [
+      ['A worker on this machine only', '$0 worker --listen 127.0.0.1:7400'],
+      ['A worker on its private-network address', '$0 worker --listen 10.0.0.2:7400 --data-dir /var/lib/gasworks-worker'],
+    ],
   });
 
   listen = Option.String('--listen', { required: true, description: 'HOST:PORT to listen on' });
