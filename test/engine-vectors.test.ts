@@ -71,11 +71,11 @@ describe('vector accumulators and edge aggregators', () => {
     });
   }
 
-  it('vector results come out of the CLI as vertex,value_0,value_1', async () => {
+  it('vector results come out of the CLI with components named after the column: vertex,stats_0,stats_1', async () => {
     const summary = await runJob(temp.catalog, { inProcess: true, graph: 'w3', algorithm: probe });
     const child = spawnSync(process.execPath, [resolve('bin/gasworks.js'), 'results', String(summary.jobId), '--data-dir', temp.dataDir], { encoding: 'utf8' });
     const lines = child.stdout.trim().split('\n');
-    expect(lines[0]).toBe('vertex,value_0,value_1');
+    expect(lines[0]).toBe('vertex,stats_0,stats_1');
     expect(lines).toHaveLength(expected.size + 1);
   });
 });
