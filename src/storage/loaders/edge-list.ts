@@ -2,7 +2,9 @@
  * Text edge lists: SNAP (fields split by runs of spaces or tabs) and TSV (split by single tabs, so
  * an empty field is an error, and labels may contain spaces). One edge per line:
  * `source target [weight] [ignored…]`. Lines starting with `#` or `%` are comments, blank lines
- * are skipped, CRLF and a UTF-8 BOM are accepted.
+ * are skipped; LF, CRLF and a lone CR all end a line, and a UTF-8 BOM is accepted. The file must be
+ * UTF-8, and a label may be at most `maxLabelBytes` bytes (64 KiB by default): anything else is
+ * refused at its line, never decoded into a replacement character or truncated.
  *
  * This is the import hot path, so it is one byte loop per chunk rather than a callback per line:
  * each byte is read once, integer labels are parsed while their field is scanned, and nothing is
@@ -11,15 +13,14 @@
 import { ParseError } from '../../errors.js';
 import type { LabelDictionary } from '../dictionary.js';
 import type { EdgeChunks } from '../growable.js';
-import { forEachLineBlock, locateParseError, type InputFile } from './input.js';
+import { CR, forEachLineBlock, LF, locateParseError, maxLineBytes, type InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
-import { parseInParallel, PARALLEL_BYTES } from './parallel-edge-list.js';
-import { looksLikeHeader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
+import { parallelBytes, parseInParallel } from './parallel-edge-list.js';
+import { labelLimit, looksLikeHeader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
+import { firstInvalidUtf8, INVALID_UTF8 } from './utf8.js';
 
 const SPACE = 32;
 const TAB = 9;
-const CR = 13;
-const LF = 10;
 const HASH = 35;
 const PERCENT = 37;
 
@@ -31,7 +32,7 @@ const LINE_END = 2;
 export function edgeListLoader(fieldSeparator: 'whitespace' | 'tab') {
   return async function loadEdgeList(input: InputFile, target: LoadTarget, options: LoaderOptions): Promise<LoadInfo> {
     const tabOnly = fieldSeparator === 'tab';
-    if (!input.gzip && input.bytes >= PARALLEL_BYTES) return parseInParallel(input, target, options, tabOnly);
+    if (!input.gzip && input.bytes >= parallelBytes()) return parseInParallel(input, target, options, tabOnly);
     const scanner = new EdgeListScanner(input.path, target.dictionary, target.begin(options.weighted), tabOnly, options);
     const lines = await scanStream(scanner, input.chunks(options.onBytes), input.path, true);
     return { weighted: options.weighted, lines };
@@ -41,11 +42,23 @@ export function edgeListLoader(fieldSeparator: 'whitespace' | 'tab') {
 /**
  * Feeds a stream of chunks to a scanner, whole lines at a time; `fileStart` says whether the
  * stream starts the file (and may carry a BOM). Returns the number of lines. Parse errors name
- * the file and line.
+ * the file and line; a block that is not valid UTF-8 is scanned up to the line holding the first
+ * bad byte, which is then refused.
  */
 export async function scanStream(scanner: EdgeListScanner, chunks: AsyncIterable<Buffer>, path: string, fileStart: boolean): Promise<number> {
   try {
-    await forEachLineBlock(chunks, fileStart, (buffer, limit) => scanner.scan(buffer, limit));
+    await forEachLineBlock(
+      chunks,
+      fileStart,
+      (buffer, limit) => {
+        const invalid = firstInvalidUtf8(buffer, 0, limit);
+        if (invalid < 0) return scanner.scan(buffer, limit);
+        const lineStart = Math.max(buffer.lastIndexOf(LF, invalid), buffer.lastIndexOf(CR, invalid)) + 1;
+        scanner.scan(buffer, lineStart);
+        scanner.failNextLine(lineStart, INVALID_UTF8);
+      },
+      maxLineBytes(scanner.maxLabelBytes),
+    );
   } catch (error) {
     throw locateParseError(error, path, scanner.lineNumber + 1);
   }
@@ -60,14 +73,18 @@ export class EdgeListScanner {
   private fieldEnd = 0;
   /** The chunk being scanned, for decoding string labels and error text. */
   private text: Buffer = Buffer.alloc(0);
+  /** Where the line being scanned starts in `text`. */
+  private lineStart = 0;
+  readonly maxLabelBytes: number;
 
   constructor(
     private readonly path: string,
     private readonly dictionary: LabelDictionary,
     private readonly edges: EdgeChunks,
     private readonly tabOnly: boolean,
-    private readonly options: Pick<LoaderOptions, 'weighted' | 'header'>,
+    private readonly options: Pick<LoaderOptions, 'weighted' | 'header' | 'maxLabelBytes'>,
   ) {
+    this.maxLabelBytes = labelLimit(options);
     this.classOf[TAB] = SEPARATOR;
     if (!tabOnly) this.classOf[SPACE] = SEPARATOR;
     this.classOf[CR] = LINE_END;
@@ -75,7 +92,7 @@ export class EdgeListScanner {
     this.headerPending = options.header !== false;
   }
 
-  /** Parses the complete lines in `text[0, limit)`; `limit` is just past a line feed. */
+  /** Parses the complete lines in `text[0, limit)`; `limit` is just past a line terminator. */
   scan(text: Buffer, limit: number): void {
     // A plain Uint8Array view: element loads on it are cheaper than on a Buffer (a subclass).
     const buffer = new Uint8Array(text.buffer, text.byteOffset, text.length);
@@ -85,16 +102,17 @@ export class EdgeListScanner {
     while (i < limit) {
       this.lineNumber++;
       const lineStart = i;
+      this.lineStart = i;
       while (buffer[i] === SPACE || buffer[i] === TAB) i++;
       const c = buffer[i]!;
-      if (c === LF || c === HASH || c === PERCENT || c === CR) {
-        i = buffer.indexOf(LF, i) + 1;
+      if (c === LF || c === CR || c === HASH || c === PERCENT) {
+        i = nextLine(buffer, i);
         continue;
       }
       if (this.headerPending) {
         this.headerPending = false;
         if (this.isHeader(i)) {
-          i = buffer.indexOf(LF, i) + 1;
+          i = nextLine(buffer, i);
           continue;
         }
       }
@@ -113,8 +131,14 @@ export class EdgeListScanner {
         if (!Number.isFinite(weight)) this.fail(lineStart, `weight is not a finite number: ${JSON.stringify(this.text.toString('utf8', weightStart, i))}`);
       }
       this.edges.push(source, targetCode, weight);
-      i = buffer[i] === LF ? i + 1 : buffer.indexOf(LF, i) + 1;
+      i = nextLine(buffer, i);
     }
+  }
+
+  /** Refuses the line after the last one scanned, which starts at `lineStart` of the current block. */
+  failNextLine(lineStart: number, problem: string): never {
+    this.lineNumber++;
+    this.fail(lineStart, problem);
   }
 
   /**
@@ -138,6 +162,7 @@ export class EdgeListScanner {
     const length = i - start;
     if (length === 0) return -1;
     if (digits && length <= 16 && (length === 1 || buffer[start] !== 48) && value <= Number.MAX_SAFE_INTEGER) return this.dictionary.internNumber(value);
+    if (length > this.maxLabelBytes) this.fail(this.lineStart, `label is ${length} bytes, longer than the ${this.maxLabelBytes}-byte limit (--max-label-bytes)`);
     return this.dictionary.internString(this.text.toString('utf8', start, i));
   }
 
@@ -160,10 +185,20 @@ export class EdgeListScanner {
   }
 }
 
-/** The text of the line starting at `start`, without its line ending. */
+/**
+ * Just past the line terminator at or after `i` (LF, CRLF or a lone CR). Only comments and ignored
+ * columns are walked byte by byte; a data line usually ends right where its last field does.
+ */
+function nextLine(buffer: Uint8Array, i: number): number {
+  let c = buffer[i]!;
+  if (c === LF) return i + 1;
+  while (c !== LF && c !== CR) c = buffer[++i]!;
+  return c === CR && buffer[i + 1] === LF ? i + 2 : i + 1;
+}
+
+/** The text of the line starting at `start`, without its terminator. */
 function lineText(buffer: Buffer, start: number): string {
-  let end = buffer.indexOf(LF, start);
-  if (end < 0) end = buffer.length;
-  if (end > start && buffer[end - 1] === CR) end--;
+  let end = start;
+  while (end < buffer.length && buffer[end] !== LF && buffer[end] !== CR) end++;
   return buffer.toString('utf8', start, end);
 }

@@ -13,7 +13,7 @@ import { FORMATS, type GraphFormat, type Loader } from './types.js';
 export { openInput, forEachLine, type InputFile } from './input.js';
 export { USER_PREFIX, ITEM_PREFIX } from './ratings.js';
 export { DOCUMENT_PREFIX, WORD_PREFIX } from './bag-of-words.js';
-export { FORMATS, type GraphFormat, type Loader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
+export { DEFAULT_MAX_LABEL_BYTES, FORMATS, type GraphFormat, type Loader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
 const LOADERS: Record<GraphFormat, Loader> = {
   snap: edgeListLoader('whitespace'),

@@ -4,7 +4,8 @@
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { GasError, NotFoundError } from '../../errors.js';
+import { GasError, NotFoundError, ParseError } from '../../errors.js';
+import { firstInvalidUtf8, INVALID_UTF8 } from './utf8.js';
 
 const CHUNK_BYTES = 4 << 20;
 
@@ -68,63 +69,134 @@ async function* readChunks(path: string, gzip: boolean, onCompressedBytes?: (byt
   }
 }
 
+/** Line terminators: LF, CRLF and a lone CR (old Mac files) all end a line. */
+export const LF = 10;
+export const CR = 13;
+
+/**
+ * No line may be longer than this (or than 4 × the label bound, if larger): the reader refuses a
+ * longer one as soon as it has buffered that much, so a file that is one 200 MB line costs a few
+ * megabytes and a clear error rather than gigabytes and a label nobody can use.
+ */
+export const MAX_LINE_BYTES = 16 << 20;
+
+/** The longest line the reader accepts when labels may be `maxLabelBytes` long. */
+export function maxLineBytes(maxLabelBytes: number): number {
+  return Math.max(MAX_LINE_BYTES, 4 * maxLabelBytes);
+}
+
 /**
  * Feeds `onBlock(buffer, limit)` the text of `chunks` in runs of whole lines: `buffer[0, limit)`
- * ends just past a line feed (a partial last line is carried into the next chunk, and the file's
- * last line is given a line feed). When `fileStart`, a UTF-8 byte-order mark is removed.
+ * ends just past a line terminator (a partial last line is carried into the next chunk, and the
+ * file's last line is given a line feed). A CR at the very end of a chunk is carried too, since
+ * the next chunk may begin with its LF: a CRLF split between chunks is still one line end. When
+ * `fileStart`, a UTF-8 byte-order mark is removed. A line longer than `maxLine` bytes is a
+ * `GAS_ERR_PARSE` without a line number (the caller knows it: see `locateParseError`).
  */
-export async function forEachLineBlock(chunks: AsyncIterable<Buffer>, fileStart: boolean, onBlock: (buffer: Buffer, limit: number) => void): Promise<void> {
+export async function forEachLineBlock(
+  chunks: AsyncIterable<Buffer>,
+  fileStart: boolean,
+  onBlock: (buffer: Buffer, limit: number) => void,
+  maxLine = MAX_LINE_BYTES,
+): Promise<void> {
   let carry: Buffer | null = null;
   let first = fileStart;
   for await (const piece of chunks) {
     let buffer: Buffer = carry ? Buffer.concat([carry, piece]) : piece;
     if (first) {
+      if (buffer.length < 3 && isBomPrefix(buffer)) {
+        carry = buffer; // too short to tell a byte-order mark yet
+        continue;
+      }
       first = false;
       if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
     }
-    const complete = buffer.lastIndexOf(10) + 1;
+    const complete = blockEnd(buffer);
     if (complete > 0) onBlock(buffer, complete);
     carry = complete < buffer.length ? buffer.subarray(complete) : null;
+    if (carry && carry.length > maxLine) {
+      throw new GasError('GAS_ERR_PARSE', `line is longer than ${maxLine} bytes (is this a text file of lines?)`, { problem: `line is longer than ${maxLine} bytes` });
+    }
   }
   if (carry) {
-    const last = Buffer.concat([carry, Buffer.from([10])]);
+    const last = Buffer.concat([carry, Buffer.from([LF])]);
     onBlock(last, last.length);
   }
 }
 
+function isBomPrefix(buffer: Buffer): boolean {
+  return buffer.every((byte, k) => byte === [0xef, 0xbb, 0xbf][k]);
+}
+
+/** Just past the last line terminator of `buffer`, not counting a CR in its last byte; 0 if none. */
+function blockEnd(buffer: Buffer): number {
+  let limit = buffer.length;
+  if (limit > 0 && buffer[limit - 1] === CR) limit--;
+  if (limit === 0) return 0;
+  const lf = buffer.lastIndexOf(LF, limit - 1);
+  const cr = buffer.subarray(lf + 1, limit).lastIndexOf(CR);
+  return cr >= 0 ? lf + 2 + cr : lf + 1;
+}
+
 /**
- * A parse error raised where the line was not known (a broken gzip stream, a CSV parser error)
- * becomes one naming `path:line`; any other error is returned as it is.
+ * A parse error raised where the line was not known (a broken gzip stream, a CSV parser error,
+ * an overlong line) becomes one naming `path:line`; any other error is returned as it is.
  */
 export function locateParseError(error: unknown, path: string, line: number): unknown {
   if (!(error instanceof GasError) || error.code !== 'GAS_ERR_PARSE' || 'line' in error.details) return error;
-  return new GasError('GAS_ERR_PARSE', `${path}:${line}: ${error.message.replace(`${path}: `, '')}`, { ...error.details, line });
+  return new GasError('GAS_ERR_PARSE', `${path}:${line}: ${error.message.replace(`${path}: `, '')}`, { file: path, ...error.details, line });
 }
 
 /**
  * Calls `onLine(buffer, start, end, lineNumber)` for every line of `input`, with `end`
- * excluding the line feed and any carriage return, and a UTF-8 byte-order mark removed from the
- * first line. Line numbers are 1-based. Errors thrown while reading are re-thrown naming the
+ * excluding the line terminator (LF, CRLF or CR), and a UTF-8 byte-order mark removed from the
+ * first line. Line numbers are 1-based. A line that is not valid UTF-8 or longer than the line
+ * bound is a `ParseError` at that line; errors thrown while reading are re-thrown naming the
  * last line reached.
  */
 export async function forEachLine(
   input: InputFile,
   onLine: (buffer: Buffer, start: number, end: number, lineNumber: number) => void,
   onCompressedBytes?: (bytesRead: number) => void,
+  maxLine = MAX_LINE_BYTES,
 ): Promise<number> {
   let lineNumber = 0;
   try {
-    await forEachLineBlock(input.chunks(onCompressedBytes), true, (buffer, limit) => {
-      for (let start = 0; start < limit;) {
-        const newline = buffer.indexOf(10, start);
-        let end = newline;
-        if (end > start && buffer[end - 1] === 13) end--;
-        onLine(buffer, start, end, ++lineNumber);
-        start = newline + 1;
-      }
-    });
+    await forEachLineBlock(
+      input.chunks(onCompressedBytes),
+      true,
+      (buffer, limit) => {
+        const invalid = firstInvalidUtf8(buffer, 0, limit);
+        // Next LF and CR at or after `start` (−1: none left in the block), found once each, not once per line.
+        let lf = -2;
+        let cr = -2;
+        for (let start = 0; start < limit; ) {
+          if (lf !== -1 && lf < start) lf = indexBefore(buffer, LF, start, limit);
+          if (cr !== -1 && cr < start) cr = indexBefore(buffer, CR, start, limit);
+          let end: number;
+          let next: number;
+          if (cr >= 0 && (lf < 0 || cr < lf)) {
+            end = cr;
+            next = buffer[cr + 1] === LF ? cr + 2 : cr + 1;
+          } else {
+            end = lf;
+            next = lf + 1;
+          }
+          lineNumber++;
+          if (invalid >= start && invalid < end) throw new ParseError(input.path, lineNumber, INVALID_UTF8, buffer.toString('utf8', start, end));
+          onLine(buffer, start, end, lineNumber);
+          start = next;
+        }
+      },
+      maxLine,
+    );
   } catch (error) {
     throw locateParseError(error, input.path, lineNumber + 1);
   }
   return lineNumber;
+}
+
+function indexBefore(buffer: Buffer, byte: number, from: number, limit: number): number {
+  const at = buffer.indexOf(byte, from);
+  return at >= limit ? -1 : at;
 }

@@ -5,22 +5,33 @@
  * other labels are re-interned range by range, so ids and edge order come out exactly as one
  * sequential parse would give them. A parse error names the file and the absolute line.
  * (Gzip streams cannot be cut, so compressed files are parsed sequentially; their inflation
- * already runs on libuv's thread pool.)
+ * already runs on libuv's thread pool.) Ranges are cut just past a line terminator — LF, CRLF or
+ * a lone CR, never between the CR and LF of one CRLF — so no line is split, doubled or lost.
  */
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { startModuleWorker } from '../../threads.js';
 import { GasError, ParseError } from '../../errors.js';
 import { DIRECT_LIMIT, type DictionarySnapshot } from '../dictionary.js';
-import type { InputFile } from './input.js';
-import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
+import { CR, LF, type InputFile } from './input.js';
+import { labelLimit, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
 /**
  * Files smaller than this are parsed in one thread (thread start-up would cost more than it
- * saves). `GASWORKS_PARALLEL_PARSE_BYTES` overrides it, so tests can exercise the parallel path
- * on small files.
+ * saves). `GASWORKS_PARALLEL_PARSE_BYTES` overrides it (read at each import), so tests can
+ * exercise the parallel path on small files.
  */
-export const PARALLEL_BYTES = Number(process.env.GASWORKS_PARALLEL_PARSE_BYTES) || 64 << 20;
+export function parallelBytes(): number {
+  return Number(process.env.GASWORKS_PARALLEL_PARSE_BYTES) || 64 << 20;
+}
+
+/** How a parallel parse is carried out: ranges and where they run. Tests use many ranges, run in-process. */
+export interface RangePlan {
+  /** Number of byte ranges (default: one per core, at most 8). */
+  readonly parts: number;
+  /** Scans one range (default: on a new worker thread). */
+  readonly run: (request: RangeRequest) => Promise<RangeResult>;
+}
 
 export interface RangeRequest {
   readonly path: string;
@@ -30,15 +41,21 @@ export interface RangeRequest {
   readonly tabOnly: boolean;
   readonly weighted: boolean;
   readonly header: boolean | 'auto';
+  readonly maxLabelBytes: number;
 }
 
 export type RangeResult =
   | { ok: true; chunks: { src: Uint32Array; dst: Uint32Array; weight: Float64Array | null; length: number }[]; dictionary: DictionarySnapshot; lines: number }
   | { ok: false; line: number; problem: string; text?: string; code: string; message: string };
 
-export async function parseInParallel(input: InputFile, target: LoadTarget, options: LoaderOptions, tabOnly: boolean): Promise<LoadInfo> {
-  const threads = Math.max(1, Math.min(availableParallelism(), 8));
-  const bounds = rangeBounds(input.path, input.bytes, threads);
+export async function parseInParallel(
+  input: InputFile,
+  target: LoadTarget,
+  options: LoaderOptions,
+  tabOnly: boolean,
+  plan: RangePlan = { parts: Math.max(1, Math.min(availableParallelism(), 8)), run: runRange },
+): Promise<LoadInfo> {
+  const bounds = rangeBounds(input.path, input.bytes, plan.parts);
   const requests: RangeRequest[] = bounds.slice(0, -1).map((start, k) => ({
     path: input.path,
     start,
@@ -47,8 +64,9 @@ export async function parseInParallel(input: InputFile, target: LoadTarget, opti
     tabOnly,
     weighted: options.weighted,
     header: options.header,
+    maxLabelBytes: labelLimit(options),
   }));
-  const results = await Promise.all(requests.map(runRange));
+  const results = await Promise.all(requests.map(plan.run));
   options.onBytes?.(input.bytes);
 
   const edges = target.begin(options.weighted);
@@ -78,26 +96,13 @@ function remapHashed(codes: Uint32Array, length: number, map: Uint32Array): void
 }
 
 /** Byte offsets cutting the file into `parts` ranges, each starting at the beginning of a line. */
-function rangeBounds(path: string, size: number, parts: number): number[] {
+export function rangeBounds(path: string, size: number, parts: number): number[] {
   const bounds = [0];
   const fd = openSync(path, 'r');
   try {
     const window = Buffer.alloc(1 << 16);
     for (let k = 1; k < parts; k++) {
-      let at = Math.max(bounds[bounds.length - 1]!, Math.floor((size * k) / parts));
-      for (;;) {
-        const n = readSync(fd, window, 0, window.length, at);
-        if (n <= 0) {
-          at = size;
-          break;
-        }
-        const newline = window.subarray(0, n).indexOf(10);
-        if (newline >= 0) {
-          at += newline + 1;
-          break;
-        }
-        at += n;
-      }
+      const at = lineStartAfter(fd, window, Math.max(bounds[bounds.length - 1]!, Math.floor((size * k) / parts)), size);
       if (at < size && at > bounds[bounds.length - 1]!) bounds.push(at);
     }
   } finally {
@@ -105,6 +110,29 @@ function rangeBounds(path: string, size: number, parts: number): number[] {
   }
   bounds.push(size);
   return bounds;
+}
+
+/** Just past the first line terminator at or after `at` (a CR followed by LF ends at the LF); `size` if none. */
+function lineStartAfter(fd: number, window: Buffer, at: number, size: number): number {
+  for (;;) {
+    const n = readSync(fd, window, 0, window.length, at);
+    if (n <= 0) return size;
+    const view = window.subarray(0, n);
+    const lf = view.indexOf(LF);
+    const cr = view.subarray(0, lf < 0 ? n : lf).indexOf(CR);
+    if (cr >= 0) {
+      // The byte after the CR may lie in the next window.
+      const following = cr + 1 < n ? view[cr + 1] : readByte(fd, at + n);
+      return at + cr + (following === LF ? 2 : 1);
+    }
+    if (lf >= 0) return at + lf + 1;
+    at += n;
+  }
+}
+
+function readByte(fd: number, position: number): number {
+  const one = Buffer.alloc(1);
+  return readSync(fd, one, 0, 1, position) === 1 ? one[0]! : -1;
 }
 
 function runRange(request: RangeRequest): Promise<RangeResult> {
@@ -122,7 +150,7 @@ function runRange(request: RangeRequest): Promise<RangeResult> {
   });
 }
 
-/** Reads one byte range of a file in chunks. */
-export function readRange(path: string, start: number, end: number): AsyncIterable<Buffer> {
-  return createReadStream(path, { start, end: end - 1, highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>;
+/** Reads one byte range of a file in chunks (of `chunkBytes`: tests make them tiny, so chunk ends fall everywhere). */
+export function readRange(path: string, start: number, end: number, chunkBytes = 4 << 20): AsyncIterable<Buffer> {
+  return createReadStream(path, { start, end: end - 1, highWaterMark: chunkBytes }) as AsyncIterable<Buffer>;
 }

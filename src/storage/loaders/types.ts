@@ -17,8 +17,20 @@ export interface LoaderOptions {
   readonly header: boolean | 'auto';
   /** For `uci` and `lda-c`: the vocabulary file (one word per line) naming the word ids. */
   readonly vocab?: string;
+  /** The longest label accepted, in bytes (default `DEFAULT_MAX_LABEL_BYTES`); a longer one is a parse error at its line. */
+  readonly maxLabelBytes?: number;
   /** Reports progress in compressed bytes read. */
   readonly onBytes?: (bytesRead: number) => void;
+}
+
+/**
+ * 64 KiB: far beyond any real vertex name, far below a runaway line (a file with no line breaks
+ * read as one label would cost gigabytes and be useless as a vertex).
+ */
+export const DEFAULT_MAX_LABEL_BYTES = 64 << 10;
+
+export function labelLimit(options: Pick<LoaderOptions, 'maxLabelBytes'>): number {
+  return options.maxLabelBytes ?? DEFAULT_MAX_LABEL_BYTES;
 }
 
 export interface LoadTarget {
