@@ -2,7 +2,7 @@
  * The CLI's errors, help and housekeeping as a new user meets them (issue 13, item 2): the built
  * `bin/gasworks.js` in a child process. Usage errors say what is wrong in one line with a
  * did-you-mean; internal errors are one line with a code; read-only commands leave no data
- * directory behind; `jobs rm` / `jobs prune`; `--replace` does not drop jobs silently; likely
+ * directory behind; `jobs rm` / `jobs prune`; `--replace` does not drop results silently; likely
  * wrong formats are caught; the worker logs through pino; piped help has no colour codes.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -171,17 +171,21 @@ describe('gasworks CLI errors', () => {
     expect(left).toEqual([running]);
   });
 
-  it('import --replace of a graph with jobs asks for --force and says what it deleted', () => {
+  it('import --replace of a graph with results asks for --force, says what it deleted, and keeps the jobs listed', () => {
     expect(gasworks(data, 'import', file, '--name', 'fresh').status).toBe(0);
     expect(gasworks(data, 'import', file, '--name', 'fresh', '--replace').status).toBe(0); // no jobs: no --force needed
-    expect(gasworks(data, 'run', 'pagerank', '--graph', 'fresh').status).toBe(0);
+    const job = JSON.parse(gasworks(data, 'run', 'pagerank', '--graph', 'fresh', '--json').stdout).jobId as number;
     const refused = gasworks(data, 'import', file, '--name', 'fresh', '--replace');
-    expectOneLineError(refused, 'GAS_ERR_EXISTS', 'import: graph "fresh" has 1 job; --replace deletes them; add --force');
+    expectOneLineError(
+      refused,
+      'GAS_ERR_EXISTS',
+      `import: graph "fresh" has a finished job with results (job ${job}); --replace deletes its result (the job stays listed, as on a replaced graph); add --force`,
+    );
     expect(JSON.parse(gasworks(data, 'jobs', '--graph', 'fresh', '--json').stdout)).toHaveLength(1);
     const forced = gasworks(data, 'import', file, '--name', 'fresh', '--replace', '--force');
     expect(forced.status, forced.stderr).toBe(0);
-    expect(forced.stderr).toContain('import: replaced graph "fresh" and deleted its 1 job');
-    expect(JSON.parse(gasworks(data, 'jobs', '--graph', 'fresh', '--json').stdout)).toHaveLength(0);
+    expect(forced.stderr).toContain(`import: replaced graph "fresh" and deleted the results of its job ${job}; it stays in gasworks jobs, marked "graph replaced"`);
+    expect(JSON.parse(gasworks(data, 'jobs', '--graph', 'fresh', '--json').stdout)).toMatchObject([{ id: job, status: 'succeeded', graphRemoved: 'replaced' }]);
     expect(gasworks(data, 'run', 'pagerank', '--graph', 'fresh').status).toBe(0);
     expect(gasworks(data, 'import', file, '--name', 'fresh', '--replace', '--force', '--quiet').stderr).toBe('');
     expectOneLineError(gasworks(data, 'import', file, '--name', 'other', '--force'), 'GAS_ERR_INVALID_ARGUMENT', '--force goes with --replace');

@@ -16,6 +16,11 @@ export type { ImportResult, RepartitionResult };
 export type GraphImportOptions = Omit<ImportOptions, 'for'> & { readonly for?: string };
 export type GraphRepartitionOptions = Omit<RepartitionOptions, 'for'> & { readonly for?: string };
 
+/** A dropped graph, and the ids of the finished jobs whose results went with it (their rows stay). */
+export interface DroppedGraph extends GraphRecord {
+  readonly discardedJobs: readonly number[];
+}
+
 export interface GraphInfo extends GraphRecord {
   readonly partitionSizes: readonly PartitionSize[];
   /** Undirected graphs: `degree`; directed graphs: `outDegree` and `inDegree`. */
@@ -53,10 +58,15 @@ export function graphInfo(catalog: Catalog, name: string): GraphInfo {
   }
 }
 
-export function dropGraph(catalog: Catalog, name: string): GraphRecord {
-  const graph = catalog.dropGraph(name);
+/**
+ * Drops graph `name` and its stored tables. Refused (GAS_ERR_BUSY) while a job runs on it; refused
+ * (GAS_ERR_EXISTS) without `force` when finished jobs have results, which go with the graph. The
+ * jobs themselves stay listed, marked as on a dropped graph.
+ */
+export function dropGraph(catalog: Catalog, name: string, options: { readonly force?: boolean } = {}): DroppedGraph {
+  const { graph, discarded } = catalog.dropGraph(name, options.force ?? false);
   rmSync(graphDir(catalog.dataDir, graph.id), { recursive: true, force: true });
-  return graph;
+  return { ...graph, discardedJobs: discarded.map((job) => job.id) };
 }
 
 /** Opens the stored tables of graph `name` for reading; close the reader when done. */

@@ -49,6 +49,14 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
     );
   }
   if (!job.graphId) throw new NotFoundError(`job ${job.id} has no graph`);
+  if (job.graphRemoved !== null) {
+    // The result file went with the old graph's directory, as did the labels it is read through.
+    throw new NotFoundError(
+      `job ${job.id}: its graph "${job.graphName}" was ${job.graphRemoved === 'replaced' ? 'replaced (import --replace)' : 'dropped'} after the job ran, ` +
+        `and its results with it; the job's summary (top vertices, figures) is still in gasworks jobs --json`,
+      { job: job.id, graphRemoved: job.graphRemoved },
+    );
+  }
   let graph;
   try {
     graph = catalog.getGraph(job.graphId);

@@ -7,10 +7,17 @@
  * formed — happens before a job row is created: a typo is an error, not a failed job. A failure
  * after that (a program that throws, a worker lost) leaves a `failed` job row with its error
  * code and message. Every failure is raised as a `GasError`.
+ *
+ * The job and its graph hold on to each other (storage/jobs.ts): the job row is created only on
+ * the layout the job opened, of a graph nobody is replacing or repartitioning; while it runs,
+ * `graph drop`, `import --replace` and `repartition` of its graph are refused; and it succeeds
+ * only in the transaction that finds its graph still there, so a job whose graph vanished anyway
+ * fails and never hands out a result id that leads nowhere.
  */
 import { defaultWorkerCount } from '../cluster/index.js';
 import { resolveAlgorithmOptions } from '../engine/index.js';
-import { GraphReader, graphDir, graphStoreDir, writeResults, type Catalog } from '../storage/index.js';
+import { GasError, NotFoundError } from '../errors.js';
+import { GraphReader, graphDir, graphStoreDir, writeResults, type Catalog, type GraphRecord } from '../storage/index.js';
 import { planJob, resolveAlgorithm, resolveStaleness, runPlan, type ExecuteOptions, type ExecutionSummary, type StopReason } from './execute-job.js';
 import { looksLikeProgramFile } from './program-file.js';
 import { asGasError } from './program-checks.js';
@@ -33,7 +40,7 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
   const definition = await resolveAlgorithm(run.algorithm);
   const options = resolveAlgorithmOptions(definition, run.options ?? {});
   resolveStaleness(run);
-  const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
+  const reader = openJobGraph(catalog, graph);
   try {
     const jobGraph = { name: graph.name, source: reader, replicationFactor: graph.replicationFactor };
     const plan = await planJob(jobGraph, definition, options, run);
@@ -41,6 +48,7 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
     const jobId = catalog.jobs.create({
       graphId: graph.id,
       graphName: graph.name,
+      graphLayout: graph.layout,
       algorithm: definition.name,
       programFile: typeof run.algorithm === 'string' && looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
       options,
@@ -49,6 +57,8 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
     try {
       const { summary: execution, values } = await runPlan(jobGraph, plan, { ...run, jobId });
       const { column, width } = execution.result;
+      // Not needed for correctness (succeed checks again), but a graph gone must not get its directory back.
+      catalog.jobs.assertGraphHeld(jobId);
       writeResults(graphDir(catalog.dataDir, graph.id), { job: jobId, column, width, vertices: graph.vertices }, values);
       const summary: JobSummary = { jobId, ...execution };
       catalog.jobs.succeed(jobId, {
@@ -62,11 +72,30 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
     } catch (error) {
       const failure = asGasError(error, definition.name);
       catalog.jobs.fail(jobId, failure.code, failure.message);
+      catalog.jobs.discardResults(jobId);
       throw failure;
     }
   } catch (error) {
     throw asGasError(error, definition.name);
   } finally {
     reader.close();
+  }
+}
+
+/**
+ * The graph's tables at the layout the catalog named. A repartition may switch layouts (and a
+ * drop or replace remove the graph) between reading the row and opening the tables: that is
+ * said as such, not as a missing store file.
+ */
+function openJobGraph(catalog: Catalog, graph: GraphRecord): GraphReader {
+  try {
+    return GraphReader.open(graphStoreDir(catalog.dataDir, graph));
+  } catch (error) {
+    const now = catalog.listGraphs().find((g) => g.id === graph.id);
+    if (!now) throw new NotFoundError(`run: graph "${graph.name}" was dropped or replaced as the job started; run it again`, { graph: graph.name });
+    if (now.layout !== graph.layout) {
+      throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" was repartitioned as the job started; run it again`, { graph: graph.name });
+    }
+    throw error;
   }
 }

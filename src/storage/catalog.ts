@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { GasError, NotFoundError } from '../errors.js';
 import { LAYOUT_PREFIX, catalogPath, ensureDataDir, graphDir, graphsDir } from './data-dir.js';
-import { JobTable } from './jobs.js';
+import { JobTable, type JobRecord } from './jobs.js';
+import { isAlive } from '../util/process-alive.js';
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE graphs (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL,
@@ -77,6 +78,41 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE graphs ADD COLUMN strategy_reason TEXT;
    ALTER TABLE graphs ADD COLUMN pending_layout TEXT;
    ALTER TABLE graphs ADD COLUMN pending_pid INTEGER;`,
+  // Job history outlives its graph (jobs.ts): no more ON DELETE CASCADE from graphs, so the
+  // table is rebuilt; graph_layout is the layout a job ran on, graph_removed what became of its
+  // graph. AUTOINCREMENT's counter is carried over: job ids are never reused.
+  `CREATE TABLE jobs_v4 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     graph_id TEXT,
+     graph_name TEXT NOT NULL,
+     graph_layout TEXT,
+     graph_removed TEXT CHECK (graph_removed IN ('replaced', 'dropped')),
+     algorithm TEXT NOT NULL,
+     program_file TEXT,
+     options TEXT NOT NULL,
+     workers INTEGER NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+     owner_pid INTEGER,
+     iterations INTEGER,
+     converged INTEGER,
+     load_ms REAL,
+     compute_ms REAL,
+     summary TEXT,
+     error_code TEXT,
+     error_message TEXT,
+     created_at TEXT NOT NULL,
+     finished_at TEXT
+   );
+   INSERT INTO jobs_v4 (id, graph_id, graph_name, graph_layout, algorithm, program_file, options, workers, status, owner_pid, iterations,
+                        converged, load_ms, compute_ms, summary, error_code, error_message, created_at, finished_at)
+     SELECT id, graph_id, graph_name, (SELECT layout FROM graphs WHERE graphs.id = jobs.graph_id), algorithm, program_file, options, workers,
+            status, owner_pid, iterations, converged, load_ms, compute_ms, summary, error_code, error_message, created_at, finished_at
+     FROM jobs;
+   DELETE FROM sqlite_sequence WHERE name = 'jobs_v4';
+   INSERT INTO sqlite_sequence (name, seq) SELECT 'jobs_v4', seq FROM sqlite_sequence WHERE name = 'jobs';
+   DROP TABLE jobs;
+   ALTER TABLE jobs_v4 RENAME TO jobs;
+   CREATE INDEX jobs_by_graph ON jobs (graph_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -241,6 +277,8 @@ export class Catalog {
         if (!replace) {
           throw new GasError('GAS_ERR_EXISTS', `import: graph "${graph.name}" already exists (drop it first, or pass --replace)`, { graph: graph.name });
         }
+        // From here no job starts on the old graph (JobTable.create sees this import), so none runs when it is replaced.
+        this.jobs.assertNoRunningJobs({ id: row.id, name: graph.name }, 'import');
       }
       this.db
         .prepare(
@@ -261,14 +299,19 @@ export class Catalog {
 
   /**
    * Makes an import visible: records its figures and flips it to `ready` in one transaction,
-   * removing the row of any graph it replaces. Returns the id of the replaced graph, if any.
+   * removing the row of any graph it replaces; that graph's jobs stay, marked `replaced`
+   * (JobTable.releaseGraph: refused while one runs). Returns the id of the replaced graph, if any.
    */
   completeImport(graphId: string, stats: GraphStats, partitions: readonly PartitionSize[]): string | null {
     const run = this.db.transaction((): string | null => {
       const row = this.db.prepare(`SELECT name FROM graphs WHERE id = ? AND status = 'importing'`).get(graphId) as { name: string } | undefined;
       if (!row) throw new GasError('GAS_ERR_CORRUPT', `catalog: import ${graphId} vanished before it completed`);
       const old = this.db.prepare(`SELECT id FROM graphs WHERE name = ? AND status = 'ready'`).get(row.name) as { id: string } | undefined;
-      if (old) this.db.prepare(`DELETE FROM graphs WHERE id = ?`).run(old.id);
+      if (old) {
+        // `import --replace` asked for --force before it began, if the old graph had results to lose.
+        this.jobs.releaseGraph({ id: old.id, name: row.name }, 'replaced', 'import', true);
+        this.db.prepare(`DELETE FROM graphs WHERE id = ?`).run(old.id);
+      }
       const insertPartition = this.db.prepare(`INSERT INTO graph_partitions (graph_id, partition, vertices, masters, edges) VALUES (?, ?, ?, ?, ?)`);
       for (const p of partitions) insertPartition.run(graphId, p.partition, p.vertices, p.masters, p.edges);
       this.db
@@ -298,6 +341,8 @@ export class Catalog {
       if (row.pending_pid !== null && isAlive(row.pending_pid)) {
         throw new GasError('GAS_ERR_BUSY', `repartition: graph "${row.name}" is being repartitioned by process ${row.pending_pid}`, { graph: row.name });
       }
+      // A running job reads the current layout, which the switch deletes; from here no job starts (JobTable.create).
+      this.jobs.assertNoRunningJobs({ id: graphId, name: row.name }, 'repartition');
       this.db.prepare(`UPDATE graphs SET pending_layout = ?, pending_pid = ? WHERE id = ?`).run(layout, process.pid, graphId);
     });
     run.immediate();
@@ -310,9 +355,10 @@ export class Catalog {
    */
   completeRepartition(graphId: string, layout: string, stats: Repartitioned, partitions: readonly PartitionSize[]): string {
     const run = this.db.transaction((): string => {
-      const row = this.db.prepare(`SELECT layout FROM graphs WHERE id = ? AND status = 'ready' AND pending_layout = ?`).get(graphId, layout) as
-        { layout: string } | undefined;
+      const row = this.db.prepare(`SELECT name, layout FROM graphs WHERE id = ? AND status = 'ready' AND pending_layout = ?`).get(graphId, layout) as
+        { name: string; layout: string } | undefined;
       if (!row) throw new GasError('GAS_ERR_CORRUPT', `catalog: graph ${graphId} was dropped or replaced during its repartition`, { graph: graphId });
+      this.jobs.assertNoRunningJobs({ id: graphId, name: row.name }, 'repartition');
       this.db.prepare(`DELETE FROM graph_partitions WHERE graph_id = ?`).run(graphId);
       const insertPartition = this.db.prepare(`INSERT INTO graph_partitions (graph_id, partition, vertices, masters, edges) VALUES (?, ?, ?, ?, ?)`);
       for (const p of partitions) insertPartition.run(graphId, p.partition, p.vertices, p.masters, p.edges);
@@ -358,11 +404,20 @@ export class Catalog {
       .all(graphId) as PartitionSize[];
   }
 
-  /** Removes the graph's row; the caller then deletes its directory (a crash in between leaves an orphan the sweep removes). */
-  dropGraph(name: string): GraphRecord {
-    const graph = this.getGraph(name);
-    this.db.prepare(`DELETE FROM graphs WHERE id = ?`).run(graph.id);
-    return graph;
+  /**
+   * Removes the graph's row, in one transaction with JobTable.releaseGraph: refused while a job
+   * runs on it, and (without `force`) while finished jobs have results; its jobs stay, marked
+   * `dropped`. Returns the graph and the jobs whose results go; the caller then deletes its
+   * directory (a crash in between leaves an orphan the sweep removes).
+   */
+  dropGraph(name: string, force = false): { graph: GraphRecord; discarded: JobRecord[] } {
+    const drop = this.db.transaction(() => {
+      const graph = this.getGraph(name);
+      const discarded = this.jobs.releaseGraph(graph, 'dropped', 'graph drop', force);
+      this.db.prepare(`DELETE FROM graphs WHERE id = ?`).run(graph.id);
+      return { graph, discarded };
+    });
+    return drop.immediate();
   }
 
   private migrate(): void {
@@ -438,15 +493,6 @@ export function removeRootLayout(graphDirectory: string, entries?: readonly stri
   if (!entries && !existsSync(graphDirectory)) return;
   for (const entry of entries ?? readdirSync(graphDirectory)) {
     if (/^(graph|part-\d+)\.mdb(-lock)?$/.test(entry)) rmSync(join(graphDirectory, entry), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,20 +1,40 @@
 /**
  * Job rows in the catalog: a job is created `running` by the process that runs it and ends
  * `succeeded` (with its figures) or `failed` (with an error code and message). A `running` job
- * whose process has died is marked failed the next time the catalog is opened.
+ * whose process has died is marked failed (GAS_ERR_ABORTED) the next time the catalog is opened,
+ * or when a command that needs its graph finds its process gone.
+ *
+ * A job and its graph hold on to each other:
+ * - a job starts only on a ready graph, at the layout it opened, that no live process is
+ *   replacing or repartitioning (`create`, one transaction);
+ * - a job succeeds only in the transaction that finds its graph still there at that layout
+ *   (`succeed`): a job whose graph vanished fails, it never reports a result nobody can read;
+ * - while a live process runs a job, its graph is not dropped, replaced or repartitioned
+ *   (`assertNoRunningJobs`, called by the catalog inside those transactions: GAS_ERR_BUSY).
+ * Finished jobs outlive their graph: `releaseGraph` marks them `graph_removed` ('replaced' or
+ * 'dropped') and their rows stay as history; their result files go with the graph directory
+ * (results are indexed by the old graph's vertex ids, and read through its labels).
  */
 import { rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { GasError, NotFoundError } from '../errors.js';
+import { isAlive } from '../util/process-alive.js';
 import { graphDir } from './data-dir.js';
 import { resultFile } from './results.js';
 
 export type JobStatus = 'running' | 'succeeded' | 'failed';
 
+/** What became of a job's graph after the job: replaced by `import --replace`, or dropped. */
+export type GraphFate = 'replaced' | 'dropped';
+
 export interface JobRecord {
   readonly id: number;
   readonly graphId: string | null;
   readonly graphName: string;
+  /** The graph's layout the job ran on (null for jobs from before layouts were recorded). */
+  readonly graphLayout: string | null;
+  /** Set when the job's graph was replaced or dropped after it: its results went with the graph. */
+  readonly graphRemoved: GraphFate | null;
   readonly algorithm: string;
   readonly programFile: string | null;
   readonly options: Record<string, unknown>;
@@ -31,7 +51,8 @@ export interface JobRecord {
   readonly finishedAt: string | null;
 }
 
-export type NewJob = Pick<JobRecord, 'graphId' | 'graphName' | 'algorithm' | 'programFile' | 'options' | 'workers'>;
+/** `graphLayout`: the layout the job opened (checked against the graph's); default: the graph's current one. */
+export type NewJob = Pick<JobRecord, 'graphId' | 'graphName' | 'algorithm' | 'programFile' | 'options' | 'workers'> & { readonly graphLayout?: string };
 
 export interface JobOutcome {
   readonly iterations: number;
@@ -41,15 +62,24 @@ export interface JobOutcome {
   readonly summary: Record<string, unknown>;
 }
 
+/** The graph a drop or replace removes, as messages name it. */
+export interface GraphRef {
+  readonly id: string;
+  readonly name: string;
+}
+
 interface JobRow {
   id: number;
   graph_id: string | null;
   graph_name: string;
+  graph_layout: string | null;
+  graph_removed: GraphFate | null;
   algorithm: string;
   program_file: string | null;
   options: string;
   workers: number;
   status: JobStatus;
+  owner_pid: number | null;
   iterations: number | null;
   converged: number | null;
   load_ms: number | null;
@@ -68,29 +98,73 @@ export class JobTable {
     private readonly dataDir: string,
   ) {}
 
+  /**
+   * Records a new running job of this process, in one transaction with the checks that its graph
+   * is there to run on: ready, at the layout the job opened, not being replaced or repartitioned
+   * by a live process (GAS_ERR_NOT_FOUND for a graph gone, GAS_ERR_BUSY otherwise).
+   */
   create(job: NewJob): number {
-    const result = this.db
-      .prepare(
-        `INSERT INTO jobs (graph_id, graph_name, algorithm, program_file, options, workers, status, owner_pid, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
-      )
-      .run(job.graphId, job.graphName, job.algorithm, job.programFile, JSON.stringify(job.options), job.workers, process.pid, new Date().toISOString());
-    return Number(result.lastInsertRowid);
+    const insert = this.db.transaction((): number => {
+      const layout = job.graphId === null ? null : this.checkStartable(job.graphId, job.graphName, job.graphLayout);
+      const result = this.db
+        .prepare(
+          `INSERT INTO jobs (graph_id, graph_name, graph_layout, algorithm, program_file, options, workers, status, owner_pid, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        )
+        .run(job.graphId, job.graphName, layout, job.algorithm, job.programFile, JSON.stringify(job.options), job.workers, process.pid, new Date().toISOString());
+      return Number(result.lastInsertRowid);
+    });
+    return insert.immediate();
   }
 
+  /**
+   * Records a job's success, in the transaction that checks its graph is still there at the
+   * layout it ran on; if it is not, nothing is written and the job's GasError is thrown (the
+   * caller fails the job and discards its result file).
+   */
   succeed(id: number, outcome: JobOutcome): void {
-    this.db
-      .prepare(
-        `UPDATE jobs SET status = 'succeeded', owner_pid = NULL, iterations = ?, converged = ?, load_ms = ?, compute_ms = ?, summary = ?, finished_at = ?
-         WHERE id = ?`,
-      )
-      .run(outcome.iterations, outcome.converged ? 1 : 0, outcome.loadMs, outcome.computeMs, JSON.stringify(outcome.summary), new Date().toISOString(), id);
+    const commit = this.db.transaction(() => {
+      this.assertGraphHeld(id);
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = 'succeeded', owner_pid = NULL, iterations = ?, converged = ?, load_ms = ?, compute_ms = ?, summary = ?, finished_at = ?
+           WHERE id = ?`,
+        )
+        .run(outcome.iterations, outcome.converged ? 1 : 0, outcome.loadMs, outcome.computeMs, JSON.stringify(outcome.summary), new Date().toISOString(), id);
+    });
+    commit.immediate();
   }
 
   fail(id: number, code: string, message: string): void {
     this.db
       .prepare(`UPDATE jobs SET status = 'failed', owner_pid = NULL, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`)
       .run(code, message, new Date().toISOString(), id);
+  }
+
+  /**
+   * Throws the job's error if running job `id` can no longer succeed: its row is gone or no longer
+   * running, or its graph was dropped, replaced or repartitioned under it.
+   */
+  assertGraphHeld(id: number): void {
+    const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+    if (!row) throw new GasError('GAS_ERR_ABORTED', `run: job ${id} was removed from the catalog while it ran`, { job: id });
+    if (row.status !== 'running') {
+      throw new GasError('GAS_ERR_ABORTED', `run: job ${id} was marked ${row.status} (${row.error_code ?? ''}) by another process while it ran`, { job: id });
+    }
+    if (row.graph_id === null) return;
+    const graph = this.db.prepare(`SELECT layout FROM graphs WHERE id = ? AND status = 'ready'`).get(row.graph_id) as { layout: string } | undefined;
+    if (!graph) {
+      throw new NotFoundError(`run: graph "${row.graph_name}" was dropped or replaced while job ${id} ran; the job's result is discarded`, {
+        graph: row.graph_name,
+        job: id,
+      });
+    }
+    if (row.graph_layout !== null && graph.layout !== row.graph_layout) {
+      throw new GasError('GAS_ERR_ABORTED', `run: graph "${row.graph_name}" was repartitioned while job ${id} ran; the job's result is discarded`, {
+        graph: row.graph_name,
+        job: id,
+      });
+    }
   }
 
   get(id: number | string): JobRecord {
@@ -112,6 +186,67 @@ export class JobTable {
   /** How many jobs ran (or run) on the graph with this id. */
   countForGraph(graphId: string): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE graph_id = ?`).get(graphId) as { n: number }).n;
+  }
+
+  /**
+   * Refuses (GAS_ERR_BUSY, naming each job and its process) while a live process runs a job on
+   * `graph`: the job reads the graph's tables and will write its result next to them. Jobs whose
+   * process is gone are marked aborted first, so a killed run does not hold its graph forever.
+   * `verb` prefixes the message (`graph drop`, `import`, `repartition`).
+   */
+  assertNoRunningJobs(graph: GraphRef, verb: string): void {
+    const running = this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE graph_id = ? AND status = 'running' ORDER BY id`).all(graph.id) as {
+      id: number;
+      owner_pid: number;
+    }[];
+    const live = running.filter((row) => {
+      if (isAlive(row.owner_pid)) return true;
+      this.abort(row.id, row.owner_pid);
+      return false;
+    });
+    if (live.length === 0) return;
+    const named = live.map((row) => `job ${row.id}, process ${row.owner_pid}`).join('; ');
+    throw new GasError(
+      'GAS_ERR_BUSY',
+      `${verb}: graph "${graph.name}" has ${live.length === 1 ? 'a running job' : `${live.length} running jobs`} (${named}); ` +
+        `a running job keeps its graph until it ends: wait for it, or stop its process`,
+      { graph: graph.name, jobs: live.map((row) => row.id) },
+    );
+  }
+
+  /**
+   * The finished jobs on `graph` whose results removing it would delete (its succeeded jobs), after
+   * `assertNoRunningJobs`. Without `force`, refuses (GAS_ERR_EXISTS) when there are any, saying
+   * what goes and that the jobs stay listed. `fate` words the message for a replace or a drop.
+   */
+  checkRemovable(graph: GraphRef, fate: GraphFate, verb: string, force: boolean): JobRecord[] {
+    this.assertNoRunningJobs(graph, verb);
+    const withResults = (
+      this.db.prepare(`SELECT * FROM jobs WHERE graph_id = ? AND status = 'succeeded' AND graph_removed IS NULL ORDER BY id`).all(graph.id) as JobRow[]
+    ).map(toRecord);
+    if (withResults.length > 0 && !force) {
+      const one = withResults.length === 1;
+      const ids = withResults.map((job) => job.id).join(', ');
+      throw new GasError(
+        'GAS_ERR_EXISTS',
+        `${verb}: graph "${graph.name}" has ${one ? 'a finished job' : `${withResults.length} finished jobs`} with results (${one ? 'job' : 'jobs'} ${ids}); ` +
+          `${fate === 'replaced' ? '--replace' : 'dropping the graph'} deletes ${one ? 'its result' : 'their results'} ` +
+          `(the job${one ? ' stays' : 's stay'} listed, as on a ${fate} graph); add --force`,
+        { graph: graph.name, jobs: withResults.map((job) => job.id) },
+      );
+    }
+    return withResults;
+  }
+
+  /**
+   * Lets the jobs on `graph` outlive it, inside the caller's transaction that deletes the graph's
+   * row: `checkRemovable` (with `force`), then every job on it is marked `graph_removed = fate`.
+   * Returns the jobs whose results go with the graph directory, which the caller deletes after.
+   */
+  releaseGraph(graph: GraphRef, fate: GraphFate, verb: string, force: boolean): JobRecord[] {
+    const discarded = this.checkRemovable(graph, fate, verb, force);
+    this.db.prepare(`UPDATE jobs SET graph_removed = ? WHERE graph_id = ? AND graph_removed IS NULL`).run(fate, graph.id);
+    return discarded;
   }
 
   /**
@@ -145,6 +280,12 @@ export class JobTable {
     return jobs;
   }
 
+  /** Deletes the result file of a job that failed after writing it (its graph vanished before it could succeed). */
+  discardResults(id: number): void {
+    const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+    if (row) this.removeResultFile(toRecord(row));
+  }
+
   private ownerOf(id: number): number | null {
     return (this.db.prepare(`SELECT owner_pid FROM jobs WHERE id = ?`).get(id) as { owner_pid: number | null } | undefined)?.owner_pid ?? null;
   }
@@ -157,9 +298,41 @@ export class JobTable {
   }
 
   /** Marks failed the running jobs whose process is gone. */
-  sweep(isAlive: (pid: number) => boolean): void {
+  sweep(alive: (pid: number) => boolean = isAlive): void {
     const rows = this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE status = 'running'`).all() as { id: number; owner_pid: number }[];
-    for (const row of rows) if (!isAlive(row.owner_pid)) this.fail(row.id, 'GAS_ERR_ABORTED', `the process running the job (pid ${row.owner_pid}) died`);
+    for (const row of rows) if (!alive(row.owner_pid)) this.abort(row.id, row.owner_pid);
+  }
+
+  private abort(id: number, pid: number): void {
+    this.fail(id, 'GAS_ERR_ABORTED', `the process running the job (pid ${pid}) died`);
+  }
+
+  /**
+   * The checks of `create`: returns the graph's layout, the one the job opened. A job does not
+   * start on a graph a live process is replacing or repartitioning: that process would refuse
+   * to finish, or switch the tables under the job.
+   */
+  private checkStartable(graphId: string, graphName: string, opened: string | undefined): string {
+    const graph = this.db.prepare(`SELECT name, layout, pending_pid FROM graphs WHERE id = ? AND status = 'ready'`).get(graphId) as
+      { name: string; layout: string; pending_pid: number | null } | undefined;
+    if (!graph) throw new NotFoundError(`run: graph "${graphName}" was dropped or replaced as the job started; run it again`, { graph: graphName });
+    if (opened !== undefined && graph.layout !== opened) {
+      throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" was repartitioned as the job started; run it again`, { graph: graph.name });
+    }
+    if (graph.pending_pid !== null && isAlive(graph.pending_pid)) {
+      throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" is being repartitioned by process ${graph.pending_pid}; run the job when it finishes`, {
+        graph: graph.name,
+      });
+    }
+    const importer = (this.db.prepare(`SELECT owner_pid FROM graphs WHERE name = ? AND status = 'importing'`).all(graph.name) as { owner_pid: number }[]).find(
+      (row) => isAlive(row.owner_pid),
+    );
+    if (importer) {
+      throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" is being replaced (import --replace by process ${importer.owner_pid}); run the job when it finishes`, {
+        graph: graph.name,
+      });
+    }
+    return graph.layout;
   }
 }
 
@@ -168,6 +341,8 @@ function toRecord(row: JobRow): JobRecord {
     id: row.id,
     graphId: row.graph_id,
     graphName: row.graph_name,
+    graphLayout: row.graph_layout,
+    graphRemoved: row.graph_removed,
     algorithm: row.algorithm,
     programFile: row.program_file,
     options: JSON.parse(row.options) as Record<string, unknown>,

@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { importGraphFile } from '../../api/index.js';
-import { GasError, InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import type { Catalog } from '../../storage/index.js';
 import { parseFormat } from '../../storage/loaders/index.js';
 import { formatCount } from '../base.js';
@@ -42,15 +42,16 @@ export class ImportCommand extends PartitionedCommand {
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });
   replace = Option.Boolean('--replace', false, { description: 'Atomically replace an existing graph of the same name' });
   force = Option.Boolean('--force', false, {
-    description: "With --replace: also when the old graph has jobs (they are deleted with it: their results are over the old graph's vertices)",
+    description:
+      "With --replace: also when finished jobs on the old graph have results (the results go with it: they are over the old graph's vertices; the jobs stay listed)",
   });
 
   async run(): Promise<void> {
     if (this.force && !this.replace) throw new InvalidArgumentError('import: --force goes with --replace', { option: 'force' });
-    let deletedJobs = 0;
+    let discardedJobs: readonly number[] = [];
     const result = await this.withCatalog(
       async (catalog) => {
-        deletedJobs = this.replace ? this.jobsReplaced(catalog) : 0;
+        discardedJobs = this.replace ? this.resultsReplaced(catalog) : [];
         return importGraphFile(catalog, {
           file: this.file,
           name: this.name,
@@ -70,7 +71,13 @@ export class ImportCommand extends PartitionedCommand {
     );
     const g = result.graph;
     this.log.debug({ format: g.format, ...Object.fromEntries(Object.entries(result.timings).map(([phase, ms]) => [phase, Math.round(ms)])) }, 'imported');
-    if (deletedJobs > 0) this.inform(`import: replaced graph "${g.name}" and deleted its ${deletedJobs} job${deletedJobs === 1 ? '' : 's'}`);
+    const n = discardedJobs.length;
+    if (n > 0) {
+      this.inform(
+        `import: replaced graph "${g.name}" and deleted the results of ${n === 1 ? 'its job' : `its ${n} jobs:`} ${discardedJobs.join(', ')}; ` +
+          `${n === 1 ? 'it stays' : 'they stay'} in gasworks jobs, marked "graph replaced"`,
+      );
+    }
     if (this.json) {
       this.printJson({ ...g, strategyReason: result.strategyReason, partitionSizes: result.partitionSizes, timings: result.timings });
       return;
@@ -85,20 +92,16 @@ export class ImportCommand extends PartitionedCommand {
   }
 
   /**
-   * The jobs `--replace` will delete with the old graph: their results are indexed by the old
-   * graph's vertex ids, which a new import does not keep, so they cannot be carried over. Refused
-   * without `--force` when there are any, so nobody loses jobs by re-importing a file.
+   * The finished jobs whose results `--replace` deletes with the old graph: their results are
+   * indexed by the old graph's vertex ids, which a new import does not keep, so they cannot be
+   * carried over. Refused without `--force` when there are any, so nobody loses results by
+   * re-importing a file; refused (GAS_ERR_BUSY) while a job runs on the old graph. The jobs' rows
+   * stay, marked as on a replaced graph. The catalog checks running jobs again as the import
+   * begins and ends (Catalog.beginImport, completeImport).
    */
-  private jobsReplaced(catalog: Catalog): number {
+  private resultsReplaced(catalog: Catalog): number[] {
     const old = catalog.listGraphs().find((graph) => graph.name === this.name);
-    if (!old) return 0;
-    const jobs = catalog.jobs.countForGraph(old.id);
-    if (jobs > 0 && !this.force) {
-      throw new GasError('GAS_ERR_EXISTS', `import: graph "${this.name}" has ${jobs} job${jobs === 1 ? '' : 's'}; --replace deletes them; add --force`, {
-        graph: this.name,
-        jobs,
-      });
-    }
-    return jobs;
+    if (!old) return [];
+    return catalog.jobs.checkRemovable(old, 'replaced', 'import', this.force).map((job) => job.id);
   }
 }

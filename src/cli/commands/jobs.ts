@@ -58,7 +58,7 @@ export class JobsCommand extends GasCommand {
       String(j.id),
       j.algorithm,
       j.graphName,
-      j.status,
+      j.graphRemoved === null ? j.status : `${j.status} (graph ${j.graphRemoved})`,
       j.iterations === null ? '' : `${j.iterations}${iterationMarker(j)}`,
       j.computeMs === null ? '' : `${(j.computeMs / 1000).toFixed(2)} s`,
       j.createdAt.slice(0, 19).replace('T', ' '),
