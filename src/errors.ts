@@ -28,6 +28,15 @@ export const ERROR_CODES = {
   GAS_ERR_ABORTED: { exit: 75, http: 500 },
   /** Reading or writing a file failed. */
   GAS_ERR_IO: { exit: 74, http: 500 },
+  /**
+   * The volume of the data directory is full (the message names the directory, the bytes needed
+   * and the bytes available). Exit 71, sysexits' EX_OSERR: the operating system refused a resource
+   * — like "cannot fork" — which is neither the user's input nor a gasworks bug; it keeps a full
+   * disk apart from EX_CANTCREAT 73 (GAS_ERR_EXISTS), EX_IOERR 74 (a failing read or write: retrying
+   * will not help) and EX_TEMPFAIL 75 (busy: retrying later will), since here the user must first
+   * free space. HTTP 507 Insufficient Storage (RFC 4918).
+   */
+  GAS_ERR_NO_SPACE: { exit: 71, http: 507 },
   /** A worker (thread or remote process) is unreachable, stopped answering, or died mid-job (named in the message). */
   GAS_ERR_WORKER: { exit: 69, http: 502 },
   /** A bug: anything that escaped as something other than a GasError (the CLI shows its stack with --verbose). */
@@ -78,6 +87,21 @@ export class InvalidArgumentError extends GasError {
 export class NotFoundError extends GasError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('GAS_ERR_NOT_FOUND', message, details);
+  }
+}
+
+/** The volume of the data directory had less room than a write needed; nothing half-written was kept. */
+export class NoSpaceError extends GasError {
+  /** About how many bytes the write needed (at least the bytes of its values). */
+  readonly neededBytes: number;
+
+  constructor(
+    message: string,
+    details: { readonly dataDir: string; readonly neededBytes: number; readonly availableBytes: number; readonly file?: string },
+    options?: { cause?: unknown },
+  ) {
+    super('GAS_ERR_NO_SPACE', message, details, options);
+    this.neededBytes = details.neededBytes;
   }
 }
 

@@ -3,6 +3,8 @@
  * atomic unit. The catalog row exists (status `importing`) before any file is written and turns
  * `ready` only after every LMDB transaction has committed; on any error the row and the graph
  * directory are removed, and a killed import is swept by the next process that opens the catalog.
+ * A full volume is GAS_ERR_NO_SPACE naming the data directory, the graph's size and the space
+ * left once the partial files are gone.
  *
  * Passes: (1) stream-parse into chunked code arrays; (2) finalize the dictionary, remap to dense
  * ids and distribute edges to partitions in file order; (3) per partition: local ids, sort,
@@ -13,9 +15,10 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GasError } from '../errors.js';
+import { GasError, NoSpaceError } from '../errors.js';
 import type { Catalog, GraphRecord, PartitionSize } from '../storage/catalog.js';
 import { graphDir, graphStoreDir, newLayoutName } from '../storage/data-dir.js';
+import { CATALOG_WRITE_BYTES, asNoSpace, noSpaceError } from '../storage/disk-space.js';
 import { LabelDictionary } from '../storage/dictionary.js';
 import { EdgeChunks } from '../storage/growable.js';
 import { loaderFor, openInput, type LoadInfo } from '../storage/loaders/index.js';
@@ -49,22 +52,27 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
   const id = randomUUID();
   const layoutName = newLayoutName();
   const dir = graphStoreDir(catalog.dataDir, { id, layout: layoutName });
-  catalog.beginImport(
-    {
-      id,
-      name: opts.name,
-      sourceFile: resolve(opts.file),
-      format,
-      directed: !opts.undirected,
-      weighted: opts.weighted,
-      partitions: opts.partitions,
-      strategy: opts.strategy,
-      seed: opts.seed,
-      strategyOptions: { threshold: opts.threshold, lambda: opts.lambda },
-      layout: layoutName,
-    },
-    opts.replace,
-  );
+  const catalogNeed = { api: 'import', dataDir: catalog.dataDir, what: 'the catalog', neededBytes: CATALOG_WRITE_BYTES };
+  try {
+    catalog.beginImport(
+      {
+        id,
+        name: opts.name,
+        sourceFile: resolve(opts.file),
+        format,
+        directed: !opts.undirected,
+        weighted: opts.weighted,
+        partitions: opts.partitions,
+        strategy: opts.strategy,
+        seed: opts.seed,
+        strategyOptions: { threshold: opts.threshold, lambda: opts.lambda },
+        layout: layoutName,
+      },
+      opts.replace,
+    );
+  } catch (error) {
+    throw asNoSpace(error, catalogNeed);
+  }
   try {
     // Pass 1: parse.
     const dictionary = new LabelDictionary();
@@ -139,8 +147,17 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
       },
     };
   } catch (error) {
-    catalog.abortImport(id);
+    // Files before the row: on a full volume the space they free is what the catalog's write needs.
     rmSync(graphDir(catalog.dataDir, id), { recursive: true, force: true });
-    throw error;
+    try {
+      catalog.abortImport(id);
+    } catch {
+      // The row stays `importing` under this process's id: invisible to every command, and swept
+      // by the first catalog open after this process ends. The import's own error matters more.
+    }
+    if (error instanceof NoSpaceError) {
+      throw noSpaceError({ api: 'import', dataDir: catalog.dataDir, what: `graph "${opts.name}"`, neededBytes: error.neededBytes }, error);
+    }
+    throw asNoSpace(error, catalogNeed);
   }
 }

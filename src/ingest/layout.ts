@@ -5,7 +5,7 @@
  * `repartition` (edges read back from the stored partitions), which differ only in where the
  * edges and labels come from and in how the catalog row is committed.
  */
-import { GasError, InvalidArgumentError } from '../errors.js';
+import { GasError, InvalidArgumentError, NoSpaceError } from '../errors.js';
 import {
   AUTO_STRATEGY,
   balance,
@@ -22,13 +22,14 @@ import {
 } from '../partition/index.js';
 import type { PartitionSize } from '../storage/catalog.js';
 import type { FinalDictionary } from '../storage/dictionary.js';
+import { checkSpace, noSpaceError } from '../storage/disk-space.js';
 import type { EdgeChunks } from '../storage/growable.js';
 import type { BuiltPartition } from './build-partition.js';
 import { countRepeatedEdges } from './cross-duplicates.js';
 import { countDegrees, distributeEdges, isolatedVertices } from './distribute.js';
 import { orientedStream } from './edge-stream.js';
 import { buildPartitions } from './parallel-build.js';
-import { writeGraphTables, writePartition, type VertexLabels } from './write.js';
+import { layoutBytes, writeGraphTables, writePartition, type VertexLabels } from './write.js';
 
 export interface LayoutOptions {
   readonly partitions: number;
@@ -96,27 +97,40 @@ export interface MemoryLayout {
   readonly stats: Omit<Layout, 'sizes' | 'edges' | 'buildMs'>;
 }
 
-/** Partitions `input.edges` and writes the layout's tables into `dir` (which must not exist yet). */
+/**
+ * Partitions `input.edges` and writes the layout's tables into `dir` (which must not exist yet).
+ * A volume without room for the whole layout fails with GAS_ERR_NO_SPACE whose `neededBytes` is
+ * the layout's size — before writing, when the estimate already exceeds the space available —
+ * and leaves `dir` for the caller to remove.
+ */
 export async function writeLayout(dir: string, input: LayoutInput, options: LayoutOptions): Promise<Layout> {
   const laidOut = await layOut(input, options);
   const { partitions: built, routing, numVertices } = laidOut;
   const numPartitions = built.length;
   const sizes: PartitionSize[] = [];
   let edgeTotal = 0;
-  for (let p = 0; p < numPartitions; p++) {
-    const meta = writePartition(dir, p, numPartitions, built[p]!, routing.master);
-    sizes.push({ partition: p, vertices: meta.vertices, masters: meta.masters, edges: meta.edges });
-    edgeTotal += meta.edges;
-    built[p] = null as never;
-    options.onProgress?.('write', (p + 1) / numPartitions);
+  const need = { api: 'layout', dataDir: dir, what: 'the layout', neededBytes: layoutBytes(built, input.labels, laidOut.degrees, routing) };
+  try {
+    checkSpace(dir, need);
+    for (let p = 0; p < numPartitions; p++) {
+      const meta = writePartition(dir, p, numPartitions, built[p]!, routing.master);
+      sizes.push({ partition: p, vertices: meta.vertices, masters: meta.masters, edges: meta.edges });
+      edgeTotal += meta.edges;
+      built[p] = null as never;
+      options.onProgress?.('write', (p + 1) / numPartitions);
+    }
+    writeGraphTables(
+      dir,
+      { vertices: numVertices, edges: edgeTotal, directed: input.directed, weighted: laidOut.weighted, numPartitions },
+      input.labels,
+      laidOut.degrees,
+      routing,
+    );
+  } catch (error) {
+    // One environment ran out: what the user needs to know is the size of the whole layout.
+    if (error instanceof NoSpaceError) throw noSpaceError({ ...need, neededBytes: Math.max(need.neededBytes, error.neededBytes) }, error);
+    throw error;
   }
-  writeGraphTables(
-    dir,
-    { vertices: numVertices, edges: edgeTotal, directed: input.directed, weighted: laidOut.weighted, numPartitions },
-    input.labels,
-    laidOut.degrees,
-    routing,
-  );
   return {
     ...laidOut.stats,
     sizes,

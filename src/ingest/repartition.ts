@@ -7,14 +7,16 @@
  * Atomic like an import: the new layout is written to a fresh directory that the catalog marks
  * as this process's pending layout, and the graph switches to it in one catalog transaction; on
  * any error (or if the process is killed, at the next catalog open) the new directory goes and
- * the graph is untouched. The old layout is deleted after the switch.
+ * the graph is untouched. The old layout is deleted after the switch, so a repartition needs room
+ * for both (GAS_ERR_NO_SPACE names the new layout's size when the volume lacks it).
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { GasError } from '../errors.js';
+import { GasError, NoSpaceError } from '../errors.js';
 import { PARTITION_DEFAULTS } from '../partition/index.js';
 import { removeRootLayout, type Catalog, type GraphRecord, type PartitionSize } from '../storage/catalog.js';
 import { graphDir, graphStoreDir, newLayoutName } from '../storage/data-dir.js';
+import { CATALOG_WRITE_BYTES, asNoSpace, noSpaceError } from '../storage/disk-space.js';
 import { GraphReader } from '../storage/graph-reader.js';
 import { checkStrategyOptions, writeLayout } from './layout.js';
 import { checkPartitionOptions, stripUndefined, type PartitionOptions } from './options.js';
@@ -53,7 +55,12 @@ export async function repartitionGraph(catalog: Catalog, options: RepartitionOpt
 
   const layoutName = newLayoutName();
   const dir = join(graphDir(catalog.dataDir, graph.id), layoutName);
-  catalog.beginRepartition(graph.id, layoutName);
+  const catalogNeed = { api: 'repartition', dataDir: catalog.dataDir, what: 'the catalog', neededBytes: CATALOG_WRITE_BYTES };
+  try {
+    catalog.beginRepartition(graph.id, layoutName);
+  } catch (error) {
+    throw asNoSpace(error, catalogNeed);
+  }
   try {
     const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
     let input;
@@ -101,8 +108,19 @@ export async function repartitionGraph(catalog: Catalog, options: RepartitionOpt
       timings: { readMs: readAt - started, partitionMs: layout.partitionMs, buildMs: layout.buildMs, totalMs: performance.now() - started },
     };
   } catch (error) {
-    catalog.abortRepartition(graph.id, layoutName);
+    // Files before the row, as for an import: the space they free is what the catalog's write needs.
     rmSync(dir, { recursive: true, force: true });
-    throw error;
+    try {
+      catalog.abortRepartition(graph.id, layoutName);
+    } catch {
+      // The graph keeps pointing at its old layout; the pending mark of this process is cleared by
+      // the first catalog open after it ends. The repartition's own error matters more.
+    }
+    if (error instanceof NoSpaceError) {
+      // The old layout stays until the switch, so the new one needs its full size on top of it.
+      const what = `the new layout of graph "${graph.name}" (written beside the current one until the switch)`;
+      throw noSpaceError({ api: 'repartition', dataDir: catalog.dataDir, what, neededBytes: error.neededBytes }, error);
+    }
+    throw asNoSpace(error, catalogNeed);
   }
 }

@@ -2,6 +2,7 @@
 import type { Routing } from '../partition/index.js';
 import { BLOCK_SHIFT } from '../storage/columns.js';
 import type { FinalDictionary } from '../storage/dictionary.js';
+import { LMDB_ENV_BYTES } from '../storage/disk-space.js';
 import {
   ColumnEnv,
   EDGE_COLUMNS,
@@ -63,11 +64,19 @@ export function partitionTable(
 /** The label tables of a graph: from a finished dictionary (import) or read back (repartition). */
 export type VertexLabels = Pick<FinalDictionary, 'numVertices' | 'numDirect' | 'numeric' | 'text'>;
 
+/** Whole-graph degrees (and weight totals, for weighted graphs) by global vertex id. */
+export interface VertexDegrees {
+  readonly outDegree: Uint32Array;
+  readonly inDegree: Uint32Array;
+  readonly outWeight: Float64Array | null;
+  readonly inWeight: Float64Array | null;
+}
+
 export function writeGraphTables(
   dir: string,
   meta: Omit<GraphMeta, 'formatVersion' | 'numDirect' | 'textLabels'>,
   dictionary: VertexLabels,
-  degrees: { outDegree: Uint32Array; inDegree: Uint32Array; outWeight: Float64Array | null; inWeight: Float64Array | null },
+  degrees: VertexDegrees,
   routing: Routing,
 ): GraphMeta {
   const full: GraphMeta = { ...meta, formatVersion: STORE_FORMAT_VERSION, numDirect: dictionary.numDirect, textLabels: dictionary.text.size };
@@ -89,6 +98,26 @@ export function writeGraphTables(
     env.close();
   }
   return full;
+}
+
+/**
+ * Bytes the tables of a layout hold — the values of every column, text labels as JSON, and each
+ * environment's lock file and meta pages — measured before writing so that a layout that cannot
+ * fit is refused before it fills the volume. A lower bound (LMDB's B-tree pages come on top), so
+ * a refusal is never wrong; a write that still runs out is caught when it commits.
+ */
+export function layoutBytes(built: readonly BuiltPartition[], dictionary: VertexLabels, degrees: VertexDegrees, routing: Routing): number {
+  let bytes = (built.length + 1) * LMDB_ENV_BYTES;
+  for (const part of built) {
+    // gid (u32) and master (u16) per local vertex, then the edge columns.
+    bytes += part.gids.length * 6 + part.src.byteLength + part.dst.byteLength + (part.weight?.byteLength ?? 0);
+  }
+  bytes += dictionary.numeric.byteLength + degrees.outDegree.byteLength + degrees.inDegree.byteLength;
+  bytes += (degrees.outWeight?.byteLength ?? 0) + (degrees.inWeight?.byteLength ?? 0);
+  bytes += routing.master.byteLength + routing.replicaOffsets.byteLength + routing.replicaPartitions.byteLength;
+  // `[id,"label"],` per text label: the label's UTF-16 length is a fair lower bound of its UTF-8 bytes.
+  for (const label of dictionary.text.values()) bytes += label.length + 4;
+  return bytes;
 }
 
 /** String labels, grouped by id block: `['graph', 'labelText', block] → [[id, text], …]`. */

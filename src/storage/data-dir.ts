@@ -11,8 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { GasError } from '../errors.js';
+import { isOutOfSpace, noSpaceError } from './disk-space.js';
 
 export function resolveDataDir(explicit?: string): string {
   return resolve(explicit ?? process.env.GASWORKS_HOME ?? '.gasworks');
@@ -28,6 +29,11 @@ export function graphsDir(dataDir: string): string {
 
 export function graphDir(dataDir: string, graphId: string): string {
   return join(graphsDir(dataDir), graphId);
+}
+
+/** The data directory that holds a graph directory (the inverse of `graphDir`). */
+export function dataDirOfGraph(graphDirectory: string): string {
+  return dirname(dirname(graphDirectory));
 }
 
 /** Directory of a graph's tables in its current layout (`layout` '' = the graph directory itself). */
@@ -46,6 +52,8 @@ export function ensureDataDir(dataDir: string): void {
   try {
     mkdirSync(graphsDir(dataDir), { recursive: true });
   } catch (error) {
+    const need = { api: 'data directory', dataDir, what: `creating ${graphsDir(dataDir)}`, neededBytes: 4096 };
+    if (isOutOfSpace(error, dataDir, need.neededBytes)) throw noSpaceError(need, error);
     throw new GasError('GAS_ERR_IO', `data directory: cannot create ${graphsDir(dataDir)}: ${(error as Error).message}`, { file: dataDir });
   }
 }

@@ -10,7 +10,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
-import { GasError } from '../errors.js';
+import { GasError, NoSpaceError } from '../errors.js';
+import { LMDB_ENV_BYTES, availableBytes, formatBytes, isOutOfSpace } from './disk-space.js';
 import { BLOCK_SIZE, allocateColumn, blockCount, columnBytes, viewColumnBytes, type ColumnSpec, type TypedColumn } from './columns.js';
 
 export const STORE_FORMAT_VERSION = 1;
@@ -82,6 +83,8 @@ export function graphFile(dir: string): string {
 export class ColumnEnv {
   readonly path: string;
   private readonly db: RootDatabase<Buffer, (string | number)[]>;
+  /** Bytes put by the current `transaction`: what a failed commit was trying to write. */
+  private pendingBytes = 0;
 
   private constructor(path: string, db: RootDatabase<Buffer, (string | number)[]>) {
     this.path = path;
@@ -89,8 +92,8 @@ export class ColumnEnv {
   }
 
   static open(path: string, options: { create: boolean; readOnly?: boolean }): ColumnEnv {
-    if (options.create) mkdirSync(join(path, '..'), { recursive: true });
     try {
+      if (options.create) mkdirSync(join(path, '..'), { recursive: true });
       const db = open<Buffer, (string | number)[]>({
         path,
         encoding: 'binary',
@@ -100,17 +103,29 @@ export class ColumnEnv {
       });
       return new ColumnEnv(path, db);
     } catch (error) {
+      if (options.create && isOutOfSpace(error, path, LMDB_ENV_BYTES)) throw storeNoSpace(path, LMDB_ENV_BYTES, error);
       throw new GasError('GAS_ERR_CORRUPT', `graph store: cannot open ${path}: ${(error as Error).message}`, { file: path });
     }
   }
 
-  /** Runs `body` in one write transaction: all of its writes commit together or not at all. */
+  /**
+   * Runs `body` in one write transaction: all of its writes commit together or not at all. A
+   * volume too full for them is GAS_ERR_NO_SPACE (naming this file; callers that know the data
+   * directory say it in their own terms), any other failed write GAS_ERR_IO.
+   */
   transaction(body: () => void): void {
-    this.db.transactionSync(body);
+    this.pendingBytes = 0;
+    try {
+      this.db.transactionSync(body);
+    } catch (error) {
+      if (error instanceof GasError) throw error;
+      if (isOutOfSpace(error, this.path, this.pendingBytes)) throw storeNoSpace(this.path, this.pendingBytes, error);
+      throw new GasError('GAS_ERR_IO', `graph store: cannot write ${this.path}: ${(error as Error).message}`, { file: this.path }, { cause: error });
+    }
   }
 
   putMeta(meta: object): void {
-    this.db.putSync(['meta'], Buffer.from(JSON.stringify(meta)));
+    this.putBytes(['meta'], Buffer.from(JSON.stringify(meta)));
   }
 
   getMeta<T>(): T {
@@ -125,7 +140,7 @@ export class ColumnEnv {
     const blocks = blockCount(values.length / spec.width);
     for (let b = 0; b < blocks; b++) {
       const start = b * rowsPerBlock;
-      this.db.putSync([table, spec.name, b], columnBytes(values, start, Math.min(values.length, start + rowsPerBlock)));
+      this.putBytes([table, spec.name, b], columnBytes(values, start, Math.min(values.length, start + rowsPerBlock)));
     }
   }
 
@@ -150,7 +165,12 @@ export class ColumnEnv {
   }
 
   putJson(key: (string | number)[], value: unknown): void {
-    this.db.putSync(key, Buffer.from(JSON.stringify(value)));
+    this.putBytes(key, Buffer.from(JSON.stringify(value)));
+  }
+
+  private putBytes(key: (string | number)[], bytes: Buffer): void {
+    this.pendingBytes += bytes.byteLength;
+    this.db.putSync(key, bytes);
   }
 
   getJson<T>(key: (string | number)[]): T | undefined {
@@ -161,4 +181,18 @@ export class ColumnEnv {
   close(): void {
     void this.db.close();
   }
+}
+
+/**
+ * A full volume under an environment, named by its file: `writeLayout` and `writeResults`, which
+ * know the data directory and the whole write, turn it into the error users see.
+ */
+function storeNoSpace(path: string, neededBytes: number, cause: unknown): NoSpaceError {
+  const measured = availableBytes(path);
+  const available = Number.isFinite(measured) ? measured : 0;
+  return new NoSpaceError(
+    `graph store: no space left to write ${path}: needs about ${formatBytes(neededBytes)}, ${formatBytes(available)} available`,
+    { dataDir: join(path, '..'), neededBytes, availableBytes: available, file: path },
+    { cause },
+  );
 }
