@@ -37,7 +37,7 @@ export async function sniffFormat(input: InputFile): Promise<GraphFormat> {
 /** Throws GAS_ERR_INVALID_ARGUMENT naming the right `--format` when the first lines are a ratings or bag-of-words file's. */
 function refuseMisleadingFormat(file: string, head: string): void {
   const lines = head
-    .split(/\r?\n/)
+    .split(/\r\n|\r|\n/)
     .slice(0, -1) // the last line may be cut off by the 4 KB window
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('%'))

@@ -9,34 +9,50 @@
  *     (the vocabulary's line i + 1 is word i), N the number of pairs; document n is line n.
  *
  * Header counts that disagree with the body, ids out of range, counts that are not positive
- * integers and a vocabulary shorter than the ids used are errors naming file:line.
+ * integers and a vocabulary shorter than the ids used are errors naming file:line. Ids and counts
+ * are decimal integers of at most 15 digits. In lda-c, where a document is its line number, a
+ * blank line before the last document is an error (blank lines are skipped in UCI files).
+ *
+ * A vocabulary has one word per line, trimmed of spaces and tabs; a blank line among the words
+ * (blank lines at its end are ignored), a word listed twice and a word longer than
+ * `maxLabelBytes` are errors naming the line: each would make two word ids one vertex, or a
+ * vertex nobody can name.
  */
 import { ParseError } from '../../errors.js';
 import { forEachFieldLine, parseInteger } from './fields.js';
 import { NamespaceInterner } from './namespace-interner.js';
 import { forEachLine, openInput, type InputFile } from './input.js';
-import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
+import { labelLimit, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
 export const DOCUMENT_PREFIX = 'd:';
 export const WORD_PREFIX = 'w:';
 
 /**
- * The words of a vocabulary file, one per line (trimmed), or null when none is given. A word
- * listed twice would merge two word ids into one vertex: that is an error naming both lines.
+ * The words of a vocabulary file, one per line (trimmed of spaces and tabs), or null when none is
+ * given. A word listed twice would merge two word ids into one vertex, and every blank line would
+ * be the same vertex `w:`: both are errors naming the lines.
  */
-async function readVocabulary(path: string | undefined): Promise<string[] | null> {
+async function readVocabulary(path: string | undefined, maxLabelBytes: number): Promise<string[] | null> {
   if (path === undefined) return null;
   const words: string[] = [];
   const lineOf = new Map<string, number>();
+  let blankLine = 0;
   const input = openInput(path);
   await forEachLine(input, (buffer, start, end, line) => {
-    const word = buffer.toString('utf8', start, end).trim();
+    while (start < end && (buffer[start] === 32 || buffer[start] === 9)) start++;
+    while (end > start && (buffer[end - 1] === 32 || buffer[end - 1] === 9)) end--;
+    if (start === end) {
+      if (blankLine === 0) blankLine = line;
+      return;
+    }
+    if (blankLine !== 0) throw new ParseError(input.path, blankLine, `blank line in the vocabulary: word id ${words.length + 1} has no word`);
+    if (end - start > maxLabelBytes) throw new ParseError(input.path, line, `word is longer than the ${maxLabelBytes}-byte limit (--max-label-bytes)`, buffer.toString('utf8', start, end));
+    const word = buffer.toString('utf8', start, end);
     const first = lineOf.get(word);
-    if (first !== undefined && word !== '') throw new ParseError(input.path, line, `word ${JSON.stringify(word)} is listed twice (first on line ${first})`);
+    if (first !== undefined) throw new ParseError(input.path, line, `word ${JSON.stringify(word)} is listed twice (lines ${first} and ${line})`);
     lineOf.set(word, line);
     words.push(word);
   });
-  while (words.length > 0 && words[words.length - 1] === '') words.pop();
   return words;
 }
 
@@ -59,7 +75,7 @@ function wordCodes(
 }
 
 export async function loadUciDocword(input: InputFile, target: LoadTarget, options: LoaderOptions): Promise<LoadInfo> {
-  const vocabulary = await readVocabulary(options.vocab);
+  const vocabulary = await readVocabulary(options.vocab, labelLimit(options));
   const edges = target.begin(true);
   const header: number[] = [];
   const documents = new NamespaceInterner(target.dictionary, DOCUMENT_PREFIX);
@@ -97,13 +113,14 @@ export async function loadUciDocword(input: InputFile, target: LoadTarget, optio
 }
 
 export async function loadLdaC(input: InputFile, target: LoadTarget, options: LoaderOptions): Promise<LoadInfo> {
-  const vocabulary = await readVocabulary(options.vocab);
+  const vocabulary = await readVocabulary(options.vocab, labelLimit(options));
   const word = wordCodes(target, vocabulary, options.vocab);
   const edges = target.begin(true);
   let documents = 0;
   const lastLine = await forEachFieldLine(
     input,
     (buffer, fields, line, text) => {
+      if (line !== documents + 1) throw new ParseError(input.path, documents + 1, 'blank line: every line is a document ("N w:c w:c …"; an empty document is "0")');
       const pairs = parseInteger(buffer, fields[0]!, fields[1]!);
       if (pairs < 0) throw new ParseError(input.path, line, 'expected the number of word:count pairs first', text());
       if (fields.length / 2 - 1 !== pairs) {

@@ -6,11 +6,13 @@
  * attribute `weight` is the weight (1 where absent, as graphology-metrics assumes).
  *
  * The file is parsed whole with JSON.parse: graphology itself holds such graphs in memory, so
- * this format is for interchange, not for the largest inputs (use an edge list for those).
+ * this format is for interchange, not for the largest inputs (use an edge list for those). It must
+ * be UTF-8 (a bad byte is refused at its line) and node keys at most `maxLabelBytes` long.
  */
-import { GasError } from '../../errors.js';
-import type { InputFile } from './input.js';
-import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
+import { GasError, ParseError } from '../../errors.js';
+import { LF, type InputFile } from './input.js';
+import { labelLimit, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
+import { firstInvalidUtf8, INVALID_UTF8 } from './utf8.js';
 
 interface SerializedNode {
   key: unknown;
@@ -25,9 +27,11 @@ interface SerializedEdge {
 export async function loadGraphologyJson(input: InputFile, target: LoadTarget, options: LoaderOptions): Promise<LoadInfo> {
   const pieces: Buffer[] = [];
   for await (const chunk of input.chunks(options.onBytes)) pieces.push(chunk);
-  const text = Buffer.concat(pieces)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '');
+  const bytes = Buffer.concat(pieces);
+  const invalid = firstInvalidUtf8(bytes, 0, bytes.length);
+  if (invalid >= 0) throw new ParseError(input.path, lineAt(bytes, invalid), INVALID_UTF8);
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const maxLabel = labelLimit(options);
   const fail = (where: string, problem: string): never => {
     throw new GasError('GAS_ERR_PARSE', `${input.path}: ${where}: ${problem}`, { file: input.path, where });
   };
@@ -51,6 +55,7 @@ export async function loadGraphologyJson(input: InputFile, target: LoadTarget, o
   (nodes as SerializedNode[]).forEach((node, index) => {
     const key = keyText(node?.key);
     if (key === null) fail(`nodes[${index}]`, 'missing or invalid "key"');
+    if (key!.length * 3 > maxLabel && Buffer.byteLength(key!) > maxLabel) fail(`nodes[${index}]`, `key longer than the ${maxLabel}-byte limit (--max-label-bytes)`);
     if (known.has(key!)) fail(`nodes[${index}]`, `duplicate node key ${JSON.stringify(key)}`);
     known.set(key!, dictionary.internText(key!));
   });
@@ -68,8 +73,11 @@ export async function loadGraphologyJson(input: InputFile, target: LoadTarget, o
     let weight = 1;
     if (options.weighted && edge.attributes && edge.attributes.weight !== undefined) {
       weight = edge.attributes.weight as number;
-      if (typeof weight !== 'number' || !Number.isFinite(weight))
-        fail(`edges[${index}].attributes.weight`, `not a finite number: ${JSON.stringify(edge.attributes.weight)}`);
+      if (typeof weight !== 'number' || !Number.isFinite(weight)) {
+        // JSON has no Infinity: an infinite weight was a literal too large for a double (1e400); quote it as written.
+        const written = typeof weight === 'number' ? overflowingLiteral(text) : JSON.stringify(weight);
+        fail(`edges[${index}].attributes.weight`, `not a finite number: ${written}`);
+      }
     }
     buffer.push(source!, targetCode!, weight);
   });
@@ -80,6 +88,21 @@ export async function loadGraphologyJson(input: InputFile, target: LoadTarget, o
   }
   const directed = edgeCount > 0 ? undirectedEdges === 0 : type !== 'undirected';
   return { directed, weighted: options.weighted, lines: text.split('\n').length };
+}
+
+/** The first number literal in `text` too large for a double, as written (else "Infinity"). */
+function overflowingLiteral(text: string): string {
+  for (const match of text.matchAll(/-?\d+(?:\.\d+)?[eE][+-]?\d+|-?\d{309,}(?:\.\d+)?/g)) {
+    if (!Number.isFinite(Number(match[0]))) return match[0];
+  }
+  return 'Infinity';
+}
+
+/** 1-based line of byte `offset` (LF-terminated lines, as JSON counts them). */
+function lineAt(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let at = bytes.indexOf(LF); at >= 0 && at < offset; at = bytes.indexOf(LF, at + 1)) line++;
+  return line;
 }
 
 function keyText(key: unknown): string | null {

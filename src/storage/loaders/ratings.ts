@@ -4,21 +4,25 @@
  * vertex labels are `u:<id>` and `i:<id>` — so user 1 and item 1 are two vertices. The dialect
  * is read from the first data line:
  *
- *   - MovieLens CSV (`userId,movieId,rating,timestamp`; a header line is skipped);
+ *   - MovieLens CSV (`userId,movieId,rating,timestamp`; spaces and double quotes around a field
+ *     are not part of it);
  *   - MovieLens `.dat` (`1::122::5::838985046`);
  *   - whitespace or tab separated (`user item rating [timestamp]`, as MovieLens 100K's u.data);
  *   - Matrix Market coordinate (`%%MatrixMarket matrix coordinate real general`: row = user,
  *     column = item, value = rating; the size line's counts are checked against the body).
  *
- * A rating that is not a finite number, a missing column, or an index outside the declared
- * matrix size is an error naming file:line.
+ * A first line whose user and item columns are named (`userId,movieId,…`, `user item rating`:
+ * see `looksLikeRatingsHeader`) is a header and skipped; any other line is data, so a bad rating
+ * on the first line is an error like anywhere else. A rating that is not a finite number, a
+ * missing column, an id longer than `maxLabelBytes` or an index outside the declared matrix size
+ * is an error naming file:line. Lines end at LF, CRLF or CR; the file must be UTF-8.
  */
 import { ParseError } from '../../errors.js';
 import { parseInteger, splitWhitespace } from './fields.js';
 import { NamespaceInterner } from './namespace-interner.js';
 import { forEachLine, type InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
-import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
+import { labelLimit, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
 type Dialect = 'csv' | 'dat' | 'whitespace' | 'mtx';
 
@@ -34,6 +38,7 @@ export async function loadRatings(input: InputFile, target: LoadTarget, options:
   let entries = 0;
   let lastLine = 0;
   const fields: number[] = [];
+  const maxLabel = labelLimit(options);
 
   await forEachLine(
     input,
@@ -52,10 +57,9 @@ export async function loadRatings(input: InputFile, target: LoadTarget, options:
           return;
         }
         dialect = detectDialect(buffer, i, end);
-        // A header line (`userId,movieId,rating,…`): its rating column is not a number.
         split(buffer, i, end, dialect, fields);
         if (options.header === true) return;
-        if (options.header === 'auto' && fields.length >= 6 && Number.isNaN(parseDecimal(buffer, fields[4]!, fields[5]!))) return;
+        if (options.header === 'auto' && fields.length >= 4 && looksLikeRatingsHeader(buffer.toString('utf8', fields[0]!, fields[1]!), buffer.toString('utf8', fields[2]!, fields[3]!))) return;
       } else if (dialect === 'mtx' && buffer[i] === 37) {
         return; // comment
       }
@@ -80,6 +84,9 @@ export async function loadRatings(input: InputFile, target: LoadTarget, options:
         user = users.number(row);
         item = items.number(column);
       } else {
+        if (fields[1]! - fields[0]! > maxLabel || fields[3]! - fields[2]! > maxLabel) {
+          throw new ParseError(input.path, line, `id longer than the ${maxLabel}-byte limit (--max-label-bytes)`, text());
+        }
         user = users.field(buffer, fields[0]!, fields[1]!);
         item = items.field(buffer, fields[2]!, fields[3]!);
         if (user < 0 || item < 0) throw new ParseError(input.path, line, `empty ${user < 0 ? 'user' : 'item'} id`, text());
@@ -94,6 +101,14 @@ export async function loadRatings(input: InputFile, target: LoadTarget, options:
     throw new ParseError(input.path, lastLine, `the size line declares ${declared.entries} ratings but the file has ${entries}`);
   }
   return { directed: true, weighted: true, lines: lastLine };
+}
+
+const USER_COLUMNS = new Set(['user', 'userid', 'user_id', 'users']);
+const ITEM_COLUMNS = new Set(['item', 'itemid', 'item_id', 'items', 'movie', 'movieid', 'movie_id', 'movies', 'product', 'productid', 'product_id']);
+
+/** Whether a first line is a header: its first two columns are named as a user and an item (any case). */
+export function looksLikeRatingsHeader(user: string, item: string): boolean {
+  return USER_COLUMNS.has(user.toLowerCase()) && ITEM_COLUMNS.has(item.toLowerCase());
 }
 
 function detectDialect(buffer: Buffer, start: number, end: number): Dialect {
