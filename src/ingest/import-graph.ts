@@ -87,6 +87,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
         weighted: opts.weighted,
         header: opts.header,
         vocab: opts.vocab,
+        maxLabelBytes: opts.maxLabelBytes,
         onBytes: progress && ((bytes) => progress('parse', bytes / Math.max(1, input.bytes))),
       },
     );

@@ -1,7 +1,7 @@
 /** Options of `importGraph`, their defaults, and their validation (each message names its option). */
 import { InvalidArgumentError } from '../errors.js';
 import { AUTO_STRATEGY, PARTITION_DEFAULTS, STRATEGY_NAMES, type ProgramTarget } from '../partition/index.js';
-import { FORMATS, type GraphFormat } from '../storage/loaders/index.js';
+import { DEFAULT_MAX_LABEL_BYTES, FORMATS, type GraphFormat } from '../storage/loaders/index.js';
 
 /** How the edges are cut, shared by `import` and `repartition`. */
 export interface PartitionOptions {
@@ -35,6 +35,8 @@ export interface ImportOptions extends PartitionOptions {
   readonly dropSelfLoops?: boolean;
   /** For csv/tsv: whether the first line is a header (default: detect by column names). */
   readonly header?: boolean | 'auto';
+  /** The longest vertex label accepted, in bytes (default 64 KiB); a longer one is a parse error at its line. */
+  readonly maxLabelBytes?: number;
   /** Replace an existing graph of the same name atomically. */
   readonly replace?: boolean;
   /** Progress callback: phase name and fraction done (0..1). */
@@ -52,8 +54,11 @@ export const IMPORT_DEFAULTS = {
   dedupe: false,
   dropSelfLoops: false,
   header: 'auto',
+  maxLabelBytes: DEFAULT_MAX_LABEL_BYTES,
   replace: false,
 } as const;
+
+export const MAX_LABEL_BYTES_LIMIT = 1 << 28;
 
 export const MAX_PARTITIONS = 1024;
 
@@ -71,6 +76,9 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
     );
   }
   checkPartitionOptions('import', resolved);
+  if (!Number.isInteger(resolved.maxLabelBytes) || resolved.maxLabelBytes < 1 || resolved.maxLabelBytes > MAX_LABEL_BYTES_LIMIT) {
+    throw new InvalidArgumentError(`import: --max-label-bytes must be an integer from 1 to ${MAX_LABEL_BYTES_LIMIT}, got ${resolved.maxLabelBytes}`, { option: 'maxLabelBytes' });
+  }
   if (resolved.format !== undefined && !(FORMATS as readonly string[]).includes(resolved.format)) {
     throw new InvalidArgumentError(`import: --format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(resolved.format)}`, { option: 'format' });
   }

@@ -3,7 +3,8 @@ import { importGraphFile } from '../../api/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Catalog } from '../../storage/index.js';
 import { parseFormat } from '../../storage/loaders/index.js';
-import { formatCount } from '../base.js';
+import { MAX_LABEL_BYTES_LIMIT } from '../../ingest/options.js';
+import { formatCount, integerOption } from '../base.js';
 import { PartitionedCommand } from '../partitioned-command.js';
 
 export class ImportCommand extends PartitionedCommand {
@@ -40,6 +41,7 @@ export class ImportCommand extends PartitionedCommand {
   dedupe = Option.Boolean('--dedupe', false, { description: 'Keep only the first copy of repeated edges' });
   dropSelfLoops = Option.Boolean('--drop-self-loops', false, { description: 'Remove edges from a vertex to itself' });
   header = Option.Boolean('--header', { description: 'csv/tsv: the first line is (--header) or is not (--no-header) a header; default: detect' });
+  maxLabelBytes = Option.String('--max-label-bytes', { description: 'Refuse vertex labels longer than this many bytes (default 65536)' });
   replace = Option.Boolean('--replace', false, { description: 'Atomically replace an existing graph of the same name' });
   force = Option.Boolean('--force', false, {
     description:
@@ -63,6 +65,7 @@ export class ImportCommand extends PartitionedCommand {
           dedupe: this.dedupe,
           dropSelfLoops: this.dropSelfLoops,
           header: this.header ?? 'auto',
+          maxLabelBytes: integerOption(this.maxLabelBytes, '--max-label-bytes', 1, MAX_LABEL_BYTES_LIMIT),
           replace: this.replace,
           onProgress: this.progress(),
         });
