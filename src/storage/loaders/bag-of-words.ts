@@ -49,7 +49,7 @@ async function readVocabulary(path: string | undefined, maxLabelBytes: number): 
     if (end - start > maxLabelBytes) throw new ParseError(input.path, line, `word is longer than the ${maxLabelBytes}-byte limit (--max-label-bytes)`, buffer.toString('utf8', start, end));
     const word = buffer.toString('utf8', start, end);
     const first = lineOf.get(word);
-    if (first !== undefined) throw new ParseError(input.path, line, `word ${JSON.stringify(word)} is listed twice (lines ${first} and ${line})`);
+    if (first !== undefined) throw new ParseError(input.path, line, `word ${JSON.stringify(word)} is listed twice (first on line ${first})`);
     lineOf.set(word, line);
     words.push(word);
   });
