@@ -5,14 +5,17 @@
  *
  * A graph row is created with status `importing` before any file is written and switched to
  * `ready` in one statement after every file is committed, so a graph is visible only whole.
- * Rows left `importing` by a dead process, and graph directories with no row, are swept away
- * whenever the catalog is opened.
+ * Rows left `importing` by a dead process, graph directories with no row and the result files
+ * of jobs that did not succeed are swept away whenever the catalog is opened; a sweep that
+ * cannot finish (a full volume) warns and leaves the rest for the next open.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { GasError, NotFoundError } from '../errors.js';
 import { LAYOUT_PREFIX, catalogPath, ensureDataDir, graphDir, graphsDir } from './data-dir.js';
+import { CATALOG_WRITE_BYTES, asNoSpace, isOutOfSpace, noSpaceError } from './disk-space.js';
+import { sweepResultFiles } from './results.js';
 import { JobTable, type JobRecord } from './jobs.js';
 import { isAlive } from '../util/process-alive.js';
 
@@ -215,6 +218,16 @@ interface GraphRow {
   created_at: string;
 }
 
+export interface CatalogOpenOptions {
+  /** Create a missing data directory and catalog (default true); see `Catalog.open`. */
+  readonly create?: boolean;
+  /**
+   * Told what the open could not do and left for later (a clean-up step that failed, a full
+   * volume): one line each. Default: a process warning on stderr.
+   */
+  readonly onWarning?: (message: string) => void;
+}
+
 export class Catalog {
   readonly dataDir: string;
   /** The jobs table (runs of vertex programs). */
@@ -234,23 +247,21 @@ export class Catalog {
    * empty one in memory, so nothing is written to disk: listings come back empty and lookups fail
    * with GAS_ERR_NOT_FOUND.
    */
-  static open(dataDir: string, options: { readonly create?: boolean } = {}): Catalog {
+  static open(dataDir: string, options: CatalogOpenOptions = {}): Catalog {
     const create = options.create ?? true;
+    const warn = options.onWarning ?? warnOnStderr;
     if (create) ensureDataDir(dataDir);
     const file = create || existsSync(catalogPath(dataDir)) ? catalogPath(dataDir) : ':memory:';
-    let db: Database.Database;
-    try {
-      db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 10000');
-      db.pragma('foreign_keys = ON');
-    } catch (error) {
-      throw new GasError('GAS_ERR_CORRUPT', `catalog: cannot open ${catalogPath(dataDir)}: ${(error as Error).message}`, { file: catalogPath(dataDir) });
-    }
+    const db = openDatabase(file, dataDir, warn);
     const catalog = new Catalog(dataDir, db);
-    catalog.migrate();
+    try {
+      catalog.migrate();
+    } catch (error) {
+      db.close();
+      throw asNoSpace(error, { api: 'catalog', dataDir, what: 'upgrading its schema', neededBytes: CATALOG_WRITE_BYTES });
+    }
     // An empty stand-in owns no rows: sweeping with it would take every graph directory for an orphan.
-    if (file !== ':memory:') catalog.sweep();
+    if (file !== ':memory:') catalog.sweep(warn);
     return catalog;
   }
 
@@ -438,30 +449,65 @@ export class Catalog {
     }
   }
 
-  /** Removes imports whose process died and graph directories that no row owns. */
-  private sweep(): void {
-    this.jobs.sweep(isAlive);
+  /**
+   * Clears what dead processes left: their imports, repartitions and running jobs, the result
+   * files of jobs that did not succeed, and graph directories that no row owns. Files go before
+   * rows: on a full volume the space they free is what the catalog's writes need. A step that
+   * fails anyway (a volume still too full, a file that cannot be removed) is reported to `warn`
+   * and left for the next open — the sweep never makes the catalog unusable.
+   */
+  private sweep(warn: (message: string) => void): void {
+    const step = (what: string, body: () => void): void => {
+      try {
+        body();
+      } catch (error) {
+        warn(`catalog: could not ${what} (left for the next open): ${(error as Error).message}`);
+      }
+    };
+    const dir = graphsDir(this.dataDir);
+    // List directories before reading the rows: an import inserts its row before creating its
+    // directory, so any directory listed here that belongs to a live import has a row by now.
+    let entries: string[] = [];
+    step(`list ${dir}`, () => (entries = existsSync(dir) ? readdirSync(dir) : []));
     const stale = (this.db.prepare(`SELECT id, owner_pid FROM graphs WHERE status = 'importing'`).all() as { id: string; owner_pid: number }[]).filter(
       (row) => !isAlive(row.owner_pid),
     );
-    for (const row of stale) this.abortImport(row.id);
-    const dir = graphsDir(this.dataDir);
-    if (!existsSync(dir)) return;
-    // List directories before reading the rows: an import inserts its row before creating its
-    // directory, so any directory listed here that belongs to a live import has a row by now.
-    const entries = readdirSync(dir);
     const owned = new Set((this.db.prepare(`SELECT id FROM graphs`).all() as { id: string }[]).map((row) => row.id));
-    for (const entry of entries) {
-      if (!owned.has(entry)) rmSync(graphDir(this.dataDir, entry), { recursive: true, force: true });
+    for (const row of stale) owned.delete(row.id);
+    for (const id of new Set([...entries, ...stale.map((row) => row.id)])) {
+      if (!owned.has(id)) step(`remove ${graphDir(this.dataDir, id)}`, () => rmSync(graphDir(this.dataDir, id), { recursive: true, force: true }));
     }
-    this.sweepLayouts();
+    this.sweepResultFiles(
+      entries.filter((id) => owned.has(id)),
+      warn,
+    );
+    step('mark the jobs of dead processes failed', () => this.jobs.sweep(isAlive));
+    for (const row of stale) step(`forget the import of graph ${row.id} by dead process ${row.owner_pid}`, () => this.abortImport(row.id));
+    step('list the layouts of graphs', () => this.sweepLayouts(step));
+  }
+
+  /**
+   * Removes the result files of jobs that failed, were deleted, or whose process died while
+   * running them (marked failed by `jobs.sweep`, which runs after this so that their space is
+   * free first): nothing reads them. Each file is looked up after it was listed, and a job's row
+   * is created before its file, so the file of a job that a live process is running is kept.
+   */
+  private sweepResultFiles(graphIds: readonly string[], warn: (message: string) => void): void {
+    const lookup = this.db.prepare(`SELECT status, owner_pid FROM jobs WHERE id = ?`);
+    const keep = (job: number): boolean => {
+      const row = lookup.get(job) as { status: string; owner_pid: number | null } | undefined;
+      return row !== undefined && (row.status === 'succeeded' || (row.status === 'running' && row.owner_pid !== null && isAlive(row.owner_pid)));
+    };
+    sweepResultFiles(this.dataDir, graphIds, keep, (error) =>
+      warn(`catalog: could not remove a result file (left for the next open): ${(error as Error).message}`),
+    );
   }
 
   /**
    * Removes layouts no graph uses: those left by a dead repartition, and old ones a finished
    * repartition did not get to delete. Pending layouts of live processes are kept.
    */
-  private sweepLayouts(): void {
+  private sweepLayouts(step: (what: string, body: () => void) => void): void {
     // As for graph directories: list before reading the rows, so a layout that a live
     // repartition created after the listing is not seen, and one created before it has its row.
     const ids = (this.db.prepare(`SELECT id FROM graphs`).all() as { id: string }[]).map((row) => row.id);
@@ -471,18 +517,83 @@ export class Catalog {
       'id' | 'layout' | 'pending_layout' | 'pending_pid'
     >[];
     for (const row of rows) {
-      let pending = row.pending_layout;
-      if (pending !== null && (row.pending_pid === null || !isAlive(row.pending_pid))) {
-        this.abortRepartition(row.id, pending);
-        pending = null;
-      }
+      const pending = row.pending_layout;
+      const deadPending = pending !== null && (row.pending_pid === null || !isAlive(row.pending_pid));
       const dir = graphDir(this.dataDir, row.id);
       for (const entry of listings.get(row.id) ?? []) {
-        if (entry.startsWith(LAYOUT_PREFIX) && entry !== row.layout && entry !== pending) rmSync(join(dir, entry), { recursive: true, force: true });
+        if (entry.startsWith(LAYOUT_PREFIX) && entry !== row.layout && (deadPending || entry !== pending)) {
+          step(`remove ${join(dir, entry)}`, () => rmSync(join(dir, entry), { recursive: true, force: true }));
+        }
       }
-      if (row.layout !== '') removeRootLayout(dir, listings.get(row.id));
+      // After its files: the row only marks the layout as pending, and nothing starts from it.
+      if (deadPending) step(`forget the repartition of graph ${row.id} by dead process ${row.pending_pid}`, () => this.abortRepartition(row.id, pending!));
+      if (row.layout !== '') step(`remove the old tables in ${dir}`, () => removeRootLayout(dir, listings.get(row.id)));
     }
   }
+}
+
+/** Bytes SQLite allocates for the WAL index (`-shm`) when a connection opens the catalog. */
+const WAL_INDEX_BYTES = 32768;
+
+/**
+ * Opens the catalog database in WAL mode, so that readers never wait for a writer. WAL needs
+ * room of its own: the index (`-shm`) is allocated on open and every write appends to the log.
+ * On a volume too full for the index SQLite fails the open (SQLITE_IOERR_SHMSIZE), even for a
+ * listing; the catalog then opens with exclusive locking, which keeps the index in this
+ * process's memory, so `graph list` and `jobs` still work and `graph drop` can free space (a
+ * write that finds no room fails as GAS_ERR_NO_SPACE, changing nothing). The price — other
+ * processes wait (busy_timeout) until this one closes — is paid only while the volume is full.
+ *
+ * After a checkpoint SQLite reuses the log from its start but keeps the file at its largest;
+ * `journal_size_limit` truncates it, so a long-lived process does not hold on to that space. A
+ * checkpoint that cannot grow the database file leaves the log as it is, for the next open to
+ * replay: a full volume costs no committed transaction.
+ */
+function openDatabase(file: string, dataDir: string, warn: (message: string) => void): Database.Database {
+  try {
+    return configureDatabase(file, false);
+  } catch (error) {
+    if (file === ':memory:' || !isOutOfSpace(error, dataDir, WAL_INDEX_BYTES)) throw cannotOpen(dataDir, error);
+    warn(
+      `catalog: the volume of data directory ${dataDir} is too full for SQLite's WAL index; opened with exclusive locking (other gasworks processes wait until this one ends); free space there`,
+    );
+    try {
+      return configureDatabase(file, true);
+    } catch (second) {
+      if (isOutOfSpace(second, dataDir, WAL_INDEX_BYTES))
+        throw noSpaceError({ api: 'catalog', dataDir, what: 'opening the catalog', neededBytes: WAL_INDEX_BYTES }, second);
+      throw cannotOpen(dataDir, second);
+    }
+  }
+}
+
+function configureDatabase(file: string, exclusive: boolean): Database.Database {
+  const db = new Database(file);
+  try {
+    // Before the first access: with exclusive locking SQLite never creates the shared-memory index.
+    if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('busy_timeout = 10000');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`journal_size_limit = ${4 << 20}`);
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function cannotOpen(dataDir: string, error: unknown): GasError {
+  return new GasError(
+    'GAS_ERR_CORRUPT',
+    `catalog: cannot open ${catalogPath(dataDir)}: ${(error as Error).message}`,
+    { file: catalogPath(dataDir) },
+    { cause: error },
+  );
+}
+
+function warnOnStderr(message: string): void {
+  process.emitWarning(message, 'GasworksWarning');
 }
 
 /**

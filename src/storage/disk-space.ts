@@ -46,7 +46,7 @@ export interface SpaceNeed {
   /** The command or API, as the message's prefix (`import`, `repartition`, `results`, `catalog`). */
   readonly api: string;
   readonly dataDir: string;
-  /** What was being written, as the subject of "needs about …" (`graph "web"`). */
+  /** What was being written, as the subject of "needs at least …" (`graph "web"`). */
   readonly what: string;
   readonly neededBytes: number;
   /** The file being written, when one was. */
@@ -58,12 +58,19 @@ export interface SpaceNeed {
  * it after removing what the failed write left behind: the figure is then what a retry would have.
  */
 export function noSpaceError(need: SpaceNeed, cause?: unknown): NoSpaceError {
-  const available = availableBytes(need.dataDir);
-  const shownAvailable = Number.isFinite(available) ? available : 0;
+  const measured = availableBytes(need.dataDir);
+  const available = Number.isFinite(measured) ? measured : 0;
+  const [needed, left] = [formatBytes(need.neededBytes), formatBytes(available)];
+  const sameText = needed === left;
+  // `neededBytes` is a lower bound; when the write failed with more room than that, say so.
+  const size =
+    need.neededBytes > available
+      ? `needs at least ${sameText ? `${need.neededBytes} bytes` : needed}, ${sameText ? `${available} bytes` : left} available`
+      : `needs more than the ${left} available (its values alone take ${sameText ? `${need.neededBytes} bytes` : needed})`;
   return new NoSpaceError(
-    `${need.api}: no space left on the volume of data directory ${need.dataDir}: ${need.what} needs about ${formatBytes(need.neededBytes)}, ` +
-      `${formatBytes(shownAvailable)} available; free space there, or use a data directory on a larger volume (--data-dir, $GASWORKS_HOME)`,
-    { dataDir: need.dataDir, neededBytes: need.neededBytes, availableBytes: shownAvailable, ...(need.file === undefined ? {} : { file: need.file }) },
+    `${need.api}: no space left on the volume of data directory ${need.dataDir}: ${need.what} ${size}; ` +
+      `free space there, or use a data directory on a larger volume (--data-dir, $GASWORKS_HOME)`,
+    { dataDir: need.dataDir, neededBytes: need.neededBytes, availableBytes: available, ...(need.file === undefined ? {} : { file: need.file }) },
     { cause },
   );
 }

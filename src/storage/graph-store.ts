@@ -191,7 +191,7 @@ function storeNoSpace(path: string, neededBytes: number, cause: unknown): NoSpac
   const measured = availableBytes(path);
   const available = Number.isFinite(measured) ? measured : 0;
   return new NoSpaceError(
-    `graph store: no space left to write ${path}: needs about ${formatBytes(neededBytes)}, ${formatBytes(available)} available`,
+    `graph store: no space left to write ${path}: needs at least ${formatBytes(neededBytes)}, ${formatBytes(available)} available`,
     { dataDir: join(path, '..'), neededBytes, availableBytes: available, file: path },
     { cause },
   );
