@@ -184,7 +184,9 @@ describe('gasworks CLI errors', () => {
     expect(JSON.parse(gasworks(data, 'jobs', '--graph', 'fresh', '--json').stdout)).toHaveLength(1);
     const forced = gasworks(data, 'import', file, '--name', 'fresh', '--replace', '--force');
     expect(forced.status, forced.stderr).toBe(0);
-    expect(forced.stderr).toContain(`import: replaced graph "fresh" and deleted the results of its job ${job}; it stays in gasworks jobs, marked "graph replaced"`);
+    expect(forced.stderr).toContain(
+      `import: replaced graph "fresh" and deleted the results of its job ${job}; it stays in gasworks jobs, marked "graph replaced"`,
+    );
     expect(JSON.parse(gasworks(data, 'jobs', '--graph', 'fresh', '--json').stdout)).toMatchObject([{ id: job, status: 'succeeded', graphRemoved: 'replaced' }]);
     expect(gasworks(data, 'run', 'pagerank', '--graph', 'fresh').status).toBe(0);
     expect(gasworks(data, 'import', file, '--name', 'fresh', '--replace', '--force', '--quiet').stderr).toBe('');

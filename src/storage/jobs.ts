@@ -111,7 +111,17 @@ export class JobTable {
           `INSERT INTO jobs (graph_id, graph_name, graph_layout, algorithm, program_file, options, workers, status, owner_pid, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
         )
-        .run(job.graphId, job.graphName, layout, job.algorithm, job.programFile, JSON.stringify(job.options), job.workers, process.pid, new Date().toISOString());
+        .run(
+          job.graphId,
+          job.graphName,
+          layout,
+          job.algorithm,
+          job.programFile,
+          JSON.stringify(job.options),
+          job.workers,
+          process.pid,
+          new Date().toISOString(),
+        );
       return Number(result.lastInsertRowid);
     });
     return insert.immediate();
@@ -328,9 +338,13 @@ export class JobTable {
       (row) => isAlive(row.owner_pid),
     );
     if (importer) {
-      throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" is being replaced (import --replace by process ${importer.owner_pid}); run the job when it finishes`, {
-        graph: graph.name,
-      });
+      throw new GasError(
+        'GAS_ERR_BUSY',
+        `run: graph "${graph.name}" is being replaced (import --replace by process ${importer.owner_pid}); run the job when it finishes`,
+        {
+          graph: graph.name,
+        },
+      );
     }
     return graph.layout;
   }
