@@ -223,7 +223,7 @@ export interface CatalogOpenOptions {
   readonly create?: boolean;
   /**
    * Told what the open could not do and left for later (a clean-up step that failed, a full
-   * volume): one line each. Default: a process warning on stderr.
+   * volume): one line each. Default: `gasworks: warning: …` on stderr.
    */
   readonly onWarning?: (message: string) => void;
 }
@@ -592,8 +592,12 @@ function cannotOpen(dataDir: string, error: unknown): GasError {
   );
 }
 
+/**
+ * One line on stderr, as the CLI prints its errors: Node's process warnings would add a pid and
+ * a hint about --trace-warnings to every line.
+ */
 function warnOnStderr(message: string): void {
-  process.emitWarning(message, 'GasworksWarning');
+  process.stderr.write(`gasworks: warning: ${message}\n`);
 }
 
 /**
