@@ -4,28 +4,23 @@
  * whose process has died is marked failed (GAS_ERR_ABORTED) the next time the catalog is opened,
  * or when a command that needs its graph finds its process gone.
  *
- * A job and its graph hold on to each other:
- * - a job starts only on a ready graph, at the layout it opened, that no live process is
- *   replacing or repartitioning (`create`, one transaction);
- * - a job succeeds only in the transaction that finds its graph still there at that layout
- *   (`succeed`): a job whose graph vanished fails, it never reports a result nobody can read;
- * - while a live process runs a job, its graph is not dropped, replaced or repartitioned
- *   (`assertNoRunningJobs`, called by the catalog inside those transactions: GAS_ERR_BUSY).
- * Finished jobs outlive their graph: `releaseGraph` marks them `graph_removed` ('replaced' or
- * 'dropped') and their rows stay as history; their result files go with the graph directory
- * (results are indexed by the old graph's vertex ids, and read through its labels).
+ * Jobs and graphs hold on to each other (job-holds.ts): a job starts and succeeds only on its
+ * graph as it found it, and a running job keeps its graph from being dropped, replaced or
+ * repartitioned. Finished jobs outlive their graph: `releaseGraph` marks them `graph_removed`
+ * ('replaced' or 'dropped') and their rows stay as history; their result files go with the
+ * graph directory.
  */
 import { rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { GasError, NotFoundError } from '../errors.js';
 import { isAlive } from '../util/process-alive.js';
 import { graphDir } from './data-dir.js';
+import { checkStartable, graphGoneError, resultsAtStakeError, runningJobsError, type GraphFate, type GraphRef } from './job-holds.js';
 import { resultFile } from './results.js';
 
-export type JobStatus = 'running' | 'succeeded' | 'failed';
+export type { GraphFate, GraphRef };
 
-/** What became of a job's graph after the job: replaced by `import --replace`, or dropped. */
-export type GraphFate = 'replaced' | 'dropped';
+export type JobStatus = 'running' | 'succeeded' | 'failed';
 
 export interface JobRecord {
   readonly id: number;
@@ -60,12 +55,6 @@ export interface JobOutcome {
   readonly loadMs: number;
   readonly computeMs: number;
   readonly summary: Record<string, unknown>;
-}
-
-/** The graph a drop or replace removes, as messages name it. */
-export interface GraphRef {
-  readonly id: string;
-  readonly name: string;
 }
 
 interface JobRow {
@@ -105,7 +94,7 @@ export class JobTable {
    */
   create(job: NewJob): number {
     const insert = this.db.transaction((): number => {
-      const layout = job.graphId === null ? null : this.checkStartable(job.graphId, job.graphName, job.graphLayout);
+      const layout = job.graphId === null ? null : checkStartable(this.db, job.graphId, job.graphName, job.graphLayout);
       const result = this.db
         .prepare(
           `INSERT INTO jobs (graph_id, graph_name, graph_layout, algorithm, program_file, options, workers, status, owner_pid, created_at)
@@ -156,25 +145,8 @@ export class JobTable {
    * running, or its graph was dropped, replaced or repartitioned under it.
    */
   assertGraphHeld(id: number): void {
-    const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
-    if (!row) throw new GasError('GAS_ERR_ABORTED', `run: job ${id} was removed from the catalog while it ran`, { job: id });
-    if (row.status !== 'running') {
-      throw new GasError('GAS_ERR_ABORTED', `run: job ${id} was marked ${row.status} (${row.error_code ?? ''}) by another process while it ran`, { job: id });
-    }
-    if (row.graph_id === null) return;
-    const graph = this.db.prepare(`SELECT layout FROM graphs WHERE id = ? AND status = 'ready'`).get(row.graph_id) as { layout: string } | undefined;
-    if (!graph) {
-      throw new NotFoundError(`run: graph "${row.graph_name}" was dropped or replaced while job ${id} ran; the job's result is discarded`, {
-        graph: row.graph_name,
-        job: id,
-      });
-    }
-    if (row.graph_layout !== null && graph.layout !== row.graph_layout) {
-      throw new GasError('GAS_ERR_ABORTED', `run: graph "${row.graph_name}" was repartitioned while job ${id} ran; the job's result is discarded`, {
-        graph: row.graph_name,
-        job: id,
-      });
-    }
+    const error = graphGoneError(this.db, id);
+    if (error) throw error;
   }
 
   get(id: number | string): JobRecord {
@@ -193,11 +165,6 @@ export class JobTable {
     return rows.map(toRecord);
   }
 
-  /** How many jobs ran (or run) on the graph with this id. */
-  countForGraph(graphId: string): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE graph_id = ?`).get(graphId) as { n: number }).n;
-  }
-
   /**
    * Refuses (GAS_ERR_BUSY, naming each job and its process) while a live process runs a job on
    * `graph`: the job reads the graph's tables and will write its result next to them. Jobs whose
@@ -209,19 +176,12 @@ export class JobTable {
       id: number;
       owner_pid: number;
     }[];
-    const live = running.filter((row) => {
-      if (isAlive(row.owner_pid)) return true;
-      this.abort(row.id, row.owner_pid);
-      return false;
-    });
-    if (live.length === 0) return;
-    const named = live.map((row) => `job ${row.id}, process ${row.owner_pid}`).join('; ');
-    throw new GasError(
-      'GAS_ERR_BUSY',
-      `${verb}: graph "${graph.name}" has ${live.length === 1 ? 'a running job' : `${live.length} running jobs`} (${named}); ` +
-        `a running job keeps its graph until it ends: wait for it, or stop its process`,
-      { graph: graph.name, jobs: live.map((row) => row.id) },
-    );
+    const live: { id: number; pid: number }[] = [];
+    for (const row of running) {
+      if (isAlive(row.owner_pid)) live.push({ id: row.id, pid: row.owner_pid });
+      else this.abort(row.id, row.owner_pid);
+    }
+    if (live.length > 0) throw runningJobsError(verb, graph, live);
   }
 
   /**
@@ -234,17 +194,8 @@ export class JobTable {
     const withResults = (
       this.db.prepare(`SELECT * FROM jobs WHERE graph_id = ? AND status = 'succeeded' AND graph_removed IS NULL ORDER BY id`).all(graph.id) as JobRow[]
     ).map(toRecord);
-    if (withResults.length > 0 && !force) {
-      const one = withResults.length === 1;
-      const ids = withResults.map((job) => job.id).join(', ');
-      throw new GasError(
-        'GAS_ERR_EXISTS',
-        `${verb}: graph "${graph.name}" has ${one ? 'a finished job' : `${withResults.length} finished jobs`} with results (${one ? 'job' : 'jobs'} ${ids}); ` +
-          `${fate === 'replaced' ? '--replace' : 'dropping the graph'} deletes ${one ? 'its result' : 'their results'} ` +
-          `(the job${one ? ' stays' : 's stay'} listed, as on a ${fate} graph); add --force`,
-        { graph: graph.name, jobs: withResults.map((job) => job.id) },
-      );
-    }
+    const ids = withResults.map((job) => job.id);
+    if (ids.length > 0 && !force) throw resultsAtStakeError(verb, graph, fate, ids);
     return withResults;
   }
 
@@ -315,38 +266,6 @@ export class JobTable {
 
   private abort(id: number, pid: number): void {
     this.fail(id, 'GAS_ERR_ABORTED', `the process running the job (pid ${pid}) died`);
-  }
-
-  /**
-   * The checks of `create`: returns the graph's layout, the one the job opened. A job does not
-   * start on a graph a live process is replacing or repartitioning: that process would refuse
-   * to finish, or switch the tables under the job.
-   */
-  private checkStartable(graphId: string, graphName: string, opened: string | undefined): string {
-    const graph = this.db.prepare(`SELECT name, layout, pending_pid FROM graphs WHERE id = ? AND status = 'ready'`).get(graphId) as
-      { name: string; layout: string; pending_pid: number | null } | undefined;
-    if (!graph) throw new NotFoundError(`run: graph "${graphName}" was dropped or replaced as the job started; run it again`, { graph: graphName });
-    if (opened !== undefined && graph.layout !== opened) {
-      throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" was repartitioned as the job started; run it again`, { graph: graph.name });
-    }
-    if (graph.pending_pid !== null && isAlive(graph.pending_pid)) {
-      throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" is being repartitioned by process ${graph.pending_pid}; run the job when it finishes`, {
-        graph: graph.name,
-      });
-    }
-    const importer = (this.db.prepare(`SELECT owner_pid FROM graphs WHERE name = ? AND status = 'importing'`).all(graph.name) as { owner_pid: number }[]).find(
-      (row) => isAlive(row.owner_pid),
-    );
-    if (importer) {
-      throw new GasError(
-        'GAS_ERR_BUSY',
-        `run: graph "${graph.name}" is being replaced (import --replace by process ${importer.owner_pid}); run the job when it finishes`,
-        {
-          graph: graph.name,
-        },
-      );
-    }
-    return graph.layout;
   }
 }
 
