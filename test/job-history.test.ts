@@ -268,7 +268,7 @@ describe('a job and a graph that goes anyway', () => {
     expect(temp.catalog.jobs.list({ graph: 'switched' })[0]).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_ABORTED' });
   }, 60_000);
 
-  it('a job does not start on a graph that is being replaced or repartitioned, and no job row is left', async () => {
+  it('a job does not start on a graph that is being replaced or repartitioned, or at a layout it no longer has, and no job row is left', async () => {
     const id = await importNamed('busy');
     const jobsBefore = temp.catalog.jobs.list().length;
     const replacing = { id: 'replacing-busy', name: 'busy', sourceFile: file, format: 'snap', directed: true, weighted: false, partitions: 2 };
@@ -287,6 +287,19 @@ describe('a job and a graph that goes anyway', () => {
       message: `run: graph "busy" is being repartitioned by process ${process.pid}; run the job when it finishes`,
     });
     temp.catalog.abortRepartition(id, layout);
+    // A job that opened a layout the graph no longer has (a repartition finished in between) is not recorded.
+    const stale = errorOf(() =>
+      temp.catalog.jobs.create({
+        graphId: id,
+        graphName: 'busy',
+        graphLayout: newLayoutName(),
+        algorithm: 'pagerank',
+        programFile: null,
+        options: {},
+        workers: 1,
+      }),
+    );
+    expect(stale).toMatchObject({ code: 'GAS_ERR_BUSY', message: 'run: graph "busy" was repartitioned as the job started; run it again' });
     expect(temp.catalog.jobs.list()).toHaveLength(jobsBefore);
     expect((await runJob(temp.catalog, { graph: 'busy', algorithm: 'pagerank' })).converged).toBe(true);
   }, 60_000);
