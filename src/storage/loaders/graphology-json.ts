@@ -49,7 +49,7 @@ export async function loadGraphologyJson(input: InputFile, target: LoadTarget, o
   if (!Array.isArray(nodes)) fail('nodes', 'expected an array');
   if (!Array.isArray(edges)) fail('edges', 'expected an array');
 
-  const type = (graphOptions as { type?: unknown }).type ?? 'mixed';
+  const type = (graphOptions as { type?: unknown } | null)?.type ?? 'mixed';
   const dictionary = target.dictionary;
   const known = new Map<string, number>();
   (nodes as SerializedNode[]).forEach((node, index) => {
@@ -64,8 +64,10 @@ export async function loadGraphologyJson(input: InputFile, target: LoadTarget, o
   let undirectedEdges = 0;
   (edges as SerializedEdge[]).forEach((edge, index) => {
     if (typeof edge !== 'object' || edge === null) fail(`edges[${index}]`, 'expected an object');
-    const source = known.get(keyText(edge.source) ?? '\u0000');
-    const targetCode = known.get(keyText(edge.target) ?? '\u0000');
+    const sourceKey = keyText(edge.source);
+    const targetKey = keyText(edge.target);
+    const source = sourceKey === null ? undefined : known.get(sourceKey);
+    const targetCode = targetKey === null ? undefined : known.get(targetKey);
     if (source === undefined) fail(`edges[${index}]`, `source ${JSON.stringify(edge.source)} is not a listed node`);
     if (targetCode === undefined) fail(`edges[${index}]`, `target ${JSON.stringify(edge.target)} is not a listed node`);
     const undirected = edge.undirected === true || (type === 'undirected' && edge.undirected !== false);

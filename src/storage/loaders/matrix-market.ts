@@ -2,7 +2,10 @@
  * Matrix Market coordinate files as adjacency matrices: entry (i, j[, value]) is the edge
  * i → j with weight `value`; indices are 1-based and become the vertex labels. `symmetric`
  * files store one triangle and describe an undirected graph; `real`/`integer` values become edge
- * weights, `pattern` files are unweighted. The header's declared entry count is checked.
+ * weights, `pattern` files are unweighted. The header's declared entry count is checked. Words are
+ * separated by spaces or tabs; lines end at LF, CRLF or CR. A banner naming a Matrix Market
+ * feature gasworks does not read (`array`, `complex`, `hermitian`, `skew-symmetric`) or a
+ * matrix that is not square is `GAS_ERR_UNSUPPORTED`; anything else malformed is a parse error.
  *
  * Reference: Boisvert, Pozo & Remington, "The Matrix Market Exchange Formats: Initial Design"
  * (NIST IR 5935, 1996).
@@ -14,7 +17,7 @@ import { parseDecimal } from './numbers.js';
 import type { EdgeChunks } from '../growable.js';
 import type { LoadInfo, LoadTarget, LoaderOptions } from './types.js';
 
-const BANNER = /^%%MatrixMarket\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$/i;
+const BANNER = /^%%MatrixMarket[ \t]+([^ \t]+)[ \t]+([^ \t]+)[ \t]+([^ \t]+)[ \t]+([^ \t]+)[ \t]*$/i;
 
 interface Header {
   field: 'real' | 'integer' | 'pattern';
@@ -94,6 +97,13 @@ function parseBanner(path: string, line: string): Pick<Header, 'field' | 'symmet
   if (!match) throw new ParseError(path, 1, 'expected a "%%MatrixMarket matrix coordinate <field> <symmetry>" banner', line);
   const [object, format, field, symmetry] = match.slice(1).map((word) => word!.toLowerCase());
   if (object !== 'matrix') throw new ParseError(path, 1, `unsupported Matrix Market object "${object}" (only matrix)`, line);
+  if (format !== 'coordinate' && format !== 'array') throw new ParseError(path, 1, `unknown Matrix Market format "${format}" (coordinate)`, line);
+  if (field !== 'real' && field !== 'integer' && field !== 'pattern' && field !== 'complex') {
+    throw new ParseError(path, 1, `unknown Matrix Market field "${field}" (real, integer or pattern)`, line);
+  }
+  if (symmetry !== 'general' && symmetry !== 'symmetric' && symmetry !== 'skew-symmetric' && symmetry !== 'hermitian') {
+    throw new ParseError(path, 1, `unknown Matrix Market symmetry "${symmetry}" (general or symmetric)`, line);
+  }
   if (format !== 'coordinate') {
     throw new GasError('GAS_ERR_UNSUPPORTED', `${path}:1: Matrix Market "${format}" (dense) format is not a graph; use coordinate`, { file: path, line: 1 });
   }

@@ -55,7 +55,8 @@ export async function parseInParallel(
   tabOnly: boolean,
   plan: RangePlan = { parts: Math.max(1, Math.min(availableParallelism(), 8)), run: runRange },
 ): Promise<LoadInfo> {
-  const bounds = rangeBounds(input.path, input.bytes, plan.parts);
+  // A header is recognised only in the first range, so no range may start before the first data line ends.
+  const bounds = rangeBounds(input.path, input.bytes, plan.parts, options.header === false ? 0 : firstDataLineEnd(input.path, input.bytes));
   const requests: RangeRequest[] = bounds.slice(0, -1).map((start, k) => ({
     path: input.path,
     start,
@@ -95,14 +96,15 @@ function remapHashed(codes: Uint32Array, length: number, map: Uint32Array): void
   }
 }
 
-/** Byte offsets cutting the file into `parts` ranges, each starting at the beginning of a line. */
-export function rangeBounds(path: string, size: number, parts: number): number[] {
+/** Byte offsets cutting the file into `parts` ranges, each starting at the beginning of a line, none before `minCut`. */
+export function rangeBounds(path: string, size: number, parts: number, minCut = 0): number[] {
   const bounds = [0];
   const fd = openSync(path, 'r');
   try {
     const window = Buffer.alloc(1 << 16);
     for (let k = 1; k < parts; k++) {
-      const at = lineStartAfter(fd, window, Math.max(bounds[bounds.length - 1]!, Math.floor((size * k) / parts)), size);
+      const from = Math.max(bounds[bounds.length - 1]!, Math.floor((size * k) / parts));
+      const at = from < minCut ? minCut : lineStartAfter(fd, window, from, size);
       if (at < size && at > bounds[bounds.length - 1]!) bounds.push(at);
     }
   } finally {
@@ -130,6 +132,31 @@ function lineStartAfter(fd: number, window: Buffer, at: number, size: number): n
   }
 }
 
+/**
+ * Just past the first line that is neither blank nor a comment (the line a header would be on),
+ * or `size` when there is none. Only the head of the file is read, a line at a time.
+ */
+function firstDataLineEnd(path: string, size: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const window = Buffer.alloc(1 << 16);
+    let at = 0;
+    while (at < size) {
+      const next = lineStartAfter(fd, window, at, size);
+      const n = readSync(fd, window, 0, Math.min(window.length, next - at), at);
+      let i = 0;
+      if (at === 0 && window[0] === 0xef && window[1] === 0xbb && window[2] === 0xbf) i = 3;
+      while (i < n && (window[i] === 32 || window[i] === 9)) i++;
+      const c = i < n ? window[i] : LF;
+      if (c !== LF && c !== CR && c !== 35 && c !== 37) return next;
+      at = next;
+    }
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readByte(fd: number, position: number): number {
   const one = Buffer.alloc(1);
   return readSync(fd, one, 0, 1, position) === 1 ? one[0]! : -1;
@@ -152,5 +179,6 @@ function runRange(request: RangeRequest): Promise<RangeResult> {
 
 /** Reads one byte range of a file in chunks (of `chunkBytes`: tests make them tiny, so chunk ends fall everywhere). */
 export function readRange(path: string, start: number, end: number, chunkBytes = 4 << 20): AsyncIterable<Buffer> {
+  if (end <= start) return (async function* () {})();
   return createReadStream(path, { start, end: end - 1, highWaterMark: chunkBytes }) as AsyncIterable<Buffer>;
 }

@@ -50,7 +50,7 @@ export async function loadRatings(input: InputFile, target: LoadTarget, options:
       const text = (): string => buffer.toString('utf8', start, end);
       if (dialect === null) {
         if (buffer[i] === 37 /* % */) {
-          if (!/^%%MatrixMarket\s+matrix\s+coordinate\s+(real|integer)\s+general\s*$/i.test(text())) {
+          if (!/^%%MatrixMarket[ \t]+matrix[ \t]+coordinate[ \t]+(real|integer)[ \t]+general[ \t]*$/i.test(text())) {
             throw new ParseError(input.path, line, 'ratings in Matrix Market must be "%%MatrixMarket matrix coordinate real|integer general"', text());
           }
           dialect = 'mtx';
