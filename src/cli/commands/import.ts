@@ -82,7 +82,7 @@ export class ImportCommand extends PartitionedCommand {
       );
     }
     if (this.json) {
-      this.printJson({ ...g, strategyReason: result.strategyReason, partitionSizes: result.partitionSizes, timings: result.timings });
+      this.printJson({ ...g, strategyReason: result.strategyReason, partitionSizes: result.partitionSizes, timings: result.timings, discardedJobs });
       return;
     }
     this.context.stdout.write(
