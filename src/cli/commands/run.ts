@@ -36,7 +36,9 @@ export class RunCommand extends GasCommand {
       Options after the algorithm: ${Object.entries(ENGINE_OPTIONS)
         .filter(([name]) => !['in-process', 'slow-worker'].includes(name))
         .map(([name, [value, help]]) => `\`--${name}${value ? ` ${value}` : ''}\` (${help})`)
-        .join(', ')}, and the algorithm's own options in kebab-case (\`--max-iterations 20\`, \`--damping 0.9\`): \`gasworks run <algorithm> --help\` lists them with their types, ranges and defaults. The job and its result column are stored; read them back with \`gasworks results <job>\`.
+        .join(
+          ', ',
+        )}, and the algorithm's own options in kebab-case (\`--max-iterations 20\`, \`--damping 0.9\`): \`gasworks run <algorithm> --help\` lists them with their types, ranges and defaults. The job and its result column are stored; read them back with \`gasworks results <job>\`.
     `,
     examples: [
       ['PageRank, printing the top 10 vertices', '$0 run pagerank --graph cnr'],
@@ -116,9 +118,7 @@ export class RunCommand extends GasCommand {
     const definition = findAlgorithm(this.algorithm);
     const out = this.context.stdout;
     if (!definition) {
-      out.write(
-        `${this.algorithm}: not a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}); a program file takes --max-iterations only\n`,
-      );
+      out.write(`${this.algorithm}: not a registered algorithm (${ALGORITHMS.map((a) => a.name).join(', ')}); a program file takes --max-iterations only\n`);
       return;
     }
     out.write(`gasworks run ${definition.name} --graph G [run options] [${definition.name} options]\n\n${definition.description}\n\n`);
@@ -221,7 +221,9 @@ function stopText(s: JobSummary): string {
 function residualText(s: JobSummary): string {
   const residuals = s.residuals as readonly (number | null)[];
   const bound =
-    s.tolerance === 0 ? 'tolerance 0: no test' : s.stopRule === 'networkx'
+    s.tolerance === 0
+      ? 'tolerance 0: no test'
+      : s.stopRule === 'networkx'
         ? `stop rule networkx: < N × ${formatValue(Number(s.tolerance))}`
         : `stop rule l1: < ${formatValue(Number(s.tolerance))}`;
   const lines: string[] = [];
