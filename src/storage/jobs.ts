@@ -16,6 +16,7 @@ import { GasError, NotFoundError } from '../errors.js';
 import { isAlive } from '../util/process-alive.js';
 import { graphDir } from './data-dir.js';
 import { checkStartable, graphGoneError, resultsAtStakeError, runningJobsError, type GraphFate, type GraphRef } from './job-holds.js';
+import { CATALOG_WRITE_BYTES, asNoSpace } from './disk-space.js';
 import { resultFile } from './results.js';
 
 export type { GraphFate, GraphRef };
@@ -113,7 +114,7 @@ export class JobTable {
         );
       return Number(result.lastInsertRowid);
     });
-    return insert.immediate();
+    return this.recording(() => insert.immediate());
   }
 
   /**
@@ -131,13 +132,27 @@ export class JobTable {
         )
         .run(outcome.iterations, outcome.converged ? 1 : 0, outcome.loadMs, outcome.computeMs, JSON.stringify(outcome.summary), new Date().toISOString(), id);
     });
-    commit.immediate();
+    this.recording(() => commit.immediate());
   }
 
   fail(id: number, code: string, message: string): void {
-    this.db
-      .prepare(`UPDATE jobs SET status = 'failed', owner_pid = NULL, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`)
-      .run(code, message, new Date().toISOString(), id);
+    this.recording(() =>
+      this.db
+        .prepare(`UPDATE jobs SET status = 'failed', owner_pid = NULL, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`)
+        .run(code, message, new Date().toISOString(), id),
+    );
+  }
+
+  /**
+   * Runs a write of a job's row: a volume too full for it is GAS_ERR_NO_SPACE naming the data
+   * directory, not an error of the job's program (which is what the run would take it for).
+   */
+  private recording<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      throw asNoSpace(error, { api: 'run', dataDir: this.dataDir, what: 'recording the job in the catalog', neededBytes: CATALOG_WRITE_BYTES });
+    }
   }
 
   /**
