@@ -71,8 +71,9 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
       return summary;
     } catch (error) {
       const failure = asGasError(error, definition.name);
-      catalog.jobs.fail(jobId, failure.code, failure.message);
+      // The result file goes first: on a full disk, removing it is what makes room to record the failure.
       catalog.jobs.discardResults(jobId);
+      catalog.jobs.fail(jobId, failure.code, failure.message);
       throw failure;
     }
   } catch (error) {

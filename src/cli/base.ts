@@ -118,11 +118,19 @@ export function formatCount(n: number): string {
  * status. A `GasError` prints as `gasworks: <message> [<code>]`; anything else is a bug, printed
  * as GAS_ERR_INTERNAL with a pointer to `--verbose`, which adds the stack.
  */
+/** A full disk that reached the CLI without a GasError around it (SQLite's SQLITE_FULL, an ENOSPC). */
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC';
+}
+
 export function reportError(error: unknown, options: { readonly json: boolean; readonly verbose: boolean; readonly stderr: NodeJS.WritableStream }): number {
   const gas =
     error instanceof GasError
       ? error
-      : new GasError(
+      : isDiskFull(error)
+        ? new GasError('GAS_ERR_NO_SPACE', `no space left on the data directory's volume (${(error as Error).message}); free space there and run the command again`, {}, { cause: error })
+        : new GasError(
           'GAS_ERR_INTERNAL',
           `internal error: ${error instanceof Error ? error.message : String(error)}${options.verbose ? '' : ' (re-run with --verbose for the stack)'}`,
           {},
