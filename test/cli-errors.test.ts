@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labelHint, vertexNotFound } from '../src/api/label-hint.js';
-import { reportError } from '../src/cli/base.js';
 import { suggest } from '../src/util/did-you-mean.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { Catalog } from '../src/index.js';
@@ -114,6 +113,20 @@ describe('gasworks CLI errors', () => {
     const verbose = spawnCli(['graph', 'list', '--data-dir', data, '--verbose'], ['--import', pathToFileURL(inject).href]);
     expect(verbose.status).toBe(70);
     expect(verbose.stderr).toMatch(/\n\s+at .*listGraphs/);
+  });
+
+  it('a full disk that reaches the CLI as a bare SQLite or file-system error is GAS_ERR_NO_SPACE, not an internal error', () => {
+    for (const code of ['SQLITE_FULL', 'ENOSPC']) {
+      const inject = writeGraphFile(
+        dir,
+        `inject-${code}.mjs`,
+        `import { Catalog } from ${JSON.stringify(pathToFileURL(resolve('dist/storage/catalog.js')).href)};\n` +
+          `Catalog.prototype.listGraphs = function () { throw Object.assign(new Error('database or disk is full'), { code: '${code}' }); };\n`,
+      );
+      mkdirSync(data, { recursive: true });
+      const full = spawnCli(['graph', 'list', '--data-dir', data], ['--import', pathToFileURL(inject).href]);
+      expectOneLineError(full, 'GAS_ERR_NO_SPACE', "no space left on the data directory's volume (database or disk is full)");
+    }
   });
 
   it('--verbose shows debug lines, --quiet hides informational ones; both at once are refused', () => {
@@ -270,17 +283,5 @@ describe('gasworks CLI errors', () => {
     }
     expect(connection.find((record) => record.msg === 'setup')).toMatchObject({ program: 'connected-components', shard: 'shipped' });
     for (const msg of ['ready', 'results collected', 'closed']) expect(connection.find((record) => record.msg === msg)).toMatchObject({ job: jobId });
-  });
-});
-
-describe('reportError', () => {
-  it('a full disk that reaches the CLI as a bare SQLite or file-system error is GAS_ERR_NO_SPACE, not an internal error', () => {
-    for (const code of ['SQLITE_FULL', 'ENOSPC']) {
-      let written = '';
-      const stderr = { write: (text: string) => ((written += text), true) } as unknown as NodeJS.WritableStream;
-      const error = Object.assign(new Error('database or disk is full'), { code });
-      expect(reportError(error, { json: false, verbose: false, stderr })).toBe(ERROR_CODES.GAS_ERR_NO_SPACE.exit);
-      expect(written).toMatch(/^gasworks: no space left on the data directory's volume \(database or disk is full\).* \[GAS_ERR_NO_SPACE\]\n$/);
-    }
   });
 });
