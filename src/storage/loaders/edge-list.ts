@@ -13,14 +13,17 @@
 import { ParseError } from '../../errors.js';
 import type { LabelDictionary } from '../dictionary.js';
 import type { EdgeChunks } from '../growable.js';
-import { CR, forEachLineBlock, LF, locateParseError, maxLineBytes, type InputFile } from './input.js';
+import { forEachLineBlock, locateParseError, maxLineBytes, type InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
 import { parallelBytes, parseInParallel } from './parallel-edge-list.js';
 import { labelLimit, looksLikeHeader, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 import { firstInvalidUtf8, INVALID_UTF8 } from './utf8.js';
 
+// Local constants rather than imports from input.ts, so the byte loops compare against literals.
 const SPACE = 32;
 const TAB = 9;
+const CR = 13;
+const LF = 10;
 const HASH = 35;
 const PERCENT = 37;
 
@@ -73,8 +76,6 @@ export class EdgeListScanner {
   private fieldEnd = 0;
   /** The chunk being scanned, for decoding string labels and error text. */
   private text: Buffer = Buffer.alloc(0);
-  /** Where the line being scanned starts in `text`. */
-  private lineStart = 0;
   readonly maxLabelBytes: number;
 
   constructor(
@@ -102,7 +103,6 @@ export class EdgeListScanner {
     while (i < limit) {
       this.lineNumber++;
       const lineStart = i;
-      this.lineStart = i;
       while (buffer[i] === SPACE || buffer[i] === TAB) i++;
       const c = buffer[i]!;
       if (c === LF || c === CR || c === HASH || c === PERCENT) {
@@ -131,7 +131,7 @@ export class EdgeListScanner {
         if (!Number.isFinite(weight)) this.fail(lineStart, `weight is not a finite number: ${JSON.stringify(this.text.toString('utf8', weightStart, i))}`);
       }
       this.edges.push(source, targetCode, weight);
-      i = nextLine(buffer, i);
+      i = buffer[i] === LF ? i + 1 : nextLine(buffer, i);
     }
   }
 
@@ -162,8 +162,15 @@ export class EdgeListScanner {
     const length = i - start;
     if (length === 0) return -1;
     if (digits && length <= 16 && (length === 1 || buffer[start] !== 48) && value <= Number.MAX_SAFE_INTEGER) return this.dictionary.internNumber(value);
-    if (length > this.maxLabelBytes) this.fail(this.lineStart, `label is ${length} bytes, longer than the ${this.maxLabelBytes}-byte limit (--max-label-bytes)`);
-    return this.dictionary.internString(this.text.toString('utf8', start, i));
+    return this.internText(start, i);
+  }
+
+  /** A label that is not a plain integer. Kept out of `scanLabel` so that V8 still inlines that into `scan` (measured: 10 %). */
+  private internText(start: number, end: number): number {
+    if (end - start > this.maxLabelBytes) {
+      this.fail(lineStartBefore(this.text, start), `label is ${end - start} bytes, longer than the ${this.maxLabelBytes}-byte limit (--max-label-bytes)`);
+    }
+    return this.dictionary.internString(this.text.toString('utf8', start, end));
   }
 
   /** The separator after a field: exactly one tab in TSV (an empty field stays empty), any run of blanks in SNAP. */
@@ -194,6 +201,12 @@ function nextLine(buffer: Uint8Array, i: number): number {
   if (c === LF) return i + 1;
   while (c !== LF && c !== CR) c = buffer[++i]!;
   return c === CR && buffer[i + 1] === LF ? i + 2 : i + 1;
+}
+
+/** Where the line holding offset `i` starts (for error messages). */
+function lineStartBefore(buffer: Uint8Array, i: number): number {
+  while (i > 0 && buffer[i - 1] !== LF && buffer[i - 1] !== CR) i--;
+  return i;
 }
 
 /** The text of the line starting at `start`, without its terminator. */
