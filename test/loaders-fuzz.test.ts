@@ -55,7 +55,12 @@ interface Refused {
   readonly error: unknown;
 }
 
-async function load(format: GraphFormat, input: InputFile, options: LoaderOptions, parallel?: { parts: number; chunkBytes: number }): Promise<Loaded | Refused> {
+async function load(
+  format: GraphFormat,
+  input: InputFile,
+  options: LoaderOptions,
+  parallel?: { parts: number; chunkBytes: number },
+): Promise<Loaded | Refused> {
   const dictionary = new LabelDictionary();
   let edges = new EdgeChunks(false);
   const target = { dictionary, begin: (weighted: boolean) => (edges = new EdgeChunks(weighted)) };
@@ -92,7 +97,12 @@ const edgeKey = ([s, t, w]: readonly [string, string, number | null], undirected
   JSON.stringify(undirected && t < s ? [t, s, w] : [s, t, w]);
 
 /** Compares a load (or import) with the reference; returns the outcome and, for failures, why. */
-function judge(format: GraphFormat, reference: ReferenceResult, actual: Loaded | Refused, viaImport: boolean): { outcome: Outcome; why?: string; sameLine?: boolean } {
+function judge(
+  format: GraphFormat,
+  reference: ReferenceResult,
+  actual: Loaded | Refused,
+  viaImport: boolean,
+): { outcome: Outcome; why?: string; sameLine?: boolean } {
   if (!actual.ok) {
     const error = actual.error;
     if (!(error instanceof GasError)) return { outcome: 'crash', why: String((error as Error)?.stack ?? error) };
@@ -107,7 +117,8 @@ function judge(format: GraphFormat, reference: ReferenceResult, actual: Loaded |
     if (reference.ok && !emptyGraph) return { outcome: 'overRefused', why: `the reference accepts it; loader: ${error.message}` };
     return { outcome: 'refused', sameLine: !reference.ok && reference.line === line };
   }
-  if (!reference.ok) return { outcome: 'silentDifference', why: `loaded ${actual.edges.length} edges; the reference refuses line ${reference.line}: ${reference.reason}` };
+  if (!reference.ok)
+    return { outcome: 'silentDifference', why: `loaded ${actual.edges.length} edges; the reference refuses line ${reference.line}: ${reference.reason}` };
   if (viaImport && reference.labels.size === 0) return { outcome: 'silentDifference', why: 'imported a graph with no vertices' };
   const undirected = reference.undirected;
   const expected = reference.edges.map((e) => edgeKey(e, undirected)).sort();
@@ -197,7 +208,7 @@ describe('loaders under fuzzing', () => {
 
         if (n % IMPORT_EVERY === 0) {
           viaImport++;
-          const workers = edgeList && (viaImport % WORKER_EVERY === 0);
+          const workers = edgeList && viaImport % WORKER_EVERY === 0;
           if (workers) viaWorkers++;
           const name = `${format}-${n}`;
           if (workers) process.env.GASWORKS_PARALLEL_PARSE_BYTES = '1';
@@ -212,8 +223,14 @@ describe('loaders under fuzzing', () => {
           }
           const importVerdict = judge(format, reference, imported, true);
           // The import must agree with the direct load, outcome for outcome.
-          if (importVerdict.outcome !== verdict.outcome && !(verdict.outcome === 'imported' && importVerdict.outcome === 'refused' && reference.ok && reference.labels.size === 0)) {
-            record(importVerdict.outcome === 'imported' || importVerdict.outcome === 'refused' ? 'silentDifference' : importVerdict.outcome, `via importGraph: ${importVerdict.outcome} (${importVerdict.why ?? ''}), loaded directly: ${verdict.outcome}`);
+          if (
+            importVerdict.outcome !== verdict.outcome &&
+            !(verdict.outcome === 'imported' && importVerdict.outcome === 'refused' && reference.ok && reference.labels.size === 0)
+          ) {
+            record(
+              importVerdict.outcome === 'imported' || importVerdict.outcome === 'refused' ? 'silentDifference' : importVerdict.outcome,
+              `via importGraph: ${importVerdict.outcome} (${importVerdict.why ?? ''}), loaded directly: ${verdict.outcome}`,
+            );
           }
         }
       }

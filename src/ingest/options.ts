@@ -77,7 +77,9 @@ export function resolveImportOptions(options: ImportOptions): ResolvedImportOpti
   }
   checkPartitionOptions('import', resolved);
   if (!Number.isInteger(resolved.maxLabelBytes) || resolved.maxLabelBytes < 1 || resolved.maxLabelBytes > MAX_LABEL_BYTES_LIMIT) {
-    throw new InvalidArgumentError(`import: --max-label-bytes must be an integer from 1 to ${MAX_LABEL_BYTES_LIMIT}, got ${resolved.maxLabelBytes}`, { option: 'maxLabelBytes' });
+    throw new InvalidArgumentError(`import: --max-label-bytes must be an integer from 1 to ${MAX_LABEL_BYTES_LIMIT}, got ${resolved.maxLabelBytes}`, {
+      option: 'maxLabelBytes',
+    });
   }
   if (resolved.format !== undefined && !(FORMATS as readonly string[]).includes(resolved.format)) {
     throw new InvalidArgumentError(`import: --format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(resolved.format)}`, { option: 'format' });

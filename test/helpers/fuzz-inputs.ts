@@ -23,7 +23,10 @@ function label(random: Random, { spaces = false, csv = false } = {}): string {
   if (r < 0.5) return String(below(random, 40));
   if (r < 0.55) return `00${below(random, 9)}`;
   if (r < 0.6) return String(2 ** 53 + below(random, 5));
-  const word = pick(random, WORDS.filter((w) => (spaces || !w.includes(' ')) && (csv || (!w.includes(',') && !w.includes('"')))));
+  const word = pick(
+    random,
+    WORDS.filter((w) => (spaces || !w.includes(' ')) && (csv || (!w.includes(',') && !w.includes('"')))),
+  );
   return word;
 }
 
@@ -126,30 +129,34 @@ export const BASE_INPUTS: Record<GraphFormat, (random: Random) => BaseInput> = {
   },
 };
 
-const INSERTS: readonly Buffer[] = [
-  '\r',
-  '\n',
-  '\r\n',
-  '\0',
-  '"',
-  '""',
-  ',',
-  '\t',
-  ' ',
-  '\v',
-  '#',
-  '%',
-  ':',
-  '::',
-  'é',
-  '😀',
-  '\u00a0',
-  '\ufeff',
-].map((text) => Buffer.from(text, 'utf8'));
-const INVALID_UTF8: readonly Buffer[] = [[0xff], [0xfe], [0xc3], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0x80]].map((bytes) =>
-  Buffer.from(bytes),
+const INSERTS: readonly Buffer[] = ['\r', '\n', '\r\n', '\0', '"', '""', ',', '\t', ' ', '\v', '#', '%', ':', '::', 'é', '😀', '\u00a0', '\ufeff'].map((text) =>
+  Buffer.from(text, 'utf8'),
 );
-const HUGE_NUMBERS = ['1e400', '-1e400', '99999999999999999999', '9007199254740993', '1e-400', '0x10', 'NaN', 'Infinity', '-0', '00', '1.5e3', '123456789012345678'];
+const INVALID_UTF8: readonly Buffer[] = [
+  [0xff],
+  [0xfe],
+  [0xc3],
+  [0xc3, 0x28],
+  [0xed, 0xa0, 0x80],
+  [0xc0, 0xaf],
+  [0xe2, 0x82],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0x80],
+].map((bytes) => Buffer.from(bytes));
+const HUGE_NUMBERS = [
+  '1e400',
+  '-1e400',
+  '99999999999999999999',
+  '9007199254740993',
+  '1e-400',
+  '0x10',
+  'NaN',
+  'Infinity',
+  '-0',
+  '00',
+  '1.5e3',
+  '123456789012345678',
+];
 const INTERESTING_BYTES = [0x00, 0x09, 0x0a, 0x0d, 0x20, 0x22, 0x23, 0x25, 0x2c, 0x3a, 0x80, 0xc3, 0xff, 0x7b, 0x7d, 0x5b, 0x5d];
 
 /** Applies one to three random mutations to `text`. */
@@ -186,7 +193,10 @@ function mutateOnce(random: Random, bytes: Buffer, maxLabelBytes: number): Buffe
       // Every line ending (or a random half of them) becomes one style.
       const ending = pick(random, ['\r', '\r\n', '\n']);
       const all = random() < 0.5;
-      return Buffer.from(bytes.toString('latin1').replace(/\r\n|\r|\n/g, (match) => (all || random() < 0.5 ? ending : match)), 'latin1');
+      return Buffer.from(
+        bytes.toString('latin1').replace(/\r\n|\r|\n/g, (match) => (all || random() < 0.5 ? ending : match)),
+        'latin1',
+      );
     }
     case 5: {
       const lines = splitLines(bytes);

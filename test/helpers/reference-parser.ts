@@ -324,8 +324,7 @@ function graphology(bytes: Buffer, options: ReferenceOptions): Graph {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new Refusal(null, 'not an object');
   const { nodes = [], edges = [], options: graphOptions = {} } = document as Record<string, unknown>;
   if (!Array.isArray(nodes) || !Array.isArray(edges)) throw new Refusal(null, 'not arrays');
-  const keyOf = (key: unknown): string | null =>
-    typeof key === 'string' ? key : typeof key === 'number' && Number.isFinite(key) ? String(key) : null;
+  const keyOf = (key: unknown): string | null => (typeof key === 'string' ? key : typeof key === 'number' && Number.isFinite(key) ? String(key) : null);
   const labels = new Set<string>();
   for (const node of nodes as { key?: unknown }[]) {
     const key = keyOf(node?.key);

@@ -21,7 +21,7 @@
 import { ParseError } from '../../errors.js';
 import { forEachFieldLine, parseInteger } from './fields.js';
 import { NamespaceInterner } from './namespace-interner.js';
-import { forEachLine, openInput, type InputFile } from './input.js';
+import { forEachLine, maxLineBytes, openInput, type InputFile } from './input.js';
 import { labelLimit, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
 export const DOCUMENT_PREFIX = 'd:';
@@ -38,21 +38,27 @@ async function readVocabulary(path: string | undefined, maxLabelBytes: number): 
   const lineOf = new Map<string, number>();
   let blankLine = 0;
   const input = openInput(path);
-  await forEachLine(input, (buffer, start, end, line) => {
-    while (start < end && (buffer[start] === 32 || buffer[start] === 9)) start++;
-    while (end > start && (buffer[end - 1] === 32 || buffer[end - 1] === 9)) end--;
-    if (start === end) {
-      if (blankLine === 0) blankLine = line;
-      return;
-    }
-    if (blankLine !== 0) throw new ParseError(input.path, blankLine, `blank line in the vocabulary: word id ${words.length + 1} has no word`);
-    if (end - start > maxLabelBytes) throw new ParseError(input.path, line, `word is longer than the ${maxLabelBytes}-byte limit (--max-label-bytes)`, buffer.toString('utf8', start, end));
-    const word = buffer.toString('utf8', start, end);
-    const first = lineOf.get(word);
-    if (first !== undefined) throw new ParseError(input.path, line, `word ${JSON.stringify(word)} is listed twice (first on line ${first})`);
-    lineOf.set(word, line);
-    words.push(word);
-  });
+  await forEachLine(
+    input,
+    (buffer, start, end, line) => {
+      while (start < end && (buffer[start] === 32 || buffer[start] === 9)) start++;
+      while (end > start && (buffer[end - 1] === 32 || buffer[end - 1] === 9)) end--;
+      if (start === end) {
+        if (blankLine === 0) blankLine = line;
+        return;
+      }
+      if (blankLine !== 0) throw new ParseError(input.path, blankLine, `blank line in the vocabulary: word id ${words.length + 1} has no word`);
+      if (end - start > maxLabelBytes)
+        throw new ParseError(input.path, line, `word is longer than the ${maxLabelBytes}-byte limit (--max-label-bytes)`, buffer.toString('utf8', start, end));
+      const word = buffer.toString('utf8', start, end);
+      const first = lineOf.get(word);
+      if (first !== undefined) throw new ParseError(input.path, line, `word ${JSON.stringify(word)} is listed twice (first on line ${first})`);
+      lineOf.set(word, line);
+      words.push(word);
+    },
+    undefined,
+    maxLineBytes(maxLabelBytes),
+  );
   return words;
 }
 
@@ -120,7 +126,8 @@ export async function loadLdaC(input: InputFile, target: LoadTarget, options: Lo
   const lastLine = await forEachFieldLine(
     input,
     (buffer, fields, line, text) => {
-      if (line !== documents + 1) throw new ParseError(input.path, documents + 1, 'blank line: every line is a document ("N w:c w:c …"; an empty document is "0")');
+      if (line !== documents + 1)
+        throw new ParseError(input.path, documents + 1, 'blank line: every line is a document ("N w:c w:c …"; an empty document is "0")');
       const pairs = parseInteger(buffer, fields[0]!, fields[1]!);
       if (pairs < 0) throw new ParseError(input.path, line, 'expected the number of word:count pairs first', text());
       if (fields.length / 2 - 1 !== pairs) {

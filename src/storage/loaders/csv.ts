@@ -62,7 +62,8 @@ export async function loadCsv(input: InputFile, target: LoadTarget, options: Loa
       if (record[0] === '') throw new ParseError(input.path, line, 'empty source label', text());
       for (const label of [record[0]!, record[1]!]) {
         const bytes = label.length * 3 > maxLabel ? Buffer.byteLength(label) : 0;
-        if (bytes > maxLabel) throw new ParseError(input.path, line, `label is ${bytes} bytes, longer than the ${maxLabel}-byte limit (--max-label-bytes)`, text());
+        if (bytes > maxLabel)
+          throw new ParseError(input.path, line, `label is ${bytes} bytes, longer than the ${maxLabel}-byte limit (--max-label-bytes)`, text());
       }
       edges.push(dictionary.internText(record[0]!), dictionary.internText(record[1]!), weight);
     }

@@ -55,7 +55,8 @@ export async function loadGraphologyJson(input: InputFile, target: LoadTarget, o
   (nodes as SerializedNode[]).forEach((node, index) => {
     const key = keyText(node?.key);
     if (key === null) fail(`nodes[${index}]`, 'missing or invalid "key"');
-    if (key!.length * 3 > maxLabel && Buffer.byteLength(key!) > maxLabel) fail(`nodes[${index}]`, `key longer than the ${maxLabel}-byte limit (--max-label-bytes)`);
+    if (key!.length * 3 > maxLabel && Buffer.byteLength(key!) > maxLabel)
+      fail(`nodes[${index}]`, `key longer than the ${maxLabel}-byte limit (--max-label-bytes)`);
     if (known.has(key!)) fail(`nodes[${index}]`, `duplicate node key ${JSON.stringify(key)}`);
     known.set(key!, dictionary.internText(key!));
   });

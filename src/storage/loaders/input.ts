@@ -115,7 +115,9 @@ export async function forEachLineBlock(
     if (complete > 0) onBlock(buffer, complete);
     carry = complete < buffer.length ? buffer.subarray(complete) : null;
     if (carry && carry.length > maxLine) {
-      throw new GasError('GAS_ERR_PARSE', `line is longer than ${maxLine} bytes (is this a text file of lines?)`, { problem: `line is longer than ${maxLine} bytes` });
+      throw new GasError('GAS_ERR_PARSE', `line is longer than ${maxLine} bytes (is this a text file of lines?)`, {
+        problem: `line is longer than ${maxLine} bytes`,
+      });
     }
   }
   if (carry) {
@@ -170,7 +172,7 @@ export async function forEachLine(
         // Next LF and CR at or after `start` (−1: none left in the block), found once each, not once per line.
         let lf = -2;
         let cr = -2;
-        for (let start = 0; start < limit; ) {
+        for (let start = 0; start < limit;) {
           if (lf !== -1 && lf < start) lf = indexBefore(buffer, LF, start, limit);
           if (cr !== -1 && cr < start) cr = indexBefore(buffer, CR, start, limit);
           let end: number;

@@ -20,7 +20,7 @@
 import { ParseError } from '../../errors.js';
 import { parseInteger, splitWhitespace } from './fields.js';
 import { NamespaceInterner } from './namespace-interner.js';
-import { forEachLine, type InputFile } from './input.js';
+import { forEachLine, maxLineBytes, type InputFile } from './input.js';
 import { parseDecimal } from './numbers.js';
 import { labelLimit, type LoadInfo, type LoadTarget, type LoaderOptions } from './types.js';
 
@@ -59,7 +59,12 @@ export async function loadRatings(input: InputFile, target: LoadTarget, options:
         dialect = detectDialect(buffer, i, end);
         split(buffer, i, end, dialect, fields);
         if (options.header === true) return;
-        if (options.header === 'auto' && fields.length >= 4 && looksLikeRatingsHeader(buffer.toString('utf8', fields[0]!, fields[1]!), buffer.toString('utf8', fields[2]!, fields[3]!))) return;
+        if (
+          options.header === 'auto' &&
+          fields.length >= 4 &&
+          looksLikeRatingsHeader(buffer.toString('utf8', fields[0]!, fields[1]!), buffer.toString('utf8', fields[2]!, fields[3]!))
+        )
+          return;
       } else if (dialect === 'mtx' && buffer[i] === 37) {
         return; // comment
       }
@@ -94,6 +99,7 @@ export async function loadRatings(input: InputFile, target: LoadTarget, options:
       edges.push(user, item, rating);
     },
     options.onBytes,
+    maxLineBytes(maxLabel),
   );
   const declared = size as { entries: number } | null;
   if (dialect === 'mtx' && declared === null) throw new ParseError(input.path, lastLine + 1, 'missing size line (users items ratings)');
