@@ -76,7 +76,9 @@ export async function loadRatings(input: InputFile, target: LoadTarget, options:
       if (fields.length < 6) throw new ParseError(input.path, line, 'expected user, item and rating columns', text());
       const rating = parseDecimal(buffer, fields[4]!, fields[5]!);
       if (!Number.isFinite(rating)) {
-        throw new ParseError(input.path, line, `rating is not a number: ${JSON.stringify(buffer.toString('utf8', fields[4]!, fields[5]!))}`, text());
+        // On the first data line this may be a header with column names not recognised as one.
+        const hint = entries === 0 && edges.length === 0 && !size ? ' (a header? name its columns userId,movieId,… or pass --header)' : '';
+        throw new ParseError(input.path, line, `rating is not a number: ${JSON.stringify(buffer.toString('utf8', fields[4]!, fields[5]!))}${hint}`, text());
       }
       let user: number;
       let item: number;
