@@ -108,6 +108,11 @@ describe('labels are exact UTF-8 text, never merged', () => {
     });
   }
 
+  it('TSV keeps spaces in labels in every column, leading ones included; a leading tab is an empty source', async () => {
+    expect(await imported(input('spaces.tsv', ' a\tb\na\t b\n'))).toEqual(sorted([' a>b', 'a> b']));
+    await refused(input('tab.tsv', 'a\tb\n\tc\td\n'), 2);
+  });
+
   it('distinct non-ASCII labels stay distinct', async () => {
     expect(await imported(input('utf8.txt', 'é ü\nü 日本\n'))).toEqual(sorted(['é>ü', 'ü>日本']));
   });

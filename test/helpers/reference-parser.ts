@@ -148,8 +148,9 @@ function graphOf(edges: ReferenceEdge[], undirected = false, labels = new Set<st
 }
 
 // ---------------------------------------------------------------------------------------------
-// SNAP and TSV: `source target [weight] [ignored…]`; # and % comments; blank lines skipped;
-// SNAP splits on runs of spaces/tabs, TSV on single tabs (leading blanks are not part of a line).
+// SNAP and TSV: `source target [weight] [ignored…]`; # and % comments (after any blanks); blank
+// lines skipped; SNAP splits on runs of spaces/tabs (blanks around fields are separators), TSV on
+// single tabs (spaces are part of labels, in every column; a leading tab is an empty source).
 
 function edgeList(bytes: Buffer, options: ReferenceOptions, separator: RegExp | string): Graph {
   const edges: ReferenceEdge[] = [];
@@ -158,12 +159,13 @@ function edgeList(bytes: Buffer, options: ReferenceOptions, separator: RegExp | 
     const line = k + 1;
     const text = raw.replace(/^[ \t]+/, '');
     if (text === '' || text.startsWith('#') || text.startsWith('%')) return;
-    const fields = text.split(separator);
+    const fields = (separator === '\t' ? raw : text).split(separator);
     if (headerPending) {
       headerPending = false;
       if (isEdgeHeader(fields)) return;
     }
-    const [source, target = '', weightText] = fields;
+    const [source = '', target = '', weightText] = fields;
+    if (source === '') throw new Refusal(line, 'empty source');
     if (target === '') throw new Refusal(line, 'one column');
     let weight: number | null = null;
     if (options.weighted) {
@@ -171,9 +173,9 @@ function edgeList(bytes: Buffer, options: ReferenceOptions, separator: RegExp | 
       weight = decimal(weightText);
       if (weight === null) throw new Refusal(line, 'bad weight');
     }
-    checkLabel(source!, line, options);
+    checkLabel(source, line, options);
     checkLabel(target, line, options);
-    edges.push([source!, target, weight]);
+    edges.push([source, target, weight]);
   });
   return graphOf(edges);
 }

@@ -1,6 +1,6 @@
 /**
  * Text edge lists: SNAP (fields split by runs of spaces or tabs) and TSV (split by single tabs, so
- * an empty field is an error, and labels may contain spaces). One edge per line:
+ * an empty field is an error, and labels may contain spaces — leading ones too, in every column). One edge per line:
  * `source target [weight] [ignored…]`. Lines starting with `#` or `%` are comments, blank lines
  * are skipped; LF, CRLF and a lone CR all end a line, and a UTF-8 BOM is accepted. The file must be
  * UTF-8, and a label may be at most `maxLabelBytes` bytes (64 KiB by default): anything else is
@@ -109,6 +109,8 @@ export class EdgeListScanner {
         i = nextLine(buffer, i);
         continue;
       }
+      // In TSV only tabs separate fields: the source starts at the line's first byte, as the target starts just after its tab.
+      if (this.tabOnly) i = lineStart;
       if (this.headerPending) {
         this.headerPending = false;
         if (this.isHeader(i)) {
@@ -117,6 +119,7 @@ export class EdgeListScanner {
         }
       }
       const source = this.scanLabel(buffer, i);
+      if (source < 0) this.fail(lineStart, 'empty source label');
       i = this.skipSeparator(buffer, this.fieldEnd);
       const targetCode = this.scanLabel(buffer, i);
       if (targetCode < 0) this.fail(lineStart, 'expected two columns (source target), found one');
