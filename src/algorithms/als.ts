@@ -33,8 +33,14 @@ import { defineAlgorithm, defineProgram, type StepReport } from '../engine/index
 
 export const ALS_OPTIONS = {
   rank: { default: 10, min: 1, max: 200, integer: true, description: 'factors per user and item (k)', aliases: ['k', 'numFactors', 'factors'] },
-  regParam: { default: 0.15, min: 0, description: 'λ, scaled by each vertex\'s number of ratings (ALS-WR)', aliases: ['lambda', 'regularization'] },
-  maxIterations: { default: 10, min: 1, integer: true, description: 'iterations (each updates users, then items); no convergence test', aliases: ['maxIter', 'numIterations'] },
+  regParam: { default: 0.15, min: 0, description: "λ, scaled by each vertex's number of ratings (ALS-WR)", aliases: ['lambda', 'regularization'] },
+  maxIterations: {
+    default: 10,
+    min: 1,
+    integer: true,
+    description: 'iterations (each updates users, then items); no convergence test',
+    aliases: ['maxIter', 'numIterations'],
+  },
   seed: { default: 1, min: 0, integer: true, description: 'seed of the initial factors' },
   biases: { default: true, description: 'learn a bias per user and item (--no-biases: factors only)' },
   implicit: { default: false, description: 'treat ratings as confidence (Hu, Koren & Volinsky) instead of values to fit', aliases: ['implicitPrefs'] },

@@ -24,7 +24,6 @@
  */
 import { defineAlgorithm, defineProgram } from '../engine/index.js';
 
-
 export default defineAlgorithm({
   name: 'connected-components',
   description: 'Weakly connected components: each vertex gets the smallest vertex id of its component',

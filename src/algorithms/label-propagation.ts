@@ -26,7 +26,6 @@
  */
 import { defineAlgorithm, defineProgram } from '../engine/index.js';
 
-
 export default defineAlgorithm({
   name: 'label-propagation',
   description: 'Community detection by synchronous label propagation (Raghavan et al. 2007)',

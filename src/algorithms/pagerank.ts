@@ -34,11 +34,11 @@ export const DAMPING_OPTION = {
 export const PAGERANK_OPTIONS = {
   damping: DAMPING_OPTION,
   ...RANK_STOP_OPTIONS,
-  weighted: { default: false, description: 'split each vertex\'s rank by edge weight (the graph must be weighted)' },
+  weighted: { default: false, description: "split each vertex's rank by edge weight (the graph must be weighted)" },
   variant: {
     default: 'normalized',
     oneOf: ['normalized', 'graphlab'],
-    description: 'normalized: ranks sum to 1 (NetworkX, igraph); graphlab: PowerGraph\'s (1 − d) + d·Σ, from 1, no dangling mass',
+    description: "normalized: ranks sum to 1 (NetworkX, igraph); graphlab: PowerGraph's (1 − d) + d·Σ, from 1, no dangling mass",
   },
 };
 
@@ -82,7 +82,10 @@ export default defineAlgorithm({
         change: { map: (state, v) => state.delta[v]!, sum: (a, b) => a + b, zero: 0 },
       },
       // No test at tolerance 0: the run takes exactly maxIterations steps and says so.
-      ...(tolerance > 0 && { converged: (ctx) => ctx.iteration >= 0 && ctx.aggregate('change') < residualBound(stopRule, tolerance, ctx.numVertices, normalized ? 1 : ctx.numVertices)! }),
+      ...(tolerance > 0 && {
+        converged: (ctx) =>
+          ctx.iteration >= 0 && ctx.aggregate('change') < residualBound(stopRule, tolerance, ctx.numVertices, normalized ? 1 : ctx.numVertices)!,
+      }),
     });
   },
 });

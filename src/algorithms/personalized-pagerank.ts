@@ -38,7 +38,12 @@ export default defineAlgorithm({
   gathers: 'in',
   description: 'PageRank restarting at --sources (NetworkX personalization)',
   options: {
-    sources: { default: [] as readonly string[], required: true, description: 'vertex labels the surfer restarts at, comma-separated', aliases: ['sourceNodes', 'personalization'] },
+    sources: {
+      default: [] as readonly string[],
+      required: true,
+      description: 'vertex labels the surfer restarts at, comma-separated',
+      aliases: ['sourceNodes', 'personalization'],
+    },
     damping: DAMPING_OPTION,
     ...RANK_STOP_OPTIONS,
     weighted: { default: false, description: "split each vertex's rank by edge weight (the graph must be weighted)" },

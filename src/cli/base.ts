@@ -129,13 +129,18 @@ export function reportError(error: unknown, options: { readonly json: boolean; r
     error instanceof GasError
       ? error
       : isDiskFull(error)
-        ? new GasError('GAS_ERR_NO_SPACE', `no space left on the data directory's volume (${(error as Error).message}); free space there and run the command again`, {}, { cause: error })
+        ? new GasError(
+            'GAS_ERR_NO_SPACE',
+            `no space left on the data directory's volume (${(error as Error).message}); free space there and run the command again`,
+            {},
+            { cause: error },
+          )
         : new GasError(
-          'GAS_ERR_INTERNAL',
-          `internal error: ${error instanceof Error ? error.message : String(error)}${options.verbose ? '' : ' (re-run with --verbose for the stack)'}`,
-          {},
-          { cause: error },
-        );
+            'GAS_ERR_INTERNAL',
+            `internal error: ${error instanceof Error ? error.message : String(error)}${options.verbose ? '' : ' (re-run with --verbose for the stack)'}`,
+            {},
+            { cause: error },
+          );
   if (options.json) options.stderr.write(`${JSON.stringify({ error: gas.toJSON() })}\n`);
   else options.stderr.write(`gasworks: ${gas.message} [${gas.code}]\n`);
   if (options.verbose) {

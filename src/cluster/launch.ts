@@ -128,7 +128,9 @@ export async function startWorkers(
     for (let w = 0; w < size; w++) {
       // Read, send, and let go of one shard before reading the next; workers build their local graphs in parallel.
       const shard = cached[w] ? null : readShard(reader, tables, w, size);
-      setups.push(endpoints[w]!.setup({ spec: shipped, shard, shardKey: keys[w]!, facts, slowdown: slowdownOf(w), sharedMessages, jobId: options.jobId ?? null }));
+      setups.push(
+        endpoints[w]!.setup({ spec: shipped, shard, shardKey: keys[w]!, facts, slowdown: slowdownOf(w), sharedMessages, jobId: options.jobId ?? null }),
+      );
     }
     await Promise.all(setups);
     const tcp = channels.filter((c): c is TcpChannel => c instanceof TcpChannel);

@@ -6,15 +6,7 @@
  * algorithm is one file and one registry line.
  */
 import { InvalidArgumentError } from '../errors.js';
-import {
-  checkOptionValue,
-  defaultsOf,
-  resolveOptionName,
-  schemaFromDefaults,
-  type DefaultsOf,
-  type OptionSchema,
-  type OptionValue,
-} from './option-schema.js';
+import { checkOptionValue, defaultsOf, resolveOptionName, schemaFromDefaults, type DefaultsOf, type OptionSchema, type OptionValue } from './option-schema.js';
 import type { AnyVertexProgram, EdgeDirection } from './program.js';
 import type { StepReport } from './sync-engine.js';
 
@@ -126,7 +118,9 @@ export type AlgorithmSpec<S extends OptionSchema, P> = Omit<AlgorithmDefinition<
  * min: 0, … } }`); a definition with bare `defaults` (no ranges or descriptions) is accepted as is.
  */
 export function defineAlgorithm<S extends OptionSchema, P = AlgorithmOptions<DefaultsOf<S>>>(spec: AlgorithmSpec<S, P>): AlgorithmDefinition<DefaultsOf<S>, P>;
-export function defineAlgorithm<D extends Record<string, OptionValue>, P = AlgorithmOptions<D>>(definition: AlgorithmDefinition<D, P>): AlgorithmDefinition<D, P>;
+export function defineAlgorithm<D extends Record<string, OptionValue>, P = AlgorithmOptions<D>>(
+  definition: AlgorithmDefinition<D, P>,
+): AlgorithmDefinition<D, P>;
 export function defineAlgorithm(
   spec: AlgorithmSpec<OptionSchema, unknown> | AlgorithmDefinition<Record<string, OptionValue>, unknown>,
 ): AlgorithmDefinition<Record<string, OptionValue>, unknown> {

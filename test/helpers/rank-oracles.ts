@@ -152,7 +152,8 @@ export function pagerankOracle(graph: TestGraph, options: PageRankOracleOptions)
     for (let v = 0; v < n; v++) err += Math.abs(x[v]! - last[v]!);
     // The residual on the scale where ranks sum to 1: graphlab ranks sum to about N.
     const residual = normalized ? err : err / n;
-    if (residual < (options.stopRule === 'networkx' ? (n * tolerance) / (normalized ? 1 : n) : tolerance)) return { ranks: x, iterations: iteration, converged: true };
+    if (residual < (options.stopRule === 'networkx' ? (n * tolerance) / (normalized ? 1 : n) : tolerance))
+      return { ranks: x, iterations: iteration, converged: true };
   }
   return { ranks: x, iterations: maxIterations, converged: false };
 }
