@@ -39,6 +39,12 @@ export const ERROR_CODES = {
   GAS_ERR_NO_SPACE: { exit: 71, http: 507 },
   /** A worker (thread or remote process) is unreachable, stopped answering, or died mid-job (named in the message). */
   GAS_ERR_WORKER: { exit: 69, http: 502 },
+  /**
+   * A cluster link could not prove the shared secret: a coordinator without the secret, or with a
+   * different one, or a worker that answered the challenge wrongly (named in the message). Exit 77,
+   * sysexits' EX_NOPERM; HTTP 401.
+   */
+  GAS_ERR_AUTH: { exit: 77, http: 401 },
   /** A bug: anything that escaped as something other than a GasError (the CLI shows its stack with --verbose). */
   GAS_ERR_INTERNAL: { exit: 70, http: 500 },
 } as const satisfies Record<string, { exit: number; http: number }>;

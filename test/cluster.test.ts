@@ -6,7 +6,6 @@
  * job row. SSP with a slowed worker stays within its staleness bound and converges to the BSP
  * answer.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GasError, jobResults, runJob, type JobSummary, type RunOptions } from '../src/index.js';
 import pagerank from '../src/algorithms/pagerank.js';
@@ -17,7 +16,7 @@ import { importGraph } from '../src/ingest/import-graph.js';
 import { GraphReader, graphStoreDir } from '../src/storage/index.js';
 import { edgeListText, erdosRenyi, importOptions, preferentialAttachment, relabeled, withWeights } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
-import { errorOfBrokenJob, startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
+import { authenticatedSocket, errorOfBrokenJob, startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
 
 const RELATIVE = 1e-12;
 /** Every algorithm of the registry with options that make it do real work. */
@@ -191,8 +190,7 @@ describe('worker failures', () => {
     // detach the read while the frames after the request (here a heartbeat ping and a second request)
     // are still to be parsed.
     const worker = await startWorkerProcess();
-    const [host, port] = worker.address.split(':') as [string, string];
-    const socket = connect(Number(port), host);
+    const socket = await authenticatedSocket(worker.address);
     try {
       const request = (id: number): Buffer => clientFrame(0x2, encode({ id, method: 'hasShard', args: ['none', new Uint8Array(8)] }));
       socket.write(

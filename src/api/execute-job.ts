@@ -45,6 +45,8 @@ export interface ExecuteOptions {
   readonly inProcess?: boolean;
   /** Remote workers (`gasworks worker --listen HOST:PORT`), one per address; replaces `workers`. */
   readonly cluster?: readonly string[];
+  /** The cluster's shared secret for `cluster` (default: `GASWORKS_CLUSTER_SECRET`); see `loadClusterSecret`. */
+  readonly clusterSecret?: Buffer;
   /** SSP staleness bound S (0 = BSP, the default): a worker may run up to S steps ahead of the slowest. */
   readonly staleness?: number;
   /** Testing and benchmarks: make one worker a straggler (`factor` times slower). */
@@ -189,7 +191,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
   let workers: StartedWorkers | null = null;
   try {
     const loadStart = performance.now();
-    workers = await startWorkers(source, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0, jobId: run.jobId });
+    workers = await startWorkers(source, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0, jobId: run.jobId, secret: run.clusterSecret });
     const { endpoints, facts } = workers;
     const loadMs = performance.now() - loadStart;
 

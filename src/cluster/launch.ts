@@ -19,6 +19,7 @@ import type { GraphSource } from '../storage/index.js';
 import type { Channel } from './channel.js';
 import { ChannelEndpoint } from './channel-endpoint.js';
 import { createProgram, withSource, type ProgramSpec } from './program-spec.js';
+import { loadClusterSecret } from './secret.js';
 import { shardKey } from './shard-cache.js';
 import { TcpChannel } from './tcp-channel.js';
 import { ThreadChannel } from './thread-channel.js';
@@ -35,6 +36,8 @@ export interface StartOptions {
   readonly jobId?: number;
   /** False when the engine keeps inboxes to send them again (SSP): they are then copied to threads, not moved. */
   readonly transferInboxes?: boolean;
+  /** The cluster's shared secret for remote workers (default: `GASWORKS_CLUSTER_SECRET`, else none). */
+  readonly secret?: Buffer | null;
 }
 
 export interface StartedWorkers {
@@ -113,7 +116,8 @@ export async function startWorkers(
     if (placement.kind === 'threads') {
       for (let w = 0; w < size; w++) channels.push(new ThreadChannel(w));
     } else {
-      const connected = await Promise.allSettled(placement.addresses.map((address) => TcpChannel.connect(address)));
+      const secret = options.secret ?? loadClusterSecret(undefined, 'secretFile');
+      const connected = await Promise.allSettled(placement.addresses.map((address) => TcpChannel.connect(address, secret)));
       for (const outcome of connected) if (outcome.status === 'fulfilled') channels.push(outcome.value);
       const failed = connected.find((outcome) => outcome.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;

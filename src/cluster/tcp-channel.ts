@@ -4,11 +4,15 @@
  * `heartbeatTimeoutMs`, or whose connection closes, fails the channel with `GAS_ERR_WORKER`
  * naming its address. Backpressure comes from the protocol: each worker has at most one request
  * in flight, so a slow link or a slow worker holds the coordinator back instead of piling frames
- * up in memory.
+ * up in memory. Before the WebSocket opens, the coordinator and the worker prove to each other
+ * that they hold the cluster's secret (handshake.ts) on the bare TCP connection.
  */
+import { connect as connectTcp, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { GasError } from '../errors.js';
+import { ERROR_CODES, GasError } from '../errors.js';
 import { Channel } from './channel.js';
+import { offerHandshake } from './handshake.js';
+import { parseAddress } from './tcp-worker.js';
 import type { Request, Response } from './protocol.js';
 import { MAX_FRAME_BYTES, decode, encode } from './wire.js';
 
@@ -42,9 +46,21 @@ export class TcpChannel extends Channel {
     options: TcpOptions,
   ) {
     super(address);
-    socket.on('message', (data: Buffer) => {
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
       this.bytesReceived += data.length;
-      this.receive(decode(data) as Response);
+      let response: Response | null = null;
+      try {
+        response = isBinary ? asResponse(decode(data)) : null;
+      } catch {
+        response = null;
+      }
+      if (response) this.receive(response);
+      else {
+        // Whatever sent this is not a healthy worker: fail the job naming it rather than guess.
+        this.fail(`sent a frame that is not a response (${data.length} bytes${isBinary ? '' : ', text'})`);
+        clearInterval(this.timer);
+        socket.terminate();
+      }
     });
     socket.on('pong', () => {
       this.lastPong = Date.now();
@@ -72,12 +88,36 @@ export class TcpChannel extends Channel {
     this.timer.unref();
   }
 
-  static connect(address: string, options: TcpOptions = tcpDefaults()): Promise<TcpChannel> {
+  /** `secret`: the cluster's shared secret (null: the worker's refusal is reported as `GAS_ERR_AUTH`). */
+  static async connect(address: string, secret: Buffer | null, options: TcpOptions = tcpDefaults()): Promise<TcpChannel> {
+    const { host, port } = parseAddress(address, '--cluster');
+    const deadline = Date.now() + options.connectTimeoutMs;
+    const tcp = await new Promise<Socket>((resolve, reject) => {
+      const socket = connectTcp({ host, port, noDelay: true });
+      const unreachable = (problem: string): void => {
+        socket.destroy();
+        reject(new GasError('GAS_ERR_WORKER', `worker ${address}: unreachable (${problem})`, { worker: address }));
+      };
+      const timeout = setTimeout(() => unreachable(`no answer within ${options.connectTimeoutMs} ms`), options.connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timeout);
+        socket.removeAllListeners('error');
+        resolve(socket);
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timeout);
+        unreachable(error.message);
+      });
+    });
+    tcp.on('error', () => tcp.destroy());
+    await offerHandshake(tcp, secret, 'coordinator-worker', address, Math.max(1, deadline - Date.now()));
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(`ws://${address}`, {
         maxPayload: MAX_FRAME_BYTES,
         perMessageDeflate: false,
         handshakeTimeout: options.connectTimeoutMs,
+        // The authenticated connection itself, not a new one.
+        createConnection: () => tcp,
         // An all-zero masking key, which both ends of `ws` recognise and skip: masking guards browsers'
         // proxies against cache poisoning, and costs an XOR pass over every byte sent (no proxy sits
         // between a coordinator and its workers).
@@ -122,4 +162,14 @@ export class TcpChannel extends Channel {
       });
     }
   }
+}
+
+/** A response as the protocol shapes it, or null. */
+function asResponse(value: unknown): Response | null {
+  if (value === null || typeof value !== 'object') return null;
+  const { id, ok } = value as { id?: unknown; ok?: unknown };
+  if (!Number.isSafeInteger(id) || typeof ok !== 'boolean') return null;
+  if (ok) return value as Response;
+  const error = (value as { error?: { code?: unknown; message?: unknown } }).error;
+  return error && typeof error.code === 'string' && error.code in ERROR_CODES && typeof error.message === 'string' ? (value as Response) : null;
 }

@@ -1,14 +1,25 @@
 /**
  * Real worker processes for the distributed tests: `gasworks worker` started from the built CLI
  * (optionally inside a network namespace), its address read from its first stdout line.
+ *
+ * Workers always require the cluster secret, so importing this module gives the test process a
+ * fresh random one in `GASWORKS_CLUSTER_SECRET` (unless one is set): the workers it spawns, the
+ * `gasworks run --cluster` it spawns and the `runJob` calls it makes all inherit it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { offerHandshake } from '../../src/cluster/handshake.js';
 import { runJob, type Catalog } from '../../src/index.js';
 import { makeTempDir } from './graph-files.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/gasworks.js', import.meta.url));
+
+process.env.GASWORKS_CLUSTER_SECRET ||= randomBytes(32).toString('base64');
+/** The secret this test run's workers and coordinators share. */
+export const CLUSTER_SECRET: string = process.env.GASWORKS_CLUSTER_SECRET;
 
 export interface WorkerProcess {
   readonly address: string;
@@ -16,10 +27,13 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `gasworks worker --listen HOST:0` (inside `netns` if given) and waits for its address. */
-export async function startWorkerProcess(host = '127.0.0.1', netns?: string): Promise<WorkerProcess> {
+/**
+ * Starts `gasworks worker --listen HOST:0` (inside `netns` if given) and waits for its address;
+ * `env` replaces the environment it inherits (e.g. another cluster secret).
+ */
+export async function startWorkerProcess(host = '127.0.0.1', netns?: string, env?: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const args = [CLI, 'worker', '--listen', `${host}:0`, '--data-dir', makeTempDir('gasworks-worker-')];
-  const child = netns ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...args]) : spawn(process.execPath, args);
+  const child = netns ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...args], { env }) : spawn(process.execPath, args, { env });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const address = await new Promise<string>((resolve, reject) => {
@@ -40,6 +54,15 @@ export async function startWorkerProcess(host = '127.0.0.1', netns?: string): Pr
       await once(child, 'exit');
     },
   };
+}
+
+/** A raw TCP connection to a worker that has passed the handshake with `secret`: the next bytes are the client's HTTP upgrade. */
+export async function authenticatedSocket(address: string, secret: string = CLUSTER_SECRET): Promise<Socket> {
+  const colon = address.lastIndexOf(':');
+  const socket = connect(Number(address.slice(colon + 1)), address.slice(0, colon).replace(/^\[|\]$/g, ''));
+  await once(socket, 'connect');
+  await offerHandshake(socket, Buffer.from(secret), 'coordinator-worker', address, 5000);
+  return socket;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { ALGORITHMS, findAlgorithm } from '../../algorithms/index.js';
 import { runJob, type JobSummary } from '../../api/index.js';
-import { parseAddress } from '../../cluster/index.js';
+import { loadClusterSecret, parseAddress } from '../../cluster/index.js';
 import { defaultText, optionSchemaOf, resolveOptionName, typeText, type AlgorithmDefinition } from '../../engine/index.js';
 import { GasError, InvalidArgumentError } from '../../errors.js';
 import { suggest } from '../../util/did-you-mean.js';
@@ -13,6 +13,7 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   graph: ['G', 'the graph to run on (name or id; required)'],
   workers: ['N', 'worker threads (default: one per core for graphs of 8 M edges or more, else 1)'],
   cluster: ['HOST:PORT,…', 'remote workers started with `gasworks worker`'],
+  'secret-file': ['F', "the cluster's shared secret, as given to its workers (default: $GASWORKS_CLUSTER_SECRET)"],
   staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
   json: ['', 'print the summary as one JSON document'],
@@ -72,6 +73,7 @@ export class RunCommand extends GasCommand {
         options,
         workers: integerOption(args.get('workers'), '--workers', 1, 1024),
         cluster: args.has('cluster') ? addressList(args.get('cluster')!) : undefined,
+        clusterSecret: args.has('secret-file') ? loadClusterSecret(args.get('secret-file')!)! : undefined,
         staleness: integerOption(args.get('staleness'), '--staleness', 0, 1000),
         inProcess: args.get('in-process') === 'true',
         slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
