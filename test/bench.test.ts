@@ -62,6 +62,28 @@ const SCRIPTS: Readonly<Record<string, SmallRun>> = {
       for (const line of lines.filter((l) => l.summary === true)) expect(line.perIterationMs, JSON.stringify(line)).toBeGreaterThan(0);
     },
   },
+  'cluster-traffic.ts': {
+    args: ['--scale', '10', '--iterations', '3', '--runs', '1'],
+    data: [],
+    fields: {
+      load: ['loadAverage', 'cores'],
+      import: ['graph', 'vertices', 'edges', 'partitions', 'replicationFactor'],
+      run: ['placement', 'cache', 'msPerStep', 'exchangeBytesPerStep', 'messagesPerStep', 'mirrorUpdatesPerStep'],
+      'cluster-traffic': ['placement', 'cache', 'runs', 'msPerStep', 'exchangeBytesPerStep', 'messagesPerStep', 'mirrorUpdatesPerStep'],
+    },
+    check(lines) {
+      const summaries = withBench(lines, 'cluster-traffic');
+      expect(summaries.map((line) => `${line.placement}/${line.cache}`)).toEqual(['cluster/cold', 'cluster/warm', 'threads/warm', 'in-process/warm']);
+      const [cold, warm, threads, single] = summaries as [Line, Line, Line, Line];
+      // The cold run ships the shards, the warm one finds them cached; both put the cut's bytes on the wire.
+      expect(cold.shardBytes as number).toBeGreaterThan(10 * (warm.shardBytes as number));
+      for (const line of [cold, warm]) expect(line.wireBytesPerStep as number).toBeGreaterThan(line.exchangeBytesPerStep as number);
+      // The same partitions exchange the same bytes on threads as on processes; one worker exchanges none.
+      expect(threads.exchangeBytesPerStep).toBe(warm.exchangeBytesPerStep);
+      expect(warm.exchangeBytesPerStep as number).toBeGreaterThan(0);
+      expect(single.exchangeBytesPerStep).toBe(0);
+    },
+  },
   'pagerank-accuracy.ts': {
     args: ['--files', SMALL_GRAPH],
     data: [SMALL_GRAPH],

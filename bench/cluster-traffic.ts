@@ -1,0 +1,236 @@
+/**
+ * Coordinator traffic and time per superstep of PageRank on a Graph500 Kronecker graph (default
+ * scale 20, edge factor 16, undirected, 4 partitions), the "before" figures of issue 15 (the
+ * worker mesh): today every vertex-cut message goes worker → coordinator → worker, so the bytes
+ * the engine counts as exchanged per step, and on a cluster the bytes on the wire, all cross the
+ * coordinator.
+ *
+ *   npm run build && node --import tsx bench/cluster-traffic.ts [--scale 20] [--iterations 10] [--runs 3] [--workers 4]
+ *
+ * Placements, each for a fixed number of iterations (tolerance 0) so runs are comparable:
+ *   cluster    — `--workers` `gasworks worker` processes on this machine (loopback TCP), started
+ *                once; the first run ships the shards (`cold`, reported on its own), the next
+ *                `--runs` use the workers' shard cache (`warm`, the summary)
+ *   threads    — `--workers` worker threads
+ *   in-process — 1 worker in the coordinator's thread
+ *
+ * Each job runs in a fresh child process; runs follow each other back to back. Per run and per
+ * placement (`summary: true`: medians over the runs) it prints, over supersteps 2… (the first
+ * carries start-up):
+ *   msPerStep               median time per superstep
+ *   exchangeBytesPerStep    the engine's count of vertex-cut bytes per step (all through the coordinator today)
+ *   messagesPerStep         vertex-cut messages per step
+ *   mirrorUpdatesPerStep    master → mirror records per step (Σ (replicas − 1) over active vertices)
+ *   wireBytesPerStep        cluster only: (wire.totalBytes − wire.shardBytes) / iterations, both
+ *                           directions at the coordinator; it also carries setup, heartbeats and
+ *                           result collection spread over the steps
+ * and `load` lines with the load average before and after (the machine may be shared).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { fromDist, median, round } from './lib.js';
+
+const HERE = fileURLToPath(import.meta.url);
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const CLI = join(ROOT, 'bin/gasworks.js');
+
+const { values } = parseArgs({
+  options: {
+    child: { type: 'string' },
+    scale: { type: 'string', default: '20' },
+    iterations: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    workers: { type: 'string', default: '4' },
+  },
+});
+
+type Placement = 'cluster' | 'threads' | 'in-process';
+
+interface Job {
+  dataDir: string;
+  graph: string;
+  placement: Placement;
+  workers: number;
+  cluster?: string[];
+  iterations: number;
+}
+
+// Workers may require the cluster's shared secret (issue 15): one for this bench, inherited by the
+// worker processes and the coordinator children alike. Harmless where it is not read yet.
+process.env.GASWORKS_CLUSTER_SECRET ??= randomBytes(32).toString('hex');
+
+if (values.child) {
+  const job = JSON.parse(values.child) as Job;
+  process.stdout.write(`${JSON.stringify(await child(job))}\n`);
+  process.exit(0);
+}
+
+const runs = Number(values.runs);
+const iterations = Number(values.iterations);
+const workerCount = Number(values.workers);
+const scale = Number(values.scale);
+const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-cluster-traffic-'));
+const processes: ChildProcess[] = [];
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null;
+const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() !== '';
+const started = performance.now();
+printLoad('start');
+try {
+  const { graph, dataDir } = await prepare();
+  const base = { dataDir, graph, iterations };
+  const addresses = await Promise.all(Array.from({ length: workerCount }, () => startWorker()));
+  const [cold] = repeat('cluster', 'cold', { ...base, placement: 'cluster', workers: workerCount, cluster: addresses }, 1);
+  if (cold!.shardBytes === 0) throw new Error('the first run on fresh workers shipped no shards');
+  // Warm runs find their shards in the workers' caches (`shardBytes` is then only the cache check).
+  repeat('cluster', 'warm', { ...base, placement: 'cluster', workers: workerCount, cluster: addresses }, runs);
+  repeat('threads', 'warm', { ...base, placement: 'threads', workers: workerCount }, runs);
+  repeat('in-process', 'warm', { ...base, placement: 'in-process', workers: 1 }, runs);
+} finally {
+  for (const worker of processes) worker.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}
+printLoad('end');
+
+function printLoad(at: 'start' | 'end'): void {
+  const [one, five, fifteen] = loadavg().map(round);
+  console.log(
+    JSON.stringify({
+      bench: 'load',
+      at,
+      loadAverage: [one, five, fifteen],
+      cores: cpus().length,
+      commit,
+      srcDirty: dirty,
+      ...(at === 'end' ? { totalSeconds: round((performance.now() - started) / 1000) } : {}),
+    }),
+  );
+}
+
+/** Generates `kron-<scale>` and imports it, undirected, into `--workers` partitions. */
+async function prepare(): Promise<{ graph: string; dataDir: string }> {
+  const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
+  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
+  const file = join(work, `kron-${scale}.txt`);
+  await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
+  const dataDir = join(work, 'data');
+  const catalog = Catalog.open(dataDir);
+  const begun = performance.now();
+  const { graph } = await importGraph(catalog, { file, name: `kron-${scale}`, undirected: true, partitions: workerCount });
+  console.log(
+    JSON.stringify({
+      bench: 'import',
+      graph: graph.name,
+      vertices: graph.vertices,
+      edges: graph.edges,
+      partitions: graph.partitions,
+      replicationFactor: round(graph.replicationFactor),
+      seconds: round((performance.now() - begun) / 1000),
+    }),
+  );
+  catalog.close();
+  rmSync(file);
+  if (graph.partitions !== workerCount) throw new Error(`imported ${graph.partitions} partitions, asked for ${workerCount}`);
+  return { graph: graph.name, dataDir };
+}
+
+/** `count` runs back to back, each in a fresh child: one `run` line each, then a `summary` line of medians. */
+function repeat(placement: Placement, cache: 'cold' | 'warm', job: Job, count: number): Record<string, number>[] {
+  const results: Record<string, number>[] = [];
+  for (let run = 0; run < count; run++) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--child', JSON.stringify(job)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) throw new Error(`bench child failed (${child.status}): ${placement} run ${run}`);
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    console.log(JSON.stringify({ bench: 'run', placement, cache, workers: job.workers, graph: job.graph, run, ...result }));
+    results.push(result);
+  }
+  const keys = Object.keys(results[0]!).filter((key) => typeof results[0]![key] === 'number');
+  console.log(
+    JSON.stringify({
+      bench: 'cluster-traffic',
+      placement,
+      cache,
+      workers: job.workers,
+      graph: job.graph,
+      summary: true,
+      runs: count,
+      ...Object.fromEntries(keys.map((k) => [k, round(median(results.map((r) => r[k]!)))])),
+    }),
+  );
+  return results;
+}
+
+async function child(job: Job): Promise<Record<string, number | string>> {
+  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { runJob } = await fromDist<typeof import('../src/api/index.js')>('api/index.js');
+  const catalog = Catalog.open(job.dataDir);
+  try {
+    const begun = performance.now();
+    const summary = await runJob(catalog, {
+      graph: job.graph,
+      algorithm: 'pagerank',
+      options: { tolerance: 0, maxIterations: job.iterations },
+      workers: job.workers,
+      inProcess: job.placement === 'in-process',
+      cluster: job.cluster,
+      top: 0,
+    });
+    const wallMs = performance.now() - begun;
+    if (summary.placement !== job.placement) throw new Error(`asked for ${job.placement}, ran ${summary.placement}`);
+    if (summary.iterations !== job.iterations) throw new Error(`asked for ${job.iterations} iterations, ran ${summary.iterations} (${summary.stopReason})`);
+    const later = <T>(xs: readonly T[]): T[] => (xs.length > 1 ? xs.slice(1) : [...xs]);
+    const steps = summary.timings.perIterationMs;
+    const wire = summary.wire;
+    return {
+      iterations: summary.iterations,
+      steps: steps.length,
+      msPerStep: round(median(later(steps))),
+      firstStepMs: round(steps[0] ?? NaN),
+      exchangeBytesPerStep: Math.round(median(later(summary.exchange.bytesPerStep))),
+      messagesPerStep: median(later(summary.exchange.messagesPerStep)),
+      mirrorUpdatesPerStep: median(later(summary.exchange.mirrorUpdatesPerStep)),
+      ...(wire
+        ? {
+            wireBytesPerStep: Math.round((wire.totalBytes - wire.shardBytes) / steps.length),
+            wireTotalBytes: wire.totalBytes,
+            shardBytes: wire.shardBytes,
+          }
+        : {}),
+      loadMs: round(summary.timings.loadMs),
+      computeMs: round(summary.timings.computeMs),
+      wallMs: round(wallMs),
+      replicationFactor: round(summary.replicationFactor),
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    catalog.close();
+  }
+}
+
+/** `gasworks worker --listen 127.0.0.1:0` with its own data directory (shard cache); resolves with its address. */
+function startWorker(): Promise<string> {
+  return new Promise((resolveAddress, reject) => {
+    const worker = spawn(process.execPath, [CLI, 'worker', '--listen', '127.0.0.1:0', '--data-dir', join(work, `worker-${processes.length}`)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    processes.push(worker);
+    let out = '';
+    let err = '';
+    worker.stderr!.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
+    worker.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolveAddress(match[1]!);
+      if (out.length > 65536) out = out.slice(-4096);
+    });
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code}) before listening: ${err}`)));
+  });
+}
