@@ -4,12 +4,13 @@
  *
  *   hasShard  does the worker's cache hold this shard? (remote workers)
  *   setup     program spec, shard, graph facts, job options → the worker builds its runtime
- *   init … collect   the `WorkerEndpoint` calls, by name, with their arguments
- *   close     the worker drops the job
+ *   init … collect, close   the engine's worker calls (engine/worker-calls.ts), by name
  *
+ * `ProtocolCalls` is the whole table: the engine's calls plus the two only hosted workers have.
  * Every response carries `busyMs`, the worker's own time on the request, so the coordinator can
  * tell computing from waiting.
  */
+import { WORKER_CALL_NAMES, type WorkerCalls } from '../engine/worker-calls.js';
 import type { GraphFacts } from '../engine/worker-runtime.js';
 import type { WorkerShard } from '../engine/shard.js';
 import type { ProgramSpec } from './program-spec.js';
@@ -29,24 +30,27 @@ export interface WorkerSetup {
   readonly jobId: number | null;
 }
 
-export type Method =
-  | 'hasShard'
-  | 'setup'
-  | 'init'
-  | 'setAggregates'
-  | 'activate'
-  | 'gather'
-  | 'apply'
-  | 'scatter'
-  | 'neighborsToMasters'
-  | 'neighborsFromMirrors'
-  | 'neighborsInstall'
-  | 'collect'
-  | 'close';
+/** What a worker reports when its runtime is built. */
+export interface SetupResult {
+  readonly vertices: number;
+  readonly edges: number;
+  readonly loadMs: number;
+}
+
+export interface ProtocolCalls extends WorkerCalls {
+  hasShard(key: string): boolean;
+  setup(setup: WorkerSetup): SetupResult;
+}
+
+export type Method = keyof ProtocolCalls;
+
+/** Every method by name, at runtime. */
+export const METHODS: readonly Method[] = ['hasShard', 'setup', ...WORKER_CALL_NAMES];
 
 export interface Request {
   readonly id: number;
   readonly method: Method;
+  /** As the method's entry in `ProtocolCalls` types them (unchecked: they came over a wire). */
   readonly args: unknown[];
 }
 

@@ -3,15 +3,14 @@
  * requests with it. Thread workers and remote worker processes both run this; only the channel
  * that carries requests and responses differs.
  */
-import { collectMasters } from '../engine/endpoint.js';
-import type { AggregateValues } from '../engine/program.js';
 import { buildExchangePlan } from '../engine/exchange-plan.js';
 import { buildLocalGraph } from '../engine/local-graph.js';
 import { shardDegrees, shardRouting, type WorkerShard } from '../engine/shard.js';
-import { WorkerRuntime, type Mailbox } from '../engine/worker-runtime.js';
+import { callRuntime, isWorkerCall, type CallArgs } from '../engine/worker-calls.js';
+import { WorkerRuntime } from '../engine/worker-runtime.js';
 import { GasError } from '../errors.js';
 import { createProgram } from './program-spec.js';
-import type { Method, Request, Response, WorkerSetup } from './protocol.js';
+import type { Method, Request, Response, SetupResult, WorkerSetup } from './protocol.js';
 import { ShardCache } from './shard-cache.js';
 
 export class WorkerHost {
@@ -46,6 +45,10 @@ export class WorkerHost {
     }
   }
 
+  /**
+   * `setup`, `hasShard` and `close` concern the host (its cache, its runtime); every other call
+   * of the table goes to the runtime's handler (engine/worker-calls.ts).
+   */
   private async dispatch(method: Method, args: unknown[]): Promise<unknown> {
     if (method === 'setup') return this.setup(args[0] as WorkerSetup);
     if (method === 'hasShard') return this.cache !== null && this.cache.has(args[0] as string);
@@ -55,33 +58,12 @@ export class WorkerHost {
     }
     const runtime = this.runtime;
     if (!runtime) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: "${method}" before setup`);
-    switch (method) {
-      case 'init':
-        return runtime.init();
-      case 'setAggregates':
-        return runtime.setAggregates(args[0] as AggregateValues);
-      case 'activate':
-        return runtime.activate(args[0] as Mailbox, args[1] as number);
-      case 'gather':
-        return runtime.gather(args[0] as Mailbox, args[1] as number);
-      case 'apply':
-        return runtime.apply(args[0] as Mailbox);
-      case 'scatter':
-        return runtime.scatter(args[0] as Mailbox, args[1] as AggregateValues);
-      case 'neighborsToMasters':
-        return runtime.neighborsToMasters();
-      case 'neighborsFromMirrors':
-        return runtime.neighborsFromMirrors(args[0] as Mailbox);
-      case 'neighborsInstall':
-        return runtime.neighborsInstall(args[0] as Mailbox);
-      case 'collect':
-        return collectMasters(runtime, args[0] as string);
-      default:
-        throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: unknown method "${String(method)}"`);
-    }
+    if (!isWorkerCall(method)) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: unknown method "${String(method)}"`);
+    // The arguments came over a channel: the table types them, nothing here can check them.
+    return callRuntime(runtime, method, args as CallArgs<typeof method>);
   }
 
-  private async setup(setup: WorkerSetup): Promise<{ vertices: number; edges: number; loadMs: number }> {
+  private async setup(setup: WorkerSetup): Promise<SetupResult> {
     const started = performance.now();
     const program = await createProgram(setup.spec, this.scratchDir);
     const shard = this.shardOf(setup);
