@@ -16,6 +16,8 @@ import { suggest } from '../src/util/did-you-mean.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { Catalog } from '../src/index.js';
 import { makeTempDir, removeTempDirs, withReader, writeGraphFile } from './helpers/graph-files.js';
+// Gives this process (and so the workers and coordinators it spawns) the cluster's secret.
+import './helpers/workers.js';
 
 const CLI = resolve('bin/gasworks.js');
 
