@@ -11,9 +11,8 @@ import { findAlgorithm, ALGORITHMS } from '../algorithms/index.js';
 import { defaultWorkerCount, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
 import {
   checkSspProgram,
+  engineByName,
   resolveWorkerCount,
-  runStaleSynchronous,
-  runSynchronous,
   type AlgorithmDefinition,
   type AlgorithmOptions,
   type AnyVertexProgram,
@@ -208,10 +207,8 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
           evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
         }
       : undefined;
-    const outcome =
-      staleness > 0
-        ? await runStaleSynchronous(endpoints, program, facts, { staleness, maxIterations, onStep: run.onStep })
-        : await runSynchronous(endpoints, program, facts, { maxIterations, onStep: run.onStep, afterStep });
+    const engine = engineByName(staleness > 0 ? 'ssp' : 'sync');
+    const outcome = await engine.run(endpoints, program, facts, { staleness, maxIterations, onStep: run.onStep, afterStep });
     const computeMs = performance.now() - computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
 
@@ -246,9 +243,9 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         name: endpoint.name,
         busyMs: endpoint.busyMs,
         waitMs: outcome.steps.reduce((sum, step) => sum + (step.waitMs[w] ?? 0), 0),
-        steps: 'workerSteps' in outcome ? (outcome as { workerSteps: number[] }).workerSteps[w]! : outcome.iterations,
+        steps: outcome.workerSteps?.[w] ?? outcome.iterations,
       })),
-      maxLead: 'maxLead' in outcome ? (outcome as { maxLead: number }).maxLead : null,
+      maxLead: outcome.maxLead ?? null,
       ...definition.summarize?.(prepared, { steps: outcome.steps, evaluations, computeMs, workers: endpoints.length }),
     };
     return { summary, values };

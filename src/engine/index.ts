@@ -38,9 +38,12 @@ export {
   type DefaultsOf,
   type ResolvedName,
 } from './option-schema.js';
-export { runSynchronous, type SyncOptions, type SyncResult, type StepReport } from './sync-engine.js';
-export { runStaleSynchronous, checkSspProgram, type SspOptions, type SspResult } from './ssp-engine.js';
+export { engineByName, ENGINE_NAMES } from './engines.js';
+export type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
+export { runSynchronous, syncEngine, type SyncOptions, type SyncResult } from './sync-engine.js';
+export { runStaleSynchronous, sspEngine, checkSspProgram, type SspOptions, type SspResult } from './ssp-engine.js';
 export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './load.js';
 export type { WorkerEndpoint } from './endpoint.js';
+export type { WorkerCalls, WorkerCall } from './worker-calls.js';
 export type { NeighborSets } from './neighbor-sets.js';
 export { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';

@@ -22,16 +22,16 @@ import type { WorkerEndpoint } from './endpoint.js';
 import { aggregateCombiner, coordinatorContext, startRun, transpose } from './coordinator-context.js';
 import type { AnyVertexProgram } from './program.js';
 import { recordCount } from './codec.js';
-import { mirrorRecordWidth, type StepReport, type SyncResult } from './sync-engine.js';
+import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
+import { mirrorRecordWidth } from './sync-engine.js';
 import type { GraphFacts, Message } from './worker-runtime.js';
 
-export interface SspOptions {
+/** `afterStep` is not called: workers run up to S steps apart, so no point lies between two steps. */
+export interface SspOptions extends EngineOptions {
   readonly staleness: number;
-  readonly maxIterations: number;
-  readonly onStep?: (step: StepReport) => void;
 }
 
-export interface SspResult extends SyncResult {
+export interface SspResult extends EngineOutcome {
   /** Steps each worker completed (fast workers may be up to S past the last reported step). */
   readonly workerSteps: readonly number[];
   /** The furthest any worker ran ahead of the slowest: max over step starts of t − min clock (≤ S). */
@@ -44,6 +44,13 @@ interface Slot {
   tag: number;
   message: Message;
 }
+
+export const sspEngine: Engine = {
+  name: 'ssp',
+  description: 'stale-synchronous (SSP): each worker may run up to --staleness steps ahead of the slowest; always-active programs only',
+  checkProgram: checkSspProgram,
+  run: (workers, program, facts, options) => runStaleSynchronous(workers, program, facts, { ...options, staleness: options.staleness ?? 0 }),
+};
 
 export function checkSspProgram(program: AnyVertexProgram): void {
   if (program.alwaysActive !== true || program.collect) {

@@ -12,6 +12,7 @@
  * `converged` says so.
  */
 import type { WorkerEndpoint } from './endpoint.js';
+import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
 import { scalarAggregates } from './aggregates.js';
 import { aggregateCombiner, coordinatorContext as makeContext, startRun, transpose } from './coordinator-context.js';
 import { recordCount } from './codec.js';
@@ -19,36 +20,17 @@ import type { AnyVertexProgram } from './program.js';
 import { columnSpecs } from './state.js';
 import type { GraphFacts, Message } from './worker-runtime.js';
 
-export interface SyncOptions {
-  readonly maxIterations: number;
-  /** Called after every step (for progress reporting). */
-  readonly onStep?: (step: StepReport) => void;
-  /** Awaited after every step, before the next (the coordinator's evaluations: see `AlgorithmDefinition.evaluation`). */
-  readonly afterStep?: (step: StepReport) => Promise<void>;
-}
+export type { StepReport } from './engine.js';
+/** The BSP engine's options and outcome are every engine's (it has no extras). */
+export type SyncOptions = EngineOptions;
+export type SyncResult = EngineOutcome;
 
-export interface StepReport {
-  readonly iteration: number;
-  readonly activeVertices: number;
-  readonly ms: number;
-  readonly messages: number;
-  readonly bytes: number;
-  /** Per worker: the part of the step it spent waiting for others (barriers, transport), not computing. */
-  readonly waitMs: readonly number[];
-  /**
-   * Vertex records masters sent to their mirrors after apply — the communication the vertex cut
-   * causes: with every vertex active, Σ (replicas − 1) over vertices. (SSP steps count the same.)
-   */
-  readonly mirrorUpdates: number;
-  readonly aggregates: Readonly<Record<string, number>>;
-}
-
-export interface SyncResult {
-  readonly iterations: number;
-  readonly converged: boolean;
-  readonly steps: readonly StepReport[];
-  readonly aggregates: Readonly<Record<string, number>>;
-}
+export const syncEngine: Engine = {
+  name: 'sync',
+  description: 'bulk-synchronous supersteps (BSP): a barrier between phases, results independent of the worker count',
+  checkProgram: () => undefined,
+  run: runSynchronous,
+};
 
 export async function runSynchronous(
   workers: readonly WorkerEndpoint[],

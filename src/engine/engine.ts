@@ -1,0 +1,84 @@
+/**
+ * What every engine is: `run` drives set-up workers through a vertex program's steps and reports
+ * them. Engines are registered by name (engines.ts) — `sync` (BSP), `ssp` (bounded staleness),
+ * later `async` — and the same program runs unchanged on each.
+ */
+import type { WorkerEndpoint } from './endpoint.js';
+import type { AnyVertexProgram } from './program.js';
+import type { GraphFacts } from './worker-runtime.js';
+
+/** One step, as an engine reports it after every worker has finished it. */
+export interface StepReport {
+  readonly iteration: number;
+  readonly activeVertices: number;
+  readonly ms: number;
+  readonly messages: number;
+  readonly bytes: number;
+  /** Per worker: the part of the step it spent waiting for others (barriers, transport), not computing. */
+  readonly waitMs: readonly number[];
+  /**
+   * Vertex records masters sent to their mirrors after apply — the communication the vertex cut
+   * causes: with every vertex active, Σ (replicas − 1) over vertices. (SSP steps count the same.)
+   */
+  readonly mirrorUpdates: number;
+  readonly aggregates: Readonly<Record<string, number>>;
+}
+
+export interface EngineOptions {
+  readonly maxIterations: number;
+  /** The staleness bound S for engines that have one (`ssp`: S ≥ 1); engines without one ignore it. */
+  readonly staleness?: number;
+  /** Called after every step (for progress reporting). */
+  readonly onStep?: (step: StepReport) => void;
+  /**
+   * Awaited after a step, before any worker starts the next (the coordinator's evaluations: see
+   * `AlgorithmDefinition.evaluation`, which collect values from the workers). Only engines with
+   * such a point call it: `sync` does; `ssp`, whose workers run up to S steps apart, does not.
+   */
+  readonly afterStep?: (step: StepReport) => Promise<void>;
+}
+
+/** What a run reports, whichever engine ran it. */
+export interface EngineOutcome {
+  /** Steps reported: `steps.length`. */
+  readonly iterations: number;
+  /** The program's `converged` held, or (engines that track activity) no vertex was active. */
+  readonly converged: boolean;
+  readonly steps: readonly StepReport[];
+  /** The last step's aggregates (scalars only). */
+  readonly aggregates: Readonly<Record<string, number>>;
+  /** Engines whose workers keep their own clocks (`ssp`): steps each worker completed, which may run past the last reported step. */
+  readonly workerSteps?: readonly number[];
+  /** `ssp`: the furthest any worker ran ahead of the slowest (≤ S). */
+  readonly maxLead?: number;
+  /** `ssp`: per worker, total ms it was held by the staleness bound or waiting for peers' messages. */
+  readonly blockedMs?: readonly number[];
+}
+
+/**
+ * An execution engine. The contract every engine keeps (and the async engine will keep):
+ *
+ * - **Before `run`**: every worker is set up with its shard and the program; none has been
+ *   called. `run` starts them (neighbour sets if the program needs them, `init`, the first
+ *   aggregates, the first activation) and never closes them: the caller does, after collecting.
+ * - **After each step** t (reported as `steps[t]`, in order, `iteration` = t): the step's
+ *   aggregates are combined over all workers and final; `onStep` has been called once with its
+ *   report, and `converged` asked of the program with these aggregates, in step order.
+ * - **Termination**: at most `maxIterations` steps; fewer when the program's `converged` holds
+ *   (`converged: true`) or, for engines that track activity, no vertex is active. When `run`
+ *   resolves no worker call is in flight and every master holds its vertex's final state, so
+ *   `collect` reads the result.
+ * - **Errors**: a worker call that fails (the worker's error, or `GAS_ERR_WORKER` naming a dead
+ *   worker) rejects `run` with that error; the run is over, the workers are the caller's to
+ *   close. A program the engine cannot run is refused by `checkProgram` with a user-facing
+ *   error before any worker starts.
+ */
+export interface Engine {
+  /** The name users choose it by (`sync`, `ssp`). */
+  readonly name: string;
+  /** One line for help texts. */
+  readonly description: string;
+  /** Throws if this engine cannot run `program` (called before workers start; `run` may check again). */
+  checkProgram(program: AnyVertexProgram): void;
+  run(workers: readonly WorkerEndpoint[], program: AnyVertexProgram, facts: GraphFacts, options: EngineOptions): Promise<EngineOutcome>;
+}
