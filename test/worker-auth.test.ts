@@ -9,10 +9,13 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptHandshake, PROOF_BYTES } from '../src/cluster/handshake.js';
 import { encode } from '../src/cluster/wire.js';
 import { jobResults, runJob } from '../src/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
@@ -97,7 +100,11 @@ function clientFrame(firstByte: number, payload: Buffer, length = payload.length
 /** A `ws` client on an authenticated connection. */
 async function authenticatedClient(): Promise<WebSocket> {
   const socket = await authenticatedSocket(worker.address);
-  const client = new WebSocket(`ws://${worker.address}`, { createConnection: () => socket, perMessageDeflate: false, generateMask: (mask: Buffer) => mask.fill(0) });
+  const client = new WebSocket(`ws://${worker.address}`, {
+    createConnection: () => socket,
+    perMessageDeflate: false,
+    generateMask: (mask: Buffer) => mask.fill(0),
+  });
   client.on('error', () => undefined);
   await once(client, 'open');
   return client;
@@ -142,15 +149,27 @@ describe('who may talk to a worker', () => {
          apply(state: any, v: number, total: number) { state.count[v] = total; } };\n`,
     );
     const logBefore = workerLog.length;
-    const wrong = runJob(temp.catalog, { graph: 'er', algorithm: program, options: { maxIterations: 1 }, cluster: [worker.address], clusterSecret: Buffer.from('not the secret of this cluster') });
-    await expect(wrong).rejects.toMatchObject({ code: 'GAS_ERR_AUTH', message: expect.stringContaining(`worker ${worker.address}: refused this cluster secret`) });
+    const wrong = runJob(temp.catalog, {
+      graph: 'er',
+      algorithm: program,
+      options: { maxIterations: 1 },
+      cluster: [worker.address],
+      clusterSecret: Buffer.from('not the secret of this cluster'),
+    });
+    await expect(wrong).rejects.toMatchObject({
+      code: 'GAS_ERR_AUTH',
+      message: expect.stringContaining(`worker ${worker.address}: refused this cluster secret`),
+    });
     expect(temp.catalog.jobs.list({ limit: 1 })[0]).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_AUTH' });
 
     const saved = process.env.GASWORKS_CLUSTER_SECRET;
     delete process.env.GASWORKS_CLUSTER_SECRET;
     try {
       const none = runJob(temp.catalog, { graph: 'er', algorithm: program, options: { maxIterations: 1 }, cluster: [worker.address] });
-      await expect(none).rejects.toMatchObject({ code: 'GAS_ERR_AUTH', message: expect.stringContaining(`worker ${worker.address}: requires the cluster secret`) });
+      await expect(none).rejects.toMatchObject({
+        code: 'GAS_ERR_AUTH',
+        message: expect.stringContaining(`worker ${worker.address}: requires the cluster secret`),
+      });
     } finally {
       process.env.GASWORKS_CLUSTER_SECRET = saved;
     }
@@ -177,6 +196,79 @@ describe('who may talk to a worker', () => {
     expect(lines.filter((line) => line.includes('GAS_ERR_AUTH'))).toHaveLength(1);
     expect(child.stderr).toContain(`worker ${worker.address}`);
   }, 30_000);
+});
+
+/** A listener on loopback that greets each connection with `serve`; resolves with its address. */
+async function fakeWorker(serve: (socket: Socket) => void): Promise<{ address: string; server: Server }> {
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    serve(socket);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { address: `127.0.0.1:${(server.address() as { port: number }).port}`, server };
+}
+
+describe('what a coordinator trusts', () => {
+  it('a listener that cannot prove the secret is refused with GAS_ERR_AUTH: the coordinator sends it nothing', async () => {
+    let received = 0;
+    const impostor = await fakeWorker((socket) => {
+      socket.write(Buffer.concat([Buffer.from('GASW'), Buffer.of(1), randomBytes(32)]));
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received === PROOF_BYTES) socket.write(Buffer.concat([Buffer.of(1), randomBytes(32)]));
+      });
+    });
+    try {
+      const job = runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', cluster: [impostor.address] });
+      await expect(job).rejects.toMatchObject({
+        code: 'GAS_ERR_AUTH',
+        message: expect.stringContaining(`worker ${impostor.address}: could not prove the cluster secret`),
+      });
+      expect(received).toBe(PROOF_BYTES);
+      expect(temp.catalog.jobs.list({ limit: 1 })[0]).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_AUTH' });
+    } finally {
+      impostor.server.close();
+    }
+  });
+
+  it.each(['garbage', 'text', 'not a response'])(
+    'a worker that replies with %s fails the job with GAS_ERR_WORKER naming it; the job row says failed',
+    async (reply) => {
+      const http = createHttpServer();
+      const wss = new WebSocketServer({ noServer: true });
+      http.on('upgrade', (request, socket, head) =>
+        wss.handleUpgrade(request, socket as Socket, head, (ws) =>
+          ws.on('message', () => {
+            if (reply === 'garbage') ws.send(randomBytes(64));
+            else if (reply === 'text') ws.send('hello');
+            else ws.send(encode({ id: 'x', ok: 'maybe' }));
+          }),
+        ),
+      );
+      const liar = await fakeWorker((socket) =>
+        acceptHandshake(
+          socket,
+          Buffer.from(CLUSTER_SECRET),
+          'coordinator-worker',
+          2000,
+          () => http.emit('connection', socket),
+          () => undefined,
+        ),
+      );
+      try {
+        const job = runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', cluster: [liar.address] });
+        await expect(job).rejects.toMatchObject({
+          code: 'GAS_ERR_WORKER',
+          message: expect.stringContaining(`worker ${liar.address}: sent a frame that is not a response`),
+        });
+        expect(temp.catalog.jobs.list({ limit: 1 })[0]).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_WORKER' });
+      } finally {
+        for (const client of wss.clients) client.terminate();
+        liar.server.close();
+      }
+    },
+  );
 });
 
 describe('what a worker survives', () => {
@@ -211,7 +303,9 @@ describe('what a worker survives', () => {
       const socket = await upgradedSocket();
       socket.write(frame);
       socket.resume();
-      await expect(Promise.race([closed(socket).then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 5000))]), name).resolves.toBe('closed');
+      await expect(Promise.race([closed(socket).then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 5000))]), name).resolves.toBe(
+        'closed',
+      );
     }
     alive();
   }, 30_000);
@@ -287,7 +381,9 @@ describe('what a worker survives', () => {
       await new Promise((r) => setTimeout(r, 100));
       after = usage(worker.child.pid!);
     }
-    console.log(`10,000 frames (${reconnects} reconnects): RSS ${Math.round(before.rss / 2 ** 20)} → ${Math.round(after.rss / 2 ** 20)} MB, threads ${before.threads} → ${after.threads}, fds ${before.fds} → ${after.fds}`);
+    console.log(
+      `10,000 frames (${reconnects} reconnects): RSS ${Math.round(before.rss / 2 ** 20)} → ${Math.round(after.rss / 2 ** 20)} MB, threads ${before.threads} → ${after.threads}, fds ${before.fds} → ${after.fds}`,
+    );
     alive();
     expect(after.rss - before.rss).toBeLessThan(200 * 2 ** 20);
     // Some descriptors belong to job threads still shutting down; 10,000 connections leave no trace.

@@ -30,7 +30,7 @@ import { startModuleWorker } from '../threads.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { acceptHandshake } from './handshake.js';
 import type { ProgramSpec } from './program-spec.js';
-import { buffersIn, type Method, type Request, type Response, type WorkerSetup } from './protocol.js';
+import { METHODS, buffersIn, type Method, type Request, type Response, type WorkerSetup } from './protocol.js';
 import { MAX_FRAME_BYTES, decode, encode } from './wire.js';
 
 export interface WorkerServer {
@@ -75,7 +75,9 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
   const { host, port } = parseAddress(listen, '--listen');
   const log = options.log ?? createLogger({ name: 'worker', level: 'silent' });
   if (!options.secret || options.secret.length === 0) {
-    throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'worker: a cluster secret is required (--secret-file F or GASWORKS_CLUSTER_SECRET)', { option: 'secret-file' });
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'worker: a cluster secret is required (--secret-file F or GASWORKS_CLUSTER_SECRET)', {
+      option: 'secret-file',
+    });
   }
   mkdirSync(dataDir, { recursive: true });
   const handshakeTimeoutMs = envMs('GASWORKS_HANDSHAKE_TIMEOUT_MS', 5000);
@@ -144,11 +146,13 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
   });
 }
 
+const KNOWN_METHODS: ReadonlySet<Method> = new Set(METHODS);
+
 /** A request as the protocol shapes it, or null: the frame came from a broken or hostile client. */
 function asRequest(value: unknown): Request | null {
   if (value === null || typeof value !== 'object') return null;
   const { id, method, args } = value as { id?: unknown; method?: unknown; args?: unknown };
-  return Number.isSafeInteger(id) && typeof method === 'string' && Array.isArray(args) ? (value as Request) : null;
+  return Number.isSafeInteger(id) && KNOWN_METHODS.has(method as Method) && Array.isArray(args) ? (value as Request) : null;
 }
 
 /** One coordinator connection: frames in → the job's thread → frames out. */
