@@ -6,7 +6,12 @@
  */
 import { deserialize, serialize } from 'node:v8';
 
-/** Largest frame either side accepts: a shard of tens of millions of edges is sent in one. */
+/**
+ * Largest frame either side accepts: a shard of tens of millions of edges is sent in one. Only
+ * peers that have passed the handshake (handshake.ts) get to send frames at all, so the bound
+ * guards against a broken peer, not a hostile one; a worker also drops a connection silent for
+ * `GASWORKS_IDLE_TIMEOUT_MS`, which frees a frame left half sent.
+ */
 export const MAX_FRAME_BYTES = 2 ** 31 - 1;
 
 export function encode(value: unknown): Buffer {
