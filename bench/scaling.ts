@@ -17,6 +17,7 @@
  * figure is printed as a JSON line, `summary` lines carry medians over runs.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,8 @@ import { buildPullPageRank, runPullPageRank, writePullPageRankInput } from './pe
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+// Workers require the cluster's secret; this run's workers and its job children inherit this one.
+process.env.GASWORKS_CLUSTER_SECRET ??= randomBytes(32).toString('hex');
 const CLI = join(ROOT, 'bin/gasworks.js');
 
 const { values } = parseArgs({
