@@ -80,7 +80,11 @@ describe('engines by name', () => {
       const loaded = loadInProcessWorkers(source, program(), workers);
       const recorded = loaded.endpoints.map((endpoint) => new RecordingEndpoint(endpoint));
       const steps: number[] = [];
-      const outcome = await engineByName(name).run(recorded, program(), loaded.facts, { maxIterations: 100, staleness: 0, onStep: (step) => steps.push(step.iteration) });
+      const outcome = await engineByName(name).run(recorded, program(), loaded.facts, {
+        maxIterations: 100,
+        staleness: 0,
+        onStep: (step) => steps.push(step.iteration),
+      });
       expect(outcome.converged).toBe(true);
       expect(outcome.iterations).toBe(expected.iterations);
       expect(outcome.steps.length).toBe(outcome.iterations);

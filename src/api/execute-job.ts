@@ -190,7 +190,12 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
   let workers: StartedWorkers | null = null;
   try {
     const loadStart = performance.now();
-    workers = await startWorkers(source, program, spec, placement, { slowWorker: run.slowWorker, transferInboxes: staleness === 0, jobId: run.jobId, secret: run.clusterSecret });
+    workers = await startWorkers(source, program, spec, placement, {
+      slowWorker: run.slowWorker,
+      transferInboxes: staleness === 0,
+      jobId: run.jobId,
+      secret: run.clusterSecret,
+    });
     const { endpoints, facts } = workers;
     const loadMs = performance.now() - loadStart;
 
