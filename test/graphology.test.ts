@@ -75,7 +75,7 @@ describe('runOnGraph: PageRank', () => {
     expect(maxDifference(attributeArray(g, 'rank', graph.vertices), expected)).toBeLessThanOrEqual(1e-9);
   });
 
-  it('gives the same ranks on 1 worker, 2 worker threads and 2 in-process workers, and on 1, 3 and 7 partitions', async () => {
+  it('gives the same ranks on 1 and 2 worker threads and 1 and 2 in-process workers, and on 1, 3 and 7 partitions', async () => {
     const graph = powerLaw(11, 400, 4, true);
     const g = toGraph(graph, { isolated: 3 });
     const n = graph.vertices + 3;
@@ -84,14 +84,17 @@ describe('runOnGraph: PageRank', () => {
       [1, false],
       [2, false],
       [2, true],
+      [1, true],
     ] as const) {
       const summary = await runOnGraph(g, 'pagerank', { options: TIGHT, workers, inProcess, partitions: 4, strategy: 'hdrf' });
       expect(summary.workers).toBe(workers);
-      expect(summary.placement).toBe(workers === 1 || inProcess ? 'in-process' : 'threads');
+      // Even one worker runs on a thread (a heap of its own) unless asked to stay in this thread.
+      expect(summary.placement).toBe(inProcess ? 'in-process' : 'threads');
       byPlacement.push(attributeArray(g, 'rank', n));
     }
     // Same partitions and worker count: the same sums in the same order, so the same bits.
     expect(byPlacement[1]).toEqual(byPlacement[2]);
+    expect(byPlacement[0]).toEqual(byPlacement[3]);
     // One worker sums a vertex's in-edges from all partitions at once, two add two partials: last-bit differences only.
     expect(maxDifference(byPlacement[1]!, byPlacement[0]!)).toBeLessThanOrEqual(1e-15);
     for (const partitions of [1, 3, 7]) {

@@ -42,6 +42,12 @@ export interface ExecuteOptions {
   readonly workers?: number;
   /** Run the workers in this thread even when there are several (tests, debugging). */
   readonly inProcess?: boolean;
+  /**
+   * Run even a single worker on a worker thread (when the program can be sent to one), so the
+   * compute runs in a heap of its own: a caller holding a large heap (a graphology graph) makes
+   * every garbage collection during the run mark it, which slowed PageRank's steps 3–4× in place.
+   */
+  readonly ownHeap?: boolean;
   /** Remote workers (`gasworks worker --listen HOST:PORT`), one per address; replaces `workers`. */
   readonly cluster?: readonly string[];
   /** The cluster's shared secret for `cluster` (default: `GASWORKS_CLUSTER_SECRET`); see `loadClusterSecret`. */
@@ -298,6 +304,6 @@ function choosePlacement(run: ExecuteOptions, spec: ProgramSpec | null, partitio
     return { kind: 'cluster', addresses: run.cluster };
   }
   const workers = resolveWorkerCount(run.workers ?? defaultWorkerCount(edges), partitions);
-  const threads = workers > 1 && !run.inProcess && spec !== null;
+  const threads = (workers > 1 || run.ownHeap === true) && !run.inProcess && spec !== null;
   return { kind: threads || run.slowWorker ? 'threads' : 'in-process', workers };
 }

@@ -9,8 +9,11 @@
  *   graph.getNodeAttribute('n1', 'rank');
  *
  * The graph is cut into vertex-cut partitions in memory exactly as `import` would cut it
- * (graphology-layout.ts) and runs on the engine's usual placements: this thread, or worker
- * threads (`workers: N`). Do not change the graph while a run is in flight.
+ * (graphology-layout.ts) and runs on worker threads (`workers: N`, default 1) — even one worker
+ * runs on a thread, so that its compute does not share a heap with the graphology graph (whose
+ * size every garbage collection would mark); `inProcess: true` runs it in this thread, as does
+ * a program object, which cannot be sent to a thread. Do not change the graph while a run is in
+ * flight.
  *
  * `toGraphology` goes the other way: a stored graph (and optionally a job's result) as a
  * graphology `Graph`, through the graphology JSON export (export-graph.ts).
@@ -71,7 +74,9 @@ export async function runOnGraph(graph: AnyGraphology, algorithm: ExecuteOptions
   const name = typeof graph.getAttribute('name') === 'string' ? (graph.getAttribute('name') as string) : '(graphology)';
   let execution;
   try {
+    // The graphology graph stays in this heap: the workers compute in their own (threads, even one).
     execution = await executeJob({ name, source: layout.graph, replicationFactor: layout.graph.stats.replicationFactor }, definition, options, {
+      ownHeap: true,
       ...run,
       algorithm,
     });
