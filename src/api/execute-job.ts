@@ -10,8 +10,8 @@ import { resolve } from 'node:path';
 import { findAlgorithm, ALGORITHMS } from '../algorithms/index.js';
 import { defaultWorkerCount, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
 import {
-  checkSspProgram,
   engineByName,
+  type Engine,
   resolveWorkerCount,
   type AlgorithmDefinition,
   type AlgorithmOptions,
@@ -135,6 +135,8 @@ export interface JobPlan {
   readonly program: AnyVertexProgram;
   readonly resultColumn: { readonly column: string; readonly width: number };
   readonly staleness: number;
+  /** BSP (`sync`) or SSP (`ssp`), by the staleness bound. */
+  readonly engine: Engine;
   readonly spec: ProgramSpec | null;
   readonly placement: Placement;
 }
@@ -182,15 +184,17 @@ export async function planJob(
   const program = definition.create(prepared) as AnyVertexProgram;
   const resultColumn = validateProgram(program);
   const staleness = resolveStaleness(run);
-  if (staleness > 0) checkSspProgram(program);
+  // The engine by name; it refuses here, before any worker starts, a program it cannot run (SSP: a signal-driven one).
+  const engine = engineByName(staleness > 0 ? 'ssp' : 'sync');
+  engine.checkProgram(program);
   const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
   const placement = choosePlacement(run, spec, meta.numPartitions, meta.edges);
-  return { definition, options, prepared, program, resultColumn, staleness, spec, placement };
+  return { definition, options, prepared, program, resultColumn, staleness, engine, spec, placement };
 }
 
 /** Starts the workers of a plan, runs the engine, collects the result; the workers are closed before it returns. */
 export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOptions): Promise<Execution> {
-  const { definition, options, prepared, program, resultColumn, staleness, spec, placement } = plan;
+  const { definition, options, prepared, program, resultColumn, staleness, engine, spec, placement } = plan;
   const source = graph.source;
   const meta = source.meta;
   let workers: StartedWorkers | null = null;
@@ -218,7 +222,6 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
           evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
         }
       : undefined;
-    const engine = engineByName(staleness > 0 ? 'ssp' : 'sync');
     const outcome = await engine.run(endpoints, program, facts, { staleness, maxIterations, onStep: run.onStep, afterStep });
     const computeMs = performance.now() - computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
