@@ -113,17 +113,18 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/**
- * Prints an error as one line on stderr (a JSON document under `--json`) and returns its exit
- * status. A `GasError` prints as `gasworks: <message> [<code>]`; anything else is a bug, printed
- * as GAS_ERR_INTERNAL with a pointer to `--verbose`, which adds the stack.
- */
 /** A full disk that reached the CLI without a GasError around it (SQLite's SQLITE_FULL, an ENOSPC). */
 function isDiskFull(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_FULL' || code === 'ENOSPC';
 }
 
+/**
+ * Prints an error as one line on stderr (a JSON document under `--json`) and returns its exit
+ * status. A `GasError` prints as `gasworks: <message> [<code>]`; a bare full-disk error as
+ * GAS_ERR_NO_SPACE; anything else is a bug, printed as GAS_ERR_INTERNAL with a pointer to
+ * `--verbose`, which adds the stack.
+ */
 export function reportError(error: unknown, options: { readonly json: boolean; readonly verbose: boolean; readonly stderr: NodeJS.WritableStream }): number {
   const gas =
     error instanceof GasError

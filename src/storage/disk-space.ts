@@ -11,6 +11,7 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { NoSpaceError } from '../errors.js';
+import { formatBytes } from '../util/format-bytes.js';
 
 /**
  * Bytes LMDB needs besides the values of one environment: its lock file (8,272 bytes on Linux)
@@ -78,10 +79,6 @@ export function noSpaceError(need: SpaceNeed, cause?: unknown): NoSpaceError {
 /** Refuses a write of `neededBytes` under `path` before it starts, when the volume cannot hold it. */
 export function checkSpace(path: string, need: SpaceNeed): void {
   if (availableBytes(path) < need.neededBytes) throw noSpaceError(need);
-}
-
-export function formatBytes(bytes: number): string {
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${Math.round(bytes)} B`;
 }
 
 /**

@@ -11,7 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { GasError, NoSpaceError } from '../errors.js';
-import { LMDB_ENV_BYTES, availableBytes, formatBytes, isOutOfSpace } from './disk-space.js';
+import { formatBytes } from '../util/format-bytes.js';
+import { LMDB_ENV_BYTES, availableBytes, isOutOfSpace } from './disk-space.js';
 import { BLOCK_SIZE, allocateColumn, blockCount, columnBytes, viewColumnBytes, type ColumnSpec, type TypedColumn } from './columns.js';
 
 export const STORE_FORMAT_VERSION = 1;

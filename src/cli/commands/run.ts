@@ -5,6 +5,7 @@ import { loadClusterSecret, parseAddress } from '../../cluster/index.js';
 import { defaultText, optionSchemaOf, resolveOptionName, typeText, type AlgorithmDefinition } from '../../engine/index.js';
 import { GasError, InvalidArgumentError } from '../../errors.js';
 import { suggest } from '../../util/did-you-mean.js';
+import { formatBytes } from '../../util/format-bytes.js';
 import { kebabCase, parseTrailingOptions } from '../algorithm-args.js';
 import { GasCommand, integerOption } from '../base.js';
 
@@ -243,10 +244,6 @@ function residualText(s: JobSummary): string {
 function middle(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[sorted.length >> 1]! : 0;
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${Math.round(bytes)} B`;
 }
 
 /** `--cluster host1:port,host2:port` */
