@@ -1,8 +1,8 @@
 /**
  * `gasworks run` takes options that depend on the algorithm (`--damping`, `--source`, …), so it
  * receives its trailing arguments raw and splits them here: `--name value`, `--name=value`, a
- * bare `--flag` (true) or `--no-flag` (false). Names are turned from kebab-case into the camelCase of the algorithm's
- * `defaults` (`--max-iterations` → `maxIterations`).
+ * bare `--flag` (true) or `--no-flag` (false). Names stay as given: the algorithm's option schema
+ * resolves them (`--max-iterations`, `--maxIter` → `maxIterations`; engine/option-schema.ts).
  */
 import { InvalidArgumentError } from '../errors.js';
 
@@ -37,12 +37,4 @@ export function parseTrailingOptions(args: readonly string[]): Map<string, strin
     options.set(name, value);
   }
   return options;
-}
-
-export function camelCase(kebab: string): string {
-  return kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-export function kebabCase(camel: string): string {
-  return camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -6,7 +6,17 @@
  * algorithm is one file and one registry line.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { checkOptionValue, defaultsOf, resolveOptionName, schemaFromDefaults, type DefaultsOf, type OptionSchema, type OptionValue } from './option-schema.js';
+import {
+  checkOptionValue,
+  defaultsOf,
+  kebabCase,
+  rangeText,
+  resolveOptionName,
+  schemaFromDefaults,
+  type DefaultsOf,
+  type OptionSchema,
+  type OptionValue,
+} from './option-schema.js';
 import type { AnyVertexProgram, EdgeDirection } from './program.js';
 import type { StepReport } from './sync-engine.js';
 
@@ -138,28 +148,18 @@ export function optionChecker(algorithm: string): OptionChecker {
   const fail = (name: string, expectation: string, value: unknown): never => {
     throw new InvalidArgumentError(`${algorithm}: ${name} must be ${expectation}, got ${JSON.stringify(value)}`, { option: name });
   };
+  // The same checks as a schema's declarations (option-schema.ts), for what a schema cannot say.
   return {
     number(name, value, range) {
-      const { min, max, minExclusive, maxExclusive, integer } = range;
-      const ok =
-        typeof value === 'number' &&
-        Number.isFinite(value) &&
-        (!integer || Number.isInteger(value)) &&
-        (min === undefined || (minExclusive ? value > min : value >= min)) &&
-        (max === undefined || (maxExclusive ? value < max : value <= max));
-      if (!ok) {
-        const bounds = [min === undefined ? '' : `${minExclusive ? '>' : '≥'} ${min}`, max === undefined ? '' : `${maxExclusive ? '<' : '≤'} ${max}`]
-          .filter(Boolean)
-          .join(' and ');
-        fail(name, `${integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}`, value);
-      }
+      if (typeof value !== 'number') fail(name, `${range.integer ? 'an integer' : 'a number'}${rangeText(range)}`, value);
+      checkOptionValue(algorithm, name, { default: value, description: '', ...range }, value);
     },
     oneOf(name, value, allowed) {
-      if (!allowed.includes(value)) fail(name, `one of ${allowed.join(', ')}`, value);
+      checkOptionValue(algorithm, name, { default: value, description: '', oneOf: allowed }, value);
     },
     required(name, value) {
       if (value === '' || (Array.isArray(value) && value.length === 0)) {
-        throw new InvalidArgumentError(`${algorithm}: --${kebab(name)} is required`, { option: name });
+        throw new InvalidArgumentError(`${algorithm}: --${kebabCase(name)} is required`, { option: name });
       }
     },
   };
@@ -221,8 +221,4 @@ function coerce(algorithm: string, name: string, example: OptionValue, value: un
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return typeof value === 'string' ? value : bad('a string');
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -2,11 +2,11 @@ import { Command, Option } from 'clipanion';
 import { ALGORITHMS, findAlgorithm } from '../../algorithms/index.js';
 import { runJob, type JobSummary } from '../../api/index.js';
 import { loadClusterSecret, parseAddress } from '../../cluster/index.js';
-import { defaultText, optionSchemaOf, resolveOptionName, typeText, type AlgorithmDefinition } from '../../engine/index.js';
+import { defaultText, kebabCase, optionSchemaOf, resolveOptionName, typeText, type AlgorithmDefinition } from '../../engine/index.js';
 import { GasError, InvalidArgumentError } from '../../errors.js';
 import { suggest } from '../../util/did-you-mean.js';
 import { formatBytes } from '../../util/format-bytes.js';
-import { kebabCase, parseTrailingOptions } from '../algorithm-args.js';
+import { parseTrailingOptions } from '../algorithm-args.js';
 import { GasCommand, integerOption } from '../base.js';
 
 /** The options `run` itself takes (every other option goes to the algorithm), with their help lines. */
