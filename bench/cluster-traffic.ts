@@ -26,18 +26,16 @@
  *                           result collection spread over the steps
  * and `load` lines with the load average before and after (the machine may be shared).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, median, round } from './lib.js';
+import { fromDist, median, round, startWorkerProcess, useClusterSecret } from './lib.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const CLI = join(ROOT, 'bin/gasworks.js');
 
 const { values } = parseArgs({
   options: {
@@ -60,9 +58,9 @@ interface Job {
   iterations: number;
 }
 
-// Workers may require the cluster's shared secret (issue 15): one for this bench, inherited by the
-// worker processes and the coordinator children alike. Harmless where it is not read yet.
-process.env.GASWORKS_CLUSTER_SECRET ??= randomBytes(32).toString('hex');
+// Workers require the cluster's shared secret: one for this bench, inherited by the worker
+// processes and the coordinator children alike.
+useClusterSecret();
 
 if (values.child) {
   const job = JSON.parse(values.child) as Job;
@@ -83,7 +81,7 @@ printLoad('start');
 try {
   const { graph, dataDir } = await prepare();
   const base = { dataDir, graph, iterations };
-  const addresses = await Promise.all(Array.from({ length: workerCount }, () => startWorker()));
+  const addresses = await Promise.all(Array.from({ length: workerCount }, () => startWorkerProcess(join(work, `worker-${processes.length}`), processes)));
   const [cold] = repeat('cluster', 'cold', { ...base, placement: 'cluster', workers: workerCount, cluster: addresses }, 1);
   if (cold!.shardBytes === 0) throw new Error('the first run on fresh workers shipped no shards');
   // Warm runs find their shards in the workers' caches (`shardBytes` is then only the cache check).
@@ -213,24 +211,4 @@ async function child(job: Job): Promise<Record<string, number | string>> {
   } finally {
     catalog.close();
   }
-}
-
-/** `gasworks worker --listen 127.0.0.1:0` with its own data directory (shard cache); resolves with its address. */
-function startWorker(): Promise<string> {
-  return new Promise((resolveAddress, reject) => {
-    const worker = spawn(process.execPath, [CLI, 'worker', '--listen', '127.0.0.1:0', '--data-dir', join(work, `worker-${processes.length}`)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    processes.push(worker);
-    let out = '';
-    let err = '';
-    worker.stderr!.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
-    worker.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match) resolveAddress(match[1]!);
-      if (out.length > 65536) out = out.slice(-4096);
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited (${code}) before listening: ${err}`)));
-  });
 }

@@ -1,6 +1,10 @@
-/** Shared by the benchmark scripts: medians, rounding, and the built modules. */
+/** Shared by the benchmark scripts: medians, rounding, the built modules, and worker processes. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const CLI = resolve(fileURLToPath(new URL('../bin/gasworks.js', import.meta.url)));
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -14,4 +18,31 @@ export function round(x: number): number {
 /** Runtime modules from the build (what the CLI runs), typed by their sources. */
 export function fromDist<T>(path: string): Promise<T> {
   return import(pathToFileURL(resolve(fileURLToPath(new URL('../dist/', import.meta.url)), path)).href) as Promise<T>;
+}
+
+/** Workers and their coordinators share the cluster's secret: a fresh one for this run unless one is given. */
+export function useClusterSecret(): void {
+  process.env.GASWORKS_CLUSTER_SECRET ??= randomBytes(32).toString('hex');
+}
+
+/**
+ * `gasworks worker --listen 127.0.0.1:0` with `dataDir` as its data directory (its shard cache),
+ * added to `started` for the caller to stop; resolves with its address once it listens. The
+ * secret comes from the environment (`useClusterSecret`).
+ */
+export function startWorkerProcess(dataDir: string, started: ChildProcess[]): Promise<string> {
+  return new Promise((resolveAddress, reject) => {
+    const worker = spawn(process.execPath, [CLI, 'worker', '--listen', '127.0.0.1:0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(worker);
+    let out = '';
+    let err = '';
+    worker.stderr!.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
+    worker.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolveAddress(match[1]!);
+      if (out.length > 65536) out = out.slice(-4096);
+    });
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code}) before listening: ${err}`)));
+  });
 }

@@ -16,21 +16,18 @@
  * Each measured job runs in a fresh child process (peak RSS is the coordinator's alone); every
  * figure is printed as a JSON line, `summary` lines carry medians over runs.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, median, round } from './lib.js';
+import { fromDist, median, round, startWorkerProcess, useClusterSecret } from './lib.js';
 import { buildPullPageRank, runPullPageRank, writePullPageRankInput } from './peers/pull-pagerank.js';
 
 const HERE = fileURLToPath(import.meta.url);
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // Workers require the cluster's secret; this run's workers and its job children inherit this one.
-process.env.GASWORKS_CLUSTER_SECRET ??= randomBytes(32).toString('hex');
-const CLI = join(ROOT, 'bin/gasworks.js');
+useClusterSecret();
 
 const { values } = parseArgs({
   options: {
@@ -88,7 +85,7 @@ try {
     console.log(JSON.stringify({ bench: 'speedup', graph, threads: 2, perIterationMs: round(twoMs), speedup: round(oneMs / twoMs) }));
   }
   if (!values['skip-tcp']) {
-    const addresses = await Promise.all([0, 1].map(() => startWorker()));
+    const addresses = await Promise.all([0, 1].map(() => startWorkerProcess(join(work, `worker-${workers.length}`), workers)));
     const processesMs = perIteration(repeat('2 processes (loopback TCP)', { ...base, placement: 'cluster', workers: 2, cluster: addresses }));
     console.log(JSON.stringify({ bench: 'speedup', graph, processes: 2, perIterationMs: round(processesMs), speedup: round(oneMs / processesMs) }));
   }
@@ -188,22 +185,6 @@ async function child(job: Job): Promise<Record<string, number | number[]>> {
   } finally {
     catalog.close();
   }
-}
-
-function startWorker(): Promise<string> {
-  return new Promise((resolveAddress, reject) => {
-    const worker = spawn(process.execPath, [CLI, 'worker', '--listen', '127.0.0.1:0', '--data-dir', join(work, `worker-${workers.length}`)], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    workers.push(worker);
-    let out = '';
-    worker.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match) resolveAddress(match[1]!);
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
-  });
 }
 
 /**
