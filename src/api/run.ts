@@ -16,7 +16,6 @@
  */
 import { defaultWorkerCount } from '../cluster/index.js';
 import { resolveAlgorithmOptions } from '../engine/index.js';
-import { GasError, NotFoundError } from '../errors.js';
 import { GraphReader, graphDir, graphStoreDir, writeResults, type Catalog, type GraphRecord } from '../storage/index.js';
 import { planJob, resolveAlgorithm, resolveStaleness, runPlan, type ExecuteOptions, type ExecutionSummary, type StopReason } from './execute-job.js';
 import { looksLikeProgramFile } from './program-file.js';
@@ -86,17 +85,13 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
 /**
  * The graph's tables at the layout the catalog named. A repartition may switch layouts (and a
  * drop or replace remove the graph) between reading the row and opening the tables: that is
- * said as such, not as a missing store file.
+ * said as such (the checks a job's start makes, JobTable.assertStartable), not as a missing store file.
  */
 function openJobGraph(catalog: Catalog, graph: GraphRecord): GraphReader {
   try {
     return GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   } catch (error) {
-    const now = catalog.listGraphs().find((g) => g.id === graph.id);
-    if (!now) throw new NotFoundError(`run: graph "${graph.name}" was dropped or replaced as the job started; run it again`, { graph: graph.name });
-    if (now.layout !== graph.layout) {
-      throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" was repartitioned as the job started; run it again`, { graph: graph.name });
-    }
+    catalog.jobs.assertStartable(graph.id, graph.name, graph.layout);
     throw error;
   }
 }

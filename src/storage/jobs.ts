@@ -156,6 +156,15 @@ export class JobTable {
   }
 
   /**
+   * Throws (GAS_ERR_NOT_FOUND for a graph gone, GAS_ERR_BUSY otherwise) unless a job could start on
+   * graph `graphId` at layout `layout` now: the checks `create` makes, for a caller that failed to
+   * open the graph's tables and wants to say why.
+   */
+  assertStartable(graphId: string, graphName: string, layout: string): void {
+    checkStartable(this.db, graphId, graphName, layout);
+  }
+
+  /**
    * Throws the job's error if running job `id` can no longer succeed: its row is gone or no longer
    * running, or its graph was dropped, replaced or repartitioned under it.
    */
