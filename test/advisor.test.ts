@@ -9,7 +9,8 @@ import { importGraphFile, partitionReport, repartition, runJob } from '../src/ap
 import { orientedStream } from '../src/ingest/edge-stream.js';
 import { gatherSpan, messagesPerVertex } from '../src/partition/index.js';
 import { EdgeChunks } from '../src/storage/index.js';
-import { openTempCatalog, removeTempDirs, skewedEdges, snapText, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, snapText, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { skewedEdges } from './helpers/generators.js';
 
 let temp: TempCatalog;
 let file: string;

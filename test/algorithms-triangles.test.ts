@@ -3,12 +3,12 @@
  * small graphs with multi-edges, reversed duplicates and self-loops, for several partitionings
  * and worker counts; and against the published total for SNAP's ego-Facebook graph.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jobResults, runJob } from '../src/api/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { openTempCatalog, removeTempDirs, seededRandom, skewedEdges, snapText, writeGraphFile } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, snapText, writeGraphFile } from './helpers/graph-files.js';
+import { seededRandom, skewedEdges } from './helpers/generators.js';
+import { requireSharedData, sharedDataFile } from './helpers/shared-data.js';
 
 afterAll(removeTempDirs);
 
@@ -69,10 +69,11 @@ describe('triangle-count', () => {
   }
 });
 
-const FACEBOOK = resolve('../shared/data/facebook_combined.txt.gz');
+const FACEBOOK = sharedDataFile('facebook_combined.txt.gz');
 
-describe.skipIf(!existsSync(FACEBOOK))('triangle-count on SNAP ego-Facebook', () => {
+describe('triangle-count on SNAP ego-Facebook', () => {
   it('finds the 1,612,010 triangles SNAP publishes for the graph', async () => {
+    requireSharedData(FACEBOOK);
     const { catalog } = openTempCatalog();
     await importGraph(catalog, { file: FACEBOOK, name: 'fb', undirected: true, partitions: 4, strategy: 'grid' });
     const summary = await runJob(catalog, { inProcess: true, graph: 'fb', algorithm: 'triangle-count', workers: 2 });
@@ -80,10 +81,11 @@ describe.skipIf(!existsSync(FACEBOOK))('triangle-count on SNAP ego-Facebook', ()
   });
 });
 
-const WIKI_VOTE = resolve('../shared/data/wiki-Vote.txt.gz');
+const WIKI_VOTE = sharedDataFile('wiki-Vote.txt.gz');
 
-describe.skipIf(!existsSync(WIKI_VOTE))('SNAP wiki-Vote, against the statistics SNAP publishes for it', () => {
+describe('SNAP wiki-Vote, against the statistics SNAP publishes for it', () => {
   it('608,389 triangles and a largest weakly connected component of 7,066 vertices', async () => {
+    requireSharedData(WIKI_VOTE);
     const { catalog } = openTempCatalog();
     await importGraph(catalog, { file: WIKI_VOTE, name: 'wiki', partitions: 4, strategy: 'grid' });
     const triangles = await runJob(catalog, { inProcess: true, graph: 'wiki', algorithm: 'triangle-count', workers: 2 });

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGraphFile, jobResults, recommend, runJob } from '../src/api/index.js';
 import type { GasError } from '../src/errors.js';
-import { openTempCatalog, removeTempDirs, seededRandom, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { seededRandom } from './helpers/generators.js';
 import { alsOracle, type OracleRatings } from './helpers/als-oracle.js';
 import { compilePackedCholeskySolve } from '../src/algorithms/support/cholesky.js';
 import { openRecommender } from '../src/api/recommend.js';

@@ -12,16 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGraphFile, jobResults, runJob, type JobSummary } from '../src/api/index.js';
 import { GasError } from '../src/errors.js';
-import {
-  makeTempDir,
-  openTempCatalog,
-  removeTempDirs,
-  seededRandom,
-  skewedEdges,
-  withReader,
-  writeGraphFile,
-  type TempCatalog,
-} from './helpers/graph-files.js';
+import { makeTempDir, openTempCatalog, removeTempDirs, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { seededRandom, skewedEdges } from './helpers/generators.js';
 
 const ENGINE = pathToFileURL(resolve('src/engine/index.ts')).href;
 const VERTICES = 300;

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGraphFile, jobResults, runJob } from '../src/api/index.js';
 import { defineProgram } from '../src/engine/index.js';
-import { openTempCatalog, removeTempDirs, skewedEdges, snapText, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, snapText, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { skewedEdges } from './helpers/generators.js';
 
 let temp: TempCatalog;
 const edges = skewedEdges(11, 150, 900, 2);

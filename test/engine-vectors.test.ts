@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { jobResults, runJob } from '../src/api/index.js';
 import { defineProgram } from '../src/engine/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { openTempCatalog, removeTempDirs, seededRandom, skewedEdges, writeGraphFile } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, writeGraphFile } from './helpers/graph-files.js';
+import { seededRandom, skewedEdges } from './helpers/generators.js';
 
 afterAll(removeTempDirs);
 

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGraphFile, jobResults, runJob } from '../src/api/index.js';
 import { defineProgram } from '../src/engine/index.js';
-import { openTempCatalog, removeTempDirs, seededRandom, skewedEdges, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { seededRandom, skewedEdges } from './helpers/generators.js';
 
 const STEPS = 3;
 let temp: TempCatalog;

@@ -4,14 +4,15 @@
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../src/storage/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { runAndKill } from './helpers/workers.js';
+import { requireSharedData, sharedDataFile } from './helpers/shared-data.js';
 
-const CNR = resolve('../shared/data/cnr-2000.txt.gz');
+const CNR = sharedDataFile('cnr-2000.txt.gz');
 const dirs: string[] = [];
 
 afterEach(() => {
@@ -57,7 +58,8 @@ function partitionFilesWritten(data: string): boolean {
 }
 
 describe('import atomicity', () => {
-  it.skipIf(!existsSync(CNR))('a SIGKILL while partitions are being written leaves no graph and no files', async () => {
+  it('a SIGKILL while partitions are being written leaves no graph and no files', async () => {
+    requireSharedData(CNR);
     const data = dataDir();
     const signal = await importAndKill(data, () => partitionFilesWritten(data));
     expect(signal).toBe('SIGKILL');
@@ -74,7 +76,8 @@ describe('import atomicity', () => {
     }
   });
 
-  it.skipIf(!existsSync(CNR))('a SIGKILL during parsing leaves no graph, and the name is free again', async () => {
+  it('a SIGKILL during parsing leaves no graph, and the name is free again', async () => {
+    requireSharedData(CNR);
     const data = dataDir();
     await importAndKill(data, () => importInProgress(data) && !partitionFilesWritten(data));
     expect(importInProgress(data)).toBe(true); // the dead process's reservation is still there…

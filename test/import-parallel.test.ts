@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GasError } from '../src/errors.js';
 import { EdgeChunks, LabelDictionary, openInput } from '../src/storage/index.js';
-import { makeTempDir, removeTempDirs, seededRandom, writeGraphFile } from './helpers/graph-files.js';
+import { makeTempDir, removeTempDirs, writeGraphFile } from './helpers/graph-files.js';
+import { seededRandom } from './helpers/generators.js';
 
 afterAll(removeTempDirs);
 

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGraphFile, jobResults, runJob, topicWords } from '../src/api/index.js';
 import { buildAliasTable, drawAlias } from '../src/algorithms/support/alias-table.js';
-import { openTempCatalog, removeTempDirs, seededRandom, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { seededRandom } from './helpers/generators.js';
 
 const TOPICS = 3;
 const WORDS_PER_TOPIC = 8;

@@ -25,7 +25,8 @@ import { EdgeChunks } from '../src/storage/growable.js';
 import { loaderFor, openInput, type GraphFormat, type InputFile, type LoaderOptions } from '../src/storage/loaders/index.js';
 import { parseInParallel } from '../src/storage/loaders/parallel-edge-list.js';
 import { scanRange } from '../src/storage/loaders/range-scan.js';
-import { makeTempDir, openTempCatalog, removeTempDirs, seededRandom, withReader } from './helpers/graph-files.js';
+import { makeTempDir, openTempCatalog, removeTempDirs, withReader } from './helpers/graph-files.js';
+import { seededRandom } from './helpers/generators.js';
 import { referenceParse, type ReferenceResult } from './helpers/reference-parser.js';
 import { BASE_INPUTS, mutate, mutateVocabulary, type Random } from './helpers/fuzz-inputs.js';
 

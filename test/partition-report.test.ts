@@ -6,17 +6,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionReport, type PartitionReportRow } from '../src/api/index.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { STRATEGY_NAMES } from '../src/partition/index.js';
 import { openTempCatalog, removeTempDirs, type TempCatalog } from './helpers/graph-files.js';
+import { requireSharedData, sharedDataFile } from './helpers/shared-data.js';
 import { CLI } from './helpers/workers.js';
 
-const DATA = resolve('../shared/data');
-const SLASHDOT = join(DATA, 'soc-Slashdot0902.txt.gz');
-const ENRON = join(DATA, 'email-Enron.txt.gz');
+const SLASHDOT = sharedDataFile('soc-Slashdot0902.txt.gz');
+const ENRON = sharedDataFile('email-Enron.txt.gz');
 
 let temp: TempCatalog;
 beforeAll(() => {
@@ -29,11 +29,12 @@ afterAll(() => {
 
 const byName = (rows: readonly PartitionReportRow[]): Record<string, PartitionReportRow> => Object.fromEntries(rows.map((row) => [row.strategy, row]));
 
-describe.skipIf(!existsSync(SLASHDOT) || !existsSync(ENRON))('partition-report on SNAP files', () => {
+describe('partition-report on SNAP files', () => {
   it.each([
     [SLASHDOT, false],
     [ENRON, true],
   ])('%s: every strategy with its defaults is balanced (edge balance ≤ 1.1) at P = 4, 8 and 16, but 1D', async (file, undirected) => {
+    requireSharedData(file);
     for (const partitions of [4, 8, 16]) {
       const { rows } = await partitionReport(temp.catalog, { source: file, partitions, undirected });
       expect(rows.map((r) => r.strategy)).toEqual(STRATEGY_NAMES);
@@ -49,6 +50,7 @@ describe.skipIf(!existsSync(SLASHDOT) || !existsSync(ENRON))('partition-report o
   });
 
   it('Slashdot at P = 16 reproduces the published ordering: random ≫ grid > oblivious > HDRF, and HDRF < DBH', async () => {
+    requireSharedData(SLASHDOT);
     const rows = byName((await partitionReport(temp.catalog, { source: SLASHDOT, partitions: 16 })).rows);
     expect(rows.random!.replicationFactor).toBeGreaterThan(1.4 * rows.grid!.replicationFactor);
     expect(rows.grid!.replicationFactor).toBeGreaterThan(rows.oblivious!.replicationFactor);
@@ -57,6 +59,7 @@ describe.skipIf(!existsSync(SLASHDOT) || !existsSync(ENRON))('partition-report o
   });
 
   it('HDRF with λ ≤ 1 degenerates on the source-ordered stream (HDRF §5.3); shuffled, or with λ large, it balances', async () => {
+    requireSharedData(SLASHDOT);
     const run = async (lambda: number, streamOrder: boolean): Promise<PartitionReportRow> =>
       (await partitionReport(temp.catalog, { source: SLASHDOT, partitions: 8, strategies: ['hdrf'], lambda, streamOrder })).rows[0]!;
     const ordered = await run(1, true);
@@ -69,6 +72,7 @@ describe.skipIf(!existsSync(SLASHDOT) || !existsSync(ENRON))('partition-report o
 
 describe('partition-report from the CLI', () => {
   it('--json rows carry strategy, replicationFactor and edgeBalance; bad input names what is wrong', () => {
+    requireSharedData(ENRON);
     const data = join(temp.dataDir, 'cli');
     const json = spawnSync(
       process.execPath,

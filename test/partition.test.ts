@@ -12,7 +12,8 @@ import { gridShape, shuffledChunks, STRATEGY_NAMES, strategyByName } from '../sr
 import { RUN_LENGTH } from '../src/partition/stream-order.js';
 import type { GraphRecord, GraphReader } from '../src/index.js';
 import type { StoredPartition, StoredRouting } from '../src/storage/index.js';
-import { openTempCatalog, removeTempDirs, skewedEdges, snapText, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, snapText, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { skewedEdges } from './helpers/generators.js';
 
 const VERTICES = 1_500;
 const EDGES = 4_000;

@@ -4,8 +4,8 @@
  * the result equals an import with that strategy (for order-insensitive strategies); bad options
  * and a killed process leave the graph as it was.
  */
-import { existsSync, readdirSync, renameSync, rmdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, renameSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobResults, repartition, runJob } from '../src/api/index.js';
@@ -14,8 +14,9 @@ import { Catalog, graphDir, graphStoreDir, type GraphRecord } from '../src/stora
 import { edgeListText, withWeights, preferentialAttachment } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, storedEdges, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { runAndKill } from './helpers/workers.js';
+import { requireSharedData, sharedDataFile } from './helpers/shared-data.js';
 
-const CNR = resolve('../shared/data/cnr-2000.txt.gz');
+const CNR = sharedDataFile('cnr-2000.txt.gz');
 
 let temp: TempCatalog;
 let file: string;
@@ -159,8 +160,9 @@ describe('repartition', () => {
   });
 });
 
-describe.skipIf(!existsSync(CNR))('repartition atomicity', () => {
+describe('repartition atomicity', () => {
   it('a SIGKILL while the new layout is being written leaves the graph as it was; the next open removes the half-written layout', async () => {
+    requireSharedData(CNR);
     const { graph } = await importGraph(temp.catalog, { file: CNR, name: 'cnr', partitions: 4 });
     const job = await runJob(temp.catalog, { graph: 'cnr', algorithm: 'pagerank', inProcess: true });
     const root = graphDir(temp.dataDir, graph.id);

@@ -12,7 +12,7 @@
  * Graphs use dense labels 0..n−1, each vertex on at least one edge (so an edge-list file has
  * exactly n vertices); `weights`, when present, are parallel to `edges`.
  */
-import { seededRandom } from './graph-files.js';
+import { seededRandom } from './generators.js';
 
 export interface TestGraph {
   readonly name: string;
