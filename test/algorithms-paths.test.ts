@@ -1,15 +1,16 @@
 /**
- * Connected components, single-source shortest paths and label propagation, end to end: each
- * generated graph (star, chain, 2D grid, Erdős–Rényi, preferential attachment, several
- * components with isolated vertices) is imported directed and undirected under every layout
- * (1, 2, 4, 7 partitions × random and grid), each algorithm runs through `runJob` with 1, 2 and
- * P workers, and the stored results read back through `jobResults` must equal a sequential
- * oracle: exactly for integer results, within 1e-12 relative for weighted distances. Bad
- * options must fail as a `GasError` naming the option, before any job row is created; what the
- * program finds while it runs (negative weights) leaves a failed job row.
+ * Connected components, single-source shortest paths and label propagation: each generated graph
+ * (star, chain, 2D grid, Erdős–Rényi, preferential attachment, several components with isolated
+ * vertices) is built in memory directed and undirected under every layout (1, 2, 4, 7
+ * partitions × random and grid, laid out as `import` lays them out), each algorithm runs with 1,
+ * 2 and P workers, and its values read by label must equal a sequential oracle: exactly for
+ * integer results, within 1e-12 relative for weighted distances. The options tests run end to
+ * end on stored graphs, because the job's catalog row is part of what they check: bad options
+ * must fail as a `GasError` naming the option, before any job row is created; what the program
+ * finds while it runs (negative weights) leaves a failed job row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GasError, jobResults, runJob, type GraphRecord, type JobSummary } from '../src/index.js';
+import { GasError, runJob, type GraphRecord } from '../src/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import {
   chain,
@@ -27,6 +28,7 @@ import {
 } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { bfsOracle, componentsOracle, dijkstraOracle, distinctCount, labelPropagationOracle } from './helpers/oracles.js';
+import { runInMemory, runStored } from './helpers/run-by-label.js';
 
 const GRAPHS: readonly TestGraph[] = [star(40), chain(60), grid2d(9, 12), erdosRenyi(4, 250, 600), preferentialAttachment(5, 400, 3), severalComponents(6)].map(
   (graph, k) => withWeights(relabeled(graph, 10 + k), 20 + k),
@@ -62,17 +64,35 @@ async function importTestGraph(graph: TestGraph, directed: boolean, layout: { pa
   return record;
 }
 
-/** Runs a job and returns its summary and its result column indexed by vertex label. */
+/** A test graph read directed or undirected, cut as `import` would cut it (seed 7). */
+interface Layout {
+  readonly graph: TestGraph;
+  readonly directed: boolean;
+  readonly partitions: number;
+  readonly strategy: string;
+}
+
+/** Runs a job on `layout` built in memory; returns its summary and its values indexed by vertex label. */
 async function run(
+  layout: Layout,
+  algorithm: string,
+  workers: number,
+  options: Record<string, unknown> = {},
+): Promise<{ summary: { converged: boolean; iterations: number; workers: number; aggregates: Readonly<Record<string, number>> }; values: Float64Array }> {
+  const { graph, directed, partitions, strategy } = layout;
+  const { summary, byIndex } = await runInMemory(graph, algorithm, { directed, partitions, strategy, seed: 7, workers, options, top: 0 });
+  return { summary, values: byIndex(graph.vertices) };
+}
+
+/** Runs a job on a stored graph; returns its summary and its values indexed by vertex label. */
+async function runOnStored(
   graph: GraphRecord,
   algorithm: string,
   workers: number,
   options: Record<string, unknown> = {},
-): Promise<{ summary: JobSummary; values: Float64Array }> {
-  const summary = await runJob(temp.catalog, { inProcess: true, graph: graph.name, algorithm, workers, options, top: 0 });
-  const values = new Float64Array(graph.vertices).fill(NaN);
-  for (const { vertex, value } of jobResults(temp.catalog, summary.jobId).rows()) values[vertex as number] = value as number;
-  return { summary, values };
+): Promise<{ summary: { converged: boolean; iterations: number }; values: Float64Array }> {
+  const { summary, byIndex } = await runStored(temp.catalog, { graph: graph.name, algorithm, workers, options, top: 0 });
+  return { summary, values: byIndex(graph.vertices) };
 }
 
 /** Vertices whose values differ by more than `relative` (∞ must match ∞ exactly). */
@@ -99,25 +119,25 @@ for (const graph of GRAPHS) {
       const hops = bfsOracle(graph.vertices, graph.edges, directed, source);
       const distances = dijkstraOracle(graph.vertices, graph.edges, graph.weights!, directed, source);
 
-      it.each(LAYOUTS)('$partitions partitions, $strategy: every algorithm equals its oracle for 1, 2 and P workers', async (layout) => {
-        const record = await importTestGraph(graph, directed, layout);
+      it.each(LAYOUTS)('$partitions partitions, $strategy: every algorithm equals its oracle for 1, 2 and P workers', async (cut) => {
+        const layout = { graph, directed, ...cut };
         for (const workers of new Set([1, 2, layout.partitions].filter((w) => w <= layout.partitions))) {
           const context = `${workers} worker(s)`;
-          const cc = await run(record, 'connected-components', workers);
+          const cc = await run(layout, 'connected-components', workers);
           expect(mismatches(cc.values, components), context).toEqual([]);
           expect(cc.summary).toMatchObject({ converged: true, workers, aggregates: { components: distinctCount(components) } });
 
-          const weighted = await run(record, 'sssp', workers, { source: String(source) });
+          const weighted = await run(layout, 'sssp', workers, { source: String(source) });
           expect(mismatches(weighted.values, distances, 1e-12), context).toEqual([]);
           expect(weighted.summary).toMatchObject({ converged: true, aggregates: { reached: finite(distances) } });
 
           // Hop counts differ from weighted runs only in the edge length; one worker count keeps the file fast.
           if (workers === layout.partitions) {
-            const hopCount = await run(record, 'sssp', workers, { source: String(source), weighted: false });
+            const hopCount = await run(layout, 'sssp', workers, { source: String(source), weighted: false });
             expect(mismatches(hopCount.values, hops), context).toEqual([]);
           }
 
-          const lp = await run(record, 'label-propagation', workers);
+          const lp = await run(layout, 'label-propagation', workers);
           expect(mismatches(lp.values, communities.labels), context).toEqual([]);
           const namesakes = communities.labels.filter((label, v) => label === v).length;
           expect(lp.summary, context).toMatchObject({
@@ -134,18 +154,14 @@ for (const graph of GRAPHS) {
 describe('vertex ids above 2¹⁶', () => {
   const graph = withWeights(embedded(preferentialAttachment(12, 300, 3), 2 ** 17 + 300, 13), 14);
   const source = graph.edges[0]![0];
-  let record: GraphRecord;
-
-  beforeAll(async () => {
-    record = await importTestGraph(graph, false, { partitions: 4, strategy: 'grid' });
-  });
+  const layout = { graph, directed: false, partitions: 4, strategy: 'grid' };
 
   it('components and distances equal their oracles', async () => {
-    const cc = await run(record, 'connected-components', 4);
+    const cc = await run(layout, 'connected-components', 4);
     const components = componentsOracle(graph.vertices, graph.edges);
     expect(mismatches(cc.values, components)).toEqual([]);
     expect(cc.summary.aggregates.components).toBe(distinctCount(components));
-    const sssp = await run(record, 'sssp', 2, { source: String(source) });
+    const sssp = await run(layout, 'sssp', 2, { source: String(source) });
     expect(mismatches(sssp.values, dijkstraOracle(graph.vertices, graph.edges, graph.weights!, false, source), 1e-12)).toEqual([]);
   });
 
@@ -153,7 +169,7 @@ describe('vertex ids above 2¹⁶', () => {
     const expected = labelPropagationOracle(graph.vertices, graph.edges, { maxIterations: 20 });
     expect(expected.labels.some((label) => label >= 2 ** 16)).toBe(true);
     for (const workers of [1, 4]) {
-      const { summary, values } = await run(record, 'label-propagation', workers);
+      const { summary, values } = await run(layout, 'label-propagation', workers);
       expect(mismatches(values, expected.labels)).toEqual([]);
       expect(summary).toMatchObject({ iterations: expected.iterations, converged: expected.converged });
     }
@@ -206,7 +222,7 @@ describe('options', () => {
   });
 
   it('sssp on an unweighted graph counts hops by default', async () => {
-    const { values } = await run(unweightedGraph, 'sssp', 2, { source: '3' });
+    const { values } = await runOnStored(unweightedGraph, 'sssp', 2, { source: '3' });
     expect(mismatches(values, bfsOracle(graph.vertices, graph.edges, true, 3))).toEqual([]);
   });
 
@@ -215,14 +231,14 @@ describe('options', () => {
     const record = await importTestGraph(negative, false, { partitions: 2, strategy: 'random' });
     const error = await expectFailure(record, 'sssp', { source: '3' }, 'GAS_ERR_INVALID_ARGUMENT', 'weighted', 'in the job');
     expect(error.message).toContain('non-negative');
-    const { values } = await run(record, 'sssp', 2, { source: '3', weighted: 'false' });
+    const { values } = await runOnStored(record, 'sssp', 2, { source: '3', weighted: 'false' });
     expect(mismatches(values, bfsOracle(graph.vertices, graph.edges, false, 3))).toEqual([]);
   });
 
   it('label propagation honours maxIterations given as a CLI string', async () => {
     for (const maxIterations of [1, 4, 20]) {
       const expected = labelPropagationOracle(graph.vertices, graph.edges, { maxIterations });
-      const { summary, values } = await run(weightedGraph, 'label-propagation', 4, { maxIterations: String(maxIterations) });
+      const { summary, values } = await runOnStored(weightedGraph, 'label-propagation', 4, { maxIterations: String(maxIterations) });
       expect(mismatches(values, expected.labels), `maxIterations ${maxIterations}`).toEqual([]);
       expect(summary).toMatchObject({ iterations: expected.iterations, converged: expected.converged });
     }
