@@ -1,13 +1,15 @@
 /**
  * triangle-count against a sequential oracle (sets of neighbours, simple undirected view) on
- * small graphs with multi-edges, reversed duplicates and self-loops, for several partitionings
- * and worker counts; and against the published total for SNAP's ego-Facebook graph.
+ * small graphs with multi-edges, reversed duplicates and self-loops, built in memory, for several
+ * partitionings and worker counts; and, end to end through import and the stored job, against
+ * the published totals for SNAP's ego-Facebook and wiki-Vote graphs.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { jobResults, runJob } from '../src/api/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { openTempCatalog, removeTempDirs, snapText, writeGraphFile } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs } from './helpers/graph-files.js';
 import { seededRandom, skewedEdges } from './helpers/generators.js';
+import { runInMemory } from './helpers/run-by-label.js';
 import { requireSharedData, sharedDataFile } from './helpers/shared-data.js';
 
 afterAll(removeTempDirs);
@@ -44,22 +46,16 @@ function graphWithQuirks(seed: number): [number, number][] {
 }
 
 describe('triangle-count', () => {
-  const { catalog, inputDir } = openTempCatalog();
-  const edges = graphWithQuirks(11);
-  const file = writeGraphFile(inputDir, 'quirks.txt', snapText(edges));
-  const expected = triangleOracle(edges);
+  const graph = { edges: graphWithQuirks(11) };
+  const expected = triangleOracle(graph.edges);
 
   for (const undirected of [false, true]) {
     for (const strategy of ['random', 'grid']) {
       for (const partitions of [1, 2, 4, 7]) {
         it(`${undirected ? 'undirected' : 'directed'}, ${strategy}, P=${partitions}, workers 1 and ${partitions}`, async () => {
-          const name = `t-${undirected ? 'u' : 'd'}-${strategy}-${partitions}`;
-          await importGraph(catalog, { file, name, undirected, strategy, partitions });
           for (const workers of new Set([1, partitions])) {
-            const summary = await runJob(catalog, { inProcess: true, graph: name, algorithm: 'triangle-count', workers });
-            const got = new Map<number, number>();
-            for (const row of jobResults(catalog, summary.jobId).rows()) got.set(row.vertex as number, row.value as number);
-            expect(got).toEqual(expected);
+            const { summary, values } = await runInMemory(graph, 'triangle-count', { directed: !undirected, strategy, partitions, workers });
+            expect(new Map([...values].map(([vertex, value]) => [Number(vertex), value]))).toEqual(expected);
             const total = [...expected.values()].reduce((a, b) => a + b, 0) / 3;
             expect(summary.aggregates.triangles).toBe(total);
           }
