@@ -2,16 +2,16 @@
  * Vector aggregators (`width` + `mapInto`, read with `ctx.aggregateVector`): element-wise sums
  * over masters (vertices) or over edges, the same on every partitioning and worker count, seen
  * by every worker in the next step; scalars beside them are unaffected; malformed ones are
- * refused naming the aggregator.
+ * refused naming the aggregator. The graph is built in memory, cut into 6 partitions.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importGraphFile, jobResults, runJob } from '../src/api/index.js';
+import { describe, expect, it } from 'vitest';
 import { defineProgram } from '../src/engine/index.js';
-import { openTempCatalog, removeTempDirs, snapText, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { skewedEdges } from './helpers/generators.js';
+import { runInMemory } from './helpers/run-by-label.js';
 
-let temp: TempCatalog;
 const edges = skewedEdges(11, 150, 900, 2);
+const graph = { edges };
+const LAYOUT = { directed: true, partitions: 6 } as const;
 
 /** Each vertex stores, in apply, what the vector aggregators said after the previous step. */
 const probe = defineProgram({
@@ -40,29 +40,21 @@ const probe = defineProgram({
   },
 });
 
-beforeAll(async () => {
-  temp = openTempCatalog();
-  await importGraphFile(temp.catalog, { file: writeGraphFile(temp.inputDir, 'g.txt', snapText(edges)), name: 'g', partitions: 6 });
-});
-afterAll(() => {
-  temp.close();
-  removeTempDirs();
-});
-
 describe('vector aggregators', () => {
   it.each([1, 3, 6])('%i worker(s): element-wise sums over masters and over edges, seen by every vertex', async (workers) => {
-    const job = await runJob(temp.catalog, { graph: 'g', algorithm: probe, options: { maxIterations: 2 }, workers, inProcess: true });
+    const { summary, values } = await runInMemory(graph, probe, { ...LAYOUT, options: { maxIterations: 2 }, workers });
     const vertices = new Set(edges.flat()).size;
     const inDegree = new Map<number, number>();
     for (const [, t] of edges) inDegree.set(t, (inDegree.get(t) ?? 0) + 1);
     const squares = [...inDegree.values()].reduce((sum, d) => sum + d * d, 0);
-    for (const row of jobResults(temp.catalog, job.jobId).rows()) expect(row.value).toEqual([vertices, edges.length, squares, edges.length, vertices]);
-    expect(job.aggregates).toEqual({ count: vertices });
+    expect(values.size).toBe(vertices);
+    for (const value of values.values()) expect(value).toEqual([vertices, edges.length, squares, edges.length, vertices]);
+    expect(summary.aggregates).toEqual({ count: vertices });
   });
 
   it('refuses a vector aggregator without mapInto, naming it', async () => {
     const broken = { ...probe, aggregators: { ...probe.aggregators, degrees: { width: 3 } } } as unknown as typeof probe;
-    await expect(runJob(temp.catalog, { graph: 'g', algorithm: broken, inProcess: true })).rejects.toMatchObject({
+    await expect(runInMemory(graph, broken, LAYOUT)).rejects.toMatchObject({
       code: 'GAS_ERR_PROGRAM',
       message: expect.stringContaining('aggregator "degrees": a vector aggregator (width) needs mapInto'),
     });
