@@ -5,15 +5,19 @@
  * algorithm definition as default export) is exercised too. Probes check themselves against the
  * engine's built-in columns on every vertex (an aggregator counts mismatches), and the test
  * checks their result columns against degrees computed here from the edge list. Runs on 1, 3
- * and 7 partitions with 1 and 3 workers, on a skewed graph whose hubs span several partitions.
+ * and 7 partitions with 1 and 3 workers, on a skewed graph whose hubs span several partitions,
+ * built in memory (laid out as `import` lays it out); the failure probes run on a stored graph,
+ * since the job's catalog row is part of what they check.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importGraphFile, jobResults, runJob, type JobSummary } from '../src/api/index.js';
+import { importGraphFile, runJob } from '../src/api/index.js';
+import { layOutGraphology } from '../src/api/graphology-layout.js';
 import { GasError } from '../src/errors.js';
-import { makeTempDir, openTempCatalog, removeTempDirs, withReader, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { makeTempDir, openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { seededRandom, skewedEdges } from './helpers/generators.js';
+import { graphologyOf, runInMemory, type EdgeGraph } from './helpers/run-by-label.js';
 
 const ENGINE = pathToFileURL(resolve('src/engine/index.ts')).href;
 const VERTICES = 300;
@@ -32,6 +36,8 @@ let probeDir: string;
 const edges = skewedEdges(77, VERTICES, EDGES, 2);
 const random = seededRandom(78);
 const weights = edges.map(() => 0.25 * (1 + Math.floor(random() * 16)));
+const unweighted: EdgeGraph = { edges };
+const weighted: EdgeGraph = { edges, weights };
 
 beforeAll(() => {
   temp = openTempCatalog();
@@ -71,22 +77,20 @@ const DEGREE = tally((u, v) =>
 );
 const IN_WEIGHT = tally((_, v, i) => [[v, weights[i]!]]);
 
-async function store(name: string, partitions: number, options: { undirected?: boolean; weighted?: boolean }): Promise<string> {
-  const lines = edges.map(([u, v], i) => (options.weighted ? `${u}\t${v}\t${weights[i]}` : `${u}\t${v}`));
-  const file = writeGraphFile(temp.inputDir, `${name}.txt`, `${lines.join('\n')}\n`);
-  await importGraphFile(temp.catalog, { file, name, partitions, strategy: 'random', ...options });
-  return name;
-}
+/** The edge list read directed, undirected, or directed with its weights. */
+type Reading = 'directed' | 'undirected' | 'weighted';
 
+/** Runs probe `file` on the edge list built in memory as `reading`, cut into `partitions` (strategy random); values keyed by label. */
 async function runProbe(
-  graph: string,
+  reading: Reading,
+  partitions: number,
   file: string,
   workers: number,
   options: Record<string, unknown> = {},
-): Promise<{ summary: JobSummary; values: Map<number, number> }> {
-  const summary = await runJob(temp.catalog, { inProcess: true, graph, algorithm: file, workers, options });
-  const values = new Map([...jobResults(temp.catalog, summary.jobId).rows()].map((row) => [row.vertex as number, row.value as number]));
-  return { summary, values };
+): Promise<{ summary: Awaited<ReturnType<typeof runInMemory>>['summary']; values: Map<number, number> }> {
+  const graph = reading === 'weighted' ? weighted : unweighted;
+  const { summary, values } = await runInMemory(graph, file, { directed: reading !== 'undirected', partitions, strategy: 'random', workers, options });
+  return { summary, values: new Map([...values].map(([vertex, value]) => [Number(vertex), value as number])) };
 }
 
 /** A one-step probe: gather `gather` over `direction`, store the total, count vertices where it differs from `builtIn`. */
@@ -115,31 +119,22 @@ function countingProbe(name: string, direction: string, gather: string, builtIn:
 }
 
 describe.each(LAYOUTS)('%i partitions, %i workers', (partitions, workers) => {
-  let directed: string;
-  let undirected: string;
-  let weighted: string;
-  beforeAll(async () => {
-    directed = await store(`d-${partitions}-${workers}`, partitions, {});
-    undirected = await store(`u-${partitions}-${workers}`, partitions, { undirected: true });
-    weighted = await store(`w-${partitions}-${workers}`, partitions, { weighted: true });
-  });
-
-  it('the graph has vertices replicated on several partitions (so the exchange is exercised)', () => {
-    withReader(temp.catalog, directed, (reader) => {
-      const replicas = new Uint32Array(reader.meta.vertices);
-      for (let p = 0; p < partitions; p++) for (const gid of reader.partition(p).gids) replicas[gid]!++;
-      expect(Math.max(...replicas)).toBe(partitions);
-    });
+  it('the graph has vertices replicated on several partitions (so the exchange is exercised)', async () => {
+    // The layout runInMemory's runs get: runOnGraph lays the graph out the same way.
+    const { graph } = await layOutGraphology(graphologyOf(unweighted, true), null, { partitions, strategy: 'random' }, 'engine-probes');
+    const replicas = new Uint32Array(graph.meta.vertices);
+    for (let p = 0; p < partitions; p++) for (const gid of graph.partition(p).gids) replicas[gid]!++;
+    expect(Math.max(...replicas)).toBe(partitions);
   });
 
   it.each([
-    ['in-neighbours = in-degree', 'in', 'inDegree', () => directed, IN_DEGREE],
-    ['out-neighbours = out-degree', 'out', 'outDegree', () => directed, OUT_DEGREE],
-    ['all on an undirected graph = degree', 'all', 'outDegree', () => undirected, DEGREE],
-    ['in on an undirected graph = degree (every edge is both ways)', 'in', 'inDegree', () => undirected, DEGREE],
-  ])('gather counting %s', async (_, direction, builtIn, graph, expected) => {
+    ['in-neighbours = in-degree', 'in', 'inDegree', 'directed', IN_DEGREE],
+    ['out-neighbours = out-degree', 'out', 'outDegree', 'directed', OUT_DEGREE],
+    ['all on an undirected graph = degree', 'all', 'outDegree', 'undirected', DEGREE],
+    ['in on an undirected graph = degree (every edge is both ways)', 'in', 'inDegree', 'undirected', DEGREE],
+  ] as const)('gather counting %s', async (_, direction, builtIn, reading, expected) => {
     const file = countingProbe(`count-${direction}-${builtIn}`, direction, '() => 1', builtIn);
-    const { summary, values } = await runProbe(graph(), file, workers);
+    const { summary, values } = await runProbe(reading, partitions, file, workers);
     expect(summary.iterations).toBe(1);
     expect(summary.aggregates.mismatches).toBe(0);
     expect(values).toEqual(expected);
@@ -150,7 +145,7 @@ describe.each(LAYOUTS)('%i partitions, %i workers', (partitions, workers) => {
 
   it('gather summing in-edge weights = in-weight', async () => {
     const file = countingProbe('in-weight', 'in', '(state, _self, _neighbor, edge) => state.weight[edge]', 'inWeight');
-    const { summary, values } = await runProbe(weighted, file, workers);
+    const { summary, values } = await runProbe('weighted', partitions, file, workers);
     expect(summary.aggregates.mismatches).toBe(0);
     expect(values).toEqual(IN_WEIGHT);
   });
@@ -183,7 +178,7 @@ describe.each(LAYOUTS)('%i partitions, %i workers', (partitions, workers) => {
         }),
       });`,
     );
-    const { summary, values } = await runProbe(directed, file, workers, { source: String(hub) });
+    const { summary, values } = await runProbe('directed', partitions, file, workers, { source: String(hub) });
     const neighbours = new Set(edges.filter(([u]) => u === hub).map(([, v]) => v));
     expect(neighbours.size).toBeGreaterThan(partitions);
     const expected = new Map([...OUT_DEGREE.keys()].map((v) => [v, (v === hub ? 1 : 0) + (neighbours.has(v) ? 1 : 0)]));
@@ -223,17 +218,26 @@ describe.each(LAYOUTS)('%i partitions, %i workers', (partitions, workers) => {
         converged: (ctx) => ctx.iteration >= 2,
       });`,
     );
-    const { summary, values } = await runProbe(directed, file, workers);
+    const { summary, values } = await runProbe('directed', partitions, file, workers);
     expect(summary.iterations).toBe(3);
     expect(summary.aggregates).toMatchObject({ unstable: 0, initialOk: IN_DEGREE.size });
     expect(summary.result.column).toBe('stamped');
     expect(values).toEqual(tally((u, v) => [[v, 1 + OUT_DEGREE.get(u)!]]));
   });
 
-  it('a program that throws in apply: GAS_ERR_PROGRAM and a failed job row', async () => {
-    const file = probe(
-      'throws-in-apply',
-      `export default defineProgram({
+  describe('on a stored graph', () => {
+    let directed: string;
+    beforeAll(async () => {
+      directed = `d-${partitions}-${workers}`;
+      const file = writeGraphFile(temp.inputDir, `${directed}.txt`, `${edges.map(([u, v]) => `${u}\t${v}`).join('\n')}\n`);
+      await importGraphFile(temp.catalog, { file, name: directed, partitions, strategy: 'random' });
+    });
+    const runStoredProbe = (file: string): Promise<unknown> => runJob(temp.catalog, { inProcess: true, graph: directed, algorithm: file, workers });
+
+    it('a program that throws in apply: GAS_ERR_PROGRAM and a failed job row', async () => {
+      const file = probe(
+        'throws-in-apply',
+        `export default defineProgram({
         name: 'throws-in-apply',
         vertexColumns: { value: 'f64' },
         alwaysActive: true,
@@ -241,20 +245,21 @@ describe.each(LAYOUTS)('%i partitions, %i workers', (partitions, workers) => {
           if (ctx.iteration === 1 && ctx.globalId(v) === 0) throw new Error('probe failure at vertex 0');
         },
       });`,
-    );
-    const failure = await runProbe(directed, file, workers).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(GasError);
-    expect(failure).toMatchObject({ code: 'GAS_ERR_PROGRAM', message: expect.stringContaining('probe failure at vertex 0') });
-    const [job] = temp.catalog.jobs.list({ graph: directed, limit: 1 });
-    expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_PROGRAM', programFile: file });
-  });
+      );
+      const failure = await runStoredProbe(file).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(GasError);
+      expect(failure).toMatchObject({ code: 'GAS_ERR_PROGRAM', message: expect.stringContaining('probe failure at vertex 0') });
+      const [job] = temp.catalog.jobs.list({ graph: directed, limit: 1 });
+      expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_PROGRAM', programFile: file });
+    });
 
-  it('a file whose default export is not a program: GAS_ERR_PROGRAM, before a job row exists', async () => {
-    const lastJobBefore = temp.catalog.jobs.list({ limit: 1 })[0]?.id;
-    const file = writeGraphFile(probeDir, 'not-a-program.ts', `export default { name: 'not-a-program', columns: {} };\n`);
-    const failure = await runProbe(directed, file, workers).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(GasError);
-    expect(failure).toMatchObject({ code: 'GAS_ERR_PROGRAM', message: expect.stringContaining('default export') });
-    expect(temp.catalog.jobs.list({ limit: 1 })[0]?.id).toBe(lastJobBefore);
+    it('a file whose default export is not a program: GAS_ERR_PROGRAM, before a job row exists', async () => {
+      const lastJobBefore = temp.catalog.jobs.list({ limit: 1 })[0]?.id;
+      const file = writeGraphFile(probeDir, 'not-a-program.ts', `export default { name: 'not-a-program', columns: {} };\n`);
+      const failure = await runStoredProbe(file).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(GasError);
+      expect(failure).toMatchObject({ code: 'GAS_ERR_PROGRAM', message: expect.stringContaining('default export') });
+      expect(temp.catalog.jobs.list({ limit: 1 })[0]?.id).toBe(lastJobBefore);
+    });
   });
 });
