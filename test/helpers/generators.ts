@@ -5,8 +5,10 @@
  * graph names its vertices 0..n−1 and every name occurs, so the stored global id of a vertex
  * *is* its label (integer labels are numbered by rank) and oracles can work on labels directly.
  *
- * Isolated vertices cannot be written as edges, so each is written as a self-loop and the graph
- * is imported with `dropSelfLoops` (see `importOptions`); generators never emit other self-loops.
+ * Built in memory (`run-by-label.ts`), every vertex 0..n−1 is a node, isolated ones included.
+ * In a file, isolated vertices cannot be written as edges, so each is written as a self-loop and
+ * the graph is imported with `dropSelfLoops` (see `importOptions`); the graph generators never
+ * emit other self-loops (`skewedEdges`, a raw edge list, does).
  */
 
 /** Mulberry32: a tiny seeded PRNG with uniform output in [0, 1). */
