@@ -1,9 +1,8 @@
 /**
  * Coordinator traffic and time per superstep of PageRank on a Graph500 Kronecker graph (default
- * scale 20, edge factor 16, undirected, 4 partitions), the "before" figures of issue 15 (the
- * worker mesh): today every vertex-cut message goes worker → coordinator → worker, so the bytes
- * the engine counts as exchanged per step, and on a cluster the bytes on the wire, all cross the
- * coordinator.
+ * scale 20, edge factor 16, undirected, 4 partitions): issue 15's figures. Before the worker mesh
+ * (commit 1f02837) every vertex-cut message went worker → coordinator → worker; now workers send
+ * them to each other, and the coordinator's links carry control only.
  *
  *   npm run build && node --import tsx bench/cluster-traffic.ts [--scale 20] [--iterations 10] [--runs 3] [--workers 4]
  *
@@ -18,7 +17,11 @@
  * placement (`summary: true`: medians over the runs) it prints, over supersteps 2… (the first
  * carries start-up):
  *   msPerStep               median time per superstep
- *   exchangeBytesPerStep    the engine's count of vertex-cut bytes per step (all through the coordinator today)
+ *   exchangeBytesPerStep    vertex-cut payload bytes per step (partials, values, flags, signals)
+ *   meshBytesPerStep        the same, summed from the per-link counts workers report
+ *   coordinatorBytesPerStep cluster only: bytes on the coordinator's links during the step's calls, both ways
+ *   coordinatorShareOfMesh  cluster only: coordinatorBytesPerStep / meshBytesPerStep (the target: well under 0.01)
+ *   controlMessagesPerStep  requests and responses between the coordinator and the workers per step
  *   messagesPerStep         vertex-cut messages per step
  *   mirrorUpdatesPerStep    master → mirror records per step (Σ (replicas − 1) over active vertices)
  *   wireBytesPerStep        cluster only: (wire.totalBytes − wire.shardBytes) / iterations, both
@@ -166,6 +169,26 @@ function repeat(placement: Placement, cache: 'cold' | 'warm', job: Job, count: n
   return results;
 }
 
+/**
+ * The coordinator's share of a step's traffic: bytes on its links during the step's calls (remote
+ * workers only; null elsewhere) against the payload workers sent each other on the mesh.
+ */
+function controlFigures(
+  steps: readonly { controlBytes: number | null; controlMessages: number; peerBytes: readonly (readonly number[])[] }[],
+): Record<string, number> {
+  const control = steps.map((step) => step.controlBytes);
+  const mesh = steps.map((step) => step.peerBytes.flat().reduce((a, b) => a + b, 0));
+  const figures: Record<string, number> = {
+    meshBytesPerStep: Math.round(median(mesh)),
+    controlMessagesPerStep: median(steps.map((step) => step.controlMessages)),
+  };
+  if (control.every((bytes) => bytes !== null)) {
+    figures.coordinatorBytesPerStep = Math.round(median(control as number[]));
+    figures.coordinatorShareOfMesh = median(control.map((bytes, i) => (bytes as number) / Math.max(1, mesh[i]!)));
+  }
+  return figures;
+}
+
 async function child(job: Job): Promise<Record<string, number | string>> {
   const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
   const { runJob } = await fromDist<typeof import('../src/api/index.js')>('api/index.js');
@@ -193,6 +216,7 @@ async function child(job: Job): Promise<Record<string, number | string>> {
       msPerStep: round(median(later(steps))),
       firstStepMs: round(steps[0] ?? NaN),
       exchangeBytesPerStep: Math.round(median(later(summary.exchange.bytesPerStep))),
+      ...controlFigures(later(summary.exchange.trafficPerStep)),
       messagesPerStep: median(later(summary.exchange.messagesPerStep)),
       mirrorUpdatesPerStep: median(later(summary.exchange.mirrorUpdatesPerStep)),
       ...(wire

@@ -9,7 +9,7 @@ import { layOutGraphology } from '../src/api/graphology-layout.js';
 import { METHODS } from '../src/cluster/protocol.js';
 import { InProcessEndpoint, TableEndpoint, type WorkerEndpoint } from '../src/engine/endpoint.js';
 import { ENGINE_NAMES, engineByName, loadInProcessWorkers, resolveAlgorithmOptions, runSynchronous, type AnyVertexProgram } from '../src/engine/index.js';
-import { RUNTIME_HANDLERS, WORKER_CALL_NAMES, WORKER_CALLS, type CallArgs, type CallResult, type WorkerCall } from '../src/engine/worker-calls.js';
+import { NODE_HANDLERS, WORKER_CALL_NAMES, WORKER_CALLS, type CallArgs, type CallResult, type WorkerCall } from '../src/engine/worker-calls.js';
 import { Graph } from './helpers/graph-files.js';
 
 /** A side × side grid, edges both ways, partitioned 4 ways in memory. */
@@ -40,6 +40,9 @@ class RecordingEndpoint extends TableEndpoint {
   }
   get busyMs(): number {
     return this.inner.busyMs;
+  }
+  get controlBytes(): number | null {
+    return this.inner.controlBytes;
   }
   call<M extends WorkerCall>(method: M, ...args: CallArgs<M>): Promise<CallResult<M>> {
     this.calls.push(method);
@@ -97,28 +100,40 @@ describe('engines by name', () => {
         expect(outcome.workerSteps).toBeUndefined();
         expect(outcome.maxLead).toBeUndefined();
       }
-      for (const endpoint of recorded) expect(endpoint.calls.slice(0, 3)).toEqual(['init', 'setAggregates', 'activate']);
+      for (const endpoint of recorded) {
+        expect(endpoint.calls.slice(0, 2)).toEqual(['start', 'activate']);
+        // Exchange messages travel on the mesh: the coordinator's calls carry none.
+        const stepCalls = name === 'sync' ? ['gatherApply', 'scatterActivate'] : ['sspStep'];
+        expect(endpoint.calls.slice(2, 2 + stepCalls.length * outcome.iterations)).toEqual(Array.from({ length: outcome.iterations }, () => stepCalls).flat());
+      }
+      for (const step of outcome.steps) {
+        expect(step.traffic.controlMessages).toBe(2 * workers * (name === 'sync' ? 2 : 1));
+        expect(step.traffic.controlBytes).toBeNull();
+        expect(step.traffic.peerBytes.flat().reduce((a, b) => a + b, 0)).toBe(step.bytes);
+        if (workers > 1) expect(step.bytes).toBeGreaterThan(0);
+        for (let w = 0; w < workers; w++) expect(step.traffic.peerBytes[w]![w]).toBe(0);
+      }
     }
   });
 });
 
 describe('the worker call table', () => {
-  it('names every call once, handles each on the runtime, and the protocol adds only hasShard and setup', () => {
+  it('names every call once, handles each on the node, and the protocol adds only hasShard, setup and joinMesh', () => {
     expect(new Set(WORKER_CALL_NAMES).size).toBe(WORKER_CALL_NAMES.length);
-    expect(Object.keys(RUNTIME_HANDLERS).sort()).toEqual([...WORKER_CALL_NAMES].sort());
-    expect([...METHODS].sort()).toEqual(['hasShard', 'setup', ...WORKER_CALL_NAMES].sort());
+    expect(Object.keys(NODE_HANDLERS).sort()).toEqual([...WORKER_CALL_NAMES].sort());
+    expect([...METHODS].sort()).toEqual(['hasShard', 'joinMesh', 'setup', ...WORKER_CALL_NAMES].sort());
+    expect(WORKER_CALL_NAMES.filter((name) => WORKER_CALLS[name].interrupts)).toEqual(['close']);
     for (const name of WORKER_CALL_NAMES) expect(typeof (TableEndpoint.prototype as unknown as Record<string, unknown>)[name]).toBe('function');
   });
 
-  it('an in-process endpoint counts only compute calls as busy time', async () => {
+  it('an in-process endpoint counts computing as busy time, not collecting results', async () => {
     const source = await grid(4);
     const program = pagerank.create(resolveAlgorithmOptions(pagerank, {})) as AnyVertexProgram;
     const [endpoint] = loadInProcessWorkers(source, program, 1).endpoints as InProcessEndpoint[];
-    expect(WORKER_CALLS.collect.compute).toBe(false);
-    await endpoint!.init();
-    const afterInit = endpoint!.busyMs;
-    expect(afterInit).toBeGreaterThan(0);
+    await endpoint!.start();
+    const afterStart = endpoint!.busyMs;
+    expect(afterStart).toBeGreaterThan(0);
     await endpoint!.collect('rank');
-    expect(endpoint!.busyMs).toBe(afterInit);
+    expect(endpoint!.busyMs).toBe(afterStart);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Workers on separate hosts, as far as the network can tell: each worker process runs in its own
- * network namespace, reachable only through a veth pair from the coordinator's namespace. The
- * test makes the namespaces and links itself and removes them afterwards; where the kernel or
- * the user may not make namespaces it is skipped with the reason printed.
+ * network namespace, cabled by a veth pair to one bridge (a switch) on which the coordinator's
+ * namespace has an address too, so the hosts reach each other and the coordinator as machines on
+ * one LAN do. The test makes the namespaces, links and bridge itself and removes them afterwards;
+ * where the kernel or the user may not make namespaces it is skipped with the reason printed.
  *
- * PageRank and connected components must match one in-process worker; a worker killed mid-job,
- * and a worker whose link goes down (no FIN, no RST: only the heartbeats notice), must fail the
- * job within a bounded time with an error naming that worker.
+ * PageRank and connected components must match one in-process worker (the workers exchange on
+ * their mesh, host to host); a worker killed mid-job, and a worker whose link goes down (no FIN,
+ * no RST: only the heartbeats notice), must fail the job within a bounded time with an error
+ * naming that worker; two hosts that cannot reach each other fail the job naming the pair.
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,20 +20,26 @@ import { errorOfBrokenJob, startWorkerProcess, type WorkerProcess } from './help
 
 interface Host {
   readonly netns: string;
-  /** The coordinator-side end of the veth pair. */
+  /** The switch-side end of the veth pair (a port of the bridge). */
   readonly link: string;
   readonly address: string;
 }
 
 const tag = `${process.pid % 100_000}`;
 const subnet = 100 + (process.pid % 100);
-const hosts: Host[] = [0, 1, 2].map((i) => ({ netns: `gw${tag}n${i}`, link: `gw${tag}h${i}`, address: `10.${subnet}.${i}.2` }));
+const bridge = `gw${tag}br`;
+const hosts: Host[] = [0, 1, 2].map((i) => ({ netns: `gw${tag}n${i}`, link: `gw${tag}h${i}`, address: `10.${subnet}.0.${i + 2}` }));
 
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: 'pipe' });
 }
 
 function removeHosts(): void {
+  try {
+    ip('link', 'del', bridge);
+  } catch {
+    // not made
+  }
   for (const host of hosts) {
     try {
       ip('netns', 'del', host.netns);
@@ -49,12 +57,15 @@ function removeHosts(): void {
 /** Makes the namespaces and links; returns why it cannot, or null. */
 function makeHosts(): string | null {
   try {
+    ip('link', 'add', bridge, 'type', 'bridge');
+    ip('addr', 'add', `10.${subnet}.0.1/24`, 'dev', bridge);
+    ip('link', 'set', bridge, 'up');
     hosts.forEach((host, i) => {
       const inner = `gw${tag}i${i}`;
       ip('netns', 'add', host.netns);
       ip('link', 'add', host.link, 'type', 'veth', 'peer', 'name', inner);
       ip('link', 'set', inner, 'netns', host.netns);
-      ip('addr', 'add', `10.${subnet}.${i}.1/24`, 'dev', host.link);
+      ip('link', 'set', host.link, 'master', bridge);
       ip('link', 'set', host.link, 'up');
       ip('netns', 'exec', host.netns, 'ip', 'addr', 'add', `${host.address}/24`, 'dev', inner);
       ip('netns', 'exec', host.netns, 'ip', 'link', 'set', inner, 'up');
@@ -133,6 +144,26 @@ describe.skipIf(skipReason !== null)('workers in separate network namespaces', (
       delete process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS;
       ip('link', 'set', hosts[victim]!.link, 'up');
     }
+  });
+
+  it('two hosts that cannot reach each other fail the job naming the pair, and the mesh forms again once they can', async () => {
+    // Host 2 dials the hosts before it in the job's list; a route that refuses host 1's address
+    // stands for a firewall between the two (the coordinator still reaches both).
+    const [, from, to] = [0, 2, 1];
+    ip('netns', 'exec', hosts[from]!.netns, 'ip', 'route', 'add', 'prohibit', `${hosts[to]!.address}/32`);
+    try {
+      const error = await runJob(temp.catalog, { graph: 'pa', algorithm: 'pagerank', cluster: workers.map((w) => w.address) }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'GAS_ERR_WORKER',
+        message: expect.stringContaining(`worker ${workers[from]!.address} cannot reach its peer worker ${workers[to]!.address}`),
+      });
+      const [job] = temp.catalog.jobs.list({ limit: 1 });
+      expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_WORKER' });
+    } finally {
+      ip('netns', 'exec', hosts[from]!.netns, 'ip', 'route', 'del', 'prohibit', `${hosts[to]!.address}/32`);
+    }
+    const after = await values({ graph: 'pa', algorithm: 'connected-components', cluster: workers.map((w) => w.address) });
+    expect(after.length).toBeGreaterThan(0);
   });
 
   it('a worker killed mid-job fails the job naming it', async () => {

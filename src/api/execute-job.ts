@@ -20,6 +20,7 @@ import {
   type GraphHandle,
   type OptionValue,
   type StepReport,
+  type StepTraffic,
 } from '../engine/index.js';
 import { GasError, NotFoundError } from '../errors.js';
 import type { GraphSource, VertexLabel } from '../storage/index.js';
@@ -94,6 +95,12 @@ export interface ExecutionSummary {
     readonly messagesPerStep: readonly number[];
     /** Vertex records masters sent to mirrors per step: Σ (replicas − 1) over active vertices, the vertex cut's price. */
     readonly mirrorUpdatesPerStep: readonly number[];
+    /**
+     * Per step, per link: payload bytes and messages each worker sent each other worker over the
+     * mesh (`peerBytes[from][to]`), and the coordinator's control traffic (calls; bytes where the
+     * transport counts them: remote workers).
+     */
+    readonly trafficPerStep: readonly StepTraffic[];
   };
   /** Cluster runs: bytes on the wire in all (both directions, shards included) and of the shards alone. */
   readonly wire: { readonly totalBytes: number; readonly shardBytes: number } | null;
@@ -202,7 +209,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
     const loadStart = performance.now();
     workers = await startWorkers(source, program, spec, placement, {
       slowWorker: run.slowWorker,
-      transferInboxes: staleness === 0,
+      keepsMessages: engine.keepsMessages,
       jobId: run.jobId,
       secret: run.clusterSecret,
     });
@@ -251,6 +258,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         bytesPerStep: outcome.steps.map((step) => step.bytes),
         messagesPerStep: outcome.steps.map((step) => step.messages),
         mirrorUpdatesPerStep: outcome.steps.map((step) => step.mirrorUpdates),
+        trafficPerStep: outcome.steps.map((step) => step.traffic),
       },
       wire: placement.kind === 'cluster' ? { totalBytes: workers.wireBytes(), shardBytes: workers.shipBytes } : null,
       workerStats: endpoints.map((endpoint, w) => ({

@@ -25,6 +25,10 @@ export class ChannelEndpoint extends TableEndpoint {
     return this.channel.name;
   }
 
+  get controlBytes(): number | null {
+    return this.channel.wireBytes;
+  }
+
   /** Whether the worker's shard cache holds `key` (remote workers). */
   async hasShard(key: string): Promise<boolean> {
     return (await this.channel.request('hasShard', [key])).result as boolean;
@@ -32,12 +36,18 @@ export class ChannelEndpoint extends TableEndpoint {
 
   /**
    * Loading is not computing: setup's time is left out of `busyMs`. Only the shard's buffers
-   * move: the spec is shared by every worker's setup, and its options may hold typed arrays
-   * (ALS's held-out ratings) that moving would detach for the next worker.
+   * and the mesh's ports move: the spec is shared by every worker's setup, and its options may
+   * hold typed arrays (ALS's held-out ratings) that moving would detach for the next worker.
    */
   async setup(setup: WorkerSetup): Promise<SetupResult> {
-    const transfer = setup.shard ? buffersIn(setup.shard) : false;
+    const ports = setup.mesh.kind === 'ports' ? setup.mesh.ports.filter((port) => port !== null) : [];
+    const transfer = [...(setup.shard ? buffersIn(setup.shard) : []), ...ports] as ArrayBuffer[];
     return (await this.channel.request('setup', [setup], transfer)).result as SetupResult;
+  }
+
+  /** Remote workers: connects the worker to its peers (every worker set up first); rejects naming a pair that cannot connect. */
+  async joinMesh(): Promise<void> {
+    await this.channel.request('joinMesh', []);
   }
 
   /** Tells a live worker to drop the job, then closes the channel (a field: the table's `close` is a property). */

@@ -5,6 +5,7 @@
  * dead worker.
  */
 import { GasError, type ErrorCode } from '../errors.js';
+import type { MessagePort } from 'node:worker_threads';
 import type { Method, Request, Response } from './protocol.js';
 
 export interface Reply {
@@ -13,7 +14,7 @@ export interface Reply {
 }
 
 /** Buffers a request may move to the worker: all in its arguments, none, or a list. */
-export type Transfer = boolean | readonly ArrayBuffer[];
+export type Transfer = boolean | readonly (ArrayBuffer | MessagePort)[];
 
 export abstract class Channel {
   private nextId = 1;
@@ -42,6 +43,11 @@ export abstract class Channel {
   }
 
   abstract close(): Promise<void>;
+
+  /** Bytes this channel carried both ways so far; null where the transport does not count them. */
+  get wireBytes(): number | null {
+    return null;
+  }
 
   protected abstract send(request: Request, transfer: Transfer): void;
 

@@ -70,16 +70,17 @@ function readExactly(socket: Socket, bytes: number, timeoutMs: number, done: (er
 }
 
 /**
- * The listening end. Calls `accepted()` once the dialer has proved the secret and the verdict is
- * on its way — synchronously, so the socket can be handed on in the same turn — or `refused(why)`
- * after closing the socket. The socket must have an `error` listener already.
+ * The listening end. Calls `accepted(context)` once the dialer has proved the secret for one of
+ * `contexts` (the kinds of link this port serves; the one proved is the kind of this link) and
+ * the verdict is on its way — synchronously, so the socket can be handed on in the same turn — or
+ * `refused(why)` after closing the socket. The socket must have an `error` listener already.
  */
 export function acceptHandshake(
   socket: Socket,
   secret: Buffer,
-  context: LinkContext,
+  contexts: LinkContext | readonly LinkContext[],
   timeoutMs: number,
-  accepted: () => void,
+  accepted: (context: LinkContext) => void,
   refused: (problem: string) => void,
 ): void {
   const nonceL = randomBytes(NONCE_BYTES);
@@ -91,7 +92,13 @@ export function acceptHandshake(
       return;
     }
     const nonceD = proof.subarray(0, NONCE_BYTES);
-    if (!timingSafeEqual(proof.subarray(NONCE_BYTES), mac(secret, 'dialer', context, nonceL, nonceD))) {
+    const claimed = proof.subarray(NONCE_BYTES);
+    // Every context is checked (no early exit), so timing does not tell which one was tried.
+    let context: LinkContext | null = null;
+    for (const candidate of typeof contexts === 'string' ? [contexts] : contexts) {
+      if (timingSafeEqual(claimed, mac(secret, 'dialer', candidate, nonceL, nonceD))) context ??= candidate;
+    }
+    if (!context) {
       socket.end(Buffer.of(REFUSED));
       // end() waits for the peer's FIN; a client that never sends one must not keep the descriptor.
       setTimeout(() => socket.destroy(), 1000).unref();
@@ -99,7 +106,7 @@ export function acceptHandshake(
       return;
     }
     socket.write(Buffer.concat([Buffer.of(ACCEPTED), mac(secret, 'listener', context, nonceL, nonceD)]));
-    accepted();
+    accepted(context);
   });
 }
 

@@ -4,6 +4,7 @@
  * `WorkerEndpoint`s.
  */
 export { startWorkers, defaultWorkerCount, type Placement, type StartOptions, type StartedWorkers } from './launch.js';
-export { startWorkerServer, parseAddress, isLoopback, DEFAULT_LISTEN, type WorkerServer, type WorkerServerOptions } from './tcp-worker.js';
+export { startWorkerServer, DEFAULT_LISTEN, type WorkerServer, type WorkerServerOptions } from './tcp-worker.js';
+export { parseAddress, isLoopback } from './address.js';
 export { loadClusterSecret, SECRET_ENV } from './secret.js';
 export type { ProgramSpec } from './program-spec.js';

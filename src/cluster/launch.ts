@@ -7,7 +7,9 @@
  * graph's shards cross the wire once per worker, not once per job. `shipBytes` reports the bytes
  * sent before the first superstep.
  */
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { basename } from 'node:path';
 import type { WorkerEndpoint } from '../engine/endpoint.js';
 import { graphFacts, loadInProcessWorkers } from '../engine/load.js';
@@ -19,6 +21,7 @@ import type { GraphSource } from '../storage/index.js';
 import type { Channel } from './channel.js';
 import { ChannelEndpoint } from './channel-endpoint.js';
 import { createProgram, withSource, type ProgramSpec } from './program-spec.js';
+import type { MeshSetup } from './protocol.js';
 import { loadClusterSecret } from './secret.js';
 import { shardKey } from './shard-cache.js';
 import { TcpChannel } from './tcp-channel.js';
@@ -34,8 +37,8 @@ export interface StartOptions {
   readonly slowWorker?: { readonly worker: number; readonly factor: number };
   /** The job's id in the catalog, named in remote workers' log lines. */
   readonly jobId?: number;
-  /** False when the engine keeps inboxes to send them again (SSP): they are then copied to threads, not moved. */
-  readonly transferInboxes?: boolean;
+  /** The engine keeps peers' messages past their step (SSP: `Engine.keepsMessages`): workers then pack each message into a buffer of its own. */
+  readonly keepsMessages?: boolean;
   /** The cluster's shared secret for remote workers (default: `GASWORKS_CLUSTER_SECRET`, else none). */
   readonly secret?: Buffer | null;
 }
@@ -124,19 +127,32 @@ export async function startWorkers(
     }
     const tables = readGraphTables(reader);
     const shipped = placement.kind === 'cluster' ? withSource(spec) : spec;
-    const endpoints = channels.map((channel) => new ChannelEndpoint(channel, options.transferInboxes ?? true));
+    const endpoints = channels.map((channel) => new ChannelEndpoint(channel));
     const setups: Promise<unknown>[] = [];
-    const sharedMessages = placement.kind === 'threads' && (options.transferInboxes ?? true);
+    const sharedMessages = !(options.keepsMessages ?? false);
+    const meshes = meshSetups(placement, size);
     const keys = endpoints.map((_, w) => (placement.kind === 'cluster' ? shardKey(basename(reader.dir), w, size) : null));
     const cached = await Promise.all(endpoints.map((endpoint, w) => (keys[w] ? endpoint.hasShard(keys[w]) : false)));
     for (let w = 0; w < size; w++) {
       // Read, send, and let go of one shard before reading the next; workers build their local graphs in parallel.
       const shard = cached[w] ? null : readShard(reader, tables, w, size);
       setups.push(
-        endpoints[w]!.setup({ spec: shipped, shard, shardKey: keys[w]!, facts, slowdown: slowdownOf(w), sharedMessages, jobId: options.jobId ?? null }),
+        endpoints[w]!.setup({
+          spec: shipped,
+          worker: w,
+          numWorkers: size,
+          mesh: meshes[w]!,
+          shard,
+          shardKey: keys[w]!,
+          facts,
+          slowdown: slowdownOf(w),
+          sharedMessages,
+          jobId: options.jobId ?? null,
+        }),
       );
     }
     await Promise.all(setups);
+    if (placement.kind === 'cluster' && size > 1) await Promise.all(endpoints.map((endpoint) => endpoint.joinMesh()));
     const tcp = channels.filter((c): c is TcpChannel => c instanceof TcpChannel);
     const shipBytes = tcp.reduce((sum, c) => sum + c.bytesSent, 0);
     return {
@@ -152,4 +168,25 @@ export async function startWorkers(
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * Each worker's place in the job's mesh: a `MessagePort` pair per pair of threads, or for remote
+ * workers the job's token and every worker's address (they connect to each other at `joinMesh`).
+ */
+function meshSetups(placement: Placement, size: number): MeshSetup[] {
+  if (size === 1) return [{ kind: 'none' }];
+  if (placement.kind === 'cluster') {
+    const token = randomBytes(16).toString('hex');
+    return placement.addresses.map(() => ({ kind: 'tcp', token, addresses: placement.addresses }));
+  }
+  const ports: (MessagePort | null)[][] = Array.from({ length: size }, () => new Array<MessagePort | null>(size).fill(null));
+  for (let a = 0; a < size; a++) {
+    for (let b = a + 1; b < size; b++) {
+      const { port1, port2 } = new MessageChannel();
+      ports[a]![b] = port1;
+      ports[b]![a] = port2;
+    }
+  }
+  return ports.map((row) => ({ kind: 'ports', ports: row }));
 }

@@ -3,8 +3,10 @@
  * one request at a time per worker, answered by one response with the same id.
  *
  *   hasShard  does the worker's cache hold this shard? (remote workers)
- *   setup     program spec, shard, graph facts, job options → the worker builds its runtime
- *   init … collect, close   the engine's worker calls (engine/worker-calls.ts), by name
+ *   setup     program spec, shard, graph facts, job options, its place in the mesh → the worker
+ *             builds its runtime
+ *   joinMesh  remote workers: connect to every peer of the job (after every worker's setup)
+ *   start … collect, close   the engine's worker calls (engine/worker-calls.ts), by name
  *
  * `ProtocolCalls` is the whole table: the engine's calls plus the two only hosted workers have.
  * Every response carries `busyMs`, the worker's own time on the request, so the coordinator can
@@ -13,10 +15,25 @@
 import { WORKER_CALL_NAMES, type WorkerCalls } from '../engine/worker-calls.js';
 import type { GraphFacts } from '../engine/worker-runtime.js';
 import type { WorkerShard } from '../engine/shard.js';
+import type { MessagePort } from 'node:worker_threads';
 import type { ProgramSpec } from './program-spec.js';
+
+/**
+ * How a worker reaches its peers: nothing to reach (one worker), a `MessagePort` per peer
+ * (threads of one process), or a TCP link per peer (remote workers: each dials the peers before
+ * it in `addresses` and is dialed by those after it; `token` names the job on those links).
+ */
+export type MeshSetup =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'ports'; readonly ports: readonly (MessagePort | null)[] }
+  | { readonly kind: 'tcp'; readonly token: string; readonly addresses: readonly string[] };
 
 export interface WorkerSetup {
   readonly spec: ProgramSpec;
+  /** This worker's place: worker `worker` of `numWorkers`. */
+  readonly worker: number;
+  readonly numWorkers: number;
+  readonly mesh: MeshSetup;
   /** The worker's shard, or null when the worker said it holds `shardKey` in its cache. */
   readonly shard: WorkerShard | null;
   /** Identifies the shard for remote workers' caches (see shard-cache.ts); null: do not cache. */
@@ -24,7 +41,7 @@ export interface WorkerSetup {
   readonly facts: GraphFacts;
   /** Testing and benchmarks: the worker sleeps (factor − 1) × its compute time after every phase, to act as a straggler. */
   readonly slowdown: number;
-  /** Write messages into reused SharedArrayBuffer slots (threads under BSP; see engine/message-slots.ts). */
+  /** Write messages into reused SharedArrayBuffer slots (engines that do not keep messages; see engine/message-slots.ts). */
   readonly sharedMessages: boolean;
   /** The catalog's id of the job (null for runs that are not jobs: graphology in memory, benches), for workers' logs. */
   readonly jobId: number | null;
@@ -40,12 +57,13 @@ export interface SetupResult {
 export interface ProtocolCalls extends WorkerCalls {
   hasShard(key: string): boolean;
   setup(setup: WorkerSetup): SetupResult;
+  joinMesh(): void;
 }
 
 export type Method = keyof ProtocolCalls;
 
 /** Every method by name, at runtime. */
-export const METHODS: readonly Method[] = ['hasShard', 'setup', ...WORKER_CALL_NAMES];
+export const METHODS: readonly Method[] = ['hasShard', 'setup', 'joinMesh', ...WORKER_CALL_NAMES];
 
 export interface Request {
   readonly id: number;
@@ -71,6 +89,11 @@ export function buffersIn(value: unknown, into: Set<ArrayBuffer> = new Set()): A
     const whole = value.byteOffset === 0 && value.byteLength === buffer.byteLength;
     if (buffer instanceof ArrayBuffer && (whole || buffer.byteLength > Buffer.poolSize)) into.add(buffer);
   } else if (Array.isArray(value)) for (const item of value) buffersIn(item, into);
-  else if (value !== null && typeof value === 'object' && !(value instanceof Map)) for (const item of Object.values(value)) buffersIn(item, into);
+  else if (value !== null && typeof value === 'object' && !(value instanceof Map) && !isPort(value))
+    for (const item of Object.values(value)) buffersIn(item, into);
   return [...into];
+}
+
+function isPort(value: object): boolean {
+  return typeof (value as { postMessage?: unknown }).postMessage === 'function';
 }

@@ -7,14 +7,12 @@
  * up in memory. Before the WebSocket opens, the coordinator and the worker prove to each other
  * that they hold the cluster's secret (handshake.ts) on the bare TCP connection.
  */
-import { connect as connectTcp, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { ERROR_CODES, GasError } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
 import { Channel } from './channel.js';
-import { offerHandshake } from './handshake.js';
-import { parseAddress } from './tcp-worker.js';
+import { dialWorker } from './dial.js';
 import type { Request, Response } from './protocol.js';
-import { MAX_FRAME_BYTES, decode, encode } from './wire.js';
+import { decode, encode } from './wire.js';
 
 export interface TcpOptions {
   readonly connectTimeoutMs: number;
@@ -90,54 +88,12 @@ export class TcpChannel extends Channel {
 
   /** `secret`: the cluster's shared secret (null: the worker's refusal is reported as `GAS_ERR_AUTH`). */
   static async connect(address: string, secret: Buffer | null, options: TcpOptions = tcpDefaults()): Promise<TcpChannel> {
-    const { host, port } = parseAddress(address, '--cluster');
-    const deadline = Date.now() + options.connectTimeoutMs;
-    const tcp = await new Promise<Socket>((resolve, reject) => {
-      const socket = connectTcp({ host, port, noDelay: true });
-      const unreachable = (problem: string): void => {
-        socket.destroy();
-        reject(new GasError('GAS_ERR_WORKER', `worker ${address}: unreachable (${problem})`, { worker: address }));
-      };
-      const timeout = setTimeout(() => unreachable(`no answer within ${options.connectTimeoutMs} ms`), options.connectTimeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timeout);
-        socket.removeAllListeners('error');
-        resolve(socket);
-      });
-      socket.once('error', (error) => {
-        clearTimeout(timeout);
-        unreachable(error.message);
-      });
-    });
-    tcp.on('error', () => tcp.destroy());
-    await offerHandshake(tcp, secret, 'coordinator-worker', address, Math.max(1, deadline - Date.now()));
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`ws://${address}`, {
-        maxPayload: MAX_FRAME_BYTES,
-        perMessageDeflate: false,
-        handshakeTimeout: options.connectTimeoutMs,
-        // The authenticated connection itself, not a new one.
-        createConnection: () => tcp,
-        // An all-zero masking key, which both ends of `ws` recognise and skip: masking guards browsers'
-        // proxies against cache poisoning, and costs an XOR pass over every byte sent (no proxy sits
-        // between a coordinator and its workers).
-        generateMask: (mask: Buffer) => mask.fill(0),
-      });
-      const unreachable = (problem: string): void => {
-        socket.terminate();
-        reject(new GasError('GAS_ERR_WORKER', `worker ${address}: unreachable (${problem})`, { worker: address }));
-      };
-      const timeout = setTimeout(() => unreachable(`no answer within ${options.connectTimeoutMs} ms`), options.connectTimeoutMs);
-      socket.once('open', () => {
-        clearTimeout(timeout);
-        socket.removeAllListeners('error');
-        resolve(new TcpChannel(address, socket, options));
-      });
-      socket.once('error', (error) => {
-        clearTimeout(timeout);
-        unreachable(error.message);
-      });
-    });
+    const socket = await dialWorker(address, secret, 'coordinator-worker', { connectTimeoutMs: options.connectTimeoutMs });
+    return new TcpChannel(address, socket, options);
+  }
+
+  override get wireBytes(): number {
+    return this.bytesSent + this.bytesReceived;
   }
 
   protected send(request: Request): void {

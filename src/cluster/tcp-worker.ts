@@ -15,6 +15,10 @@
  * is closed, which frees a half-received frame. The job's thread starts at its first well-formed
  * request; a frame that does not decode to one closes that connection, never the process.
  *
+ * The same port takes the job's mesh links from the other workers of a job (job-session.ts),
+ * authenticated with their own handshake context, so a proof made for one kind of link opens no
+ * other: a coordinator connection opens a job channel, a mesh peer's only a link to a job it names.
+ *
  * Logs (pino, `util/log.ts`): every record of a connection carries its number and the
  * coordinator's address — connected, setup (program, shard shipped or cached), ready (its size and
  * load time), failed requests, results collected, closed (requests served, time connected); each
@@ -22,16 +26,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer as createTcpServer, isIP, type Socket } from 'node:net';
-import type { Worker } from 'node:worker_threads';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { GasError } from '../errors.js';
-import { startModuleWorker } from '../threads.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { acceptHandshake } from './handshake.js';
-import type { ProgramSpec } from './program-spec.js';
-import { METHODS, buffersIn, type Method, type Request, type Response, type WorkerSetup } from './protocol.js';
-import { MAX_FRAME_BYTES, decode, encode } from './wire.js';
+import { parseAddress } from './address.js';
+import { acceptHandshake, type LinkContext } from './handshake.js';
+import { JobSession, type SessionContext } from './job-session.js';
+import { tcpDefaults } from './tcp-channel.js';
+import { MAX_FRAME_BYTES } from './wire.js';
 
 export interface WorkerServer {
   /** The address it listens on (the real port when asked for port 0). */
@@ -51,20 +54,6 @@ export const MAX_PENDING_HANDSHAKES = 1024;
 
 /** The address `gasworks worker` listens on without `--listen`: this machine only. */
 export const DEFAULT_LISTEN = '127.0.0.1:7400';
-
-export function parseAddress(text: string, option: string): { host: string; port: number } {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text.trim());
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65535) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `${option}: expected HOST:PORT, got "${text}"`, { option, value: text });
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
-}
-
-/** True for addresses only this machine reaches: 127.0.0.0/8, ::1, localhost. */
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || host.toLowerCase().startsWith('::ffff:127.');
-}
 
 function envMs(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -90,14 +79,43 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
   const sockets = new Set<Socket>();
   let connections = 0;
   let pendingHandshakes = 0;
+  const sessions: SessionContext = {
+    dataDir,
+    secret: options.secret,
+    meshJobs: new Map(),
+    connectTimeoutMs: tcpDefaults().connectTimeoutMs,
+    heartbeatMs: tcpDefaults().heartbeatMs,
+  };
+  // A connection authenticated as a coordinator may open a job channel (path /), one authenticated
+  // as a mesh peer only a mesh link (/mesh/<job token>/<its place in the job>).
+  const linkContext = new WeakMap<Socket, LinkContext>();
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const context = linkContext.get(socket);
+    const meshMatch = /^\/mesh\/([0-9a-f]{32})\/(\d{1,5})$/.exec(request.url ?? '');
+    const mesh = meshMatch ? { token: meshMatch[1]!, from: Number(meshMatch[2]) } : null;
+    if (context === 'worker-mesh' ? !mesh : context !== 'coordinator-worker' || request.url !== '/') {
+      log.warn({ connection: connectionOf.get(socket), url: request.url?.slice(0, 80), link: context }, 'refused: path not served on this link');
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => {
       // ws clears the socket's timeout when it takes it over; silence from here on is idleness.
       socket.setTimeout(idleTimeoutMs, () => {
         log.warn({ connection: connectionOf.get(socket), idleMs: idleTimeoutMs }, 'idle connection closed');
         ws.terminate();
       });
-      serveJob(ws, dataDir, log.child({ connection: connectionOf.get(socket), peer: `${socket.remoteAddress}:${socket.remotePort}` }));
+      const connectionLog = log.child({ connection: connectionOf.get(socket), peer: `${socket.remoteAddress}:${socket.remotePort}` });
+      if (!mesh) {
+        new JobSession(ws, sessions, connectionLog);
+        return;
+      }
+      const session = sessions.meshJobs.get(mesh.token);
+      const refusal = session ? session.acceptMeshLink(mesh.from, ws) : 'no such job here';
+      if (refusal) {
+        connectionLog.warn({ problem: refusal }, 'mesh link refused');
+        ws.close(1008, refusal.slice(0, 120));
+        setTimeout(() => ws.terminate(), 1000).unref();
+      } else connectionLog.info({ from: mesh.from }, 'mesh link from a peer');
     });
   });
   const connectionOf = new WeakMap<Socket, number>();
@@ -115,10 +133,11 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
     acceptHandshake(
       socket,
       options.secret,
-      'coordinator-worker',
+      ['coordinator-worker', 'worker-mesh'],
       handshakeTimeoutMs,
-      () => {
+      (context) => {
         pendingHandshakes--;
+        linkContext.set(socket, context);
         http.emit('connection', socket);
       },
       (problem) => {
@@ -144,106 +163,4 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
       });
     });
   });
-}
-
-const KNOWN_METHODS: ReadonlySet<Method> = new Set(METHODS);
-
-/** A request as the protocol shapes it, or null: the frame came from a broken or hostile client. */
-function asRequest(value: unknown): Request | null {
-  if (value === null || typeof value !== 'object') return null;
-  const { id, method, args } = value as { id?: unknown; method?: unknown; args?: unknown };
-  return Number.isSafeInteger(id) && KNOWN_METHODS.has(method as Method) && Array.isArray(args) ? (value as Request) : null;
-}
-
-/** One coordinator connection: frames in → the job's thread → frames out. */
-function serveJob(socket: WebSocket, dataDir: string, connectionLog: Logger): void {
-  // Every line after the setup names the job it serves.
-  let log = connectionLog;
-  const connectedAt = performance.now();
-  log.info('connected');
-  const pending = new Map<number, Method>();
-  let served = 0;
-  let thread: Worker | null = null;
-  const startThread = (): Worker => {
-    const started = startModuleWorker(import.meta.url, './thread-entry');
-    started.postMessage({ scratchDir: dataDir });
-    started.on('message', (response: Response) => {
-      logResponse(log, pending.get(response.id), response);
-      pending.delete(response.id);
-      if (socket.readyState === socket.OPEN) socket.send(encode(response), { binary: true });
-    });
-    started.on('error', (error) => {
-      log.error({ err: error }, 'worker thread crashed');
-      socket.close(1011, `worker thread crashed: ${error.message}`.slice(0, 120));
-    });
-    return started;
-  };
-  const refuse = (code: number, problem: string): void => {
-    log.warn({ problem }, 'frame refused, connection closed');
-    socket.close(code, problem.slice(0, 120));
-    // A client that ignores the close handshake must not keep the connection.
-    setTimeout(() => socket.terminate(), 1000).unref();
-  };
-  socket.on('error', (error) => {
-    // ws has already failed the connection (an oversize or malformed frame); only say why.
-    log.warn({ problem: error.message }, 'connection error');
-  });
-  socket.on('message', (data: RawData, isBinary: boolean) => {
-    if (!isBinary) return refuse(1003, 'text frames are not part of the protocol');
-    let request: Request | null;
-    try {
-      request = asRequest(decode(ownBytes(data as Buffer)));
-    } catch (error) {
-      return refuse(1007, `undecodable frame: ${(error as Error).message}`);
-    }
-    if (!request) return refuse(1007, 'frame is not a request');
-    pending.set(request.id, request.method);
-    served++;
-    if (request.method === 'setup') {
-      const jobId = (request.args[0] as WorkerSetup | undefined)?.jobId;
-      if (jobId !== null && jobId !== undefined) log = connectionLog.child({ job: jobId });
-    }
-    logRequest(log, request);
-    thread ??= startThread();
-    try {
-      thread.postMessage(request, buffersIn(request.args));
-    } catch (error) {
-      return refuse(1007, `request cannot reach the job's thread: ${(error as Error).message}`);
-    }
-  });
-  socket.on('close', (code) => {
-    log.info({ code, requests: served, connectedMs: Math.round(performance.now() - connectedAt) }, 'closed');
-    void thread?.terminate();
-  });
-}
-
-function logRequest(log: Logger, request: Request): void {
-  if (request.method === 'setup') {
-    const setup = request.args[0] as WorkerSetup | undefined;
-    if (!setup?.spec) return log.info('setup');
-    log.info({ program: programName(setup.spec), shard: setup.shard ? 'shipped' : 'cached', shardKey: setup.shardKey }, 'setup');
-  } else log.debug({ request: request.id, method: request.method }, 'request');
-}
-
-function logResponse(log: Logger, method: Method | undefined, response: Response): void {
-  if (!response.ok) log.warn({ request: response.id, method, code: response.error.code, error: response.error.message }, 'request failed');
-  else if (method === 'setup') log.info({ ...(response.result as object), busyMs: Math.round(response.busyMs) }, 'ready');
-  else if (method === 'collect') log.info({ busyMs: Math.round(response.busyMs) }, 'results collected');
-  else log.debug({ request: response.id, method, busyMs: Math.round(response.busyMs * 10) / 10 }, 'response');
-}
-
-function programName(spec: ProgramSpec): string {
-  return spec.kind === 'algorithm' ? spec.name : String(spec.path);
-}
-
-/**
- * The frame's bytes in an ArrayBuffer of their own: `data` itself when it fills its buffer, else a
- * copy. A frame that arrived whole in one socket read comes from `ws` as a slice of that read, and
- * `decode` returns typed arrays that are views into it (where aligned); moving them to the job's
- * thread would detach the whole read under `ws` while the frames after it (a heartbeat ping, the
- * next request) are still to be parsed, and `ws` would throw and take the process down. Frames
- * that span reads (shards) are joined into a buffer of their own and are not copied again.
- */
-function ownBytes(data: Buffer): Buffer {
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : Buffer.from(new Uint8Array(data).buffer);
 }

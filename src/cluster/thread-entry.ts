@@ -1,23 +1,32 @@
 /**
  * Entry module of a worker thread: one `WorkerHost` answering the coordinator over the parent
  * port. An optional first message `{ scratchDir }` (remote workers) says where shipped program
- * files go.
+ * files go, and that the mesh's frames are relayed by the process's main thread.
  */
 import { parentPort } from 'node:worker_threads';
+import { WORKER_CALLS, isWorkerCall } from '../engine/worker-calls.js';
+import { isRelayMessage, type RelayMessage } from './mesh-links.js';
 import { buffersIn, type Request } from './protocol.js';
 import { WorkerHost } from './worker-host.js';
 
 const port = parentPort!;
-let host = new WorkerHost(null);
-// Requests are handled one at a time, in arrival order.
+let host = new WorkerHost({ scratchDir: null });
+// Requests are handled one at a time, in arrival order — except those that interrupt (`close`),
+// answered at once: the call in progress may be waiting for a peer that will never send.
 let queue: Promise<void> = Promise.resolve();
-port.on('message', (message: Request | { scratchDir: string }) => {
+const answer = async (request: Request): Promise<void> => {
+  const response = await host.handle(request);
+  port.postMessage(response, response.ok ? buffersIn(response.result) : []);
+};
+port.on('message', (message: Request | RelayMessage | { scratchDir: string }) => {
   if ('scratchDir' in message) {
-    host = new WorkerHost(message.scratchDir);
+    host = new WorkerHost({ scratchDir: message.scratchDir, relay: (relayed, transfer) => port.postMessage(relayed, transfer) });
     return;
   }
-  queue = queue.then(async () => {
-    const response = await host.handle(message);
-    port.postMessage(response, response.ok ? buffersIn(response.result) : []);
-  });
+  if (isRelayMessage(message)) return host.relayed(message);
+  if (isWorkerCall(message.method) && WORKER_CALLS[message.method].interrupts) {
+    void answer(message);
+    return;
+  }
+  queue = queue.then(() => answer(message));
 });

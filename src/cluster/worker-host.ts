@@ -1,36 +1,44 @@
 /**
- * The worker side of the protocol: owns one job's `WorkerRuntime` and answers the coordinator's
- * requests with it. Thread workers and remote worker processes both run this; only the channel
- * that carries requests and responses differs.
+ * The worker side of the protocol: owns one job's `WorkerNode` (runtime + mesh links) and
+ * answers the coordinator's requests with it. Thread workers and remote worker processes both
+ * run this; only the channel that carries requests and responses, and the mesh's links, differ.
  */
-import { buildExchangePlan } from '../engine/exchange-plan.js';
-import { buildLocalGraph } from '../engine/local-graph.js';
-import { shardDegrees, shardRouting, type WorkerShard } from '../engine/shard.js';
-import { callRuntime, isWorkerCall, type CallArgs } from '../engine/worker-calls.js';
-import { WorkerRuntime } from '../engine/worker-runtime.js';
+import { buildWorkerRuntime } from '../engine/load.js';
+import { LocalMesh, PeerInbox, type MeshLinks } from '../engine/mesh.js';
+import type { WorkerShard } from '../engine/shard.js';
+import { callNode, isWorkerCall, type CallArgs } from '../engine/worker-calls.js';
+import { WorkerNode } from '../engine/worker-node.js';
 import { GasError } from '../errors.js';
+import { deliverRelayed, portLinks, relayLinks, type RelayMessage } from './mesh-links.js';
 import { createProgram } from './program-spec.js';
 import type { Method, Request, Response, SetupResult, WorkerSetup } from './protocol.js';
 import { ShardCache } from './shard-cache.js';
 
-export class WorkerHost {
-  private runtime: WorkerRuntime | null = null;
-  private slowdown = 1;
+export interface HostOptions {
+  /** Where shipped program files and cached shards are written (remote workers' `--data-dir`); null on threads. */
+  readonly scratchDir: string | null;
+  /** Remote workers: hands a mesh frame to the process's main thread, which holds the TCP links. */
+  readonly relay?: (message: RelayMessage, transfer: ArrayBuffer[]) => void;
+}
 
+export class WorkerHost {
+  private node: WorkerNode | null = null;
+  private peerName: (peer: number) => string = (peer) => `worker ${peer}`;
   private readonly cache: ShardCache | null;
 
-  /** `scratchDir`: where shipped program files and cached shards are written (remote workers' `--data-dir`). */
-  constructor(private readonly scratchDir: string | null) {
-    this.cache = scratchDir ? new ShardCache(scratchDir) : null;
+  constructor(private readonly options: HostOptions) {
+    this.cache = options.scratchDir ? new ShardCache(options.scratchDir) : null;
   }
 
+  /** Answers one request. `busyMs` is the worker's compute time on it, without waits for peers. */
   async handle(request: Request): Promise<Response> {
     const started = performance.now();
+    const computedBefore = this.node?.computeMs ?? 0;
     try {
       const result = await this.dispatch(request.method, request.args);
-      const busyMs = performance.now() - started;
-      if (this.slowdown > 1 && request.method !== 'setup' && request.method !== 'collect') sleep((this.slowdown - 1) * busyMs);
-      return { id: request.id, ok: true, result, busyMs: performance.now() - started };
+      const node = this.node;
+      const busyMs = node && isWorkerCall(request.method) ? node.computeMs - computedBefore : performance.now() - started;
+      return { id: request.id, ok: true, result, busyMs };
     } catch (error) {
       const gas = error instanceof GasError ? error : null;
       return {
@@ -45,33 +53,58 @@ export class WorkerHost {
     }
   }
 
+  /** A frame or link failure relayed from the main thread (remote workers). */
+  relayed(message: RelayMessage): void {
+    if (this.node) deliverRelayed(message, this.node.inbox, this.peerName);
+  }
+
+  /** The job is over (closed, or its coordinator gone): a call waiting for peers fails now. */
+  abort(problem: string): void {
+    this.node?.close(problem);
+    this.node = null;
+  }
+
   /**
-   * `setup`, `hasShard` and `close` concern the host (its cache, its runtime); every other call
-   * of the table goes to the runtime's handler (engine/worker-calls.ts).
+   * `setup`, `hasShard` and `close` concern the host (its cache, its node); every other call of
+   * the table goes to the node's handler (engine/worker-calls.ts).
    */
   private async dispatch(method: Method, args: unknown[]): Promise<unknown> {
     if (method === 'setup') return this.setup(args[0] as WorkerSetup);
     if (method === 'hasShard') return this.cache !== null && this.cache.has(args[0] as string);
+    if (method === 'joinMesh') return null;
     if (method === 'close') {
-      this.runtime = null;
+      this.abort('the job was closed');
       return null;
     }
-    const runtime = this.runtime;
-    if (!runtime) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: "${method}" before setup`);
+    const node = this.node;
+    if (!node) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: "${method}" before setup`);
     if (!isWorkerCall(method)) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: unknown method "${String(method)}"`);
     // The arguments came over a channel: the table types them, nothing here can check them.
-    return callRuntime(runtime, method, args as CallArgs<typeof method>);
+    return callNode(node, method, args as CallArgs<typeof method>);
   }
 
   private async setup(setup: WorkerSetup): Promise<SetupResult> {
     const started = performance.now();
-    const program = await createProgram(setup.spec, this.scratchDir);
-    const shard = this.shardOf(setup);
-    const graph = buildLocalGraph(shard.partitions);
-    const plan = buildExchangePlan(graph, shardRouting(shard), shard.worker, shard.numWorkers);
-    this.runtime = new WorkerRuntime(graph, plan, program, shardDegrees(shard, graph), setup.facts, { sharedMessages: setup.sharedMessages });
-    this.slowdown = setup.slowdown;
-    return { vertices: graph.numVertices, edges: graph.numEdges, loadMs: performance.now() - started };
+    const program = await createProgram(setup.spec, this.options.scratchDir);
+    const runtime = buildWorkerRuntime(this.shardOf(setup), program, setup.facts, { sharedMessages: setup.sharedMessages });
+    const inbox = new PeerInbox(setup.numWorkers);
+    this.node = new WorkerNode(runtime, this.meshLinks(setup, inbox), inbox, { slowdown: setup.slowdown });
+    return { vertices: runtime.graph.numVertices, edges: runtime.graph.numEdges, loadMs: performance.now() - started };
+  }
+
+  private meshLinks(setup: WorkerSetup, inbox: PeerInbox): MeshLinks {
+    const { mesh } = setup;
+    if (mesh.kind === 'ports') {
+      this.peerName = (peer) => `thread ${peer}`;
+      return portLinks(mesh.ports, inbox, this.peerName);
+    }
+    if (mesh.kind === 'tcp') {
+      if (!this.options.relay) throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'worker: a TCP mesh needs a worker process');
+      this.peerName = (peer) => `worker ${mesh.addresses[peer] ?? peer}`;
+      return relayLinks(this.options.relay);
+    }
+    if (setup.numWorkers !== 1) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: ${setup.numWorkers} workers need a mesh`);
+    return new LocalMesh(1).links(0);
   }
 
   private shardOf(setup: WorkerSetup): WorkerShard {
@@ -82,9 +115,4 @@ export class WorkerHost {
     if (!this.cache || !setup.shardKey) throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'worker: setup without a shard, and no cache to take it from');
     return this.cache.load(setup.shardKey);
   }
-}
-
-/** Blocks this thread (workers only: the coordinator's thread never sleeps). */
-function sleep(ms: number): void {
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

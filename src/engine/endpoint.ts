@@ -4,10 +4,8 @@
  * is the endpoint's business, not the engine's. The calls themselves are declared once, in
  * worker-calls.ts; an endpoint implements one generic `call` and gets a method per call.
  */
-import { callRuntime, WORKER_CALL_NAMES, WORKER_CALLS, type CallArgs, type CallResult, type WorkerCall } from './worker-calls.js';
-import type { WorkerRuntime } from './worker-runtime.js';
-
-export { collectMasters } from './collect.js';
+import { callNode, WORKER_CALL_NAMES, type CallArgs, type CallResult, type WorkerCall } from './worker-calls.js';
+import type { WorkerNode } from './worker-node.js';
 
 /** Every call of the table as an asynchronous method, arguments and result as the table types them. */
 export type EndpointCalls = { readonly [M in WorkerCall]: (...args: CallArgs<M>) => Promise<CallResult<M>> };
@@ -15,8 +13,10 @@ export type EndpointCalls = { readonly [M in WorkerCall]: (...args: CallArgs<M>)
 export interface WorkerEndpoint extends EndpointCalls {
   /** How errors and reports name the worker ("worker 0", "thread 1", "10.0.0.2:7400"). */
   readonly name: string;
-  /** The worker's own time on calls so far; the rest of a step it spent waiting. */
+  /** The worker's own time on calls so far; the rest of a step it spent waiting (for peers, at barriers). */
   readonly busyMs: number;
+  /** Bytes on the link between the coordinator and the worker so far, both ways; null where the transport does not count them (threads, this thread). */
+  readonly controlBytes: number | null;
 }
 
 /**
@@ -27,6 +27,7 @@ export interface WorkerEndpoint extends EndpointCalls {
 export abstract class TableEndpoint implements WorkerEndpoint {
   abstract readonly name: string;
   abstract readonly busyMs: number;
+  abstract readonly controlBytes: number | null;
   abstract call<M extends WorkerCall>(method: M, ...args: CallArgs<M>): Promise<CallResult<M>>;
 }
 
@@ -43,24 +44,22 @@ for (const method of WORKER_CALL_NAMES) {
   });
 }
 
-/** A worker in this thread: calls go straight to its runtime; compute calls count as busy time. */
+/** A worker in this thread: calls go straight to its node, whose compute time is the busy time. */
 export class InProcessEndpoint extends TableEndpoint {
-  busyMs = 0;
+  readonly controlBytes = null;
 
   constructor(
-    private readonly runtime: WorkerRuntime,
-    readonly name = `worker ${runtime.plan.worker}`,
+    private readonly node: WorkerNode,
+    readonly name = `worker ${node.runtime.plan.worker}`,
   ) {
     super();
   }
 
-  async call<M extends WorkerCall>(method: M, ...args: CallArgs<M>): Promise<CallResult<M>> {
-    if (!WORKER_CALLS[method].compute) return callRuntime(this.runtime, method, args);
-    const started = performance.now();
-    try {
-      return callRuntime(this.runtime, method, args);
-    } finally {
-      this.busyMs += performance.now() - started;
-    }
+  get busyMs(): number {
+    return this.node.computeMs;
+  }
+
+  call<M extends WorkerCall>(method: M, ...args: CallArgs<M>): Promise<CallResult<M>> {
+    return callNode(this.node, method, args);
   }
 }

@@ -12,6 +12,7 @@ export interface StepReport {
   readonly iteration: number;
   readonly activeVertices: number;
   readonly ms: number;
+  /** Non-empty exchange messages workers sent each other this step, and their payload bytes (`traffic` per link). */
   readonly messages: number;
   readonly bytes: number;
   /** Per worker: the part of the step it spent waiting for others (barriers, transport), not computing. */
@@ -22,6 +23,20 @@ export interface StepReport {
    */
   readonly mirrorUpdates: number;
   readonly aggregates: Readonly<Record<string, number>>;
+  /** Where the step's bytes went: worker → worker over the mesh, and the coordinator's control links. */
+  readonly traffic: StepTraffic;
+}
+
+/** A step's traffic per link. */
+export interface StepTraffic {
+  /** Payload bytes worker `from` sent worker `to` over the mesh: `peerBytes[from][to]`. */
+  readonly peerBytes: readonly (readonly number[])[];
+  /** Non-empty messages worker `from` sent worker `to`. */
+  readonly peerMessages: readonly (readonly number[])[];
+  /** Messages between the coordinator and the workers (each call is a request and a response). */
+  readonly controlMessages: number;
+  /** Bytes on the coordinator's links, both ways; null where the transport does not count them (threads, this thread). */
+  readonly controlBytes: number | null;
 }
 
 export interface EngineOptions {
@@ -80,5 +95,11 @@ export interface Engine {
   readonly description: string;
   /** Throws if this engine cannot run `program` (called before workers start; `run` may check again). */
   checkProgram(program: AnyVertexProgram): void;
+  /**
+   * Whether a worker keeps peers' messages past the step they were sent in (SSP reuses a slow
+   * peer's last partials): senders must then pack every message into a buffer of its own instead
+   * of reusing one per peer from step to step (message-slots.ts).
+   */
+  readonly keepsMessages: boolean;
   run(workers: readonly WorkerEndpoint[], program: AnyVertexProgram, facts: GraphFacts, options: EngineOptions): Promise<EngineOutcome>;
 }

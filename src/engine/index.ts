@@ -39,7 +39,7 @@ export {
   type ResolvedName,
 } from './option-schema.js';
 export { engineByName, ENGINE_NAMES } from './engines.js';
-export type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
+export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic } from './engine.js';
 export { runSynchronous, syncEngine, type SyncOptions, type SyncResult } from './sync-engine.js';
 export { runStaleSynchronous, sspEngine, checkSspProgram, type SspOptions, type SspResult } from './ssp-engine.js';
 export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './load.js';

@@ -8,8 +8,10 @@ import type { GraphSource } from '../storage/index.js';
 import { InProcessEndpoint, type WorkerEndpoint } from './endpoint.js';
 import { buildExchangePlan } from './exchange-plan.js';
 import { buildLocalGraph, type LocalGraph } from './local-graph.js';
+import { LocalMesh } from './mesh.js';
 import type { AnyVertexProgram } from './program.js';
-import { readGraphTables, readShard, shardDegrees, shardRouting } from './shard.js';
+import { readGraphTables, readShard, shardDegrees, shardRouting, type WorkerShard } from './shard.js';
+import { WorkerNode } from './worker-node.js';
 import { WorkerRuntime, type GraphFacts } from './worker-runtime.js';
 
 export interface LoadedWorkers {
@@ -35,10 +37,26 @@ export function loadLocalGraph(reader: GraphSource, worker: number, numWorkers: 
 }
 
 /**
- * Loads `numWorkers` workers into this thread. `program` is one instance shared by every worker,
- * or a function giving worker w its own: programs that keep per-worker state in their closure
- * (caches indexed by local vertex id, as LDA's) need their own instance, as they get one on
- * threads and remote workers.
+ * A worker's runtime from its shard, wherever the worker lives (this thread, a worker thread, a
+ * remote process): the partitions merged into one local graph, the exchange plan derived from the
+ * shard's routing facts, and the program's state allocated.
+ */
+export function buildWorkerRuntime(
+  shard: WorkerShard,
+  program: AnyVertexProgram,
+  facts: GraphFacts,
+  options: { readonly sharedMessages?: boolean } = {},
+): WorkerRuntime {
+  const graph = buildLocalGraph(shard.partitions);
+  const plan = buildExchangePlan(graph, shardRouting(shard), shard.worker, shard.numWorkers);
+  return new WorkerRuntime(graph, plan, program, shardDegrees(shard, graph), facts, options);
+}
+
+/**
+ * Loads `numWorkers` workers into this thread, joined by a mesh in this thread. `program` is one
+ * instance shared by every worker, or a function giving worker w its own: programs that keep
+ * per-worker state in their closure (caches indexed by local vertex id, as LDA's) need their own
+ * instance, as they get one on threads and remote workers.
  */
 export function loadInProcessWorkers(
   reader: GraphSource,
@@ -47,14 +65,12 @@ export function loadInProcessWorkers(
 ): LoadedWorkers {
   const facts = graphFacts(reader);
   const tables = readGraphTables(reader);
+  const mesh = new LocalMesh(numWorkers);
   const endpoints: WorkerEndpoint[] = [];
   for (let w = 0; w < numWorkers; w++) {
     const shard = readShard(reader, tables, w, numWorkers);
-    const graph = buildLocalGraph(shard.partitions);
-    const plan = buildExchangePlan(graph, shardRouting(shard), w, numWorkers);
-    endpoints.push(
-      new InProcessEndpoint(new WorkerRuntime(graph, plan, typeof program === 'function' ? program(w) : program, shardDegrees(shard, graph), facts)),
-    );
+    const runtime = buildWorkerRuntime(shard, typeof program === 'function' ? program(w) : program, facts);
+    endpoints.push(new InProcessEndpoint(new WorkerNode(runtime, mesh.links(w), mesh.inbox(w))));
   }
   return { endpoints, facts };
 }

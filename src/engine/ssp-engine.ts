@@ -8,9 +8,12 @@
  *   applies with each peer's newest gather partials, from step ≥ t − S,
  *
  * blocking only when what it has is older than that. With S = 0 the waits are exactly the BSP
- * barriers and the results are the BSP results. The coordinator keeps the newest message of each
- * kind from every worker to every worker, so a fast worker reuses a slow peer's last partials
- * instead of waiting for new ones.
+ * barriers and the results are the BSP results. Each worker keeps the newest message of each
+ * kind from each peer, as the mesh delivers them (worker-node.ts `sspStep`), so a fast worker
+ * reuses a slow peer's last partials instead of waiting for new ones; the waits for messages
+ * happen on the workers. The coordinator keeps the clocks (it starts each worker's step t only
+ * within S of the slowest, from the steps workers have reported) and combines each step's
+ * aggregates once every worker has reported it.
  *
  * Programs run unchanged, but SSP needs an `alwaysActive` program (iterative-convergent
  * methods: PageRank, ALS, LDA): with signal-driven activation a stale partial could stand for a
@@ -19,12 +22,10 @@
 import { GasError } from '../errors.js';
 import { scalarAggregates } from './aggregates.js';
 import type { WorkerEndpoint } from './endpoint.js';
-import { aggregateCombiner, coordinatorContext, startRun, transpose } from './coordinator-context.js';
+import { aggregateCombiner, coordinatorContext, startRun, TrafficLedger } from './coordinator-context.js';
 import type { AnyVertexProgram } from './program.js';
-import { recordCount } from './codec.js';
 import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
-import { mirrorRecordWidth } from './sync-engine.js';
-import type { GraphFacts, Message } from './worker-runtime.js';
+import type { GraphFacts } from './worker-runtime.js';
 
 /** `afterStep` is not called: workers run up to S steps apart, so no point lies between two steps. */
 export interface SspOptions extends EngineOptions {
@@ -40,15 +41,11 @@ export interface SspResult extends EngineOutcome {
   readonly blockedMs: readonly number[];
 }
 
-interface Slot {
-  tag: number;
-  message: Message;
-}
-
 export const sspEngine: Engine = {
   name: 'ssp',
   description: 'stale-synchronous (SSP): each worker may run up to --staleness steps ahead of the slowest; always-active programs only',
   checkProgram: checkSspProgram,
+  keepsMessages: true,
   run: (workers, program, facts, options) => runStaleSynchronous(workers, program, facts, { ...options, staleness: options.staleness ?? 0 }),
 };
 
@@ -73,21 +70,16 @@ export async function runStaleSynchronous(
   const S = options.staleness;
   const context = coordinatorContext(program, facts);
   const combine = aggregateCombiner(program, context);
+  const ledger = new TrafficLedger(workers);
 
-  const started = await startRun(workers, program, combine);
+  const started = await startRun(workers, combine);
   let latestAggregates = started.aggregates;
-  const flags = transpose(started.activated.map((a) => a.outbox));
 
-  // partials[to][from], values[to][from]: the newest message of each kind, with its step.
-  const partials: Slot[][] = grid(W);
-  const values: Slot[][] = grid(W);
-  const delivered: number[][] = Array.from({ length: W }, () => new Array<number>(W).fill(-1));
   const clock = new Array<number>(W).fill(0);
   const blockedMs = new Array<number>(W).fill(0);
   const stepBlocked: number[][] = [];
   const stepAggregates: (number[] | undefined)[][] = [];
-  const stepTraffic: { messages: number; bytes: number; mirrorUpdates: number }[] = [];
-  const valueWidth = mirrorRecordWidth(program);
+  const stepMirrorUpdates: number[] = [];
   const steps: StepReport[] = [];
   let stopAfter = Infinity;
   let converged = false;
@@ -99,9 +91,10 @@ export async function runStaleSynchronous(
   const wake = (): void => {
     for (const waiter of [...waiters]) waiter();
   };
-  const until = async (worker: number, ready: () => boolean): Promise<void> => {
+  let failed: () => void = () => undefined;
+  const failedRun = new Promise<void>((resolve) => (failed = resolve));
+  const until = async (ready: () => boolean): Promise<void> => {
     if (ready() || failure) return;
-    const started = performance.now();
     await new Promise<void>((resolve) => {
       const check = (): void => {
         if (!ready() && !failure) return;
@@ -110,13 +103,6 @@ export async function runStaleSynchronous(
       };
       waiters.add(check);
     });
-    blockedMs[worker]! += performance.now() - started;
-  };
-  const traffic = (t: number, message: Message): void => {
-    const entry = (stepTraffic[t] ??= { messages: 0, bytes: 0, mirrorUpdates: 0 });
-    if (!message) return;
-    entry.messages++;
-    entry.bytes += message.byteLength;
   };
   const minClock = (): number => Math.min(...clock);
 
@@ -127,15 +113,17 @@ export async function runStaleSynchronous(
       context.aggregates = latestAggregates;
       context.iteration = t;
       const now = performance.now();
+      const { messages, bytes, ...traffic } = ledger.report(t);
       const report: StepReport = {
         iteration: t,
         activeVertices: facts.numVertices,
         ms: now - lastReport,
-        messages: stepTraffic[t]?.messages ?? 0,
-        bytes: stepTraffic[t]?.bytes ?? 0,
-        mirrorUpdates: stepTraffic[t]?.mirrorUpdates ?? 0,
+        messages,
+        bytes,
+        mirrorUpdates: stepMirrorUpdates[t] ?? 0,
         waitMs: stepBlocked[t] ?? new Array<number>(W).fill(0),
         aggregates: scalarAggregates(latestAggregates),
+        traffic,
       };
       lastReport = now;
       steps.push(report);
@@ -148,52 +136,39 @@ export async function runStaleSynchronous(
   };
 
   const runWorker = async (w: number): Promise<void> => {
-    const endpoint = workers[w]!;
     for (let t = 0; t < options.maxIterations; t++) {
-      const blockedBefore = blockedMs[w]!;
-      await until(w, () => t > stopAfter || t <= minClock() + S);
+      // The clock: step t may start only within S steps of the slowest worker.
+      const gateStarted = performance.now();
+      await until(() => t > stopAfter || t <= minClock() + S);
+      const gateMs = performance.now() - gateStarted;
       if (failure) return;
       if (t > stopAfter) break;
       maxLead = Math.max(maxLead, t - minClock());
-      if (t > 0) {
-        // Mirror values no older than step t − 1 − S, newest first; only what this worker has not seen.
-        await until(w, () => values[w]!.every((slot, from) => from === w || slot.tag >= t - 1 - S));
-        if (failure) return;
-        const inbox = values[w]!.map((slot, from) => (slot.tag > delivered[w]![from]! ? ((delivered[w]![from] = slot.tag), slot.message) : null));
-        await endpoint.scatter(inbox, latestAggregates);
-      }
-      const outbox = await endpoint.gather(t === 0 ? flags[w]! : [], t);
-      outbox.forEach((message, to) => {
-        if (to === w) return;
-        partials[to]![w] = { tag: t, message };
-        traffic(t, message);
-      });
-      wake();
-      await until(w, () => partials[w]!.every((slot, from) => from === w || slot.tag >= t - S));
-      if (failure) return;
-      const applied = await endpoint.apply(partials[w]!.map((slot) => slot.message));
-      applied.outbox.forEach((message, to) => {
-        if (to === w) return;
-        values[to]![w] = { tag: t, message };
-        traffic(t, message);
-        if (message) stepTraffic[t]!.mirrorUpdates += recordCount(message as Float64Array, valueWidth);
-      });
-      (stepAggregates[t] ??= new Array<number[] | undefined>(W).fill(undefined))[w] = applied.aggregates;
-      (stepBlocked[t] ??= new Array<number>(W).fill(0))[w] = blockedMs[w]! - blockedBefore;
+      const step = await ledger.record(t, w, (endpoint) => endpoint.sspStep(t, S, latestAggregates));
+      blockedMs[w]! += gateMs + step.blockedMs;
+      stepMirrorUpdates[t] = (stepMirrorUpdates[t] ?? 0) + step.mirrorUpdates;
+      (stepAggregates[t] ??= new Array<number[] | undefined>(W).fill(undefined))[w] = step.aggregates;
+      (stepBlocked[t] ??= new Array<number>(W).fill(0))[w] = gateMs + step.blockedMs;
       clock[w] = t + 1;
       completeSteps();
       wake();
     }
   };
 
-  await Promise.all(
-    workers.map((_, w) =>
-      runWorker(w).catch((error: unknown) => {
-        failure ??= error;
-        wake();
-      }),
+  // A worker's call may wait on the mesh for a peer that has failed: the run ends at the first
+  // failure without waiting for the other workers' calls (the caller closes them).
+  await Promise.race([
+    Promise.all(
+      workers.map((_, w) =>
+        runWorker(w).catch((error: unknown) => {
+          failure ??= error;
+          wake();
+          failed();
+        }),
+      ),
     ),
-  );
+    failedRun,
+  ]);
   if (failure) throw failure;
   return {
     iterations: steps.length,
@@ -204,8 +179,4 @@ export async function runStaleSynchronous(
     maxLead,
     blockedMs,
   };
-}
-
-function grid(n: number): Slot[][] {
-  return Array.from({ length: n }, () => Array.from({ length: n }, () => ({ tag: -1, message: null })));
 }

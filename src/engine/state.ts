@@ -92,3 +92,11 @@ export function allocateState(
   state.neighbors = null; // set before step 0 when the program asks for neighbour sets
   return { state, vertexSpecs, edgeSpecs };
 }
+
+/** Fields per value record sent to mirrors: the widths of the program's mirrored vertex columns. */
+export function mirrorRecordWidth(program: AnyVertexProgram): number {
+  const mirrored = program.mirrorColumns;
+  return columnSpecs(program.vertexColumns)
+    .filter((spec) => !mirrored || mirrored.includes(spec.name))
+    .reduce((sum, spec) => sum + spec.width, 0);
+}

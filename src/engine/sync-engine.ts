@@ -1,24 +1,24 @@
 /**
  * The synchronous (BSP) engine: PowerGraph's synchronous engine over a vertex cut
- * (Gonzalez et al., OSDI 2012, §4.3). Each superstep runs four phases on every worker, with a
- * barrier and one message exchange between phases:
+ * (Gonzalez et al., OSDI 2012, §4.3). Each superstep runs four phases on every worker; the
+ * workers exchange messages between phases directly, over the mesh (mesh.ts, worker-node.ts):
  *
  *   gather   active replicas gather over local edges; mirrors send partials to masters
  *   apply    masters combine partials, apply, and send new values to their mirrors
  *   scatter  mirrors install the values; active replicas scatter and raise signals
  *   activate signals reach masters; masters tell mirrors who is active next
  *
- * A run ends when no vertex is active, after `maxIterations` steps, or when the program's
- * `converged` says so.
+ * The coordinator keeps control only: two calls per step and worker (`gatherApply`, then
+ * `scatterActivate` with the step's aggregates, all-reduced here in between), which are the
+ * step's barriers, and the decision to stop. A run ends when no vertex is active, after
+ * `maxIterations` steps, or when the program's `converged` says so.
  */
 import type { WorkerEndpoint } from './endpoint.js';
 import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
 import { scalarAggregates } from './aggregates.js';
-import { aggregateCombiner, coordinatorContext as makeContext, startRun, transpose } from './coordinator-context.js';
-import { recordCount } from './codec.js';
+import { aggregateCombiner, coordinatorContext as makeContext, startRun, TrafficLedger } from './coordinator-context.js';
 import type { AnyVertexProgram } from './program.js';
-import { columnSpecs } from './state.js';
-import type { GraphFacts, Message } from './worker-runtime.js';
+import type { GraphFacts } from './worker-runtime.js';
 
 export type { StepReport } from './engine.js';
 /** The BSP engine's options and outcome are every engine's (it has no extras). */
@@ -29,6 +29,7 @@ export const syncEngine: Engine = {
   name: 'sync',
   description: 'bulk-synchronous supersteps (BSP): a barrier between phases, results independent of the worker count',
   checkProgram: () => undefined,
+  keepsMessages: false,
   run: runSynchronous,
 };
 
@@ -39,27 +40,13 @@ export async function runSynchronous(
   options: SyncOptions,
 ): Promise<SyncResult> {
   const coordinatorContext = makeContext(program, facts);
-  const valueWidth = mirrorRecordWidth(program);
   const combine = aggregateCombiner(program, coordinatorContext);
-  const traffic = { messages: 0, bytes: 0 };
-  /** Inboxes from outboxes, counting the traffic of the step. */
-  const route = (outboxes: readonly (readonly Message[])[]): Message[][] => {
-    for (const outbox of outboxes) {
-      for (const message of outbox) {
-        if (!message) continue;
-        traffic.messages++;
-        traffic.bytes += message.byteLength;
-      }
-    }
-    return transpose(outboxes);
-  };
+  const ledger = new TrafficLedger(workers);
 
-  const started = await startRun(workers, program, combine);
+  const started = await startRun(workers, combine);
   let aggregates = started.aggregates;
   coordinatorContext.aggregates = aggregates;
-  let activated = started.activated;
-  let flags = route(activated.map((a) => a.outbox));
-  let active = activated.reduce((sum, a) => sum + a.activeMasters, 0);
+  let active = started.activeVertices;
 
   const steps: StepReport[] = [];
   let converged = false;
@@ -69,40 +56,34 @@ export async function runSynchronous(
       converged = true;
       break;
     }
-    const started = performance.now();
+    const t = iteration;
+    const stepStarted = performance.now();
     const busyBefore = workers.map((w) => w.busyMs);
-    traffic.messages = 0;
-    traffic.bytes = 0;
 
-    const partials = route(await Promise.all(workers.map((w, i) => w.gather(flags[i]!, iteration))));
-    // Postcondition: every active master holds its own partial; mirrors' partials are in flight to it.
-    const applied = await Promise.all(workers.map((w, i) => w.apply(partials[i]!)));
+    const applied = await Promise.all(workers.map((_, w) => ledger.record(t, w, (endpoint) => endpoint.gatherApply(t))));
+    // Postcondition: every active master has its new state; its mirrors' copies are on the mesh.
     aggregates = combine(applied.map((a) => a.aggregates));
     coordinatorContext.aggregates = aggregates;
-    const values = route(applied.map((a) => a.outbox));
-    let mirrorUpdates = 0;
-    for (const outbox of applied) for (const message of outbox.outbox) if (message) mirrorUpdates += recordCount(message as Float64Array, valueWidth);
-    // Postcondition: every active master has its new state; its mirrors' copies are in flight.
-    const signals = route(await Promise.all(workers.map((w, i) => w.scatter(values[i]!, aggregates))));
-    // Postcondition: all replicas agree on vertex state; signals for the next step are in flight.
-    coordinatorContext.iteration = iteration;
+    coordinatorContext.iteration = t;
     const stop = program.converged?.(coordinatorContext) ?? false;
-    activated = await Promise.all(workers.map((w, i) => w.activate(signals[i]!, iteration + 1)));
-    flags = route(activated.map((a) => a.outbox));
+    const stepAggregates = aggregates;
+    const activated = await Promise.all(workers.map((_, w) => ledger.record(t, w, (endpoint) => endpoint.scatterActivate(t, stepAggregates))));
+    // Postcondition: all replicas agree on vertex state; every worker knows which of its replicas are active next.
     const activeVertices = active;
     active = activated.reduce((sum, a) => sum + a.activeMasters, 0);
-    // Postcondition: every worker knows which of its replicas are active in the next step.
 
-    const ms = performance.now() - started;
+    const ms = performance.now() - stepStarted;
+    const { messages, bytes, ...traffic } = ledger.report(t);
     const report: StepReport = {
-      iteration,
+      iteration: t,
       activeVertices,
       ms,
       waitMs: workers.map((w, i) => Math.max(0, ms - (w.busyMs - busyBefore[i]!))),
-      messages: traffic.messages,
-      bytes: traffic.bytes,
-      mirrorUpdates,
+      messages,
+      bytes,
+      mirrorUpdates: applied.reduce((sum, a) => sum + a.mirrorUpdates, 0),
       aggregates: scalarAggregates(aggregates),
+      traffic,
     };
     steps.push(report);
     options.onStep?.(report);
@@ -115,12 +96,4 @@ export async function runSynchronous(
   }
   if (!converged && active === 0) converged = true;
   return { iterations: iteration, converged, steps, aggregates: scalarAggregates(aggregates) };
-}
-
-/** Fields per value record sent to mirrors: the widths of the program's mirrored vertex columns. */
-export function mirrorRecordWidth(program: AnyVertexProgram): number {
-  const mirrored = program.mirrorColumns;
-  return columnSpecs(program.vertexColumns)
-    .filter((spec) => !mirrored || mirrored.includes(spec.name))
-    .reduce((sum, spec) => sum + spec.width, 0);
 }

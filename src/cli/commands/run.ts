@@ -137,7 +137,7 @@ export class RunCommand extends GasCommand {
       `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
         `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per step)\n` +
         `  ${s.workers} worker(s) (${s.placement}${s.staleness > 0 ? `, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
-        `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
+        `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step between workers (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${controlText(s)}${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
     );
     if (s.workerStats.length > 1) {
       out.write(
@@ -264,4 +264,11 @@ function slowWorker(text: string): { worker: number; factor: number } {
 function formatValue(value: number): string {
   if (Number.isInteger(value)) return String(value);
   return value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(2) : value.toPrecision(6);
+}
+
+/** The coordinator's control traffic per step, where the transport counts it (remote workers). */
+function controlText(s: JobSummary): string {
+  const control = s.exchange.trafficPerStep.map((step) => step.controlBytes);
+  if (control.length === 0 || control.some((bytes) => bytes === null)) return '';
+  return `, ${formatBytes(middle(control as number[]))} per step to and from the coordinator`;
 }

@@ -1,0 +1,226 @@
+/**
+ * One worker of a running job: its runtime (the four phases as functions from inbox to outbox)
+ * joined to the mesh. Each call of the coordinator runs one or more phases back to back; between
+ * phases the node sends its outbox to its peers and waits for its inbox from them, so exchange
+ * messages never pass through the coordinator. What the coordinator still gets from a call is
+ * small: aggregator partials, counts, traffic.
+ *
+ * A superstep under BSP is two calls, split where the coordinator must all-reduce aggregates:
+ *
+ *   gatherApply(t)                gather → partials to masters → apply → values to mirrors
+ *   scatterActivate(t, aggs)      values in → scatter → signals to masters → activate → flags out
+ *
+ * Under SSP one call runs a worker's whole step, waiting only for peers' messages that are too
+ * stale (`sspStep`, see ssp-engine.ts for the rule). `computeMs` counts only the node's own work:
+ * waiting for peers is not computing.
+ */
+import { GasError } from '../errors.js';
+import { recordCount } from './codec.js';
+import { collectMasters, type CollectedColumn } from './collect.js';
+import { meshPeers, MESH_KIND_NAMES, type MeshKind, type MeshLinks, type PeerInbox } from './mesh.js';
+import type { AggregateValues } from './program.js';
+import { mirrorRecordWidth } from './state.js';
+import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
+
+/** What a worker sent each peer during a call: payload bytes and (non-empty) messages, indexed by peer. */
+export interface SentTraffic {
+  readonly bytes: number[];
+  readonly messages: number[];
+}
+
+export interface NodeOptions {
+  /** Testing and benchmarks: every compute section takes `slowdown` times as long (a straggler). */
+  readonly slowdown?: number;
+}
+
+export class WorkerNode {
+  /** Time spent computing (phases, packing), excluding waits for peers. */
+  computeMs = 0;
+  private readonly peers: Record<MeshKind, { readonly sendTo: number[]; readonly hearFrom: number[] }>;
+  private readonly valueWidth: number;
+  private readonly slowdown: number;
+  private sent: SentTraffic;
+  /** SSP: the newest step of mirror values from each peer already installed. */
+  private readonly deliveredValues: number[];
+
+  constructor(
+    readonly runtime: WorkerRuntime,
+    private readonly links: MeshLinks,
+    readonly inbox: PeerInbox,
+    options: NodeOptions = {},
+  ) {
+    const { plan } = runtime;
+    this.peers = Object.fromEntries(MESH_KIND_NAMES.map((kind) => [kind, meshPeers(plan, kind)])) as WorkerNode['peers'];
+    this.valueWidth = mirrorRecordWidth(runtime.program);
+    this.slowdown = options.slowdown ?? 1;
+    this.sent = emptyTraffic(plan.numWorkers);
+    this.deliveredValues = new Array<number>(plan.numWorkers).fill(-Infinity);
+  }
+
+  /** Neighbour sets if the program needs them (three exchanges), then initial state; returns aggregator partials. */
+  async start(): Promise<number[]> {
+    const { runtime } = this;
+    if (runtime.program.needsNeighborSets) {
+      this.send(
+        'neighborsUp',
+        -1,
+        this.compute(() => runtime.neighborsToMasters()),
+      );
+      const up = await this.take('neighborsUp', -1);
+      this.send(
+        'neighborsDown',
+        -1,
+        this.compute(() => runtime.neighborsFromMirrors(up)),
+      );
+      const down = await this.take('neighborsDown', -1);
+      this.compute(() => runtime.neighborsInstall(down));
+    }
+    return this.compute(() => runtime.init());
+  }
+
+  /** The first activation, with the initial aggregates: flags for step 0 go to mirrors; returns the active masters. */
+  activate(aggregates: AggregateValues): { activeMasters: number } {
+    const activated = this.compute(() => {
+      this.runtime.setAggregates(aggregates);
+      return this.runtime.activate([], 0);
+    });
+    this.send('flags', 0, activated.outbox);
+    this.sent = emptyTraffic(this.runtime.plan.numWorkers);
+    return { activeMasters: activated.activeMasters };
+  }
+
+  /** BSP, first half of step t: gather with the step's flags, partials to masters, apply; values go to mirrors. */
+  async gatherApply(t: number): Promise<{ aggregates: number[]; mirrorUpdates: number; sent: SentTraffic }> {
+    const flags = await this.take('flags', t);
+    this.send(
+      'partials',
+      t,
+      this.compute(() => this.runtime.gather(flags, t)),
+    );
+    const partials = await this.take('partials', t);
+    const applied = this.compute(() => this.runtime.apply(partials));
+    const mirrorUpdates = this.send('values', t, applied.outbox);
+    return { aggregates: applied.aggregates, mirrorUpdates, sent: this.takeTraffic() };
+  }
+
+  /** BSP, second half of step t: mirrors install values, scatter; signals to masters; activation for t + 1, flags out. */
+  async scatterActivate(t: number, aggregates: AggregateValues): Promise<{ activeMasters: number; sent: SentTraffic }> {
+    const values = await this.take('values', t);
+    this.send(
+      'signals',
+      t,
+      this.compute(() => this.runtime.scatter(values, aggregates)),
+    );
+    const signals = await this.take('signals', t);
+    const activated = this.compute(() => this.runtime.activate(signals, t + 1));
+    this.send('flags', t + 1, activated.outbox);
+    return { activeMasters: activated.activeMasters, sent: this.takeTraffic() };
+  }
+
+  /**
+   * SSP, worker step t with staleness bound S: install the newest mirror values (waiting only for
+   * peers whose newest is older than step t − 1 − S) and scatter; gather; apply with each peer's
+   * newest partials (waiting only for those older than t − S). Signals are not exchanged: SSP
+   * runs always-active programs only.
+   */
+  async sspStep(
+    t: number,
+    staleness: number,
+    aggregates: AggregateValues,
+  ): Promise<{ aggregates: number[]; mirrorUpdates: number; blockedMs: number; sent: SentTraffic }> {
+    let blockedMs = 0;
+    const wait = async (kind: MeshKind, minStep: number): Promise<void> => {
+      const started = performance.now();
+      await this.inbox.until(kind, this.peers[kind].hearFrom, minStep);
+      blockedMs += performance.now() - started;
+    };
+    const { runtime, inbox } = this;
+    if (t > 0) {
+      await wait('values', t - 1 - staleness);
+      const fresh = this.mailbox('values', (peer) => {
+        const slot = inbox.newest('values', peer);
+        if (slot.step <= this.deliveredValues[peer]!) return null;
+        this.deliveredValues[peer] = slot.step;
+        return slot.message;
+      });
+      this.compute(() => runtime.scatter(fresh, aggregates));
+    }
+    const flags = t === 0 ? await this.take('flags', 0) : [];
+    this.send(
+      'partials',
+      t,
+      this.compute(() => runtime.gather(flags, t)),
+    );
+    await wait('partials', t - staleness);
+    const partials = this.mailbox('partials', (peer) => inbox.newest('partials', peer).message);
+    const applied = this.compute(() => runtime.apply(partials));
+    const mirrorUpdates = this.send('values', t, applied.outbox);
+    return { aggregates: applied.aggregates, mirrorUpdates, blockedMs, sent: this.takeTraffic() };
+  }
+
+  collect(column: string): CollectedColumn {
+    return collectMasters(this.runtime, column);
+  }
+
+  /** Ends the node: waits in progress fail with `problem`; the links are let go. */
+  close(problem = 'the job was closed'): void {
+    this.inbox.fail(new GasError('GAS_ERR_WORKER', `worker ${this.runtime.plan.worker}: ${problem}`));
+    this.links.close();
+  }
+
+  /** Runs `body`, counting its time (and, for a straggler, sleeping for the rest of its slowdown). */
+  private compute<T>(body: () => T): T {
+    const started = performance.now();
+    try {
+      return body();
+    } finally {
+      let elapsed = performance.now() - started;
+      if (this.slowdown > 1) {
+        sleep((this.slowdown - 1) * elapsed);
+        elapsed = performance.now() - started;
+      }
+      this.computeMs += elapsed;
+    }
+  }
+
+  /** Sends `outbox[peer]` to every peer that expects `kind`; returns the value records sent (for 'values'). */
+  private send(kind: MeshKind, step: number, outbox: readonly Message[]): number {
+    let records = 0;
+    for (const peer of this.peers[kind].sendTo) {
+      const message = outbox[peer] ?? null;
+      if (message) {
+        this.sent.bytes[peer]! += message.byteLength;
+        this.sent.messages[peer]!++;
+        if (kind === 'values') records += recordCount(message as Float64Array, this.valueWidth);
+      }
+      this.links.send(peer, { kind, step, message });
+    }
+    return records;
+  }
+
+  private take(kind: MeshKind, step: number): Promise<Mailbox> {
+    return this.inbox.take(kind, this.peers[kind].hearFrom, step);
+  }
+
+  /** A mailbox of `kind` with `pick(peer)` for each peer this worker hears it from. */
+  private mailbox(kind: MeshKind, pick: (peer: number) => Message): Mailbox {
+    const mailbox: Message[] = new Array<Message>(this.runtime.plan.numWorkers).fill(null);
+    for (const peer of this.peers[kind].hearFrom) mailbox[peer] = pick(peer);
+    return mailbox;
+  }
+
+  private takeTraffic(): SentTraffic {
+    const sent = this.sent;
+    this.sent = emptyTraffic(this.runtime.plan.numWorkers);
+    return sent;
+  }
+}
+
+function emptyTraffic(numWorkers: number): SentTraffic {
+  return { bytes: new Array<number>(numWorkers).fill(0), messages: new Array<number>(numWorkers).fill(0) };
+}
+
+/** Blocks this thread (workers only: a straggler's slowdown). */
+function sleep(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
