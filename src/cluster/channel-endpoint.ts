@@ -4,8 +4,7 @@
  * It also keeps the worker's busy time, so the engine can report how long each worker waited at
  * barriers.
  */
-import { TableEndpoint } from '../engine/endpoint.js';
-import type { CallArgs, CallResult, WorkerCall } from '../engine/worker-calls.js';
+import { TableEndpoint, type CallArgs, type CallResult, type WorkerCall } from '../engine/runtime.js';
 import type { Channel } from './channel.js';
 import { buffersIn, type SetupResult, type WorkerSetup } from './protocol.js';
 

@@ -11,11 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { basename } from 'node:path';
-import type { WorkerEndpoint } from '../engine/endpoint.js';
-import { graphFacts, loadInProcessWorkers } from '../engine/load.js';
-import type { AnyVertexProgram } from '../engine/index.js';
-import { readGraphTables, readShard } from '../engine/shard.js';
-import type { GraphFacts } from '../engine/worker-runtime.js';
+import {
+  type WorkerEndpoint,
+  graphFacts,
+  loadInProcessWorkers,
+  type AnyVertexProgram,
+  readGraphTables,
+  readShard,
+  type GraphFacts,
+} from '../engine/runtime.js';
 import { GasError } from '../errors.js';
 import type { GraphSource } from '../storage/index.js';
 import type { Channel } from './channel.js';

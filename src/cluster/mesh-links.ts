@@ -9,7 +9,7 @@
  *   reach the inbox through `deliverRelayed`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { decodeFrame, encodeFrame, type MeshFrame, type MeshLinks, type PeerInbox } from '../engine/mesh.js';
+import { decodeFrame, encodeFrame, type MeshFrame, type MeshLinks, type PeerInbox } from '../engine/runtime.js';
 import { GasError } from '../errors.js';
 import { buffersIn } from './protocol.js';
 

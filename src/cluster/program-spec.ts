@@ -9,8 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findAlgorithm } from '../algorithms/index.js';
-import { loadProgramFile } from '../api/program-file.js';
-import type { AnyVertexProgram } from '../engine/index.js';
+import { loadProgramFile, type AnyVertexProgram } from '../engine/runtime.js';
 import { GasError } from '../errors.js';
 
 export type ProgramSpec =

@@ -12,9 +12,7 @@
  * Every response carries `busyMs`, the worker's own time on the request, so the coordinator can
  * tell computing from waiting.
  */
-import { WORKER_CALL_NAMES, type WorkerCalls } from '../engine/worker-calls.js';
-import type { GraphFacts } from '../engine/worker-runtime.js';
-import type { WorkerShard } from '../engine/shard.js';
+import { WORKER_CALL_NAMES, type WorkerCalls, type GraphFacts, type WorkerShard } from '../engine/runtime.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { ProgramSpec } from './program-spec.js';
 

@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { WorkerShard } from '../engine/shard.js';
+import type { WorkerShard } from '../engine/runtime.js';
 import { GasError } from '../errors.js';
 
 /** Bumped whenever `WorkerShard` changes shape. */

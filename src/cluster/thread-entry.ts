@@ -4,7 +4,7 @@
  * files go, and that the mesh's frames are relayed by the process's main thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { WORKER_CALLS, isWorkerCall } from '../engine/worker-calls.js';
+import { WORKER_CALLS, isWorkerCall } from '../engine/runtime.js';
 import { isRelayMessage, type RelayMessage } from './mesh-links.js';
 import { buffersIn, type Request } from './protocol.js';
 import { WorkerHost } from './worker-host.js';

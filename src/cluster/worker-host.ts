@@ -3,11 +3,17 @@
  * answers the coordinator's requests with it. Thread workers and remote worker processes both
  * run this; only the channel that carries requests and responses, and the mesh's links, differ.
  */
-import { buildWorkerRuntime } from '../engine/load.js';
-import { LocalMesh, PeerInbox, type MeshLinks } from '../engine/mesh.js';
-import type { WorkerShard } from '../engine/shard.js';
-import { callNode, isWorkerCall, type CallArgs } from '../engine/worker-calls.js';
-import { WorkerNode } from '../engine/worker-node.js';
+import {
+  buildWorkerRuntime,
+  LocalMesh,
+  PeerInbox,
+  type MeshLinks,
+  type WorkerShard,
+  callNode,
+  isWorkerCall,
+  type CallArgs,
+  WorkerNode,
+} from '../engine/runtime.js';
 import { GasError } from '../errors.js';
 import { deliverRelayed, portLinks, relayLinks, type RelayMessage } from './mesh-links.js';
 import { createProgram } from './program-spec.js';
