@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialWorker } from '../src/cluster/dial.js';
 import { acceptHandshake, PROOF_BYTES } from '../src/cluster/handshake.js';
 import { encode } from '../src/cluster/wire.js';
 import { jobResults, runJob } from '../src/index.js';
@@ -325,6 +326,22 @@ describe('what a worker survives', () => {
     expect(after.fds).toBeLessThanOrEqual(before.fds + 2);
     alive();
   }, 20_000);
+
+  it('a proof opens only its own kind of link: a coordinator cannot open a mesh link, a mesh peer cannot open a job channel, nor join a job it cannot name', async () => {
+    const secret = Buffer.from(CLUSTER_SECRET);
+    const token = 'ab'.repeat(16);
+    const dial = (context: 'coordinator-worker' | 'worker-mesh', path: string) => dialWorker(worker.address, secret, context, { connectTimeoutMs: 3000, path });
+    await expect(dial('coordinator-worker', `/mesh/${token}/1`)).rejects.toMatchObject({ code: 'GAS_ERR_WORKER' });
+    await expect(dial('worker-mesh', '/')).rejects.toMatchObject({ code: 'GAS_ERR_WORKER' });
+    await expect(dial('worker-mesh', '/mesh/not-a-token/1')).rejects.toMatchObject({ code: 'GAS_ERR_WORKER' });
+    // Authenticated as a peer, but of no job this worker serves: upgraded, then closed (policy violation).
+    const link = await dial('worker-mesh', `/mesh/${token}/1`);
+    link.on('error', () => undefined);
+    const [code, reason] = (await once(link, 'close')) as [number, Buffer];
+    expect(code).toBe(1008);
+    expect(reason.toString()).toContain('no such job');
+    alive();
+  });
 
   it('10,000 random and mutated frames, without and after authentication: no crash, no hang, bounded memory; then a real job is right', async () => {
     const random = seededRandom(1509);
