@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import pagerank from '../src/algorithms/pagerank.js';
 import { layOutGraphology } from '../src/api/graphology-layout.js';
 import { METHODS } from '../src/cluster/protocol.js';
-import { InProcessEndpoint, TableEndpoint, type WorkerEndpoint } from '../src/engine/endpoint.js';
+import { InProcessEndpoint, TableEndpoint, type WorkerEndpoint } from '../src/engine/coordinator/endpoint.js';
 import { ENGINE_NAMES, engineByName, loadInProcessWorkers, resolveAlgorithmOptions, runSynchronous, type AnyVertexProgram } from '../src/engine/index.js';
-import { NODE_HANDLERS, WORKER_CALL_NAMES, WORKER_CALLS, type CallArgs, type CallResult, type WorkerCall } from '../src/engine/worker-calls.js';
+import { NODE_HANDLERS, WORKER_CALL_NAMES, WORKER_CALLS, type CallArgs, type CallResult, type WorkerCall } from '../src/engine/worker/worker-calls.js';
 import { Graph } from './helpers/graph-files.js';
 
 /** A side × side grid, edges both ways, partitioned 4 ways in memory. */

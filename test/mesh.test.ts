@@ -4,10 +4,10 @@
  * pair must agree on that, or one would wait for a frame that never comes.
  */
 import { describe, expect, it } from 'vitest';
-import { buildExchangePlan } from '../src/engine/exchange-plan.js';
-import { buildLocalGraph } from '../src/engine/local-graph.js';
-import { decodeFrame, encodeFrame, meshPeers, MESH_KIND_NAMES, PeerInbox, type MeshFrame } from '../src/engine/mesh.js';
-import { readGraphTables, readShard, shardRouting } from '../src/engine/shard.js';
+import { buildExchangePlan } from '../src/engine/worker/exchange-plan.js';
+import { buildLocalGraph } from '../src/engine/worker/local-graph.js';
+import { decodeFrame, encodeFrame, meshPeers, MESH_KIND_NAMES, PeerInbox, type MeshFrame } from '../src/engine/worker/mesh.js';
+import { readGraphTables, readShard, shardRouting } from '../src/engine/worker/shard.js';
 import { layOutGraphology } from '../src/api/graphology-layout.js';
 import { Graph } from './helpers/graph-files.js';
 

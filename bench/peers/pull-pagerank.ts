@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LocalGraph } from '../../src/engine/local-graph.js';
+import type { LocalGraph } from '../../src/engine/worker/local-graph.js';
 import { fromDist, median } from '../lib.js';
 
 const SOURCE = resolve(fileURLToPath(new URL('pull-pagerank.c', import.meta.url)));
@@ -56,7 +56,7 @@ export function runPullPageRank(binary: string, csr: string, threads: number, ru
 /** Writes the peer's input for a stored graph (all its partitions, as one worker loads them). */
 export async function writePullPageRankInput(dataDir: string, graphName: string, file: string): Promise<void> {
   const { Catalog, GraphReader, graphStoreDir } = await fromDist<typeof import('../../src/storage/index.js')>('storage/index.js');
-  const { loadLocalGraph } = await fromDist<typeof import('../../src/engine/load.js')>('engine/load.js');
+  const { loadLocalGraph } = await fromDist<typeof import('../../src/engine/coordinator/load.js')>('engine/load.js');
   const catalog = Catalog.open(dataDir);
   try {
     const graph = catalog.getGraph(graphName);

@@ -25,7 +25,7 @@ import {
 import { GasError, NotFoundError } from '../errors.js';
 import type { GraphSource, VertexLabel } from '../storage/index.js';
 import { vertexNotFound } from './label-hint.js';
-import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from '../engine/program-file.js';
+import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from '../engine/program/program-file.js';
 import { validateProgram } from './program-checks.js';
 import { topIds } from './top-vertices.js';
 

@@ -18,7 +18,7 @@ import { defaultWorkerCount } from '../cluster/index.js';
 import { resolveAlgorithmOptions } from '../engine/index.js';
 import { GraphReader, graphDir, graphStoreDir, writeResults, type Catalog, type GraphRecord } from '../storage/index.js';
 import { planJob, resolveAlgorithm, resolveStaleness, runPlan, type ExecuteOptions, type ExecutionSummary, type StopReason } from './execute-job.js';
-import { looksLikeProgramFile } from '../engine/program-file.js';
+import { looksLikeProgramFile } from '../engine/program/program-file.js';
 import { asGasError } from './program-checks.js';
 
 export type { StopReason };

@@ -2,7 +2,7 @@
  * `gasworks run` takes options that depend on the algorithm (`--damping`, `--source`, …), so it
  * receives its trailing arguments raw and splits them here: `--name value`, `--name=value`, a
  * bare `--flag` (true) or `--no-flag` (false). Names stay as given: the algorithm's option schema
- * resolves them (`--max-iterations`, `--maxIter` → `maxIterations`; engine/option-schema.ts).
+ * resolves them (`--max-iterations`, `--maxIter` → `maxIterations`; engine/program/option-schema.ts).
  */
 import { InvalidArgumentError } from '../errors.js';
 

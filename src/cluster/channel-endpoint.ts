@@ -1,6 +1,6 @@
 /**
  * A `WorkerEndpoint` whose worker is at the other end of a channel (a thread or a remote
- * process): every call of the table becomes one request (engine/endpoint.ts `TableEndpoint`).
+ * process): every call of the table becomes one request (engine/coordinator/endpoint.ts `TableEndpoint`).
  * It also keeps the worker's busy time, so the engine can report how long each worker waited at
  * barriers.
  */

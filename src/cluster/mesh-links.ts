@@ -1,5 +1,5 @@
 /**
- * The mesh's links where workers are hosted (engine/mesh.ts defines what a link does):
+ * The mesh's links where workers are hosted (engine/worker/mesh.ts defines what a link does):
  *
  * - **ports**: workers on threads of one process, a `MessagePort` pair per pair of workers. A
  *   message in a SharedArrayBuffer slot (BSP) travels by reference; any other is moved.

@@ -6,7 +6,7 @@
  *   setup     program spec, shard, graph facts, job options, its place in the mesh → the worker
  *             builds its runtime
  *   joinMesh  remote workers: connect to every peer of the job (after every worker's setup)
- *   start … collect, close   the engine's worker calls (engine/worker-calls.ts), by name
+ *   start … collect, close   the engine's worker calls (engine/worker/worker-calls.ts), by name
  *
  * `ProtocolCalls` is the whole table: the engine's calls plus the two only hosted workers have.
  * Every response carries `busyMs`, the worker's own time on the request, so the coordinator can
@@ -39,7 +39,7 @@ export interface WorkerSetup {
   readonly facts: GraphFacts;
   /** Testing and benchmarks: the worker sleeps (factor − 1) × its compute time after every phase, to act as a straggler. */
   readonly slowdown: number;
-  /** Write messages into reused SharedArrayBuffer slots (engines that do not keep messages; see engine/message-slots.ts). */
+  /** Write messages into reused SharedArrayBuffer slots (engines that do not keep messages; see engine/worker/message-slots.ts). */
   readonly sharedMessages: boolean;
   /** The catalog's id of the job (null for runs that are not jobs: graphology in memory, benches), for workers' logs. */
   readonly jobId: number | null;

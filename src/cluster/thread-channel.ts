@@ -1,7 +1,7 @@
 /**
  * Workers on threads of this process: requests and responses travel as structured clones over
  * the worker's message port. Under BSP the exchange messages are views of SharedArrayBuffer
- * slots the sending worker reuses (engine/message-slots.ts), shared by reference; any other
+ * slots the sending worker reuses (engine/worker/message-slots.ts), shared by reference; any other
  * typed array's buffer goes in the transfer list, so nothing is copied between threads.
  */
 import type { Worker } from 'node:worker_threads';

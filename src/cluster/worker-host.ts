@@ -72,7 +72,7 @@ export class WorkerHost {
 
   /**
    * `setup`, `hasShard` and `close` concern the host (its cache, its node); every other call of
-   * the table goes to the node's handler (engine/worker-calls.ts).
+   * the table goes to the node's handler (engine/worker/worker-calls.ts).
    */
   private async dispatch(method: Method, args: unknown[]): Promise<unknown> {
     if (method === 'setup') return this.setup(args[0] as WorkerSetup);

@@ -1,4 +1,11 @@
-/** The engine's public surface: the vertex-program API, algorithm packaging, and the engines. */
+/**
+ * The engine's public surface: the vertex-program API, algorithm packaging, and the engines. The
+ * folder shows its three sides: `program/` is what users write against (vertex programs,
+ * algorithm definitions and their options, program files); `worker/` is what runs on a worker
+ * (local graph, compiled loops, state, message codecs, the mesh, the node that answers the
+ * coordinator); `coordinator/` drives workers (engines by name, endpoints, in-process loading).
+ * `runtime.ts` is the one surface src/cluster uses.
+ */
 export {
   defineProgram,
   type AnyVertexProgram,
@@ -12,7 +19,7 @@ export {
   type EdgeDirection,
   type ColumnDeclaration,
   type ColumnDeclarations,
-} from './program.js';
+} from './program/program.js';
 export {
   defineAlgorithm,
   resolveAlgorithmOptions,
@@ -27,7 +34,7 @@ export {
   type OptionValue,
   type AlgorithmSpec,
   optionSchemaOf,
-} from './algorithm.js';
+} from './program/algorithm.js';
 export {
   resolveOptionName,
   typeText,
@@ -37,13 +44,13 @@ export {
   type OptionSchema,
   type DefaultsOf,
   type ResolvedName,
-} from './option-schema.js';
-export { engineByName, ENGINE_NAMES } from './engines.js';
-export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic } from './engine.js';
-export { runSynchronous, syncEngine, type SyncOptions, type SyncResult } from './sync-engine.js';
-export { runStaleSynchronous, sspEngine, checkSspProgram, type SspOptions, type SspResult } from './ssp-engine.js';
-export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './load.js';
-export type { WorkerEndpoint } from './endpoint.js';
-export type { WorkerCalls, WorkerCall } from './worker-calls.js';
-export type { NeighborSets } from './neighbor-sets.js';
+} from './program/option-schema.js';
+export { engineByName, ENGINE_NAMES } from './coordinator/engines.js';
+export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic } from './coordinator/engine.js';
+export { runSynchronous, syncEngine, type SyncOptions, type SyncResult } from './coordinator/sync-engine.js';
+export { runStaleSynchronous, sspEngine, checkSspProgram, type SspOptions, type SspResult } from './coordinator/ssp-engine.js';
+export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './coordinator/load.js';
+export type { WorkerEndpoint } from './coordinator/endpoint.js';
+export type { WorkerCalls, WorkerCall } from './worker/worker-calls.js';
+export type { NeighborSets } from './worker/neighbor-sets.js';
 export { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';

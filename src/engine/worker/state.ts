@@ -1,9 +1,9 @@
 /** Allocation of a program's typed-array state on one worker. */
-import { GasError } from '../errors.js';
-import { allocateColumn, type ColumnSpec, type TypedColumn } from '../storage/columns.js';
+import { GasError } from '../../errors.js';
+import { allocateColumn, type ColumnSpec, type TypedColumn } from '../../storage/columns.js';
 import type { LocalGraph } from './local-graph.js';
 import type { NeighborSets } from './neighbor-sets.js';
-import type { AnyVertexProgram, ColumnDeclaration, ColumnDeclarations } from './program.js';
+import type { AnyVertexProgram, ColumnDeclaration, ColumnDeclarations } from '../program/program.js';
 
 /** The state object as the engine holds it: typed columns plus the optional neighbour sets. */
 export type ProgramStateRecord = Record<string, TypedColumn | NeighborSets | null>;

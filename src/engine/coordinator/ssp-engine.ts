@@ -19,13 +19,13 @@
  * methods: PageRank, ALS, LDA): with signal-driven activation a stale partial could stand for a
  * vertex its mirror no longer gathers.
  */
-import { GasError } from '../errors.js';
-import { scalarAggregates } from './aggregates.js';
+import { GasError } from '../../errors.js';
+import { scalarAggregates } from '../worker/aggregates.js';
 import type { WorkerEndpoint } from './endpoint.js';
 import { aggregateCombiner, coordinatorContext, startRun, TrafficLedger } from './coordinator-context.js';
-import type { AnyVertexProgram } from './program.js';
+import type { AnyVertexProgram } from '../program/program.js';
 import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
-import type { GraphFacts } from './worker-runtime.js';
+import type { GraphFacts } from '../worker/worker-runtime.js';
 
 /** `afterStep` is not called: workers run up to S steps apart, so no point lies between two steps. */
 export interface SspOptions extends EngineOptions {

@@ -8,7 +8,7 @@
  * of the shared list, in list order, without positions — the steady state of always-active
  * programs. Mode 0 (sparse) has `[position, fields…]` records for the active vertices only.
  */
-import type { TypedColumn } from '../storage/columns.js';
+import type { TypedColumn } from '../../storage/columns.js';
 
 export interface Field {
   readonly width: number;

@@ -10,7 +10,7 @@
  * whose global ids are randomly permuted. `byGid` lists the local ids in global-id order, the
  * order in which workers agree on shared vertices.
  */
-import type { StoredPartition } from '../storage/index.js';
+import type { StoredPartition } from '../../storage/index.js';
 
 export interface LocalGraph {
   readonly numVertices: number;

@@ -5,7 +5,7 @@
  * CLI's parsing and help (and the REST API's schemas) are derived from the schema, so an
  * algorithm is one file and one registry line.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import {
   checkOptionValue,
   defaultsOf,
@@ -18,7 +18,7 @@ import {
   type OptionValue,
 } from './option-schema.js';
 import type { AnyVertexProgram, EdgeDirection } from './program.js';
-import type { StepReport } from './sync-engine.js';
+import type { StepReport } from '../coordinator/sync-engine.js';
 
 export type { OptionValue } from './option-schema.js';
 export type AlgorithmOptions<D> = { readonly [K in keyof D]: D[K] };

@@ -14,11 +14,11 @@
  * stale (`sspStep`, see ssp-engine.ts for the rule). `computeMs` counts only the node's own work:
  * waiting for peers is not computing.
  */
-import { GasError } from '../errors.js';
+import { GasError } from '../../errors.js';
 import { recordCount } from './codec.js';
 import { collectMasters, type CollectedColumn } from './collect.js';
 import { meshPeers, MESH_KIND_NAMES, type MeshKind, type MeshLinks, type PeerInbox } from './mesh.js';
-import type { AggregateValues } from './program.js';
+import type { AggregateValues } from '../program/program.js';
 import { mirrorRecordWidth } from './state.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 

@@ -56,8 +56,8 @@
  * ends when no vertex is active, `maxIterations` steps have run, or `converged` says so. On an
  * undirected graph every edge is both in and out, so any direction but `none` means "all edges".
  */
-import type { ColumnType } from '../storage/columns.js';
-import type { NeighborSets } from './neighbor-sets.js';
+import type { ColumnType } from '../../storage/columns.js';
+import type { NeighborSets } from '../worker/neighbor-sets.js';
 
 export type EdgeDirection = 'in' | 'out' | 'all' | 'none';
 

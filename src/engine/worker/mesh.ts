@@ -12,7 +12,7 @@
  * under BSP a peer sends a kind's next frame only after a barrier the receiver passes after
  * reading the last one; under SSP the receiver wants the newest anyway.
  */
-import { GasError } from '../errors.js';
+import { GasError } from '../../errors.js';
 import type { ExchangePlan } from './exchange-plan.js';
 import type { Mailbox, Message } from './worker-runtime.js';
 

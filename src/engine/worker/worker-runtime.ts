@@ -11,12 +11,12 @@
  *   values   master → mirrors  Float64Array of column values (see codec.ts)
  *   signals  mirror → master   Uint32Array of positions of signaled vertices
  */
-import type { TypedColumn } from '../storage/columns.js';
-import type { ColumnSpec } from '../storage/columns.js';
+import type { TypedColumn } from '../../storage/columns.js';
+import type { ColumnSpec } from '../../storage/columns.js';
 import type { ExchangePlan } from './exchange-plan.js';
 import type { LocalGraph } from './local-graph.js';
 import { compileAggregateLookup, compileLoops, directionsOf, type CollectBuffer, type CompiledLoops } from './loops.js';
-import type { AggregateValues, AnyVertexProgram, ProgramContext } from './program.js';
+import type { AggregateValues, AnyVertexProgram, ProgramContext } from '../program/program.js';
 import { compileCodec, type RecordCodec } from './codec.js';
 import { MessageSlots, type MessageKind } from './message-slots.js';
 import { allocateState, type LocalDegrees, type ProgramStateRecord } from './state.js';

@@ -3,11 +3,11 @@
  * context `converged` reads, the start of a run before step 0, and the traffic ledger.
  */
 import type { WorkerEndpoint } from './endpoint.js';
-import { aggregateLayout } from './aggregates.js';
-import type { AggregateValues, AnyVertexProgram, ProgramContext } from './program.js';
+import { aggregateLayout } from '../worker/aggregates.js';
+import type { AggregateValues, AnyVertexProgram, ProgramContext } from '../program/program.js';
 import type { StepTraffic } from './engine.js';
-import type { GraphFacts } from './worker-runtime.js';
-import type { SentTraffic } from './worker-node.js';
+import type { GraphFacts } from '../worker/worker-runtime.js';
+import type { SentTraffic } from '../worker/worker-node.js';
 
 export type CoordinatorContext = ProgramContext & { iteration: number; aggregates: AggregateValues };
 

@@ -1,6 +1,6 @@
 /** Reading a result out of a worker: the master replicas' values of one vertex column. */
-import type { TypedColumn } from '../storage/columns.js';
-import type { ColumnDeclarations } from './program.js';
+import type { TypedColumn } from '../../storage/columns.js';
+import type { ColumnDeclarations } from '../program/program.js';
 import { vertexColumnWidth } from './state.js';
 import type { WorkerRuntime } from './worker-runtime.js';
 

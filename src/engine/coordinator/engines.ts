@@ -1,5 +1,5 @@
 /** The engines by name, as partition strategies are (partition/index.ts): a new engine is one line in `ENGINES`. */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import type { Engine } from './engine.js';
 import { sspEngine } from './ssp-engine.js';
 import { syncEngine } from './sync-engine.js';

@@ -15,10 +15,10 @@
  */
 import type { WorkerEndpoint } from './endpoint.js';
 import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
-import { scalarAggregates } from './aggregates.js';
+import { scalarAggregates } from '../worker/aggregates.js';
 import { aggregateCombiner, coordinatorContext as makeContext, startRun, TrafficLedger } from './coordinator-context.js';
-import type { AnyVertexProgram } from './program.js';
-import type { GraphFacts } from './worker-runtime.js';
+import type { AnyVertexProgram } from '../program/program.js';
+import type { GraphFacts } from '../worker/worker-runtime.js';
 
 export type { StepReport } from './engine.js';
 /** The BSP engine's options and outcome are every engine's (it has no extras). */

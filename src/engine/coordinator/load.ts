@@ -1,18 +1,18 @@
 /**
- * Loading a stored graph into W workers in this thread: partition p goes to worker p mod W, each
- * worker merges its shard's partitions into one local graph and derives its exchange plan from
- * the shard's routing facts. (Threads and remote workers load the same shards: src/cluster.)
+ * Loading a stored graph into W workers in this thread: partition p goes to worker p mod W, and
+ * each worker's runtime is built from its shard (worker/build-runtime.ts), as threads and remote
+ * workers build theirs (src/cluster).
  */
-import { GasError } from '../errors.js';
-import type { GraphSource } from '../storage/index.js';
+import { GasError } from '../../errors.js';
+import type { GraphSource } from '../../storage/index.js';
 import { InProcessEndpoint, type WorkerEndpoint } from './endpoint.js';
-import { buildExchangePlan } from './exchange-plan.js';
-import { buildLocalGraph, type LocalGraph } from './local-graph.js';
-import { LocalMesh } from './mesh.js';
-import type { AnyVertexProgram } from './program.js';
-import { readGraphTables, readShard, shardDegrees, shardRouting, type WorkerShard } from './shard.js';
-import { WorkerNode } from './worker-node.js';
-import { WorkerRuntime, type GraphFacts } from './worker-runtime.js';
+import { buildWorkerRuntime } from '../worker/build-runtime.js';
+import { buildLocalGraph, type LocalGraph } from '../worker/local-graph.js';
+import { LocalMesh } from '../worker/mesh.js';
+import type { AnyVertexProgram } from '../program/program.js';
+import { readGraphTables, readShard } from '../worker/shard.js';
+import { WorkerNode } from '../worker/worker-node.js';
+import type { GraphFacts } from '../worker/worker-runtime.js';
 
 export interface LoadedWorkers {
   readonly endpoints: WorkerEndpoint[];
@@ -34,22 +34,6 @@ export function graphFacts(reader: GraphSource): GraphFacts {
 /** The local graph of worker `worker` of `numWorkers` (its partitions merged). */
 export function loadLocalGraph(reader: GraphSource, worker: number, numWorkers: number): LocalGraph {
   return buildLocalGraph(readShard(reader, readGraphTables(reader), worker, numWorkers).partitions);
-}
-
-/**
- * A worker's runtime from its shard, wherever the worker lives (this thread, a worker thread, a
- * remote process): the partitions merged into one local graph, the exchange plan derived from the
- * shard's routing facts, and the program's state allocated.
- */
-export function buildWorkerRuntime(
-  shard: WorkerShard,
-  program: AnyVertexProgram,
-  facts: GraphFacts,
-  options: { readonly sharedMessages?: boolean } = {},
-): WorkerRuntime {
-  const graph = buildLocalGraph(shard.partitions);
-  const plan = buildExchangePlan(graph, shardRouting(shard), shard.worker, shard.numWorkers);
-  return new WorkerRuntime(graph, plan, program, shardDegrees(shard, graph), facts, options);
 }
 
 /**

@@ -8,7 +8,7 @@
  * Graph-wide facts are indexed by *rank*: position in `gids`, the ascending union of the
  * partitions' global ids, which is also the order of the local graph's `byGid`.
  */
-import type { GraphSource, StoredPartition } from '../storage/index.js';
+import type { GraphSource, StoredPartition } from '../../storage/index.js';
 import { workerOfPartition, type RoutingView } from './exchange-plan.js';
 import { mergeSortedUnique } from './local-graph.js';
 import type { LocalDegrees } from './state.js';

@@ -3,7 +3,7 @@
  * for a scalar aggregator, `width` consecutive slots for a vector one. Workers, coordinators and
  * the wire all see that one flat array; only the ends know the names.
  */
-import type { AggregateValues, AnyVertexProgram } from './program.js';
+import type { AggregateValues, AnyVertexProgram } from '../program/program.js';
 
 export interface AggregateSlot {
   readonly name: string;

@@ -4,8 +4,8 @@
  * later `async` — and the same program runs unchanged on each.
  */
 import type { WorkerEndpoint } from './endpoint.js';
-import type { AnyVertexProgram } from './program.js';
-import type { GraphFacts } from './worker-runtime.js';
+import type { AnyVertexProgram } from '../program/program.js';
+import type { GraphFacts } from '../worker/worker-runtime.js';
 
 /** One step, as an engine reports it after every worker has finished it. */
 export interface StepReport {

@@ -10,7 +10,7 @@
  */
 import { symmetricNeighbors, type LocalGraph } from './local-graph.js';
 import { aggregateLayout } from './aggregates.js';
-import type { AnyVertexProgram, EdgeDirection, ProgramContext } from './program.js';
+import type { AnyVertexProgram, EdgeDirection, ProgramContext } from '../program/program.js';
 
 export interface CompiledLoops {
   /** Gathers every active vertex into `partial` (inactive vertices are left untouched). */

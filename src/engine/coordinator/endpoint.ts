@@ -4,8 +4,8 @@
  * is the endpoint's business, not the engine's. The calls themselves are declared once, in
  * worker-calls.ts; an endpoint implements one generic `call` and gets a method per call.
  */
-import { callNode, WORKER_CALL_NAMES, type CallArgs, type CallResult, type WorkerCall } from './worker-calls.js';
-import type { WorkerNode } from './worker-node.js';
+import { callNode, WORKER_CALL_NAMES, type CallArgs, type CallResult, type WorkerCall } from '../worker/worker-calls.js';
+import type { WorkerNode } from '../worker/worker-node.js';
 
 /** Every call of the table as an asynchronous method, arguments and result as the table types them. */
 export type EndpointCalls = { readonly [M in WorkerCall]: (...args: CallArgs<M>) => Promise<CallResult<M>> };

@@ -10,7 +10,7 @@
  * (mesh.ts). A new call is one line in each of the three tables; the compiler finds the rest.
  */
 import type { CollectedColumn } from './collect.js';
-import type { AggregateValues } from './program.js';
+import type { AggregateValues } from '../program/program.js';
 import type { SentTraffic, WorkerNode } from './worker-node.js';
 
 /** The calls, as a worker's node answers them (one at a time, in the order sent, except `close`). */

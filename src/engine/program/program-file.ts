@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import type { AlgorithmDefinition, AnyVertexProgram } from './index.js';
-import { GasError, NotFoundError } from '../errors.js';
+import type { AlgorithmDefinition, AnyVertexProgram } from '../index.js';
+import { GasError, NotFoundError } from '../../errors.js';
 
 export function looksLikeProgramFile(spec: string): boolean {
   return /\.(m|c)?(t|j)sx?$/.test(spec) || spec.startsWith('.') || spec.includes('/');

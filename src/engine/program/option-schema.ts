@@ -4,8 +4,8 @@
  * from Neo4j GDS, NetworkX and Spark (`dampingFactor`, `maxIter`, `tol`, …). Validation, the
  * CLI's `run <algorithm> --help` and (later) REST schemas are all derived from this declaration.
  */
-import { InvalidArgumentError } from '../errors.js';
-import { suggest } from '../util/did-you-mean.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { suggest } from '../../util/did-you-mean.js';
 
 export type OptionValue = number | boolean | string | readonly string[];
 
