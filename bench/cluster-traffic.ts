@@ -20,7 +20,7 @@
  *   exchangeBytesPerStep    vertex-cut payload bytes per step (partials, values, flags, signals)
  *   meshBytesPerStep        the same, summed from the per-link counts workers report
  *   coordinatorBytesPerStep cluster only: bytes on the coordinator's links during the step's calls, both ways
- *   coordinatorShareOfMesh  cluster only: coordinatorBytesPerStep / meshBytesPerStep (the target: well under 0.01)
+ *   coordinatorPpmOfMesh    cluster only: coordinatorBytesPerStep / meshBytesPerStep in parts per million (the target: well under 1 % = 10,000)
  *   controlMessagesPerStep  requests and responses between the coordinator and the workers per step
  *   messagesPerStep         vertex-cut messages per step
  *   mirrorUpdatesPerStep    master → mirror records per step (Σ (replicas − 1) over active vertices)
@@ -184,7 +184,8 @@ function controlFigures(
   };
   if (control.every((bytes) => bytes !== null)) {
     figures.coordinatorBytesPerStep = Math.round(median(control as number[]));
-    figures.coordinatorShareOfMesh = median(control.map((bytes, i) => (bytes as number) / Math.max(1, mesh[i]!)));
+    // In parts per million: the share is far below what three decimals show.
+    figures.coordinatorPpmOfMesh = Math.round(median(control.map((bytes, i) => (1e6 * (bytes as number)) / Math.max(1, mesh[i]!))));
   }
   return figures;
 }

@@ -81,7 +81,7 @@ const SCRIPTS: Readonly<Record<string, SmallRun>> = {
       expect(cold.shardBytes as number).toBeGreaterThan(10 * (warm.shardBytes as number));
       for (const line of [cold, warm]) {
         expect(line.meshBytesPerStep).toBe(line.exchangeBytesPerStep);
-        expect(line.coordinatorShareOfMesh as number).toBeLessThan(0.2);
+        expect(line.coordinatorPpmOfMesh as number).toBeLessThan(200_000);
       }
       expect(threads.coordinatorBytesPerStep).toBeUndefined();
       // The same partitions exchange the same bytes on threads as on processes; one worker exchanges none.
