@@ -139,6 +139,28 @@ describe('the worker mesh', () => {
     expect(threads.summary.exchange.trafficPerStep.every((step) => step.controlBytes === null)).toBe(true);
   });
 
+  it('a worker whose program throws mid-step fails the job with its error; its peers, waiting on the mesh for it, are freed and serve the next job', async () => {
+    // Only the worker holding vertex 0's master throws, in apply of step 2: its peers are then
+    // waiting for that worker's mirror values, which never come.
+    const file = writeGraphFile(
+      temp.inputDir,
+      'throws.ts',
+      `export default { name: 'throws', vertexColumns: { x: 'f64' }, gatherEdges: 'in', scatterEdges: 'none', alwaysActive: true,
+         gather: () => 1, zero: 0, sum: (a: number, b: number) => a + b,
+         apply(state: any, v: number, total: number, ctx: any) {
+           if (ctx.iteration === 2 && ctx.globalId(v) === 0) throw new Error('vertex 0 refuses step 2');
+           state.x[v] = total;
+         } };\n`,
+    );
+    for (const placement of [{ workers: 3 }, { cluster: workers.map((w) => w.address) }]) {
+      const error = await runJob(temp.catalog, { graph: 'directed', algorithm: file, options: { maxIterations: 10 }, ...placement }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'GAS_ERR_PROGRAM', message: expect.stringContaining('vertex 0 refuses step 2') });
+      await expectJobFailed(undefined, 'GAS_ERR_PROGRAM');
+    }
+    const after = await run({ graph: 'er', algorithm: 'connected-components', cluster: workers.map((w) => w.address) });
+    expect(after.summary.converged).toBe(true);
+  });
+
   it('a pair of workers that cannot connect fails the job naming both, before any step', async () => {
     // A port that forwards the coordinator's connection to a real worker and closes every later one:
     // the coordinator reaches both workers, but the other worker cannot reach this one.
