@@ -370,6 +370,33 @@ describe('stale-synchronous execution', () => {
     expect(distance).toBeLessThan(2 * (0.85 / 0.15) * bsp.values.length * options.tolerance);
   });
 
+  it('SSP runs on worker processes, clocks and aggregates exchanged peer to peer: S = 0 gives the BSP ranks exactly, S = 2 stays within its bound', async () => {
+    const cluster = workers.map((w) => w.address);
+    const options = { tolerance: 1e-10, maxIterations: 300 };
+    const bsp = await run({ graph: 'directed', algorithm: 'pagerank', options, cluster });
+    const exact = await run({ graph: 'directed', algorithm: 'pagerank', options, cluster, engine: 'ssp', staleness: 0 });
+    expect(bsp.summary.engine).toBe('sync');
+    expect(exact.summary.engine).toBe('ssp');
+    expect(exact.summary.iterations).toBe(bsp.summary.iterations);
+    expectSame(exact.values, bsp.values, 'SSP S = 0 on processes', true);
+    const stale = await run({ graph: 'directed', algorithm: 'pagerank', options, cluster, staleness: 2 });
+    expect(stale.summary).toMatchObject({ placement: 'cluster', staleness: 2, converged: true });
+    expect(stale.summary.maxLead).toBeLessThanOrEqual(2);
+    // One call per worker and step; the exchange (values, partials, aggregates, clocks) is on the mesh.
+    for (const step of stale.summary.exchange.trafficPerStep) expect(step.controlMessages).toBe(6);
+  });
+
+  it('--staleness needs the ssp engine: asked of sync it is refused naming both options, and an unknown engine names the known ones', async () => {
+    await expect(runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', engine: 'sync', staleness: 2 })).rejects.toMatchObject({
+      code: 'GAS_ERR_INVALID_ARGUMENT',
+      message: expect.stringContaining('--staleness 2 needs --engine ssp'),
+    });
+    await expect(runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', engine: 'bulk' })).rejects.toMatchObject({
+      code: 'GAS_ERR_INVALID_ARGUMENT',
+      message: expect.stringContaining('sync, ssp'),
+    });
+  });
+
   it('SSP refuses signal-driven programs with a clear error, before a job row exists', async () => {
     const lastJobBefore = temp.catalog.jobs.list({ limit: 1 })[0]?.id;
     await expect(runJob(temp.catalog, { graph: 'er', algorithm: 'connected-components', workers: 2, staleness: 2 })).rejects.toMatchObject({

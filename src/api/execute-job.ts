@@ -55,6 +55,8 @@ export interface ExecuteOptions {
   readonly clusterSecret?: Buffer;
   /** SSP staleness bound S (0 = BSP, the default): a worker may run up to S steps ahead of the slowest. */
   readonly staleness?: number;
+  /** The engine by name (`sync`, `ssp`); default `ssp` when `staleness` > 0, else `sync`. */
+  readonly engine?: string;
   /** Testing and benchmarks: make one worker a straggler (`factor` times slower). */
   readonly slowWorker?: { readonly worker: number; readonly factor: number };
   /** How many top vertices the summary lists (default 10; 0 for none). */
@@ -81,6 +83,8 @@ export interface ExecutionSummary {
   readonly workers: number;
   /** Where the workers ran: `in-process`, `threads` or `cluster`. */
   readonly placement: Placement['kind'];
+  /** The engine that ran the job (`sync`, `ssp`). */
+  readonly engine: string;
   readonly staleness: number;
   readonly replicationFactor: number;
   readonly options: Readonly<Record<string, unknown>>;
@@ -125,13 +129,19 @@ export interface Execution {
   readonly values: Float64Array;
 }
 
-/** The staleness bound, checked (0..1000) before any work is done. */
-export function resolveStaleness(run: Pick<ExecuteOptions, 'staleness'>): number {
+/** The staleness bound, checked (0..1000), and the engine by name, checked against it, before any work is done. */
+export function resolveStaleness(run: Pick<ExecuteOptions, 'staleness' | 'engine'>): { staleness: number; engine: Engine } {
   const staleness = run.staleness ?? 0;
   if (!Number.isInteger(staleness) || staleness < 0 || staleness > 1000) {
     throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --staleness must be an integer 0..1000, got ${run.staleness}`, { option: 'staleness' });
   }
-  return staleness;
+  const engine = engineByName(run.engine ?? (staleness > 0 ? 'ssp' : 'sync'));
+  if (staleness > 0 && engine.name !== 'ssp') {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --staleness ${staleness} needs --engine ssp (the ${engine.name} engine has no staleness bound)`, {
+      option: 'staleness',
+    });
+  }
+  return { staleness, engine };
 }
 
 /** Everything decided before a worker starts: what `planJob` checked, ready to run. */
@@ -142,7 +152,7 @@ export interface JobPlan {
   readonly program: AnyVertexProgram;
   readonly resultColumn: { readonly column: string; readonly width: number };
   readonly staleness: number;
-  /** BSP (`sync`) or SSP (`ssp`), by the staleness bound. */
+  /** BSP (`sync`) or SSP (`ssp`): asked for by name, or by the staleness bound. */
   readonly engine: Engine;
   readonly spec: ProgramSpec | null;
   readonly placement: Placement;
@@ -190,9 +200,8 @@ export async function planJob(
   const prepared = (definition.prepare ? await definition.prepare(options, handle) : options) as AlgorithmOptions<Record<string, OptionValue>>;
   const program = definition.create(prepared) as AnyVertexProgram;
   const resultColumn = validateProgram(program);
-  const staleness = resolveStaleness(run);
   // The engine by name; it refuses here, before any worker starts, a program it cannot run (SSP: a signal-driven one).
-  const engine = engineByName(staleness > 0 ? 'ssp' : 'sync');
+  const { staleness, engine } = resolveStaleness(run);
   engine.checkProgram(program);
   const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
   const placement = choosePlacement(run, spec, meta.numPartitions, meta.edges);
@@ -246,6 +255,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
           : 'max-iterations',
       workers: endpoints.length,
       placement: placement.kind,
+      engine: engine.name,
       staleness,
       replicationFactor: graph.replicationFactor,
       options,

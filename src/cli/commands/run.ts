@@ -15,6 +15,7 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   workers: ['N', 'worker threads (default: one per core for graphs of 8 M edges or more, else 1)'],
   cluster: ['HOST:PORT,…', 'remote workers started with `gasworks worker`'],
   'secret-file': ['F', "the cluster's shared secret, as given to its workers (default: $GASWORKS_CLUSTER_SECRET)"],
+  engine: ['NAME', 'sync (BSP, the default) or ssp (stale-synchronous; the default with --staleness S > 0)'],
   staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
   json: ['', 'print the summary as one JSON document'],
@@ -76,6 +77,7 @@ export class RunCommand extends GasCommand {
         cluster: args.has('cluster') ? addressList(args.get('cluster')!) : undefined,
         clusterSecret: args.has('secret-file') ? loadClusterSecret(args.get('secret-file')!)! : undefined,
         staleness: integerOption(args.get('staleness'), '--staleness', 0, 1000),
+        engine: args.get('engine'),
         inProcess: args.get('in-process') === 'true',
         slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
         top: integerOption(args.get('top'), '--top', 0, 1_000_000),
@@ -136,7 +138,7 @@ export class RunCommand extends GasCommand {
     out.write(
       `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
         `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per step)\n` +
-        `  ${s.workers} worker(s) (${s.placement}${s.staleness > 0 ? `, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
+        `  ${s.workers} worker(s) (${s.placement}${s.engine === 'ssp' ? `, ssp, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
         `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step between workers (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${controlText(s)}${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
     );
     if (s.workerStats.length > 1) {
@@ -188,6 +190,7 @@ const COMMON_FIELDS = new Set([
   'stopReason',
   'workers',
   'placement',
+  'engine',
   'staleness',
   'replicationFactor',
   'options',

@@ -10,10 +10,12 @@
  * blocking only when what it has is older than that. With S = 0 the waits are exactly the BSP
  * barriers and the results are the BSP results. Each worker keeps the newest message of each
  * kind from each peer, as the mesh delivers them (worker-node.ts `sspStep`), so a fast worker
- * reuses a slow peer's last partials instead of waiting for new ones; the waits for messages
- * happen on the workers. The coordinator keeps the clocks (it starts each worker's step t only
- * within S of the slowest, from the steps workers have reported) and combines each step's
- * aggregates once every worker has reported it.
+ * reuses a slow peer's last partials instead of waiting for new ones. The clocks travel peer to
+ * peer as well: a worker sends its clock to every peer after each step and starts step t only
+ * once every peer's clock is t − S or more. The coordinator asks each worker for its next step as
+ * soon as it has reported the last, combines each step's aggregates once every worker has
+ * reported it, and when the program converges at step T tells the workers to stop after T (a
+ * worker already past T, waiting for peers that stop, returns at once).
  *
  * Programs run unchanged, but SSP needs an `alwaysActive` program (iterative-convergent
  * methods: PageRank, ALS, LDA): with signal-driven activation a stale partial could stand for a
@@ -22,7 +24,8 @@
 import { GasError } from '../../errors.js';
 import { scalarAggregates } from '../worker/aggregates.js';
 import type { WorkerEndpoint } from './endpoint.js';
-import { aggregateCombiner, coordinatorContext, startRun, TrafficLedger } from './coordinator-context.js';
+import { aggregateCombiner, coordinatorContext } from '../worker/aggregates.js';
+import { startRun, TrafficLedger } from './coordinator-context.js';
 import type { AnyVertexProgram } from '../program/program.js';
 import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
@@ -87,24 +90,9 @@ export async function runStaleSynchronous(
   let failure: unknown = null;
   let lastReport = performance.now();
 
-  const waiters = new Set<() => void>();
-  const wake = (): void => {
-    for (const waiter of [...waiters]) waiter();
-  };
   let failed: () => void = () => undefined;
   const failedRun = new Promise<void>((resolve) => (failed = resolve));
-  const until = async (ready: () => boolean): Promise<void> => {
-    if (ready() || failure) return;
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (!ready() && !failure) return;
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-    });
-  };
-  const minClock = (): number => Math.min(...clock);
+  const stops: Promise<unknown>[] = [];
 
   /** All workers reported step t: its aggregates are final; decide convergence in step order. */
   const completeSteps = (): void => {
@@ -131,27 +119,24 @@ export async function runStaleSynchronous(
       if (program.converged?.(context)) {
         converged = true;
         stopAfter = t;
+        // Workers already past t (up to S ahead) may be waiting for peers that stop now.
+        for (const worker of workers) stops.push(worker.sspStop(t).catch(() => undefined));
       }
     }
   };
 
   const runWorker = async (w: number): Promise<void> => {
-    for (let t = 0; t < options.maxIterations; t++) {
-      // The clock: step t may start only within S steps of the slowest worker.
-      const gateStarted = performance.now();
-      await until(() => t > stopAfter || t <= minClock() + S);
-      const gateMs = performance.now() - gateStarted;
-      if (failure) return;
-      if (t > stopAfter) break;
-      maxLead = Math.max(maxLead, t - minClock());
-      const step = await ledger.record(t, w, (endpoint) => endpoint.sspStep(t, S, latestAggregates));
-      blockedMs[w]! += gateMs + step.blockedMs;
+    for (let t = 0; t < options.maxIterations && t <= stopAfter && !failure; t++) {
+      // The clock bound (t within S of the slowest) is kept by the workers, peer to peer.
+      const step = await ledger.record(t, w, (endpoint) => endpoint.sspStep(t, S));
+      if (step.stopped) break;
+      blockedMs[w]! += step.blockedMs;
+      maxLead = Math.max(maxLead, step.lead);
       stepMirrorUpdates[t] = (stepMirrorUpdates[t] ?? 0) + step.mirrorUpdates;
       (stepAggregates[t] ??= new Array<number[] | undefined>(W).fill(undefined))[w] = step.aggregates;
-      (stepBlocked[t] ??= new Array<number>(W).fill(0))[w] = gateMs + step.blockedMs;
+      (stepBlocked[t] ??= new Array<number>(W).fill(0))[w] = step.blockedMs;
       clock[w] = t + 1;
       completeSteps();
-      wake();
     }
   };
 
@@ -162,7 +147,6 @@ export async function runStaleSynchronous(
       workers.map((_, w) =>
         runWorker(w).catch((error: unknown) => {
           failure ??= error;
-          wake();
           failed();
         }),
       ),
@@ -170,6 +154,7 @@ export async function runStaleSynchronous(
     failedRun,
   ]);
   if (failure) throw failure;
+  await Promise.all(stops);
   return {
     iterations: steps.length,
     converged,

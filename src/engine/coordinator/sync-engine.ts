@@ -16,7 +16,8 @@
 import type { WorkerEndpoint } from './endpoint.js';
 import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
 import { scalarAggregates } from '../worker/aggregates.js';
-import { aggregateCombiner, coordinatorContext as makeContext, startRun, TrafficLedger } from './coordinator-context.js';
+import { aggregateCombiner, coordinatorContext as makeContext } from '../worker/aggregates.js';
+import { startRun, TrafficLedger } from './coordinator-context.js';
 import type { AnyVertexProgram } from '../program/program.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
 

@@ -29,7 +29,11 @@ export const MESH_KINDS = {
   /** Neighbour-set construction before step 0: mirrors' lists up, the union down. */
   neighborsUp: 'up',
   neighborsDown: 'down',
-} as const satisfies Record<string, 'up' | 'down'>;
+  /** SSP: a worker's aggregator partials of a step, to every peer (each combines them itself). */
+  aggregates: 'all',
+  /** SSP: a worker's clock (the steps it has completed, as the frame's step; no message), to every peer. */
+  clocks: 'all',
+} as const satisfies Record<string, 'up' | 'down' | 'all'>;
 
 export type MeshKind = keyof typeof MESH_KINDS;
 export const MESH_KIND_NAMES = Object.keys(MESH_KINDS) as MeshKind[];
@@ -51,9 +55,14 @@ export interface MeshLinks {
 /**
  * The peers a worker sends a kind to, and those it receives it from: for 'up' kinds a worker
  * sends to the masters of its mirrors and hears from the mirrors of its masters; 'down' the other
- * way. Both ends of a pair derive the same answer from the same shared-vertex list.
+ * way; 'all' to and from every other worker. Both ends of a pair derive the same answer from the
+ * same shared-vertex list.
  */
 export function meshPeers(plan: ExchangePlan, kind: MeshKind): { readonly sendTo: number[]; readonly hearFrom: number[] } {
+  if (MESH_KINDS[kind] === 'all') {
+    const others = Array.from({ length: plan.numWorkers }, (_, peer) => peer).filter((peer) => peer !== plan.worker);
+    return { sendTo: others, hearFrom: others };
+  }
   const up = MESH_KINDS[kind] === 'up';
   const sendLists = up ? plan.mirrorsByMaster : plan.mastersByMirror;
   const hearLists = up ? plan.mastersByMirror : plan.mirrorsByMaster;
@@ -74,6 +83,8 @@ export class PeerInbox {
   private readonly slots = new Map<MeshKind, Slot[]>();
   private readonly waiters = new Set<() => void>();
   private failure: Error | null = null;
+  /** Every 'aggregates' frame by step, then by peer (a combine needs one step from every worker). */
+  private readonly aggregates = new Map<number, Message[]>();
 
   constructor(private readonly numWorkers: number) {
     for (const kind of MESH_KIND_NAMES)
@@ -86,6 +97,11 @@ export class PeerInbox {
   deliver(from: number, frame: MeshFrame): void {
     const slot = this.slots.get(frame.kind)?.[from];
     if (!slot) return;
+    if (frame.kind === 'aggregates') {
+      const row = this.aggregates.get(frame.step) ?? new Array<Message>(this.numWorkers).fill(null);
+      row[from] = frame.message;
+      this.aggregates.set(frame.step, row);
+    }
     slot.step = frame.step;
     slot.message = frame.message;
     this.wake();
@@ -101,29 +117,49 @@ export class PeerInbox {
     return this.failure;
   }
 
+  /** Every worker's aggregator partials of `step`, once all have arrived (the receiver's own delivered too); else null. */
+  aggregatesOf(step: number): Float64Array[] | null {
+    const row = this.aggregates.get(step);
+    return row && row.every((partials) => partials !== null) ? (row as Float64Array[]) : null;
+  }
+
+  /** Lets go of aggregator partials of steps before `step`. */
+  forgetAggregatesBefore(step: number): void {
+    for (const kept of this.aggregates.keys()) if (kept < step) this.aggregates.delete(kept);
+  }
+
   /** The newest frame of `kind` from `peer` (step −∞ and null before the first). */
   newest(kind: MeshKind, peer: number): Readonly<Slot> {
     return this.slots.get(kind)![peer]!;
   }
 
-  /** Resolves once every peer in `from` has sent a frame of `kind` for step `minStep` or later. */
-  async until(kind: MeshKind, from: readonly number[], minStep: number): Promise<void> {
+  /**
+   * Resolves true once every peer in `from` has sent a frame of `kind` for step `minStep` or
+   * later, or false as soon as `giveUp()` holds (checked at every delivery and `poke`).
+   */
+  async until(kind: MeshKind, from: readonly number[], minStep: number, giveUp: () => boolean = () => false): Promise<boolean> {
     const slots = this.slots.get(kind)!;
     const ready = (): boolean => from.every((peer) => slots[peer]!.step >= minStep);
     if (this.failure) throw this.failure;
-    if (ready()) return;
-    await new Promise<void>((resolve, reject) => {
+    if (ready()) return true;
+    if (giveUp()) return false;
+    return new Promise<boolean>((resolve, reject) => {
       const check = (): void => {
         if (this.failure) {
           this.waiters.delete(check);
           reject(this.failure);
-        } else if (ready()) {
+        } else if (ready() || giveUp()) {
           this.waiters.delete(check);
-          resolve();
+          resolve(ready());
         }
       };
       this.waiters.add(check);
     });
+  }
+
+  /** Checks every wait again (something a `giveUp` reads has changed). */
+  poke(): void {
+    this.wake();
   }
 
   /**

@@ -23,12 +23,13 @@ export interface WorkerCalls {
   gatherApply(iteration: number): { aggregates: number[]; mirrorUpdates: number; sent: SentTraffic };
   /** BSP step t from scatter with the step's combined aggregates; returns the active masters of step t + 1. */
   scatterActivate(iteration: number, aggregates: AggregateValues): { activeMasters: number; sent: SentTraffic };
-  /** One SSP step of this worker (see ssp-engine.ts). */
+  /** One SSP step of this worker (see ssp-engine.ts); `stopped` when it lies past the run's end. */
   sspStep(
     iteration: number,
     staleness: number,
-    aggregates: AggregateValues,
-  ): { aggregates: number[]; mirrorUpdates: number; blockedMs: number; sent: SentTraffic };
+  ): { stopped: boolean; aggregates: number[]; mirrorUpdates: number; blockedMs: number; lead: number; sent: SentTraffic };
+  /** SSP: the run ends after step `iteration`; a step past it, running or waiting, stops. */
+  sspStop(iteration: number): void;
   /** The master replicas' values of a vertex column: global ids and `width` values each. */
   collect(column: string): CollectedColumn;
   /** The worker drops the job; a call waiting for peers fails. */
@@ -41,8 +42,9 @@ export type CallResult<M extends WorkerCall> = ReturnType<WorkerCalls[M]>;
 
 export interface CallTraits {
   /**
-   * Answered at once, not after the call in progress: `close` must reach a worker whose current
-   * call waits for a peer that will never send (a dead peer, a failed job).
+   * Answered at once, not after the call in progress: `close` and `sspStop` must reach a worker
+   * whose current call waits for a peer that will never send (a dead peer, a failed job, a peer
+   * that stopped at the run's end).
    */
   readonly interrupts: boolean;
 }
@@ -54,6 +56,7 @@ export const WORKER_CALLS: { readonly [M in WorkerCall]: CallTraits } = {
   gatherApply: { interrupts: false },
   scatterActivate: { interrupts: false },
   sspStep: { interrupts: false },
+  sspStop: { interrupts: true },
   collect: { interrupts: false },
   close: { interrupts: true },
 };
@@ -72,7 +75,8 @@ export const NODE_HANDLERS: { readonly [M in WorkerCall]: Handler<M> } = {
   activate: (node, aggregates) => node.activate(aggregates),
   gatherApply: (node, iteration) => node.gatherApply(iteration),
   scatterActivate: (node, iteration, aggregates) => node.scatterActivate(iteration, aggregates),
-  sspStep: (node, iteration, staleness, aggregates) => node.sspStep(iteration, staleness, aggregates),
+  sspStep: (node, iteration, staleness) => node.sspStep(iteration, staleness),
+  sspStop: (node, iteration) => node.stopSsp(iteration),
   collect: (node, column) => node.collect(column),
   close: (node) => node.close(),
 };

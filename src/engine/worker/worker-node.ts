@@ -10,8 +10,8 @@
  *   gatherApply(t)                gather → partials to masters → apply → values to mirrors
  *   scatterActivate(t, aggs)      values in → scatter → signals to masters → activate → flags out
  *
- * Under SSP one call runs a worker's whole step, waiting only for peers' messages that are too
- * stale (`sspStep`, see ssp-engine.ts for the rule). `computeMs` counts only the node's own work:
+ * Under SSP one call runs a worker's whole step, waiting only for peers that are too far behind
+ * (their clocks) and for peers' messages that are too stale (`sspStep`, see ssp-engine.ts). `computeMs` counts only the node's own work:
  * waiting for peers is not computing.
  */
 import { GasError } from '../../errors.js';
@@ -19,6 +19,7 @@ import { recordCount } from './codec.js';
 import { collectMasters, type CollectedColumn } from './collect.js';
 import { meshPeers, MESH_KIND_NAMES, type MeshKind, type MeshLinks, type PeerInbox } from './mesh.js';
 import type { AggregateValues } from '../program/program.js';
+import { aggregateCombiner, coordinatorContext } from './aggregates.js';
 import { mirrorRecordWidth } from './state.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
@@ -42,6 +43,12 @@ export class WorkerNode {
   private sent: SentTraffic;
   /** SSP: the newest step of mirror values from each peer already installed. */
   private readonly deliveredValues: number[];
+  /** SSP: the last step of the run, once the coordinator knows it. */
+  private sspStopAfter = Infinity;
+  /** SSP: the aggregates scatter sees, and the step they were combined from (−1: the initial ones). */
+  private latestAggregates: AggregateValues = new Map();
+  private aggregatesStep = -1;
+  private readonly combine: (partials: readonly number[][]) => Map<string, number | Float64Array>;
 
   constructor(
     readonly runtime: WorkerRuntime,
@@ -55,6 +62,7 @@ export class WorkerNode {
     this.slowdown = options.slowdown ?? 1;
     this.sent = emptyTraffic(plan.numWorkers);
     this.deliveredValues = new Array<number>(plan.numWorkers).fill(-Infinity);
+    this.combine = aggregateCombiner(runtime.program, coordinatorContext(runtime.program, runtime.facts));
   }
 
   /** Neighbour sets if the program needs them (three exchanges), then initial state; returns aggregator partials. */
@@ -80,6 +88,7 @@ export class WorkerNode {
 
   /** The first activation, with the initial aggregates: flags for step 0 go to mirrors; returns the active masters. */
   activate(aggregates: AggregateValues): { activeMasters: number } {
+    this.latestAggregates = aggregates;
     const activated = this.compute(() => {
       this.runtime.setAggregates(aggregates);
       return this.runtime.activate([], 0);
@@ -118,32 +127,42 @@ export class WorkerNode {
   }
 
   /**
-   * SSP, worker step t with staleness bound S: install the newest mirror values (waiting only for
-   * peers whose newest is older than step t − 1 − S) and scatter; gather; apply with each peer's
-   * newest partials (waiting only for those older than t − S). Signals are not exchanged: SSP
-   * runs always-active programs only.
+   * SSP, worker step t with staleness bound S. The clock first: the step starts only when every
+   * peer has completed step t − S or later (peers' clocks arrive on the mesh). Then install the
+   * newest mirror values (waiting only for peers whose newest is older than step t − 1 − S) and
+   * scatter; gather; apply with each peer's newest partials (waiting only for those older than
+   * t − S); send values, then this worker's clock, t + 1, to every peer. Signals are not
+   * exchanged: SSP runs always-active programs only.
+   *
+   * A step past the run's end (`stopSsp`) returns `stopped` without applying — at once, or as soon
+   * as the stop reaches a wait — so a worker ahead of the others never waits for peers that stopped.
    */
   async sspStep(
     t: number,
     staleness: number,
-    aggregates: AggregateValues,
-  ): Promise<{ aggregates: number[]; mirrorUpdates: number; blockedMs: number; sent: SentTraffic }> {
+  ): Promise<{ stopped: boolean; aggregates: number[]; mirrorUpdates: number; blockedMs: number; lead: number; sent: SentTraffic }> {
     let blockedMs = 0;
-    const wait = async (kind: MeshKind, minStep: number): Promise<void> => {
+    const stopped = (): boolean => t > this.sspStopAfter;
+    const wait = async (kind: MeshKind, minStep: number): Promise<boolean> => {
       const started = performance.now();
-      await this.inbox.until(kind, this.peers[kind].hearFrom, minStep);
+      const ready = await this.inbox.until(kind, this.peers[kind].hearFrom, minStep, stopped);
       blockedMs += performance.now() - started;
+      return ready;
     };
+    const halted = { stopped: true, aggregates: [], mirrorUpdates: 0, lead: 0, sent: this.takeTraffic() };
     const { runtime, inbox } = this;
+    // Every worker starts at clock 0: a bound at or below 0 holds without any frame.
+    if (stopped() || (t - staleness > 0 && !(await wait('clocks', t - staleness)))) return { ...halted, blockedMs };
+    const slowest = Math.min(t, ...this.peers.clocks.hearFrom.map((peer) => Math.max(0, inbox.newest('clocks', peer).step)));
     if (t > 0) {
-      await wait('values', t - 1 - staleness);
+      if (!(await wait('values', t - 1 - staleness))) return { ...halted, blockedMs };
       const fresh = this.mailbox('values', (peer) => {
         const slot = inbox.newest('values', peer);
         if (slot.step <= this.deliveredValues[peer]!) return null;
         this.deliveredValues[peer] = slot.step;
         return slot.message;
       });
-      this.compute(() => runtime.scatter(fresh, aggregates));
+      this.compute(() => runtime.scatter(fresh, this.newestAggregates(t - 1)));
     }
     const flags = t === 0 ? await this.take('flags', 0) : [];
     this.send(
@@ -151,11 +170,47 @@ export class WorkerNode {
       t,
       this.compute(() => runtime.gather(flags, t)),
     );
-    await wait('partials', t - staleness);
+    if (!(await wait('partials', t - staleness))) return { ...halted, blockedMs };
     const partials = this.mailbox('partials', (peer) => inbox.newest('partials', peer).message);
     const applied = this.compute(() => runtime.apply(partials));
     const mirrorUpdates = this.send('values', t, applied.outbox);
-    return { aggregates: applied.aggregates, mirrorUpdates, blockedMs, sent: this.takeTraffic() };
+    // Aggregates before the clock: a peer that sees this clock has this step's partials too (FIFO links).
+    const own = { kind: 'aggregates' as const, step: t, message: Float64Array.from(applied.aggregates) };
+    inbox.deliver(runtime.plan.worker, own);
+    for (const peer of this.peers.aggregates.sendTo) {
+      // A copy each: a link may move the buffer it sends.
+      const message = Float64Array.from(applied.aggregates);
+      this.sent.bytes[peer]! += message.byteLength;
+      this.sent.messages[peer]!++;
+      this.links.send(peer, { ...own, message });
+    }
+    for (const peer of this.peers.clocks.sendTo) this.links.send(peer, { kind: 'clocks', step: t + 1, message: null });
+    return { stopped: false, aggregates: applied.aggregates, mirrorUpdates, blockedMs, lead: t - slowest, sent: this.takeTraffic() };
+  }
+
+  /**
+   * SSP: the aggregates scatter sees in a step, combined here from every worker's partials: those
+   * of the newest step up to `step` that every worker has sent (with S = 0 exactly `step`, as BSP;
+   * never older than the staleness bound allows, since peers send their partials before their
+   * clocks), else the newest combined before. The same combine in the same worker order as the
+   * coordinator's, so both see the same values.
+   */
+  private newestAggregates(step: number): AggregateValues {
+    for (let s = step; s > this.aggregatesStep; s--) {
+      const partials = this.inbox.aggregatesOf(s);
+      if (!partials) continue;
+      this.latestAggregates = this.combine(partials.map((row) => Array.from(row)));
+      this.aggregatesStep = s;
+      this.inbox.forgetAggregatesBefore(s);
+      break;
+    }
+    return this.latestAggregates;
+  }
+
+  /** SSP: the run ends after step `step` (the coordinator saw it converge); later steps stop. */
+  stopSsp(step: number): void {
+    this.sspStopAfter = Math.min(this.sspStopAfter, step);
+    this.inbox.poke();
   }
 
   collect(column: string): CollectedColumn {

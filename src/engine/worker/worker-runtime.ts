@@ -35,6 +35,7 @@ export class WorkerRuntime {
   readonly graph: LocalGraph;
   readonly plan: ExchangePlan;
   readonly program: AnyVertexProgram;
+  readonly facts: GraphFacts;
   readonly state: ProgramStateRecord;
   private neighborLists: { ids: Uint32Array; mult: Uint32Array }[] | null = null;
   /** The vertex columns sent to mirrors after apply (`program.mirrorColumns`). */
@@ -75,6 +76,7 @@ export class WorkerRuntime {
     this.graph = graph;
     this.plan = plan;
     this.program = program;
+    this.facts = facts;
     const { state, vertexSpecs } = allocateState(program, graph, degrees);
     this.state = state;
 
