@@ -12,19 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { importGraphFile } from '../src/api/index.js';
 import { GasError } from '../src/errors.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile } from './helpers/graph-files.js';
-import {
-  chain,
-  coreNumberOracle,
-  edgeListText,
-  erdosRenyi,
-  grid2d,
-  pagerankOracle,
-  powerLaw,
-  star,
-  withWeights,
-  type PageRankOracleOptions,
-  type TestGraph,
-} from './helpers/rank-oracles.js';
+import { chain, edgeListText, erdosRenyiGnp, grid2d, oriented, powerLaw, star, withQuarterWeights, type OrientedGraph } from './helpers/generators.js';
+import { coreNumberOracle, pagerankOracle, type PageRankOracleOptions } from './helpers/rank-oracles.js';
 import { runInMemory, runStored } from './helpers/run-by-label.js';
 
 /** Tight enough that engine and oracle both stop at the fixpoint up to rounding. */
@@ -35,7 +24,7 @@ const STRATEGIES = ['random', 'grid'] as const;
 
 /** How a test graph is cut: partitions under a strategy (import's default seed). */
 interface Layout {
-  readonly graph: TestGraph;
+  readonly graph: OrientedGraph;
   readonly partitions: number;
   readonly strategy: string;
 }
@@ -66,7 +55,7 @@ function workerCounts(partitions: number): number[] {
 }
 
 /** Two restart vertices, one named twice (NetworkX's personalization dict keeps it once). */
-function sourcesOf(graph: TestGraph): number[] {
+function sourcesOf(graph: OrientedGraph): number[] {
   return [0, Math.floor(graph.vertices / 2), 0];
 }
 
@@ -80,11 +69,11 @@ async function expectRank(layout: Layout, workers: number, algorithm: string, op
   expectClose(got.values, expected.ranks, RELATIVE, what);
 }
 
-const GRAPHS: TestGraph[] = [true, false].flatMap((directed) => [
-  star(30, directed),
-  chain(25, directed),
-  grid2d(6, 5, directed),
-  erdosRenyi(11, 60, directed ? 0.06 : 0.08, directed),
+const GRAPHS: OrientedGraph[] = [true, false].flatMap((directed) => [
+  oriented(star(30), directed),
+  oriented(chain(25), directed),
+  oriented(grid2d(5, 6), directed),
+  erdosRenyiGnp(11, 60, directed ? 0.06 : 0.08, directed),
   powerLaw(17, 120, 2, directed),
 ]);
 
@@ -108,7 +97,7 @@ describe.each(GRAPHS.map((graph) => [graph.name, graph] as const))('%s', (_, gra
 });
 
 describe('weighted graphs (weighted: true)', () => {
-  const graphs = [withWeights(erdosRenyi(23, 50, 0.08, true), 5), withWeights(powerLaw(29, 80, 3, false), 6)];
+  const graphs = [withQuarterWeights(erdosRenyiGnp(23, 50, 0.08, true), 5), withQuarterWeights(powerLaw(29, 80, 3, false), 6)];
   it.each(graphs.flatMap((graph) => STRATEGIES.flatMap((strategy) => PARTITIONS.map((p) => [graph.name, strategy, p, graph] as const))))(
     '%s, %s strategy, %i partitions',
     async (_, strategy, partitions, graph) => {
@@ -170,7 +159,7 @@ describe('PageRank against published values', () => {
 });
 
 describe('personalized-pagerank options', () => {
-  const graph = chain(6, true);
+  const graph = oriented(chain(6), true);
   const layout = { graph, partitions: 2, strategy: 'random' };
   const runOn = (options: Record<string, unknown>): Promise<unknown> => runInMemory(graph, 'personalized-pagerank', { directed: true, partitions: 2, options });
 
@@ -206,8 +195,8 @@ describe('k-core: self-loops, parallel edges, direction, early stop', () => {
     [5, 5],
     [0, 1],
   ] as const;
-  const undirected: TestGraph = { name: 'loops-u', vertices: 6, directed: false, edges };
-  const directed: TestGraph = { ...undirected, name: 'loops-d', directed: true };
+  const undirected: OrientedGraph = { name: 'loops-u', vertices: 6, directed: false, edges, weights: null };
+  const directed: OrientedGraph = { ...undirected, name: 'loops-d', directed: true };
 
   it.each([
     ['undirected', undirected],
@@ -235,7 +224,7 @@ describe('k-core: self-loops, parallel edges, direction, early stop', () => {
   });
 
   it('maxIterations cuts the peeling short: unpeeled vertices are −1 and the job is not converged', async () => {
-    const { values, converged } = await run({ graph: chain(20, false), partitions: 2, strategy: 'random' }, 'k-core', 2, { maxIterations: 3 });
+    const { values, converged } = await run({ graph: oriented(chain(20), false), partitions: 2, strategy: 'random' }, 'k-core', 2, { maxIterations: 3 });
     expect(converged).toBe(false);
     // Step 0 peels nothing (level 0), then each step peels one vertex from each end.
     expect(Array.from(values)).toEqual([1, 1, ...new Array<number>(16).fill(-1), 1, 1]);

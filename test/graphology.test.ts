@@ -15,7 +15,8 @@ import { toGraphology, runOnGraph, type AnyGraphology } from '../src/graphology.
 import { importGraph } from '../src/ingest/import-graph.js';
 import { Graph, makeTempDir, openTempCatalog, removeTempDirs } from './helpers/graph-files.js';
 import { componentsOracle } from './helpers/oracles.js';
-import { erdosRenyi, grid2d, pagerankOracle, powerLaw, star, withWeights, type TestGraph } from './helpers/rank-oracles.js';
+import { erdosRenyiGnp, grid2d, oriented, powerLaw, star, withQuarterWeights, type OrientedGraph } from './helpers/generators.js';
+import { pagerankOracle } from './helpers/rank-oracles.js';
 
 afterAll(removeTempDirs);
 
@@ -25,7 +26,7 @@ const pagerankMetrics = pagerankModule as unknown as typeof pagerankModule.defau
 const key = (v: number): string => `n${v}`;
 
 /** A test graph as a graphology graph: node `n<i>` is oracle vertex i (string keys keep node order as id order), plus `isolated` extra nodes. */
-function toGraph(graph: TestGraph, options: { isolated?: number; weightAttribute?: string } = {}): AnyGraphology {
+function toGraph(graph: OrientedGraph, options: { isolated?: number; weightAttribute?: string } = {}): AnyGraphology {
   const g = new Graph({ type: graph.directed ? 'directed' : 'undirected', multi: true, allowSelfLoops: true });
   for (let v = 0; v < graph.vertices + (options.isolated ?? 0); v++) g.addNode(key(v), { index: v, color: v % 2 ? 'red' : 'blue' });
   graph.edges.forEach(([u, v], i) => g.addEdge(key(u), key(v), { [options.weightAttribute ?? 'weight']: graph.weights?.[i] ?? 1, tag: `e${i}` }));
@@ -45,7 +46,7 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const TIGHT = { damping: 0.85, tolerance: 1e-13, maxIterations: 2000 };
 
 describe('runOnGraph: PageRank', () => {
-  const graphs = [powerLaw(5, 300, 3, true), erdosRenyi(7, 120, 0.05, false), star(20, true), grid2d(6, 5, false)];
+  const graphs = [powerLaw(5, 300, 3, true), erdosRenyiGnp(7, 120, 0.05, false), oriented(star(20), true), oriented(grid2d(5, 6), false)];
   for (const graph of graphs) {
     it(`matches the sequential oracle and graphology-metrics on ${graph.name} (multi-edges, self-loops, dangling vertices kept)`, async () => {
       const g = toGraph(graph);
@@ -68,7 +69,7 @@ describe('runOnGraph: PageRank', () => {
   }
 
   it('weighted: reads the named edge attribute, and the algorithm weighs by it', async () => {
-    const graph = withWeights(powerLaw(9, 200, 3, true), 4);
+    const graph = withQuarterWeights(powerLaw(9, 200, 3, true), 4);
     const g = toGraph(graph, { weightAttribute: 'w' });
     await runOnGraph(g, 'pagerank', { options: TIGHT, weighted: 'w' });
     const expected = pagerankOracle(graph, { ...TIGHT, tolerance: 1e-15, weighted: true }).ranks;
@@ -106,7 +107,7 @@ describe('runOnGraph: PageRank', () => {
 
 describe('runOnGraph: connected components and programs', () => {
   it('connected components match union-find, isolated nodes included, for every worker count and partition count', async () => {
-    const graph = erdosRenyi(3, 150, 0.012, false);
+    const graph = erdosRenyiGnp(3, 150, 0.012, false);
     const g = toGraph(graph, { isolated: 5 });
     const n = graph.vertices + 5;
     const expected = componentsOracle(n, graph.edges);
@@ -252,7 +253,7 @@ describe('toGraphology', () => {
   it('a stored graph and job round trip: labels, edges, weights and the job result survive; runOnGraph on the export gives the job result exactly', async () => {
     const temp = openTempCatalog();
     try {
-      const graph = withWeights(powerLaw(4, 150, 3, true), 2);
+      const graph = withQuarterWeights(powerLaw(4, 150, 3, true), 2);
       const source = toGraph(graph);
       const file = join(temp.inputDir, 'g.json');
       writeFileSync(file, JSON.stringify(source.export()));
@@ -296,11 +297,12 @@ describe('bench/graphology.ts', () => {
   });
 });
 
-function chainGraph(): TestGraph {
+function chainGraph(): OrientedGraph {
   return {
     name: 'chain4',
     vertices: 4,
     directed: true,
+    weights: null,
     edges: [
       [0, 1],
       [1, 2],
