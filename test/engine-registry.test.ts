@@ -60,10 +60,12 @@ async function ranks(workers: readonly WorkerEndpoint[], vertices: number): Prom
 }
 
 describe('engines by name', () => {
-  it('lists sync and ssp, and refuses an unknown name naming the known ones', () => {
-    expect(ENGINE_NAMES).toEqual(['sync', 'ssp']);
+  it('lists sync, ssp and async, and refuses an unknown name naming the known ones', () => {
+    expect(ENGINE_NAMES).toEqual(['sync', 'ssp', 'async']);
     expect(engineByName('ssp').name).toBe('ssp');
-    expect(() => engineByName('bulk')).toThrow(expect.objectContaining({ code: 'GAS_ERR_INVALID_ARGUMENT', message: expect.stringContaining('sync, ssp') }));
+    expect(() => engineByName('bulk')).toThrow(
+      expect.objectContaining({ code: 'GAS_ERR_INVALID_ARGUMENT', message: expect.stringContaining('sync, ssp, async') }),
+    );
   });
 
   it('ssp refuses a signal-driven program before running it; sync accepts it', () => {
@@ -79,7 +81,7 @@ describe('engines by name', () => {
     const expected = await runSynchronous(direct.endpoints, program(), direct.facts, { maxIterations: 100 });
     const expectedRanks = await ranks(direct.endpoints, 64);
 
-    for (const name of ENGINE_NAMES) {
+    for (const name of ['sync', 'ssp']) {
       const loaded = loadInProcessWorkers(source, program(), workers);
       const recorded = loaded.endpoints.map((endpoint) => new RecordingEndpoint(endpoint));
       const steps: number[] = [];
@@ -122,7 +124,7 @@ describe('the worker call table', () => {
     expect(new Set(WORKER_CALL_NAMES).size).toBe(WORKER_CALL_NAMES.length);
     expect(Object.keys(NODE_HANDLERS).sort()).toEqual([...WORKER_CALL_NAMES].sort());
     expect([...METHODS].sort()).toEqual(['hasShard', 'joinMesh', 'setup', ...WORKER_CALL_NAMES].sort());
-    expect(WORKER_CALL_NAMES.filter((name) => WORKER_CALLS[name].interrupts)).toEqual(['close']);
+    expect(WORKER_CALL_NAMES.filter((name) => WORKER_CALLS[name].interrupts).sort()).toEqual(['close', 'sspStop']);
     for (const name of WORKER_CALL_NAMES) expect(typeof (TableEndpoint.prototype as unknown as Record<string, unknown>)[name]).toBe('function');
   });
 

@@ -39,6 +39,7 @@ export default defineAlgorithm({
       gatherEdges: 'all',
       scatterEdges: 'all',
       initiallyActive: 'all',
+      asynchronous: true,
       result: 'component',
       init(state, v, ctx) {
         state.component[v] = ctx.globalId(v);

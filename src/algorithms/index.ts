@@ -9,6 +9,7 @@ import sssp from './sssp.js';
 import labelPropagation from './label-propagation.js';
 import als from './als.js';
 import lda from './lda.js';
+import coloring from './coloring.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const ALGORITHMS: readonly AlgorithmDefinition<any, any>[] = [
@@ -21,6 +22,7 @@ export const ALGORITHMS: readonly AlgorithmDefinition<any, any>[] = [
   labelPropagation,
   als,
   lda,
+  coloring,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -46,6 +46,7 @@ export default defineAlgorithm({
       gatherEdges: 'in',
       scatterEdges: 'out',
       initiallyActive: 'signaled',
+      asynchronous: true,
       result: 'distance',
       init(state, v, ctx) {
         const isSource = ctx.globalId(v) === source;

@@ -21,6 +21,10 @@ import {
   type OptionValue,
   type StepReport,
   type StepTraffic,
+  type AsyncOutcome,
+  type AsyncSettings,
+  kebabCase,
+  SCHEDULER_NAMES,
 } from '../engine/index.js';
 import { GasError, NotFoundError } from '../errors.js';
 import type { GraphSource, VertexLabel } from '../storage/index.js';
@@ -55,8 +59,16 @@ export interface ExecuteOptions {
   readonly clusterSecret?: Buffer;
   /** SSP staleness bound S (0 = BSP, the default): a worker may run up to S steps ahead of the slowest. */
   readonly staleness?: number;
-  /** The engine by name (`sync`, `ssp`); default `ssp` when `staleness` > 0, else `sync`. */
+  /** The engine by name (`sync`, `ssp`, `async`); default `ssp` when `staleness` > 0, `async` for a program that runs only asynchronously (coloring), else `sync`. */
   readonly engine?: string;
+  /** `async`: the scheduler (`fifo`, the default; `priority`; `sweep`). */
+  readonly scheduler?: string;
+  /** `async` with the priority scheduler: signals below this priority are dropped (default 0). */
+  readonly minPriority?: number;
+  /** `async`: stop after this many vertex updates (default: none). */
+  readonly maxUpdates?: number;
+  /** `async`: stop after this many seconds (default: none). */
+  readonly timeoutSeconds?: number;
   /** Testing and benchmarks: make one worker a straggler (`factor` times slower). */
   readonly slowWorker?: { readonly worker: number; readonly factor: number };
   /** How many top vertices the summary lists (default 10; 0 for none). */
@@ -66,7 +78,7 @@ export interface ExecuteOptions {
   readonly onStep?: (step: StepReport) => void;
 }
 
-export type StopReason = 'converged' | 'max-iterations' | 'fixed-iterations';
+export type StopReason = 'converged' | 'max-iterations' | 'fixed-iterations' | 'max-updates' | 'timeout';
 
 /** What a run reports, wherever its graph came from (a stored job adds its id: `JobSummary`). */
 export interface ExecutionSummary {
@@ -112,6 +124,8 @@ export interface ExecutionSummary {
   readonly workerStats: readonly { readonly name: string; readonly busyMs: number; readonly waitMs: number; readonly steps: number }[];
   /** SSP runs: the furthest any worker ran ahead of the slowest (≤ staleness). */
   readonly maxLead: number | null;
+  /** `--engine async`: vertex updates, the histogram of updates per vertex, updates and time per worker, the scheduler, and why the run ended. */
+  readonly async: (AsyncOutcome & { readonly scheduler: string }) | null;
   /** Fields the algorithm adds (`AlgorithmDefinition.summarize`: ALS's trainRmse and testRmse, …). */
   readonly [extra: string]: unknown;
 }
@@ -129,19 +143,60 @@ export interface Execution {
   readonly values: Float64Array;
 }
 
-/** The staleness bound, checked (0..1000), and the engine by name, checked against it, before any work is done. */
-export function resolveStaleness(run: Pick<ExecuteOptions, 'staleness' | 'engine'>): { staleness: number; engine: Engine } {
+/** The staleness bound, checked (0..1000) before any work is done. */
+export function resolveStaleness(run: Pick<ExecuteOptions, 'staleness'>): number {
   const staleness = run.staleness ?? 0;
   if (!Number.isInteger(staleness) || staleness < 0 || staleness > 1000) {
     throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --staleness must be an integer 0..1000, got ${run.staleness}`, { option: 'staleness' });
   }
-  const engine = engineByName(run.engine ?? (staleness > 0 ? 'ssp' : 'sync'));
+  return staleness;
+}
+
+/**
+ * The engine by name, checked against the staleness bound, and the asynchronous engine's
+ * settings, checked and refused for the other engines — before any worker starts.
+ */
+export function resolveEngine(
+  run: Pick<ExecuteOptions, 'staleness' | 'engine' | 'scheduler' | 'minPriority' | 'maxUpdates' | 'timeoutSeconds'>,
+  program: AnyVertexProgram,
+): { staleness: number; engine: Engine; async: AsyncSettings } {
+  const staleness = resolveStaleness(run);
+  // Default: ssp with a staleness bound; async for a program right only asynchronously; else sync.
+  const engine = engineByName(run.engine ?? (staleness > 0 ? 'ssp' : program.asynchronous === 'only' ? 'async' : 'sync'));
   if (staleness > 0 && engine.name !== 'ssp') {
     throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --staleness ${staleness} needs --engine ssp (the ${engine.name} engine has no staleness bound)`, {
       option: 'staleness',
     });
   }
-  return { staleness, engine };
+  const asyncOptions = { scheduler: run.scheduler, minPriority: run.minPriority, maxUpdates: run.maxUpdates, timeoutSeconds: run.timeoutSeconds };
+  const given = Object.entries(asyncOptions).find(([, value]) => value !== undefined);
+  if (given && engine.name !== 'async') {
+    const option = kebabCase(given[0] === 'timeoutSeconds' ? 'timeout' : given[0]);
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --${option} is an option of --engine async (this run uses ${engine.name})`, { option });
+  }
+  const scheduler = run.scheduler ?? 'fifo';
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(scheduler)) {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --scheduler must be one of ${SCHEDULER_NAMES.join(', ')}, got ${JSON.stringify(scheduler)}`, {
+      option: 'scheduler',
+    });
+  }
+  const positive = (value: number | undefined, option: string, integer: boolean): number => {
+    if (value === undefined) return Infinity;
+    if (!(value > 0) || (integer && !Number.isInteger(value))) {
+      throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --${option} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`, { option });
+    }
+    return value;
+  };
+  const minPriority = run.minPriority ?? 0;
+  if (!Number.isFinite(minPriority))
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --min-priority must be a number, got ${minPriority}`, { option: 'min-priority' });
+  const async: AsyncSettings = {
+    scheduler,
+    minPriority,
+    maxUpdates: positive(run.maxUpdates, 'max-updates', true),
+    timeoutMs: positive(run.timeoutSeconds, 'timeout', false) * 1000,
+  };
+  return { staleness, engine, async };
 }
 
 /** Everything decided before a worker starts: what `planJob` checked, ready to run. */
@@ -152,8 +207,9 @@ export interface JobPlan {
   readonly program: AnyVertexProgram;
   readonly resultColumn: { readonly column: string; readonly width: number };
   readonly staleness: number;
-  /** BSP (`sync`) or SSP (`ssp`): asked for by name, or by the staleness bound. */
+  /** BSP (`sync`), SSP (`ssp`) or `async`: asked for by name, or by the staleness bound. */
   readonly engine: Engine;
+  readonly async: AsyncSettings;
   readonly spec: ProgramSpec | null;
   readonly placement: Placement;
 }
@@ -201,16 +257,17 @@ export async function planJob(
   const program = definition.create(prepared) as AnyVertexProgram;
   const resultColumn = validateProgram(program);
   // The engine by name; it refuses here, before any worker starts, a program it cannot run (SSP: a signal-driven one).
-  const { staleness, engine } = resolveStaleness(run);
+  const { staleness, engine, async } = resolveEngine(run, program);
   engine.checkProgram(program);
   const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
-  const placement = choosePlacement(run, spec, meta.numPartitions, meta.edges);
-  return { definition, options, prepared, program, resultColumn, staleness, engine, spec, placement };
+  // The asynchronous engine runs on one worker so far: one unless more are asked for (and then refused).
+  const placement = choosePlacement(engine.name === 'async' && run.workers === undefined ? { ...run, workers: 1 } : run, spec, meta.numPartitions, meta.edges);
+  return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement };
 }
 
 /** Starts the workers of a plan, runs the engine, collects the result; the workers are closed before it returns. */
 export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOptions): Promise<Execution> {
-  const { definition, options, prepared, program, resultColumn, staleness, engine, spec, placement } = plan;
+  const { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement } = plan;
   const source = graph.source;
   const meta = source.meta;
   let workers: StartedWorkers | null = null;
@@ -238,7 +295,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
           evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
         }
       : undefined;
-    const outcome = await engine.run(endpoints, program, facts, { staleness, maxIterations, onStep: run.onStep, afterStep });
+    const outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep: run.onStep, afterStep });
     const computeMs = performance.now() - computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
 
@@ -250,9 +307,11 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       converged: outcome.converged,
       stopReason: outcome.converged
         ? 'converged'
-        : definition.fixedIterations || (program.alwaysActive && !program.converged)
-          ? 'fixed-iterations'
-          : 'max-iterations',
+        : outcome.async
+          ? outcome.async.endReason
+          : definition.fixedIterations || (program.alwaysActive && !program.converged)
+            ? 'fixed-iterations'
+            : 'max-iterations',
       workers: endpoints.length,
       placement: placement.kind,
       engine: engine.name,
@@ -278,6 +337,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         steps: outcome.workerSteps?.[w] ?? outcome.iterations,
       })),
       maxLead: outcome.maxLead ?? null,
+      async: outcome.async ? { ...outcome.async, scheduler: async.scheduler } : null,
       ...definition.summarize?.(prepared, { steps: outcome.steps, evaluations, computeMs, workers: endpoints.length }),
     };
     return { summary, values };

@@ -46,7 +46,9 @@ export {
   type ResolvedName,
 } from './program/option-schema.js';
 export { engineByName, ENGINE_NAMES } from './coordinator/engines.js';
-export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic } from './coordinator/engine.js';
+export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic, AsyncOutcome, AsyncSettings } from './coordinator/engine.js';
+export { SCHEDULER_NAMES, type SchedulerName } from './worker/schedulers.js';
+export { asyncEngine, asyncRefusal } from './coordinator/async-engine.js';
 export { runSynchronous, syncEngine, type SyncOptions, type SyncResult } from './coordinator/sync-engine.js';
 export { runStaleSynchronous, sspEngine, checkSspProgram, type SspOptions, type SspResult } from './coordinator/ssp-engine.js';
 export { loadInProcessWorkers, resolveWorkerCount, type LoadedWorkers } from './coordinator/load.js';

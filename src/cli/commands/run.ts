@@ -7,7 +7,7 @@ import { GasError, InvalidArgumentError } from '../../errors.js';
 import { suggest } from '../../util/did-you-mean.js';
 import { formatBytes } from '../../util/format-bytes.js';
 import { parseTrailingOptions } from '../algorithm-args.js';
-import { GasCommand, integerOption } from '../base.js';
+import { formatCount, GasCommand, integerOption, numberOption } from '../base.js';
 
 /** The options `run` itself takes (every other option goes to the algorithm), with their help lines. */
 const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: string]>> = {
@@ -15,7 +15,11 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   workers: ['N', 'worker threads (default: one per core for graphs of 8 M edges or more, else 1)'],
   cluster: ['HOST:PORT,…', 'remote workers started with `gasworks worker`'],
   'secret-file': ['F', "the cluster's shared secret, as given to its workers (default: $GASWORKS_CLUSTER_SECRET)"],
-  engine: ['NAME', 'sync (BSP, the default) or ssp (stale-synchronous; the default with --staleness S > 0)'],
+  engine: ['NAME', 'sync (BSP, the default), ssp (stale-synchronous; the default with --staleness S > 0) or async'],
+  scheduler: ['NAME', 'async: fifo (the default), priority (highest ctx.signal priority first) or sweep'],
+  'min-priority': ['P', 'async, priority scheduler: drop signals below P (default 0)'],
+  'max-updates': ['N', 'async: stop after N vertex updates'],
+  timeout: ['SECONDS', 'async: stop after this long'],
   staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
   json: ['', 'print the summary as one JSON document'],
@@ -78,6 +82,10 @@ export class RunCommand extends GasCommand {
         clusterSecret: args.has('secret-file') ? loadClusterSecret(args.get('secret-file')!)! : undefined,
         staleness: integerOption(args.get('staleness'), '--staleness', 0, 1000),
         engine: args.get('engine'),
+        scheduler: args.get('scheduler'),
+        minPriority: numberOption(args.get('min-priority'), '--min-priority', -Number.MAX_VALUE),
+        maxUpdates: integerOption(args.get('max-updates'), '--max-updates', 1, Number.MAX_SAFE_INTEGER),
+        timeoutSeconds: numberOption(args.get('timeout'), '--timeout', Number.MIN_VALUE),
         inProcess: args.get('in-process') === 'true',
         slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
         top: integerOption(args.get('top'), '--top', 0, 1_000_000),
@@ -135,12 +143,20 @@ export class RunCommand extends GasCommand {
     const out = this.context.stdout;
     const perIteration = [...s.timings.perIterationMs].sort((a, b) => a - b);
     const median = perIteration.length ? perIteration[perIteration.length >> 1]! : 0;
-    out.write(
-      `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
-        `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per step)\n` +
-        `  ${s.workers} worker(s) (${s.placement}${s.engine === 'ssp' ? `, ssp, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
-        `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step between workers (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${controlText(s)}${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
-    );
+    if (s.async) {
+      // No steps: the time, the throughput and how often vertices ran say what an asynchronous run did.
+      out.write(
+        `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
+          `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms; ${s.workers} worker (${s.placement}, async)\n` +
+          `  ${asyncText(s.async)}\n`,
+      );
+    } else
+      out.write(
+        `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
+          `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per step)\n` +
+          `  ${s.workers} worker(s) (${s.placement}${s.engine === 'ssp' ? `, ssp, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
+          `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step between workers (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${controlText(s)}${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
+      );
     if (s.workerStats.length > 1) {
       out.write(
         `  ${s.workerStats.map((w) => `${w.name}: busy ${w.busyMs.toFixed(0)} ms, waiting ${w.waitMs.toFixed(0)} ms, ${w.steps} steps`).join('\n  ')}\n`,
@@ -203,6 +219,7 @@ const COMMON_FIELDS = new Set([
   'wire',
   'workerStats',
   'maxLead',
+  'async',
 ]);
 
 /** Rank algorithms' residual fields (support/rank-stop-rule.ts), shown together by `residualText`. */
@@ -210,6 +227,12 @@ const RESIDUAL_FIELDS = new Set(['residuals', 'stopRule', 'tolerance']);
 
 /** What the run did, in words that claim convergence only when the test held. */
 function stopText(s: JobSummary): string {
+  if (s.async) {
+    const vertices = s.async.updatesHistogram.reduce((sum, count) => sum + count, 0);
+    const updates = `${formatCount(s.async.updates)} updates (${(s.async.updates / Math.max(1, vertices)).toFixed(2)} per vertex, ${s.async.scheduler} scheduler)`;
+    if (s.stopReason === 'converged') return `converged: no vertex left scheduled after ${updates}`;
+    return `NOT converged: stopped at ${s.stopReason === 'timeout' ? '--timeout' : '--max-updates'} after ${updates}, vertices still scheduled`;
+  }
   const iterations = `${s.iterations} iteration${s.iterations === 1 ? '' : 's'}`;
   switch (s.stopReason) {
     case 'converged':
@@ -274,4 +297,14 @@ function controlText(s: JobSummary): string {
   const control = s.exchange.trafficPerStep.map((step) => step.controlBytes);
   if (control.length === 0 || control.some((bytes) => bytes === null)) return '';
   return `, ${formatBytes(middle(control as number[]))} per step to and from the coordinator`;
+}
+
+/** An asynchronous run's throughput and how often vertices ran. */
+function asyncText(a: NonNullable<JobSummary['async']>): string {
+  const rates = a.workers.map((w) => `${formatCount(Math.round(w.updates / Math.max(1e-9, w.ms / 1000)))} updates/s`).join(', ');
+  const buckets = a.updatesHistogram.map((count, k) => {
+    const range = k === 0 ? '0' : k === 1 ? '1' : `${2 ** (k - 1)}–${2 ** k - 1}`;
+    return `${range}: ${formatCount(count)}`;
+  });
+  return `async: ${rates} per worker; vertices by updates run — ${buckets.join(', ')}`;
 }

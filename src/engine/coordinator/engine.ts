@@ -43,6 +43,8 @@ export interface EngineOptions {
   readonly maxIterations: number;
   /** The staleness bound S for engines that have one (`ssp`: S ≥ 1); engines without one ignore it. */
   readonly staleness?: number;
+  /** The asynchronous engine's settings; other engines ignore them. */
+  readonly async?: AsyncSettings;
   /** Called after every step (for progress reporting). */
   readonly onStep?: (step: StepReport) => void;
   /**
@@ -51,6 +53,28 @@ export interface EngineOptions {
    * such a point call it: `sync` does; `ssp`, whose workers run up to S steps apart, does not.
    */
   readonly afterStep?: (step: StepReport) => Promise<void>;
+}
+
+export interface AsyncSettings {
+  /** `fifo`, `priority` or `sweep` (schedulers.ts). */
+  readonly scheduler: string;
+  /** The priority scheduler drops signals below this. */
+  readonly minPriority: number;
+  /** Stop after this many vertex updates. */
+  readonly maxUpdates: number;
+  /** Stop after this long (ms). */
+  readonly timeoutMs: number;
+}
+
+/** What an asynchronous run did. */
+export interface AsyncOutcome {
+  /** Why it ended: nothing scheduled any more (`converged`), `max-updates`, or `timeout`. */
+  readonly endReason: 'converged' | 'max-updates' | 'timeout';
+  readonly updates: number;
+  /** Vertices by how often they ran: `[0]` never, `[k]` 2^(k−1) … 2^k − 1 times. */
+  readonly updatesHistogram: readonly number[];
+  /** Per worker: updates run and the time spent running them. */
+  readonly workers: readonly { readonly updates: number; readonly ms: number }[];
 }
 
 /** What a run reports, whichever engine ran it. */
@@ -68,6 +92,8 @@ export interface EngineOutcome {
   readonly maxLead?: number;
   /** `ssp`: per worker, total ms it was held by the staleness bound or waiting for peers' messages. */
   readonly blockedMs?: readonly number[];
+  /** `async`: updates, the histogram of updates per vertex, and why it ended (its steps are progress reports). */
+  readonly async?: AsyncOutcome;
 }
 
 /**
@@ -89,7 +115,7 @@ export interface EngineOutcome {
  *   error before any worker starts.
  */
 export interface Engine {
-  /** The name users choose it by (`sync`, `ssp`). */
+  /** The name users choose it by (`sync`, `ssp`, `async`). */
   readonly name: string;
   /** One line for help texts. */
   readonly description: string;

@@ -15,6 +15,7 @@
  */
 import type { WorkerEndpoint } from './endpoint.js';
 import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
+import { checkStepProgram } from './async-engine.js';
 import { scalarAggregates } from '../worker/aggregates.js';
 import { aggregateCombiner, coordinatorContext as makeContext } from '../worker/aggregates.js';
 import { startRun, TrafficLedger } from './coordinator-context.js';
@@ -29,7 +30,7 @@ export type SyncResult = EngineOutcome;
 export const syncEngine: Engine = {
   name: 'sync',
   description: 'bulk-synchronous supersteps (BSP): a barrier between phases, results independent of the worker count',
-  checkProgram: () => undefined,
+  checkProgram: (program) => checkStepProgram(program, 'sync'),
   keepsMessages: false,
   run: runSynchronous,
 };

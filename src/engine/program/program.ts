@@ -118,8 +118,12 @@ export interface ProgramContext {
   readonly directed: boolean;
   /** The stable (graph-wide) id of a local vertex. */
   globalId(local: number): number;
-  /** Makes `local` active in the next step (scatter, apply and init only). */
-  signal(local: number): void;
+  /**
+   * Makes `local` active in the next step (scatter, apply and init only); under the asynchronous
+   * engine, schedules it. `priority` orders the priority scheduler (highest first; a signal below
+   * `--min-priority` is dropped; none: +∞); other schedulers and engines ignore it.
+   */
+  signal(local: number, priority?: number): void;
   /** The value an aggregator produced after the previous step (or after init). */
   aggregate(name: string): number;
   /** The values of a vector aggregator after the previous step (or after init); read-only. */
@@ -197,6 +201,17 @@ export interface VertexProgram<
    * triangle counting.
    */
   readonly needsNeighborSets?: boolean;
+
+  /**
+   * The program may run under the asynchronous engine: vertices updated one at a time, in any
+   * order the scheduler picks, each reading its neighbours' latest values, must reach the
+   * program's answer (true of label-correcting programs: shortest paths, components, colouring).
+   * Programs that count on supersteps leave it unset and are refused by `--engine async`;
+   * `'only'`: the program is right only asynchronously (greedy colouring: adjacent vertices
+   * updated in the same step would take the same colour), so the other engines refuse it and it
+   * runs asynchronously by default.
+   */
+  readonly asynchronous?: boolean | 'only';
 
   /** Sets a vertex's initial state (every replica runs it; it must be deterministic). */
   init?(state: ProgramState<V, E>, self: number, ctx: ProgramContext): void;

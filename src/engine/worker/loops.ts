@@ -21,6 +21,12 @@ export interface CompiledLoops {
   apply(active: Uint8Array, isMaster: Uint8Array, partial: Float64Array, ctx: ProgramContext): number[];
   /** Each aggregator's reduction over the masters. */
   aggregate(isMaster: Uint8Array, ctx: ProgramContext): number[];
+  /**
+   * One vertex's whole update, as the asynchronous engine runs it: gather over its edges reading
+   * the neighbours' current values (its total left in `partial`; a collecting program's values
+   * sorted in a scratch array), apply, scatter.
+   */
+  update(v: number, partial: Float64Array, ctx: ProgramContext): void;
 }
 
 interface Directions {
@@ -145,6 +151,11 @@ export function compileLoops(
       partial.fill(0, offset, offset + ${width});${EDGE_LOOPS(call, gatherDirs, directed)}`;
   }
   const scatterCall: Call = (nbr, e) => `scatter(state, v, ${nbr}, ${e}, ctx);`;
+  // A collecting program's update gathers one vertex's values into a scratch array as long as the
+  // longest edge list, then hands apply the sorted multiset.
+  const collectUpdateBody = symmetric
+    ? `for (let k = symOffsets[v], end = symOffsets[v + 1]; k < end; k++) scratch[at++] = gather(state, v, symNeighbors[k], -1);`
+    : EDGE_LOOPS((nbr, e) => `scratch[at++] = gather(state, v, ${nbr}, ${edgeArgument(e)});`, gatherDirs, directed);
 
   const hasGather = program.gather !== undefined || program.gatherInto !== undefined;
   const total = collected ? 'collected.totalOf(v)' : width > 0 ? `partial.subarray(v * ${width}, v * ${width} + ${width})` : hasGather ? 'partial[v]' : 'zero';
@@ -185,6 +196,9 @@ export function compileLoops(
     const apply = bind(prog.apply), scatter = bind(prog.scatter);
     const aggs = names.map((name) => prog.aggregators[name]);
     const totals = new Float64Array(${totalsLength});
+    let longest = 0;
+    if (collected) for (let v = 0; v < n; v++) longest = Math.max(longest, outOffsets[v + 1] - outOffsets[v] + inOffsets[v + 1] - inOffsets[v]);
+    const scratch = new Float64Array(longest);
     ${aggregateConstants}
     return {
       gather(active, allActive, partial) {
@@ -217,6 +231,10 @@ export function compileLoops(
         for (let v = 0; v < n; v++) {
           if (!allActive && active[v] === 0) continue;${EDGE_LOOPS(scatterCall, scatterDirs, directed)}
         }
+      },
+      update(v, partial, ctx) {
+        ${collected ? `let at = 0; {${collectUpdateBody}} apply(state, v, scratch.subarray(0, at).sort(), ctx);` : `${hasGather ? `{${gatherBody}}` : ''} apply(state, v, ${total}, ctx);`}
+        ${program.scatter ? EDGE_LOOPS(scatterCall, scatterDirs, directed) : ''}
       },
     };`;
   return new Function('prog', 'state', 'graph', 'names', 'collected', 'symmetric', source)(

@@ -30,6 +30,12 @@ export interface WorkerCalls {
   ): { stopped: boolean; aggregates: number[]; mirrorUpdates: number; blockedMs: number; lead: number; sent: SentTraffic };
   /** SSP: the run ends after step `iteration`; a step past it, running or waiting, stops. */
   sspStop(iteration: number): void;
+  /** Asynchronous runs: the scheduler with what init signalled, and the initial aggregates; returns the vertices scheduled. */
+  asyncStart(scheduler: string, minPriority: number, aggregates: AggregateValues): { scheduled: number };
+  /** Asynchronous runs: up to `maxUpdates` vertex updates within about `maxMs`. */
+  asyncRun(maxUpdates: number, maxMs: number): { updates: number; scheduled: number };
+  /** Asynchronous runs: final aggregator partials and the histogram of updates per vertex. */
+  asyncFinish(): { aggregates: number[]; histogram: number[] };
   /** The master replicas' values of a vertex column: global ids and `width` values each. */
   collect(column: string): CollectedColumn;
   /** The worker drops the job; a call waiting for peers fails. */
@@ -57,6 +63,9 @@ export const WORKER_CALLS: { readonly [M in WorkerCall]: CallTraits } = {
   scatterActivate: { interrupts: false },
   sspStep: { interrupts: false },
   sspStop: { interrupts: true },
+  asyncStart: { interrupts: false },
+  asyncRun: { interrupts: false },
+  asyncFinish: { interrupts: false },
   collect: { interrupts: false },
   close: { interrupts: true },
 };
@@ -77,6 +86,9 @@ export const NODE_HANDLERS: { readonly [M in WorkerCall]: Handler<M> } = {
   scatterActivate: (node, iteration, aggregates) => node.scatterActivate(iteration, aggregates),
   sspStep: (node, iteration, staleness) => node.sspStep(iteration, staleness),
   sspStop: (node, iteration) => node.stopSsp(iteration),
+  asyncStart: (node, scheduler, minPriority, aggregates) => node.asyncStart(scheduler, minPriority, aggregates),
+  asyncRun: (node, maxUpdates, maxMs) => node.asyncRun(maxUpdates, maxMs),
+  asyncFinish: (node) => node.asyncFinish(),
   collect: (node, column) => node.collect(column),
   close: (node) => node.close(),
 };

@@ -20,6 +20,7 @@ import { collectMasters, type CollectedColumn } from './collect.js';
 import { meshPeers, MESH_KIND_NAMES, type MeshKind, type MeshLinks, type PeerInbox } from './mesh.js';
 import type { AggregateValues } from '../program/program.js';
 import { aggregateCombiner, coordinatorContext } from './aggregates.js';
+import { createScheduler, type Scheduler } from './schedulers.js';
 import { mirrorRecordWidth } from './state.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
@@ -49,6 +50,9 @@ export class WorkerNode {
   private latestAggregates: AggregateValues = new Map();
   private aggregatesStep = -1;
   private readonly combine: (partials: readonly number[][]) => Map<string, number | Float64Array>;
+  /** Asynchronous runs: the scheduler, and each vertex's updates so far. */
+  private scheduler: Scheduler | null = null;
+  private updateCounts: Uint32Array | null = null;
 
   constructor(
     readonly runtime: WorkerRuntime,
@@ -211,6 +215,45 @@ export class WorkerNode {
   stopSsp(step: number): void {
     this.sspStopAfter = Math.min(this.sspStopAfter, step);
     this.inbox.poke();
+  }
+
+  /**
+   * Asynchronous execution, start: the initial aggregates, and a `scheduler` holding what `init`
+   * signalled. Returns the vertices scheduled.
+   */
+  asyncStart(scheduler: string, minPriority: number, aggregates: AggregateValues): { scheduled: number } {
+    const { runtime } = this;
+    this.scheduler = createScheduler(scheduler, runtime.graph.numVertices, minPriority);
+    this.updateCounts = new Uint32Array(runtime.graph.numVertices);
+    const started = this.scheduler;
+    this.compute(() => {
+      runtime.setAggregates(aggregates);
+      runtime.startAsync(started);
+    });
+    return { scheduled: started.size };
+  }
+
+  /** Up to `maxUpdates` updates, for at most about `maxMs`; returns those run and the vertices still scheduled. */
+  asyncRun(maxUpdates: number, maxMs: number): { updates: number; scheduled: number } {
+    const scheduler = this.scheduler;
+    if (!scheduler) throw new GasError('GAS_ERR_INTERNAL', 'asyncRun before asyncStart');
+    const updates = this.compute(() => this.runtime.runAsync(scheduler, maxUpdates, performance.now() + maxMs, this.updateCounts!));
+    return { updates, scheduled: scheduler.size };
+  }
+
+  /**
+   * Asynchronous execution, end: the aggregators over the final state, and how many vertices ran
+   * how often — `histogram[0]` vertices never ran, `histogram[k]` ran 2^(k−1) … 2^k − 1 times.
+   */
+  asyncFinish(): { aggregates: number[]; histogram: number[] } {
+    const counts = this.updateCounts ?? new Uint32Array(0);
+    const histogram: number[] = [];
+    for (const count of counts) {
+      const bucket = count === 0 ? 0 : 32 - Math.clz32(count);
+      while (histogram.length <= bucket) histogram.push(0);
+      histogram[bucket]!++;
+    }
+    return { aggregates: this.compute(() => this.runtime.aggregateNow()), histogram };
   }
 
   collect(column: string): CollectedColumn {

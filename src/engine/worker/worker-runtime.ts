@@ -21,6 +21,7 @@ import { compileCodec, type RecordCodec } from './codec.js';
 import { MessageSlots, type MessageKind } from './message-slots.js';
 import { allocateState, type LocalDegrees, type ProgramStateRecord } from './state.js';
 import { localNeighborLists, packLists, toNeighborSets, unpackLists } from './neighbor-sets.js';
+import type { Scheduler } from './schedulers.js';
 
 export type Message = Float64Array | Uint32Array | null;
 export type Mailbox = readonly Message[];
@@ -56,6 +57,8 @@ export class WorkerRuntime {
   private readonly collected: CollectBuffer | null;
   private readonly received = new Map<number, Float64Array[]>();
   private readonly context: ProgramContext & { iteration: number };
+  /** The context asynchronous updates see: signals go to the scheduler. */
+  private asyncContext: (ProgramContext & { iteration: number }) | null = null;
   /** Aggregator values visible to the program, by aggregator index. */
   private readonly aggregateValues: Float64Array;
   /** Vector aggregator values visible to the program, by name. */
@@ -258,6 +261,48 @@ export class WorkerRuntime {
     });
     this.state.neighbors = toNeighborSets(this.neighborLists!, this.graph.gid);
     this.neighborLists = null;
+  }
+
+  /**
+   * Asynchronous execution on a worker that holds every vertex (one worker: no mirrors). The
+   * vertices `init` signalled (all of them for `initiallyActive: 'all'`) are handed to
+   * `scheduler` in id order; `runAsync` then runs updates — gather, apply, scatter of one vertex,
+   * its signals going to the scheduler — until the scheduler is empty, `maxUpdates` have run or
+   * `deadline` (performance.now()) has passed, counting each vertex's updates in `counts`.
+   * Returns the updates run.
+   */
+  startAsync(scheduler: Scheduler): void {
+    if (this.plan.numWorkers !== 1) throw new Error('asynchronous execution needs every vertex on this worker');
+    const signaled = this.signaled;
+    for (let v = 0; v < signaled.length; v++) if (signaled[v] === 1) scheduler.signal(v, Infinity);
+    signaled.fill(0);
+    this.asyncContext = {
+      ...this.context,
+      iteration: 0,
+      signal: (local, priority) => scheduler.signal(local, priority ?? Infinity),
+    };
+  }
+
+  runAsync(scheduler: Scheduler, maxUpdates: number, deadline: number, counts: Uint32Array): number {
+    const context = this.asyncContext;
+    if (!context) throw new Error('runAsync before startAsync');
+    const { loops, partial } = this;
+    let updates = 0;
+    while (updates < maxUpdates) {
+      // The clock is read every 1024 updates: most updates take less time than reading it.
+      if ((updates & 1023) === 0 && performance.now() >= deadline) break;
+      const v = scheduler.next();
+      if (v < 0) break;
+      loops.update(v, partial, context);
+      counts[v]!++;
+      updates++;
+    }
+    return updates;
+  }
+
+  /** The aggregators over the vertices' current state (asynchronous runs: after the last update). */
+  aggregateNow(): number[] {
+    return this.aggregatePartials();
   }
 
   /** Sets the aggregator values visible to the next step (after init). */
