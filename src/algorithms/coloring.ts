@@ -26,6 +26,7 @@ export default defineAlgorithm({
   description: 'Greedy graph colouring: the smallest colour no neighbour has (asynchronous engine)',
   options: {},
   topOrder: 'none',
+  defaultEngine: 'async',
   create() {
     return defineProgram<{ color: 'u32' }, Record<never, never>, Float64Array>({
       name: 'coloring',

@@ -59,7 +59,7 @@ export interface ExecuteOptions {
   readonly clusterSecret?: Buffer;
   /** SSP staleness bound S (0 = BSP, the default): a worker may run up to S steps ahead of the slowest. */
   readonly staleness?: number;
-  /** The engine by name (`sync`, `ssp`, `async`); default `ssp` when `staleness` > 0, `async` for a program that runs only asynchronously (coloring), else `sync`. */
+  /** The engine by name (`sync`, `ssp`, `async`); default `ssp` when `staleness` > 0, else the algorithm's `defaultEngine` (coloring: `async`), else `sync`. */
   readonly engine?: string;
   /** `async`: the scheduler (`fifo`, the default; `priority`; `sweep`). */
   readonly scheduler?: string;
@@ -158,11 +158,11 @@ export function resolveStaleness(run: Pick<ExecuteOptions, 'staleness'>): number
  */
 export function resolveEngine(
   run: Pick<ExecuteOptions, 'staleness' | 'engine' | 'scheduler' | 'minPriority' | 'maxUpdates' | 'timeoutSeconds'>,
-  program: AnyVertexProgram,
+  definition: Pick<AlgorithmDefinition, 'defaultEngine'>,
 ): { staleness: number; engine: Engine; async: AsyncSettings } {
   const staleness = resolveStaleness(run);
-  // Default: ssp with a staleness bound; async for a program right only asynchronously; else sync.
-  const engine = engineByName(run.engine ?? (staleness > 0 ? 'ssp' : program.asynchronous === 'only' ? 'async' : 'sync'));
+  // Default: ssp with a staleness bound; else the algorithm's (async for colouring); else sync.
+  const engine = engineByName(run.engine ?? (staleness > 0 ? 'ssp' : (definition.defaultEngine ?? 'sync')));
   if (staleness > 0 && engine.name !== 'ssp') {
     throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --staleness ${staleness} needs --engine ssp (the ${engine.name} engine has no staleness bound)`, {
       option: 'staleness',
@@ -237,7 +237,10 @@ export async function planJob(
 ): Promise<JobPlan> {
   const source = graph.source;
   const meta = source.meta;
+  // The engine first: `prepare` may build another program for it (PageRank's delta form for async).
+  const { staleness, engine, async } = resolveEngine(run, definition);
   const handle: GraphHandle = {
+    engine: engine.name,
     numVertices: meta.vertices,
     directed: meta.directed,
     weighted: meta.weighted,
@@ -256,8 +259,7 @@ export async function planJob(
   const prepared = (definition.prepare ? await definition.prepare(options, handle) : options) as AlgorithmOptions<Record<string, OptionValue>>;
   const program = definition.create(prepared) as AnyVertexProgram;
   const resultColumn = validateProgram(program);
-  // The engine by name; it refuses here, before any worker starts, a program it cannot run (SSP: a signal-driven one).
-  const { staleness, engine, async } = resolveEngine(run, program);
+  // The engine refuses here, before any worker starts, a program it cannot run (SSP: a signal-driven one).
   engine.checkProgram(program);
   const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
   // The asynchronous engine runs on one worker so far: one unless more are asked for (and then refused).

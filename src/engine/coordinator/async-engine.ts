@@ -108,7 +108,9 @@ export async function runAsynchronous(
     scheduled = slice.scheduled;
   }
   const finished = await worker.asyncFinish();
-  const aggregates = scalarAggregates(combine([finished.aggregates]));
+  const combined = combine([finished.aggregates]);
+  if (program.finish) await worker.finish(combined);
+  const aggregates = scalarAggregates(combined);
   return {
     iterations: steps.length,
     converged: endReason === 'converged',

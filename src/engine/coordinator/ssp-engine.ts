@@ -155,6 +155,7 @@ export async function runStaleSynchronous(
   ]);
   if (failure) throw failure;
   await Promise.all(stops);
+  if (program.finish) await Promise.all(workers.map((w) => w.finish(latestAggregates)));
   return {
     iterations: steps.length,
     converged,

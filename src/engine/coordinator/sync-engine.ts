@@ -97,5 +97,6 @@ export async function runSynchronous(
     }
   }
   if (!converged && active === 0) converged = true;
+  if (program.finish) await Promise.all(workers.map((w) => w.finish(aggregates)));
   return { iterations: iteration, converged, steps, aggregates: scalarAggregates(aggregates) };
 }

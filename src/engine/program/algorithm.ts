@@ -23,8 +23,10 @@ import type { StepReport } from '../coordinator/sync-engine.js';
 export type { OptionValue } from './option-schema.js';
 export type AlgorithmOptions<D> = { readonly [K in keyof D]: D[K] };
 
-/** What `prepare` may ask about the graph a job runs on. */
+/** What `prepare` may ask about the graph a job runs on, and the engine that will run it. */
 export interface GraphHandle {
+  /** The engine the job runs on (`sync`, `ssp`, `async`): an algorithm may create another program for it. */
+  readonly engine: string;
   readonly numVertices: number;
   readonly directed: boolean;
   readonly weighted: boolean;
@@ -77,6 +79,8 @@ export interface AlgorithmDefinition<D extends Record<string, OptionValue> = Rec
   /** Turns validated options into what `create` needs (e.g. source labels → ids). */
   prepare?(options: AlgorithmOptions<D>, graph: GraphHandle): P | Promise<P>;
   create(prepared: P): AnyVertexProgram;
+  /** The engine a job runs on when none is asked for (default `sync`; coloring: `async`). */
+  readonly defaultEngine?: string;
   /**
    * The edges its program gathers on (default 'all'), known before any graph is loaded: what
    * `--strategy auto --for NAME` weighs when it estimates what a partitioning costs this program

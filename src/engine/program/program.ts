@@ -227,6 +227,13 @@ export interface VertexProgram<
   apply(state: ProgramState<V, E>, self: number, total: T, ctx: ProgramContext): void;
   scatter?(state: ProgramState<V, E>, self: number, neighbor: number, edge: number, ctx: ProgramContext): void;
 
+  /**
+   * Runs once on every master after the run's last step (or last asynchronous update), with the
+   * final aggregates readable through `ctx.aggregate`: e.g. normalising the result column by a
+   * total only known at the end. It may write `self`'s vertex columns only.
+   */
+  finish?(state: ProgramState<V, E>, self: number, ctx: ProgramContext): void;
+
   readonly aggregators?: Readonly<Record<string, Aggregator<ProgramState<V, E>>>>;
   /** Stops the run when true (checked after each step's aggregators). */
   converged?(ctx: ProgramContext): boolean;

@@ -36,6 +36,8 @@ export interface WorkerCalls {
   asyncRun(maxUpdates: number, maxMs: number): { updates: number; scheduled: number };
   /** Asynchronous runs: final aggregator partials and the histogram of updates per vertex. */
   asyncFinish(): { aggregates: number[]; histogram: number[] };
+  /** After the run: the program's `finish` on every master, with the final aggregates. */
+  finish(aggregates: AggregateValues): void;
   /** The master replicas' values of a vertex column: global ids and `width` values each. */
   collect(column: string): CollectedColumn;
   /** The worker drops the job; a call waiting for peers fails. */
@@ -66,6 +68,7 @@ export const WORKER_CALLS: { readonly [M in WorkerCall]: CallTraits } = {
   asyncStart: { interrupts: false },
   asyncRun: { interrupts: false },
   asyncFinish: { interrupts: false },
+  finish: { interrupts: false },
   collect: { interrupts: false },
   close: { interrupts: true },
 };
@@ -89,6 +92,7 @@ export const NODE_HANDLERS: { readonly [M in WorkerCall]: Handler<M> } = {
   asyncStart: (node, scheduler, minPriority, aggregates) => node.asyncStart(scheduler, minPriority, aggregates),
   asyncRun: (node, maxUpdates, maxMs) => node.asyncRun(maxUpdates, maxMs),
   asyncFinish: (node) => node.asyncFinish(),
+  finish: (node, aggregates) => node.finish(aggregates),
   collect: (node, column) => node.collect(column),
   close: (node) => node.close(),
 };

@@ -256,6 +256,11 @@ export class WorkerNode {
     return { aggregates: this.compute(() => this.runtime.aggregateNow()), histogram };
   }
 
+  /** The program's `finish` on this worker's masters, with the run's final aggregates. */
+  finish(aggregates: AggregateValues): void {
+    this.compute(() => this.runtime.finish(aggregates));
+  }
+
   collect(column: string): CollectedColumn {
     return collectMasters(this.runtime, column);
   }

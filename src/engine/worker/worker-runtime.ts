@@ -300,6 +300,15 @@ export class WorkerRuntime {
     return updates;
   }
 
+  /** The program's `finish` on every master, with the final aggregates. */
+  finish(aggregates: AggregateValues): void {
+    const finish = this.program.finish;
+    if (!finish) return;
+    this.setAggregates(aggregates);
+    const { isMaster } = this.plan;
+    for (let v = 0; v < isMaster.length; v++) if (isMaster[v] === 1) finish.call(this.program, this.state as never, v, this.context);
+  }
+
   /** The aggregators over the vertices' current state (asynchronous runs: after the last update). */
   aggregateNow(): number[] {
     return this.aggregatePartials();
