@@ -42,6 +42,26 @@ const SCRIPTS: Readonly<Record<string, SmallRun>> = {
     },
     check: (lines) => expect(graphsOf(lines, 'import')).toEqual(['facebook_combined', 'kron-10']),
   },
+  'async.ts': {
+    args: ['--files', SMALL_GRAPH, '--runs', '1'],
+    data: [SMALL_GRAPH],
+    fields: { load: ['loadAverage'], async: ['graph', 'algorithm', 'engine', 'vertices', 'updates', 'computeMs', 'updatesPerSecond'] },
+    check(lines) {
+      const runs = withBench(lines, 'async');
+      // Sync and the three schedulers for each algorithm with a sync form; colouring async only.
+      expect(runs.map((l) => `${l.algorithm}/${l.engine}/${l.scheduler ?? ''}`)).toEqual(
+        ['pagerank', 'connected-components', 'sssp']
+          .flatMap((a) => [`${a}/sync/`, `${a}/async/fifo`, `${a}/async/priority`, `${a}/async/sweep`])
+          .concat(['fifo', 'priority', 'sweep'].map((s) => `coloring/async/${s}`)),
+      );
+      for (const line of runs.filter((l) => l.engine === 'async')) {
+        expect(line.endReason).toBe('converged');
+        if (line.algorithm === 'pagerank') expect(line.l1ToSync as number).toBeLessThan(1e-5);
+        else if (line.algorithm === 'coloring') expect(line.conflicts).toBe(0);
+        else expect(line.differFromSync).toBe(0);
+      }
+    },
+  },
   'pagerank.ts': {
     args: ['--runs', '1', '--iterations', '3', '--scale', '10', '--file', SMALL_GRAPH],
     data: [SMALL_GRAPH],
