@@ -20,8 +20,8 @@ import { acceptHandshake, PROOF_BYTES } from '../src/cluster/handshake.js';
 import { encode } from '../src/cluster/wire.js';
 import { jobResults, runJob } from '../src/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { edgeListText, erdosRenyi } from './helpers/generators.js';
-import { makeTempDir, openTempCatalog, removeTempDirs, seededRandom, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { edgeListText, erdosRenyi, seededRandom } from './helpers/generators.js';
+import { makeTempDir, openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { authenticatedSocket, CLI, CLUSTER_SECRET, startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
 
 let temp: TempCatalog;

@@ -14,9 +14,6 @@ import { exportGraph, type ExportFormat } from '../../src/api/index.js';
 import { Catalog, GraphReader } from '../../src/index.js';
 import { graphStoreDir, graphsDir } from '../../src/storage/data-dir.js';
 
-/** Re-exported for test/worker-auth.test.ts, which the worker-mesh rewrite owns; new code imports it from generators.ts. */
-export { seededRandom } from './generators.js';
-
 /**
  * graphology ships CommonJS whose declaration file says `export default class Graph`; under
  * NodeNext a default import is `module.exports` (the class) at run time but is typed as the
