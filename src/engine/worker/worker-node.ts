@@ -40,6 +40,7 @@ export class WorkerNode {
   computeMs = 0;
   private readonly peers: Record<MeshKind, { readonly sendTo: number[]; readonly hearFrom: number[] }>;
   private readonly valueWidth: number;
+  private readonly alwaysActive: boolean;
   private readonly slowdown: number;
   private sent: SentTraffic;
   /** SSP: the newest step of mirror values from each peer already installed. */
@@ -63,6 +64,7 @@ export class WorkerNode {
     const { plan } = runtime;
     this.peers = Object.fromEntries(MESH_KIND_NAMES.map((kind) => [kind, meshPeers(plan, kind)])) as WorkerNode['peers'];
     this.valueWidth = mirrorRecordWidth(runtime.program);
+    this.alwaysActive = runtime.program.alwaysActive === true;
     this.slowdown = options.slowdown ?? 1;
     this.sent = emptyTraffic(plan.numWorkers);
     this.deliveredValues = new Array<number>(plan.numWorkers).fill(-Infinity);
@@ -104,7 +106,8 @@ export class WorkerNode {
 
   /** BSP, first half of step t: gather with the step's flags, partials to masters, apply; values go to mirrors. */
   async gatherApply(t: number): Promise<{ aggregates: number[]; mirrorUpdates: number; sent: SentTraffic }> {
-    const flags = await this.take('flags', t);
+    // An always-active program's vertices are all active after step 0: no flags travel (see scatterActivate).
+    const flags = this.alwaysActive && t > 0 ? [] : await this.take('flags', t);
     this.send(
       'partials',
       t,
@@ -119,11 +122,15 @@ export class WorkerNode {
   /** BSP, second half of step t: mirrors install values, scatter; signals to masters; activation for t + 1, flags out. */
   async scatterActivate(t: number, aggregates: AggregateValues): Promise<{ activeMasters: number; sent: SentTraffic }> {
     const values = await this.take('values', t);
-    this.send(
-      'signals',
-      t,
-      this.compute(() => this.runtime.scatter(values, aggregates)),
-    );
+    const signalsOut = this.compute(() => this.runtime.scatter(values, aggregates));
+    // An always-active program runs every vertex in every step after step 0 whatever was signalled,
+    // and sends no flags (runtime.activate): every worker knows it, so neither exchange happens —
+    // two of a step's four rounds of messages, and the wake-ups they cost.
+    if (this.alwaysActive) {
+      const activated = this.compute(() => this.runtime.activate([], t + 1));
+      return { activeMasters: activated.activeMasters, sent: this.takeTraffic() };
+    }
+    this.send('signals', t, signalsOut);
     const signals = await this.take('signals', t);
     const activated = this.compute(() => this.runtime.activate(signals, t + 1));
     this.send('flags', t + 1, activated.outbox);
