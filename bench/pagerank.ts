@@ -195,7 +195,7 @@ async function childGasworks(job: Job): Promise<Record<string, number>> {
     // Peak RSS of the measured run, before the peer's input is prepared.
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
     if (job.dumpCsr) {
-      const { loadLocalGraph } = await fromDist<typeof import('../src/engine/coordinator/load.js')>('engine/load.js');
+      const { loadLocalGraph } = await fromDist<typeof import('../src/engine/coordinator/load.js')>('engine/coordinator/load.js');
       writeFileSync(job.dumpCsr, inNeighbourCsr(loadLocalGraph(reader, 0, 1), job.undirected));
     }
     // Edge visits per iteration: undirected edges are gathered from both ends.

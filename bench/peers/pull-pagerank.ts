@@ -56,7 +56,7 @@ export function runPullPageRank(binary: string, csr: string, threads: number, ru
 /** Writes the peer's input for a stored graph (all its partitions, as one worker loads them). */
 export async function writePullPageRankInput(dataDir: string, graphName: string, file: string): Promise<void> {
   const { Catalog, GraphReader, graphStoreDir } = await fromDist<typeof import('../../src/storage/index.js')>('storage/index.js');
-  const { loadLocalGraph } = await fromDist<typeof import('../../src/engine/coordinator/load.js')>('engine/load.js');
+  const { loadLocalGraph } = await fromDist<typeof import('../../src/engine/coordinator/load.js')>('engine/coordinator/load.js');
   const catalog = Catalog.open(dataDir);
   try {
     const graph = catalog.getGraph(graphName);

@@ -26,48 +26,41 @@ export interface DialOptions {
 export async function dialWorker(address: string, secret: Buffer | null, context: LinkContext, options: DialOptions): Promise<WebSocket> {
   const { host, port } = parseAddress(address, options.option ?? '--cluster');
   const deadline = Date.now() + options.connectTimeoutMs;
-  const tcp = await new Promise<Socket>((resolve, reject) => {
-    const socket = connectTcp({ host, port, noDelay: true });
-    const unreachable = (problem: string): void => {
-      socket.destroy();
-      reject(new GasError('GAS_ERR_WORKER', `worker ${address}: unreachable (${problem})`, { worker: address }));
-    };
-    const timeout = setTimeout(() => unreachable(`no answer within ${options.connectTimeoutMs} ms`), options.connectTimeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timeout);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timeout);
-      unreachable(error.message);
-    });
-  });
+  const tcp = await settle(connectTcp({ host, port, noDelay: true }), 'connect', (socket) => socket.destroy(), address, options.connectTimeoutMs);
   tcp.on('error', () => tcp.destroy());
   await offerHandshake(tcp, secret, context, address, Math.max(1, deadline - Date.now()));
+  const socket = new WebSocket(`ws://${address}${options.path ?? ''}`, {
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    handshakeTimeout: options.connectTimeoutMs,
+    // The authenticated connection itself, not a new one.
+    createConnection: () => tcp,
+    // An all-zero masking key, which both ends of `ws` recognise and skip: masking guards browsers'
+    // proxies against cache poisoning, and costs an XOR pass over every byte sent (no proxy sits
+    // between a coordinator and its workers, or between workers).
+    generateMask: (mask: Buffer) => mask.fill(0),
+  });
+  return settle(socket, 'open', (ws) => ws.terminate(), address, Math.max(1, deadline - Date.now()));
+}
+
+/**
+ * `target` once it emits `ready`; on an error first, or silence for `timeoutMs`, it is let go
+ * (`drop`) and the promise rejects with `GAS_ERR_WORKER` naming the worker as unreachable.
+ */
+function settle<T extends Socket | WebSocket>(target: T, ready: 'connect' | 'open', drop: (target: T) => void, address: string, timeoutMs: number): Promise<T> {
+  const events = target as unknown as { once(event: string, listener: (...args: never[]) => void): void; removeAllListeners(event: string): void };
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://${address}${options.path ?? ''}`, {
-      maxPayload: MAX_FRAME_BYTES,
-      perMessageDeflate: false,
-      handshakeTimeout: options.connectTimeoutMs,
-      // The authenticated connection itself, not a new one.
-      createConnection: () => tcp,
-      // An all-zero masking key, which both ends of `ws` recognise and skip: masking guards browsers'
-      // proxies against cache poisoning, and costs an XOR pass over every byte sent (no proxy sits
-      // between a coordinator and its workers, or between workers).
-      generateMask: (mask: Buffer) => mask.fill(0),
-    });
     const unreachable = (problem: string): void => {
-      socket.terminate();
+      drop(target);
       reject(new GasError('GAS_ERR_WORKER', `worker ${address}: unreachable (${problem})`, { worker: address }));
     };
-    const timeout = setTimeout(() => unreachable(`no answer within ${options.connectTimeoutMs} ms`), Math.max(1, deadline - Date.now()));
-    socket.once('open', () => {
+    const timeout = setTimeout(() => unreachable(`no answer within ${timeoutMs} ms`), timeoutMs);
+    events.once(ready, () => {
       clearTimeout(timeout);
-      socket.removeAllListeners('error');
-      resolve(socket);
+      events.removeAllListeners('error');
+      resolve(target);
     });
-    socket.once('error', (error) => {
+    events.once('error', (error: Error) => {
       clearTimeout(timeout);
       unreachable(error.message);
     });
