@@ -59,8 +59,7 @@ export default defineAlgorithm({
     }
     return { ...options, ...(graph.engine === 'async' && { dynamic: true }) };
   },
-  summarize: ({ stopRule, tolerance, dynamic }, run) =>
-    dynamic ? { stopRule, tolerance } : summarizeResiduals(run, stopRule, tolerance),
+  summarize: ({ stopRule, tolerance, dynamic }, run) => (dynamic ? { stopRule, tolerance } : summarizeResiduals(run, stopRule, tolerance)),
   create({ damping, tolerance, stopRule, weighted, variant, dynamic }) {
     if (dynamic) return dynamicPageRank({ damping, tolerance, stopRule, weighted, normalized: variant === 'normalized' });
     const normalized = variant === 'normalized';
