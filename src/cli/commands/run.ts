@@ -52,6 +52,8 @@ export class RunCommand extends GasCommand {
       ['PageRank as JSON, 30 iterations at most', '$0 run pagerank --graph cnr --max-iterations 30 --tolerance 1e-9 --json'],
       ['Your own program', '$0 run ./my-program.ts --graph cnr'],
       ['On two remote workers, stale-synchronous with S = 2', '$0 run pagerank --graph cnr --cluster 10.0.0.2:7400,10.0.0.3:7400 --staleness 2'],
+      ['Asynchronously: dynamic PageRank, highest change first', '$0 run pagerank --graph cnr --engine async --scheduler priority'],
+      ['Greedy colouring (asynchronous by default)', '$0 run coloring --graph cnr --scheduler sweep'],
     ],
   });
 
