@@ -140,19 +140,21 @@ describe('PageRank in delta form (dynamic PageRank)', () => {
     { graph: erdosRenyi(12, 800, 1600), directed: true },
   ];
   for (const { graph, directed, weighted } of cases) {
-    it.each(SCHEDULER_NAMES)(`${graph.name} (directed: ${directed}): within the tolerance of the exact ranks (%s)`, async (scheduler) => {
-      const options = { tolerance: 1e-6, weighted: weighted ?? false };
-      const exact = (await runInMemory(graph, 'pagerank', { directed, options: { ...options, tolerance: 1e-13, maxIterations: 1000 } })).byIndex(
+    it.each(SCHEDULER_NAMES)(`${graph.name} (directed: ${directed}): converged by sync's rule, as close to the exact ranks as sync (%s)`, async (scheduler) => {
+      const tolerance = 1e-8;
+      const options = { tolerance, weighted: weighted ?? false };
+      const exact = (await runInMemory(graph, 'pagerank', { directed, options: { ...options, tolerance: 1e-14, maxIterations: 2000 } })).byIndex(
         graph.vertices,
       );
-      const sync = await runInMemory(graph, 'pagerank', { directed, options });
       const dynamic = await runInMemory(graph, 'pagerank', { directed, options, engine: 'async', scheduler });
       expect(dynamic.summary).toMatchObject({ engine: 'async', stopReason: 'converged' });
+      // At least one verification sweep: the stopping rule was checked, not assumed.
+      expect(dynamic.summary.sweeps as number).toBeGreaterThanOrEqual(1);
       const ranks = dynamic.byIndex(graph.vertices);
       expect(ranks.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-      expect(l1(ranks, exact)).toBeLessThan(1e-6);
-      // As close to the sync answer as the sync answer is to the exact one (updates against sync: bench/async.ts).
-      expect(l1(ranks, sync.byIndex(graph.vertices))).toBeLessThan(l1(sync.byIndex(graph.vertices), exact) + 1e-6);
+      // A sweep whose total change is below the tolerance leaves the ranks within d/(1 − d)·tolerance
+      // (L1) of the exact ones, as a sync step does.
+      expect(l1(ranks, exact)).toBeLessThan((0.85 / 0.15) * tolerance);
     });
   }
 
@@ -164,7 +166,7 @@ describe('PageRank in delta form (dynamic PageRank)', () => {
     const dynamic = (await runInMemory(graph, 'pagerank', { directed: true, options: { variant: 'graphlab', tolerance: 1e-8 }, engine: 'async' })).byIndex(
       graph.vertices,
     );
-    expect(l1(dynamic, exact) / graph.vertices).toBeLessThan(1e-8);
+    expect(l1(dynamic, exact) / graph.vertices).toBeLessThan((0.85 / 0.15) * 1e-8);
     await expect(runInMemory(graph, 'pagerank', { directed: true, options: { tolerance: 0 }, engine: 'async' })).rejects.toMatchObject({
       code: 'GAS_ERR_INVALID_ARGUMENT',
       message: expect.stringContaining('--tolerance 0'),

@@ -17,7 +17,9 @@
  *
  * The coordinator drives the worker in slices (at most `SLICE_UPDATES` updates or `SLICE_MS`),
  * each reported as a step: progress for the user, and where `--max-updates` and `--timeout` are
- * checked.
+ * checked. When nothing is scheduled, a program with a stopping rule (`converged`) gets a
+ * verification sweep — every vertex once, in order, then its aggregators — and the run ends only
+ * if the rule holds; so "converged" means what it means under sync.
  */
 import { GasError } from '../../errors.js';
 import type { AnyVertexProgram } from '../program/program.js';
@@ -68,16 +70,32 @@ export async function runAsynchronous(
   }
   const settings = options.async ?? { scheduler: 'fifo', minPriority: 0, maxUpdates: Number.MAX_SAFE_INTEGER, timeoutMs: Infinity };
   const worker = workers[0]!;
-  const combine = aggregateCombiner(program, coordinatorContext(program, facts));
+  const context = coordinatorContext(program, facts);
+  const combine = aggregateCombiner(program, context);
   const initial = combine([await worker.start()]);
   let { scheduled } = await worker.asyncStart(settings.scheduler, settings.minPriority, initial);
 
   const began = performance.now();
   const steps: StepReport[] = [];
   let updates = 0;
+  let sweeps = 0;
   let endReason: AsyncOutcome['endReason'] = 'converged';
+  const report = (ms: number, busyBefore: number, ran: number, aggregates: Record<string, number>): void => {
+    const step: StepReport = {
+      iteration: steps.length,
+      activeVertices: ran,
+      ms,
+      messages: 0,
+      bytes: 0,
+      waitMs: [Math.max(0, ms - (worker.busyMs - busyBefore))],
+      mirrorUpdates: 0,
+      aggregates,
+      traffic: { peerBytes: [[0]], peerMessages: [[0]], controlMessages: 2, controlBytes: worker.controlBytes === null ? null : 0 },
+    };
+    steps.push(step);
+    options.onStep?.(step);
+  };
   for (;;) {
-    if (scheduled === 0) break;
     if (updates >= settings.maxUpdates) {
       endReason = 'max-updates';
       break;
@@ -88,23 +106,25 @@ export async function runAsynchronous(
       break;
     }
     const busyBefore = worker.busyMs;
-    const sliceStarted = performance.now();
+    const started = performance.now();
+    if (scheduled === 0) {
+      // Nothing scheduled. A program with a stopping rule is asked, after a sweep that updates
+      // every vertex once, whether its rule holds (PageRank: the sweep's total change, as sync's
+      // rule reads a step's); if not, the run goes on from what the sweep signalled.
+      if (!program.converged) break;
+      const sweep = await worker.asyncSweep();
+      updates += sweep.updates;
+      context.aggregates = combine([sweep.aggregates]);
+      context.iteration = sweeps++;
+      report(performance.now() - started, busyBefore, sweep.updates, scalarAggregates(context.aggregates));
+      if (program.converged(context)) break;
+      // Not yet: on from what the sweep signalled (if it signalled nothing, the next round sweeps again).
+      scheduled = sweep.scheduled;
+      continue;
+    }
     const slice = await worker.asyncRun(Math.min(SLICE_UPDATES, settings.maxUpdates - updates), Math.min(SLICE_MS, settings.timeoutMs - elapsed));
-    const ms = performance.now() - sliceStarted;
     updates += slice.updates;
-    const report: StepReport = {
-      iteration: steps.length,
-      activeVertices: slice.updates,
-      ms,
-      messages: 0,
-      bytes: 0,
-      waitMs: [Math.max(0, ms - (worker.busyMs - busyBefore))],
-      mirrorUpdates: 0,
-      aggregates: {},
-      traffic: { peerBytes: [[0]], peerMessages: [[0]], controlMessages: 2, controlBytes: worker.controlBytes === null ? null : 0 },
-    };
-    steps.push(report);
-    options.onStep?.(report);
+    report(performance.now() - started, busyBefore, slice.updates, {});
     scheduled = slice.scheduled;
   }
   const finished = await worker.asyncFinish();

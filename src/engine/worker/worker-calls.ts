@@ -34,6 +34,8 @@ export interface WorkerCalls {
   asyncStart(scheduler: string, minPriority: number, aggregates: AggregateValues): { scheduled: number };
   /** Asynchronous runs: up to `maxUpdates` vertex updates within about `maxMs`. */
   asyncRun(maxUpdates: number, maxMs: number): { updates: number; scheduled: number };
+  /** Asynchronous runs of a program with a stopping rule: one update of every vertex, then the aggregator partials. */
+  asyncSweep(): { aggregates: number[]; updates: number; scheduled: number };
   /** Asynchronous runs: final aggregator partials and the histogram of updates per vertex. */
   asyncFinish(): { aggregates: number[]; histogram: number[] };
   /** After the run: the program's `finish` on every master, with the final aggregates. */
@@ -67,6 +69,7 @@ export const WORKER_CALLS: { readonly [M in WorkerCall]: CallTraits } = {
   sspStop: { interrupts: true },
   asyncStart: { interrupts: false },
   asyncRun: { interrupts: false },
+  asyncSweep: { interrupts: false },
   asyncFinish: { interrupts: false },
   finish: { interrupts: false },
   collect: { interrupts: false },
@@ -91,6 +94,7 @@ export const NODE_HANDLERS: { readonly [M in WorkerCall]: Handler<M> } = {
   sspStop: (node, iteration) => node.stopSsp(iteration),
   asyncStart: (node, scheduler, minPriority, aggregates) => node.asyncStart(scheduler, minPriority, aggregates),
   asyncRun: (node, maxUpdates, maxMs) => node.asyncRun(maxUpdates, maxMs),
+  asyncSweep: (node) => node.asyncSweep(),
   asyncFinish: (node) => node.asyncFinish(),
   finish: (node, aggregates) => node.finish(aggregates),
   collect: (node, column) => node.collect(column),

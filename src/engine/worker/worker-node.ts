@@ -248,6 +248,14 @@ export class WorkerNode {
     return { updates, scheduled: scheduler.size };
   }
 
+  /** A verification sweep (every vertex once); returns the aggregator partials after it and the vertices then scheduled. */
+  asyncSweep(): { aggregates: number[]; updates: number; scheduled: number } {
+    const scheduler = this.scheduler;
+    if (!scheduler) throw new GasError('GAS_ERR_INTERNAL', 'asyncSweep before asyncStart');
+    const aggregates = this.compute(() => this.runtime.sweepAsync(this.updateCounts!));
+    return { aggregates, updates: this.runtime.graph.numVertices, scheduled: scheduler.size };
+  }
+
   /**
    * Asynchronous execution, end: the aggregators over the final state, and how many vertices ran
    * how often — `histogram[0]` vertices never ran, `histogram[k]` ran 2^(k−1) … 2^k − 1 times.

@@ -300,6 +300,22 @@ export class WorkerRuntime {
     return updates;
   }
 
+  /**
+   * A verification sweep of an asynchronous run: every vertex updated once, in id order (its
+   * signals scheduled as usual), then the aggregators over the state it leaves — which is how a
+   * program with a stopping rule (`converged`) is asked whether it holds. Returns the partials.
+   */
+  sweepAsync(counts: Uint32Array): number[] {
+    const context = this.asyncContext;
+    if (!context) throw new Error('sweepAsync before startAsync');
+    const { loops, partial } = this;
+    for (let v = 0; v < this.graph.numVertices; v++) {
+      loops.update(v, partial, context);
+      counts[v]!++;
+    }
+    return this.aggregatePartials();
+  }
+
   /** The program's `finish` on every master, with the final aggregates. */
   finish(aggregates: AggregateValues): void {
     const finish = this.program.finish;
