@@ -232,7 +232,11 @@ function stopText(s: JobSummary): string {
   if (s.async) {
     const vertices = s.async.updatesHistogram.reduce((sum, count) => sum + count, 0);
     const updates = `${formatCount(s.async.updates)} updates (${(s.async.updates / Math.max(1, vertices)).toFixed(2)} per vertex, ${s.async.scheduler} scheduler)`;
-    if (s.stopReason === 'converged') return `converged: no vertex left scheduled after ${updates}`;
+    if (s.stopReason === 'converged') {
+      return s.async.sweeps > 0
+        ? `converged: the stopping rule held at verification sweep ${s.async.sweeps}, after ${updates}`
+        : `converged: no vertex left scheduled after ${updates}`;
+    }
     return `NOT converged: stopped at ${s.stopReason === 'timeout' ? '--timeout' : '--max-updates'} after ${updates}, vertices still scheduled`;
   }
   const iterations = `${s.iterations} iteration${s.iterations === 1 ? '' : 's'}`;

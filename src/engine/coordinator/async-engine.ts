@@ -136,7 +136,7 @@ export async function runAsynchronous(
     converged: endReason === 'converged',
     steps,
     aggregates,
-    async: { endReason, updates, updatesHistogram: finished.histogram, workers: [{ updates, ms: worker.busyMs }] },
+    async: { endReason, updates, sweeps, updatesHistogram: finished.histogram, workers: [{ updates, ms: worker.busyMs }] },
   };
 }
 

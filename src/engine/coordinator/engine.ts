@@ -68,9 +68,11 @@ export interface AsyncSettings {
 
 /** What an asynchronous run did. */
 export interface AsyncOutcome {
-  /** Why it ended: nothing scheduled any more (`converged`), `max-updates`, or `timeout`. */
+  /** Why it ended: nothing scheduled any more, or the program's stopping rule held at a sweep (`converged`); `max-updates`; `timeout`. */
   readonly endReason: 'converged' | 'max-updates' | 'timeout';
   readonly updates: number;
+  /** Verification sweeps run (programs with a stopping rule; each updates every vertex once). */
+  readonly sweeps: number;
   /** Vertices by how often they ran: `[0]` never, `[k]` 2^(k−1) … 2^k − 1 times. */
   readonly updatesHistogram: readonly number[];
   /** Per worker: updates run and the time spent running them. */
