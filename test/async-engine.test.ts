@@ -322,6 +322,20 @@ describe('from the CLI', () => {
     expect(json.status, json.stderr).toBe(0);
     const summary = JSON.parse(json.stdout) as JobSummary;
     expect(summary).toMatchObject({ engine: 'async', stopReason: 'max-updates', converged: false, async: { updates: 50, scheduler: 'fifo' } });
+    // Refused before a job exists: the jobs list keeps only the two runs above, ITER giving their updates.
+    const twoWorkers = cli('run', 'coloring', '--graph', 'g', '--workers', '2');
+    expect(twoWorkers.status).not.toBe(0);
+    expect(twoWorkers.stderr).toContain('runs on 1 worker so far (2 asked for)');
+    const jobs = cli('jobs', '--graph', 'g');
+    expect(
+      jobs.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .filter((line) => /^\s*\d+\s/.test(line)),
+    ).toHaveLength(2);
+    expect(jobs.stdout).toMatch(/\b300 upd\b/);
+    expect(jobs.stdout).toMatch(/\b50 upd\*/);
     const refused = cli('run', 'pagerank', '--graph', 'g', '--scheduler', 'sweep');
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain('--scheduler is an option of --engine async');

@@ -264,6 +264,14 @@ export async function planJob(
   const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
   // The asynchronous engine runs on one worker so far: one unless more are asked for (and then refused).
   const placement = choosePlacement(engine.name === 'async' && run.workers === undefined ? { ...run, workers: 1 } : run, spec, meta.numPartitions, meta.edges);
+  const size = placement.kind === 'cluster' ? placement.addresses.length : placement.workers;
+  if (engine.maxWorkers !== undefined && size > engine.maxWorkers) {
+    throw new GasError(
+      'GAS_ERR_UNSUPPORTED',
+      `run: --engine ${engine.name} runs on ${engine.maxWorkers} worker so far (${size} asked for); the lock protocol that keeps consistency across workers is not built yet — use --workers 1`,
+      { option: placement.kind === 'cluster' ? 'cluster' : 'workers' },
+    );
+  }
   return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement };
 }
 

@@ -2,13 +2,19 @@ import { Command, Option } from 'clipanion';
 import { findAlgorithm } from '../../algorithms/index.js';
 import type { JobRecord } from '../../storage/index.js';
 import { NotFoundError } from '../../errors.js';
-import { GasCommand, integerOption } from '../base.js';
+import { formatCount, GasCommand, integerOption } from '../base.js';
 
 /** What the markers after a job's iteration count mean (printed under the table when one shows). */
 const ITERATION_MARKERS: Readonly<Record<string, string>> = {
-  '*': 'stopped at the iteration limit (--max-iterations) without converging',
+  '*': 'stopped at the iteration limit (--max-iterations; async: --max-updates or --timeout) without converging',
   '=': 'a fixed number of iterations by design (ALS, LDA, --tolerance 0): no convergence test',
 };
+
+/** ITER: the steps a job ran, or an asynchronous job's vertex updates (it has no steps), with its marker. */
+function iterationText(job: Pick<JobRecord, 'iterations' | 'converged' | 'summary'>): string {
+  const updates = (job.summary?.async as { updates?: number } | null | undefined)?.updates;
+  return `${typeof updates === 'number' ? `${formatCount(updates)} upd` : job.iterations}${iterationMarker(job)}`;
+}
 
 /** How the run stopped, from the summary's stopReason (jobs from before it: the converged flag). */
 function iterationMarker(job: Pick<JobRecord, 'converged' | 'summary'>): string {
@@ -59,7 +65,7 @@ export class JobsCommand extends GasCommand {
       j.algorithm,
       j.graphName,
       j.graphRemoved === null ? j.status : `${j.status} (graph ${j.graphRemoved})`,
-      j.iterations === null ? '' : `${j.iterations}${iterationMarker(j)}`,
+      j.iterations === null ? '' : iterationText(j),
       j.computeMs === null ? '' : `${(j.computeMs / 1000).toFixed(2)} s`,
       j.createdAt.slice(0, 19).replace('T', ' '),
       compactOptions(j),

@@ -36,6 +36,7 @@ export const asyncEngine: Engine = {
   description: 'asynchronous: signalled vertices run one at a time as the scheduler picks them, reading the latest values (one worker so far)',
   checkProgram: checkAsyncProgram,
   keepsMessages: false,
+  maxWorkers: 1,
   run: runAsynchronous,
 };
 

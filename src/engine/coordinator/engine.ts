@@ -129,5 +129,7 @@ export interface Engine {
    * of reusing one per peer from step to step (message-slots.ts).
    */
   readonly keepsMessages: boolean;
+  /** The most workers it can run on (the asynchronous engine: 1 until its lock protocol exists); none: any. */
+  readonly maxWorkers?: number;
   run(workers: readonly WorkerEndpoint[], program: AnyVertexProgram, facts: GraphFacts, options: EngineOptions): Promise<EngineOutcome>;
 }
