@@ -280,7 +280,7 @@ describe('how an asynchronous run ends, and what it refuses', () => {
     });
     await expect(runInMemory(graph, 'coloring', { directed: false, workers: 2 })).rejects.toMatchObject({
       code: 'GAS_ERR_UNSUPPORTED',
-      message: expect.stringContaining('one worker so far'),
+      message: expect.stringContaining('runs on 1 worker so far'),
     });
     await expect(runInMemory(graph, 'connected-components', { directed: false, scheduler: 'sweep' })).rejects.toMatchObject({
       code: 'GAS_ERR_INVALID_ARGUMENT',
