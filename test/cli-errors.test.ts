@@ -162,7 +162,7 @@ describe('gasworks CLI errors', () => {
     const listing = gasworks(data, 'jobs');
     expect(listing.stdout).toMatch(new RegExp(`^${stopped.jobId}\\s+pagerank\\s+tiny\\s+succeeded\\s+1\\*.*damping=0\\.9 maxIterations=1\\s*$`, 'm'));
     expect(listing.stdout).toMatch(/^OPTIONS|\bOPTIONS\b/m);
-    expect(listing.stdout).toContain('* after ITER: stopped at the iteration limit (--max-iterations) without converging');
+    expect(listing.stdout).toContain('* after ITER: stopped at the iteration limit (--max-iterations; async: --max-updates or --timeout) without converging');
 
     const graphId = JSON.parse(gasworks(data, 'graph', 'info', 'tiny', '--json').stdout).id as string;
     const resultFile = join(data, 'graphs', graphId, 'jobs', `job-${stopped.jobId}.mdb`);
