@@ -288,6 +288,26 @@ describe('how an asynchronous run ends, and what it refuses', () => {
     });
   });
 
+  it('a program object that runs only asynchronously runs there without --engine, as colouring does', async () => {
+    const program = {
+      name: 'lowest-neighbour-id',
+      vertexColumns: { low: 'f64' },
+      gatherEdges: 'all',
+      scatterEdges: 'all',
+      asynchronous: 'only',
+      init: (state: { low: Float64Array }, v: number, ctx: { globalId(v: number): number }) => (state.low[v] = ctx.globalId(v)),
+      gather: (state: { low: Float64Array }, _self: number, neighbor: number) => state.low[neighbor]!,
+      zero: Infinity,
+      sum: (a: number, b: number) => Math.min(a, b),
+      apply: (state: { low: Float64Array }, v: number, total: number) => (state.low[v] = Math.min(state.low[v]!, total)),
+      scatter: (state: { low: Float64Array }, self: number, neighbor: number, _e: number, ctx: { signal(v: number): void }) => {
+        if (state.low[neighbor]! > state.low[self]!) ctx.signal(neighbor);
+      },
+    } as unknown as AnyVertexProgram;
+    const run = await runOnGraph(graphologyOf(graph, false), program, { attribute: false, inProcess: true });
+    expect(run).toMatchObject({ engine: 'async', stopReason: 'converged' });
+  });
+
   it('a triangle takes 3 colours, a star 2 and K5 5, whatever the scheduler', async () => {
     const triangle = {
       vertices: 3,

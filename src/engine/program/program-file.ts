@@ -59,6 +59,8 @@ function wrapProgram(program: AnyVertexProgram): AlgorithmDefinition {
     name: program.name,
     description: `user program ${program.name}`,
     defaults: { maxIterations: 100 },
+    // A program right only asynchronously runs there unless told otherwise, as colouring does.
+    ...(program.asynchronous === 'only' && { defaultEngine: 'async' }),
     create: () => program,
   };
 }
