@@ -201,6 +201,29 @@ describe('the worker mesh', () => {
   });
 });
 
+describe('--advertise: the address mesh peers dial', () => {
+  it('a worker advertising HOST alone is dialed at that host and its own port; one advertising a dead address fails the job naming it', async () => {
+    const named = await startWorkerProcess('127.0.0.1', undefined, undefined, ['--advertise', 'localhost']);
+    const dead = await startWorkerProcess('127.0.0.1', undefined, undefined, ['--advertise', '127.0.0.1:1']);
+    try {
+      // Worker 1 dials worker 0 at the address worker 0 advertises.
+      const ok = await run({ graph: 'er', algorithm: 'connected-components', cluster: [named.address, workers[0]!.address] });
+      expect(ok.summary.converged).toBe(true);
+      const error = await runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', cluster: [dead.address, workers[0]!.address] }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'GAS_ERR_WORKER',
+        message: expect.stringContaining(`worker ${workers[0]!.address} cannot reach its peer worker 127.0.0.1:1`),
+      });
+    } finally {
+      await Promise.all([named.stop(), dead.stop()]);
+    }
+  });
+
+  it('a malformed --advertise is refused when the worker starts', async () => {
+    await expect(startWorkerProcess('127.0.0.1', undefined, undefined, ['--advertise', 'a:b:c'])).rejects.toThrow(/--advertise: expected HOST:PORT/);
+  });
+});
+
 describe('communication the vertex cut causes', () => {
   it('PageRank sends Σ (replicas − 1) mirror updates per step when every partition has its own worker', async () => {
     const record = temp.catalog.getGraph('er');

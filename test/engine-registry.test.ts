@@ -120,10 +120,10 @@ describe('engines by name', () => {
 });
 
 describe('the worker call table', () => {
-  it('names every call once, handles each on the node, and the protocol adds only hasShard, setup and joinMesh', () => {
+  it('names every call once, handles each on the node, and the protocol adds only hasShard, setup, joinMesh and describe', () => {
     expect(new Set(WORKER_CALL_NAMES).size).toBe(WORKER_CALL_NAMES.length);
     expect(Object.keys(NODE_HANDLERS).sort()).toEqual([...WORKER_CALL_NAMES].sort());
-    expect([...METHODS].sort()).toEqual(['hasShard', 'joinMesh', 'setup', ...WORKER_CALL_NAMES].sort());
+    expect([...METHODS].sort()).toEqual(['describe', 'hasShard', 'joinMesh', 'setup', ...WORKER_CALL_NAMES].sort());
     expect(WORKER_CALL_NAMES.filter((name) => WORKER_CALLS[name].interrupts).sort()).toEqual(['close', 'sspStop']);
     for (const name of WORKER_CALL_NAMES) expect(typeof (TableEndpoint.prototype as unknown as Record<string, unknown>)[name]).toBe('function');
   });

@@ -44,6 +44,11 @@ export class ChannelEndpoint extends TableEndpoint {
     return (await this.channel.request('setup', [setup], transfer)).result as SetupResult;
   }
 
+  /** Remote workers: the address its mesh peers should dial, if the worker was told one (`--advertise`). */
+  async describe(): Promise<{ advertise: string | null }> {
+    return (await this.channel.request('describe', [])).result as { advertise: string | null };
+  }
+
   /** Remote workers: connects the worker to its peers (every worker set up first); rejects naming a pair that cannot connect. */
   async joinMesh(): Promise<void> {
     await this.channel.request('joinMesh', []);

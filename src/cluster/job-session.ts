@@ -23,6 +23,8 @@ import { decode, encode } from './wire.js';
 /** What every session of a worker process shares. */
 export interface SessionContext {
   readonly dataDir: string;
+  /** The address peers dial for this worker's mesh links (`--advertise`), or null: the coordinator's. */
+  advertise: string | null;
   readonly secret: Buffer;
   /** Jobs in a TCP mesh, by the token their coordinator gave them: where peers' links are delivered. */
   readonly meshJobs: Map<string, JobSession>;
@@ -92,6 +94,10 @@ export class JobSession {
     logRequest(this.log, request);
     if (request.method === 'joinMesh') {
       void this.joinMesh(request.id);
+      return;
+    }
+    if (request.method === 'describe') {
+      this.respond({ id: request.id, ok: true, result: { advertise: this.context.advertise }, busyMs: 0 });
       return;
     }
     this.thread ??= this.startThread();

@@ -134,7 +134,10 @@ export async function startWorkers(
     const endpoints = channels.map((channel) => new ChannelEndpoint(channel));
     const setups: Promise<unknown>[] = [];
     const sharedMessages = !(options.keepsMessages ?? false);
-    const meshes = meshSetups(placement, size);
+    // Remote workers' mesh addresses: what each advertises, else the address this coordinator used.
+    const meshAddresses =
+      placement.kind === 'cluster' ? (await Promise.all(endpoints.map((e) => e.describe()))).map((d, w) => d.advertise ?? placement.addresses[w]!) : [];
+    const meshes = meshSetups(placement, size, meshAddresses);
     const keys = endpoints.map((_, w) => (placement.kind === 'cluster' ? shardKey(basename(reader.dir), w, size) : null));
     const cached = await Promise.all(endpoints.map((endpoint, w) => (keys[w] ? endpoint.hasShard(keys[w]) : false)));
     for (let w = 0; w < size; w++) {
@@ -176,13 +179,13 @@ export async function startWorkers(
 
 /**
  * Each worker's place in the job's mesh: a `MessagePort` pair per pair of threads, or for remote
- * workers the job's token and every worker's address (they connect to each other at `joinMesh`).
+ * workers the job's token and every worker's mesh address (they connect to each other at `joinMesh`).
  */
-function meshSetups(placement: Placement, size: number): MeshSetup[] {
+function meshSetups(placement: Placement, size: number, meshAddresses: readonly string[]): MeshSetup[] {
   if (size === 1) return [{ kind: 'none' }];
   if (placement.kind === 'cluster') {
     const token = randomBytes(16).toString('hex');
-    return placement.addresses.map(() => ({ kind: 'tcp', token, addresses: placement.addresses }));
+    return meshAddresses.map(() => ({ kind: 'tcp', token, addresses: meshAddresses }));
   }
   const ports: (MessagePort | null)[][] = Array.from({ length: size }, () => new Array<MessagePort | null>(size).fill(null));
   for (let a = 0; a < size; a++) {

@@ -5,6 +5,7 @@
  *   hasShard  does the worker's cache hold this shard? (remote workers)
  *   setup     program spec, shard, graph facts, job options, its place in the mesh → the worker
  *             builds its runtime
+ *   describe  remote workers: the address mesh peers dial (`--advertise`), before setup
  *   joinMesh  remote workers: connect to every peer of the job (after every worker's setup)
  *   start … collect, close   the engine's worker calls (engine/worker/worker-calls.ts), by name
  *
@@ -56,12 +57,14 @@ export interface ProtocolCalls extends WorkerCalls {
   hasShard(key: string): boolean;
   setup(setup: WorkerSetup): SetupResult;
   joinMesh(): void;
+  /** What a worker process tells its coordinator before setup: the address its mesh peers should dial (`--advertise`), if not the one the coordinator used. */
+  describe(): { advertise: string | null };
 }
 
 export type Method = keyof ProtocolCalls;
 
 /** Every method by name, at runtime. */
-export const METHODS: readonly Method[] = ['hasShard', 'setup', 'joinMesh', ...WORKER_CALL_NAMES];
+export const METHODS: readonly Method[] = ['hasShard', 'setup', 'joinMesh', 'describe', ...WORKER_CALL_NAMES];
 
 export interface Request {
   readonly id: number;

@@ -47,6 +47,11 @@ export interface WorkerServerOptions {
   readonly secret: Buffer;
   /** Where connections are logged (default: nowhere). */
   readonly log?: Logger;
+  /**
+   * The address other workers of a job dial for mesh links: HOST:PORT, or HOST alone for the
+   * port this worker listens on. Default: the address the job's coordinator reached it at.
+   */
+  readonly advertise?: string;
 }
 
 /** Unauthenticated connections held at once; a flood beyond it is closed on arrival. */
@@ -68,6 +73,8 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
       option: 'secret-file',
     });
   }
+  // A malformed --advertise is refused before the port opens.
+  if (options.advertise) advertisedAddress(options.advertise, port || 1);
   mkdirSync(dataDir, { recursive: true });
   const handshakeTimeoutMs = envMs('GASWORKS_HANDSHAKE_TIMEOUT_MS', 5000);
   const idleTimeoutMs = envMs('GASWORKS_IDLE_TIMEOUT_MS', 120_000);
@@ -81,6 +88,7 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
   let pendingHandshakes = 0;
   const sessions: SessionContext = {
     dataDir,
+    advertise: null,
     secret: options.secret,
     meshJobs: new Map(),
     connectTimeoutMs: tcpDefaults().connectTimeoutMs,
@@ -152,6 +160,7 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
       server.on('error', (error) => log.error({ err: error }, 'listening socket error'));
       const bound = server.address()!;
       const address = typeof bound === 'string' ? bound : `${bound.address.includes(':') ? `[${bound.address}]` : bound.address}:${bound.port}`;
+      if (options.advertise) sessions.advertise = advertisedAddress(options.advertise, typeof bound === 'string' ? port : bound.port);
       resolve({
         address,
         close: () =>
@@ -163,4 +172,12 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
       });
     });
   });
+}
+
+/** `--advertise HOST[:PORT]` as an address (checked): HOST alone takes the port this worker listens on. */
+function advertisedAddress(text: string, listeningPort: number): string {
+  const trimmed = text.trim();
+  const address = /^(\[[^\]]+\]|[^:]+):\d{1,5}$/.test(trimmed) ? trimmed : `${trimmed}:${listeningPort}`;
+  parseAddress(address, '--advertise');
+  return address;
 }

@@ -78,6 +78,7 @@ export class WorkerHost {
     if (method === 'setup') return this.setup(args[0] as WorkerSetup);
     if (method === 'hasShard') return this.cache !== null && this.cache.has(args[0] as string);
     if (method === 'joinMesh') return null;
+    if (method === 'describe') return { advertise: null };
     if (method === 'close') {
       this.abort('the job was closed');
       return null;

@@ -31,8 +31,13 @@ export interface WorkerProcess {
  * Starts `gasworks worker --listen HOST:0` (inside `netns` if given) and waits for its address;
  * `env` replaces the environment it inherits (e.g. another cluster secret).
  */
-export async function startWorkerProcess(host = '127.0.0.1', netns?: string, env?: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const args = [CLI, 'worker', '--listen', `${host}:0`, '--data-dir', makeTempDir('gasworks-worker-')];
+export async function startWorkerProcess(
+  host = '127.0.0.1',
+  netns?: string,
+  env?: NodeJS.ProcessEnv,
+  extraArgs: readonly string[] = [],
+): Promise<WorkerProcess> {
+  const args = [CLI, 'worker', '--listen', `${host}:0`, '--data-dir', makeTempDir('gasworks-worker-'), ...extraArgs];
   const child = netns ? spawn('ip', ['netns', 'exec', netns, process.execPath, ...args], { env }) : spawn(process.execPath, args, { env });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

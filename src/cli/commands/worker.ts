@@ -25,6 +25,9 @@ export class WorkerCommand extends GasCommand {
 
   listen = Option.String('--listen', DEFAULT_LISTEN, { description: `HOST:PORT to listen on (default ${DEFAULT_LISTEN})` });
   secretFile = Option.String('--secret-file', { description: "the cluster's shared secret (default: $GASWORKS_CLUSTER_SECRET)" });
+  advertise = Option.String('--advertise', {
+    description: "HOST[:PORT] other workers dial for a job's mesh links (default: the address the coordinator used; HOST alone: this worker's port)",
+  });
   logFormat = Option.String('--log-format', {
     description: 'Logs on stderr: json (JSON lines) or line (one human line each); default: line on a terminal, else json',
   });
@@ -46,7 +49,7 @@ export class WorkerCommand extends GasCommand {
       );
     }
     const log = createLogger({ name: 'worker', level: levelFor(this), format: this.logFormat as LogFormat | undefined, stream: this.context.stderr });
-    const server = await startWorkerServer(this.listen, resolveDataDir(this.dataDir), { secret, log });
+    const server = await startWorkerServer(this.listen, resolveDataDir(this.dataDir), { secret, log, advertise: this.advertise });
     log.info({ address: server.address, dataDir: resolveDataDir(this.dataDir) }, 'listening');
     this.context.stdout.write(`gasworks worker listening on ${server.address}\n`);
     await new Promise<void>((resolve) => {
