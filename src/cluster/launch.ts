@@ -5,7 +5,9 @@
  * so remote workers need no copy of the graph (and a graph re-imported on the coordinator is
  * never stale on a worker). Remote workers cache the shards they receive (shard-cache.ts): a
  * graph's shards cross the wire once per worker, not once per job. `shipBytes` reports the bytes
- * sent before the first superstep.
+ * sent before the first superstep. Each worker also gets its place in the job's mesh: a
+ * `MessagePort` per peer (threads), or the job's token and its peers' addresses (processes, which
+ * then connect to each other at `joinMesh`; a worker started with `--advertise` is dialed there).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';

@@ -1,9 +1,9 @@
 /**
- * One worker's side of the synchronous engine: its local graph, its replicas' state, and the
- * four phases of a superstep. The runtime never talks to other workers itself: every phase takes
- * the messages addressed to it (`inbox[peer]`) and returns the messages it sends (`outbox[peer]`),
- * so the same code runs in-process, on worker threads and in remote processes — only the
- * transport that carries inboxes and outboxes differs.
+ * One worker's computing side: its local graph, its replicas' state, the four phases of a
+ * superstep, and (one worker holding every vertex) asynchronous updates. The runtime never talks
+ * to other workers itself: every phase takes the messages addressed to it (`inbox[peer]`) and
+ * returns the messages it sends (`outbox[peer]`); its node (worker-node.ts) carries them over the
+ * mesh, so the same code runs in-process, on worker threads and in remote processes.
  *
  * Message layouts (positions index the pair's shared-vertex list, see exchange-plan.ts):
  *   flags    master → mirrors  Uint32Array of positions of active vertices
