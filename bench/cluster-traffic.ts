@@ -35,7 +35,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, median, round, startWorkerProcess, useClusterSecret } from './lib.js';
+import { fromDist, importKronecker, median, round, startWorkerProcess, useClusterSecret } from './lib.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -114,30 +114,10 @@ function printLoad(at: 'start' | 'end'): void {
 
 /** Generates `kron-<scale>` and imports it, undirected, into `--workers` partitions. */
 async function prepare(): Promise<{ graph: string; dataDir: string }> {
-  const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
-  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
-  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
-  const file = join(work, `kron-${scale}.txt`);
-  await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
   const dataDir = join(work, 'data');
-  const catalog = Catalog.open(dataDir);
-  const begun = performance.now();
-  const { graph } = await importGraph(catalog, { file, name: `kron-${scale}`, undirected: true, partitions: workerCount });
-  console.log(
-    JSON.stringify({
-      bench: 'import',
-      graph: graph.name,
-      vertices: graph.vertices,
-      edges: graph.edges,
-      partitions: graph.partitions,
-      replicationFactor: round(graph.replicationFactor),
-      seconds: round((performance.now() - begun) / 1000),
-    }),
-  );
-  catalog.close();
-  rmSync(file);
-  if (graph.partitions !== workerCount) throw new Error(`imported ${graph.partitions} partitions, asked for ${workerCount}`);
-  return { graph: graph.name, dataDir };
+  const { graph, partitions } = await importKronecker(work, scale, dataDir, workerCount);
+  if (partitions !== workerCount) throw new Error(`imported ${partitions} partitions, asked for ${workerCount}`);
+  return { graph, dataDir };
 }
 
 /** `count` runs back to back, each in a fresh child: one `run` line each, then a `summary` line of medians. */

@@ -1,7 +1,8 @@
-/** Shared by the benchmark scripts: medians, rounding, the built modules, and worker processes. */
+/** Shared by the benchmark scripts: medians, rounding, the built modules, Kronecker imports, and worker processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/gasworks.js', import.meta.url)));
@@ -18,6 +19,40 @@ export function round(x: number): number {
 /** Runtime modules from the build (what the CLI runs), typed by their sources. */
 export function fromDist<T>(path: string): Promise<T> {
   return import(pathToFileURL(resolve(fileURLToPath(new URL('../dist/', import.meta.url)), path)).href) as Promise<T>;
+}
+
+/**
+ * Generates the Graph500 Kronecker graph of `scale` (edge factor 16, seed 1) under `work`, imports
+ * it undirected as `kron-<scale>` into a fresh catalog at `dataDir` (into `partitions`, or the
+ * import default), prints an `import` JSON line, and deletes the edge list. Returns the graph's
+ * name and partition count.
+ */
+export async function importKronecker(work: string, scale: number, dataDir: string, partitions?: number): Promise<{ graph: string; partitions: number }> {
+  const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
+  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
+  const file = join(work, `kron-${scale}.txt`);
+  await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
+  const catalog = Catalog.open(dataDir);
+  try {
+    const started = performance.now();
+    const { graph } = await importGraph(catalog, { file, name: `kron-${scale}`, undirected: true, ...(partitions !== undefined && { partitions }) });
+    console.log(
+      JSON.stringify({
+        bench: 'import',
+        graph: graph.name,
+        vertices: graph.vertices,
+        edges: graph.edges,
+        partitions: graph.partitions,
+        replicationFactor: round(graph.replicationFactor),
+        seconds: round((performance.now() - started) / 1000),
+      }),
+    );
+    return { graph: graph.name, partitions: graph.partitions };
+  } finally {
+    catalog.close();
+    rmSync(file, { force: true });
+  }
 }
 
 /** Workers and their coordinators share the cluster's secret: a fresh one for this run unless one is given. */

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, median, round, startWorkerProcess, useClusterSecret } from './lib.js';
+import { fromDist, importKronecker, median, round, startWorkerProcess, useClusterSecret } from './lib.js';
 import { buildPullPageRank, runPullPageRank, writePullPageRankInput } from './peers/pull-pagerank.js';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -100,30 +100,10 @@ try {
 async function prepare(scale: number): Promise<{ graph: string; dataDir: string }> {
   const done = prepared.get(scale);
   if (done) return done;
-  const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
-  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
-  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
-  const file = join(work, `kron-${scale}.txt`);
-  await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
   const dataDir = join(work, `data-${scale}`);
-  const catalog = Catalog.open(dataDir);
-  const started = performance.now();
-  const { graph } = await importGraph(catalog, { file, name: `kron-${scale}`, undirected: true });
-  console.log(
-    JSON.stringify({
-      bench: 'import',
-      graph: graph.name,
-      vertices: graph.vertices,
-      edges: graph.edges,
-      partitions: graph.partitions,
-      replicationFactor: round(graph.replicationFactor),
-      seconds: round((performance.now() - started) / 1000),
-    }),
-  );
-  catalog.close();
-  rmSync(file);
-  prepared.set(scale, { graph: graph.name, dataDir });
-  return { graph: graph.name, dataDir };
+  const { graph } = await importKronecker(work, scale, dataDir);
+  prepared.set(scale, { graph, dataDir });
+  return { graph, dataDir };
 }
 
 function repeat(label: string, job: Job, count = runs): Record<string, number>[] {
