@@ -8,9 +8,10 @@
  */
 import { resolve } from 'node:path';
 import { findAlgorithm, ALGORITHMS } from '../algorithms/index.js';
-import { defaultWorkerCount, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
+import { defaultWorkerCount, placementSize, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
 import {
   engineByName,
+  checkWorkerCount,
   type Engine,
   resolveWorkerCount,
   type AlgorithmDefinition,
@@ -264,14 +265,7 @@ export async function planJob(
   const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
   // The asynchronous engine runs on one worker so far: one unless more are asked for (and then refused).
   const placement = choosePlacement(engine.name === 'async' && run.workers === undefined ? { ...run, workers: 1 } : run, spec, meta.numPartitions, meta.edges);
-  const size = placement.kind === 'cluster' ? placement.addresses.length : placement.workers;
-  if (engine.maxWorkers !== undefined && size > engine.maxWorkers) {
-    throw new GasError(
-      'GAS_ERR_UNSUPPORTED',
-      `run: --engine ${engine.name} runs on ${engine.maxWorkers} worker so far (${size} asked for); the lock protocol that keeps consistency across workers is not built yet — use --workers 1`,
-      { option: placement.kind === 'cluster' ? 'cluster' : 'workers' },
-    );
-  }
+  checkWorkerCount(engine, placementSize(placement), placement.kind === 'cluster' ? 'cluster' : 'workers');
   return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement };
 }
 

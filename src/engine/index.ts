@@ -47,6 +47,7 @@ export {
 } from './program/option-schema.js';
 export { engineByName, ENGINE_NAMES } from './coordinator/engines.js';
 export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic, AsyncOutcome, AsyncSettings } from './coordinator/engine.js';
+export { checkWorkerCount } from './coordinator/engine.js';
 export { SCHEDULER_NAMES, type SchedulerName } from './worker/schedulers.js';
 export { asyncEngine, asyncRefusal } from './coordinator/async-engine.js';
 export { runSynchronous, syncEngine, type SyncOptions, type SyncResult } from './coordinator/sync-engine.js';

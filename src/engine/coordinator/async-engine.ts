@@ -26,7 +26,7 @@ import type { AnyVertexProgram } from '../program/program.js';
 import { aggregateCombiner, coordinatorContext, scalarAggregates } from '../worker/aggregates.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
 import type { WorkerEndpoint } from './endpoint.js';
-import type { AsyncOutcome, Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
+import { checkWorkerCount, type AsyncOutcome, type Engine, type EngineOptions, type EngineOutcome, type StepReport } from './engine.js';
 
 const SLICE_UPDATES = 1 << 20;
 const SLICE_MS = 250;
@@ -36,7 +36,7 @@ export const asyncEngine: Engine = {
   description: 'asynchronous: signalled vertices run one at a time as the scheduler picks them, reading the latest values (one worker so far)',
   checkProgram: checkAsyncProgram,
   keepsMessages: false,
-  maxWorkers: 1,
+  workerLimit: { max: 1, why: 'the lock protocol that keeps consistency across workers is not built yet' },
   run: runAsynchronous,
 };
 
@@ -62,13 +62,7 @@ export async function runAsynchronous(
   options: EngineOptions,
 ): Promise<EngineOutcome> {
   checkAsyncProgram(program);
-  if (workers.length !== 1) {
-    throw new GasError(
-      'GAS_ERR_UNSUPPORTED',
-      `run: --engine async runs on one worker so far (${workers.length} asked for); the lock protocol that keeps consistency across workers is not built yet — use --workers 1`,
-      { option: 'engine' },
-    );
-  }
+  checkWorkerCount(asyncEngine, workers.length, 'workers');
   const settings = options.async ?? { scheduler: 'fifo', minPriority: 0, maxUpdates: Number.MAX_SAFE_INTEGER, timeoutMs: Infinity };
   const worker = workers[0]!;
   const context = coordinatorContext(program, facts);

@@ -160,13 +160,13 @@ export class WorkerNode {
       blockedMs += performance.now() - started;
       return ready;
     };
-    const halted = { stopped: true, aggregates: [], mirrorUpdates: 0, lead: 0, sent: this.takeTraffic() };
+    const halted = () => ({ stopped: true, aggregates: [], mirrorUpdates: 0, lead: 0, blockedMs, sent: this.takeTraffic() });
     const { runtime, inbox } = this;
     // Every worker starts at clock 0: a bound at or below 0 holds without any frame.
-    if (stopped() || (t - staleness > 0 && !(await wait('clocks', t - staleness)))) return { ...halted, blockedMs };
+    if (stopped() || (t - staleness > 0 && !(await wait('clocks', t - staleness)))) return halted();
     const slowest = Math.min(t, ...this.peers.clocks.hearFrom.map((peer) => Math.max(0, inbox.newest('clocks', peer).step)));
     if (t > 0) {
-      if (!(await wait('values', t - 1 - staleness))) return { ...halted, blockedMs };
+      if (!(await wait('values', t - 1 - staleness))) return halted();
       const fresh = this.mailbox('values', (peer) => {
         const slot = inbox.newest('values', peer);
         if (slot.step <= this.deliveredValues[peer]!) return null;
@@ -181,21 +181,17 @@ export class WorkerNode {
       t,
       this.compute(() => runtime.gather(flags, t)),
     );
-    if (!(await wait('partials', t - staleness))) return { ...halted, blockedMs };
+    if (!(await wait('partials', t - staleness))) return halted();
     const partials = this.mailbox('partials', (peer) => inbox.newest('partials', peer).message);
     const applied = this.compute(() => runtime.apply(partials));
     const mirrorUpdates = this.send('values', t, applied.outbox);
     // Aggregates before the clock: a peer that sees this clock has this step's partials too (FIFO links).
-    const own = { kind: 'aggregates' as const, step: t, message: Float64Array.from(applied.aggregates) };
-    inbox.deliver(runtime.plan.worker, own);
-    for (const peer of this.peers.aggregates.sendTo) {
-      // A copy each: a link may move the buffer it sends.
-      const message = Float64Array.from(applied.aggregates);
-      this.sent.bytes[peer]! += message.byteLength;
-      this.sent.messages[peer]!++;
-      this.links.send(peer, { ...own, message });
-    }
-    for (const peer of this.peers.clocks.sendTo) this.links.send(peer, { kind: 'clocks', step: t + 1, message: null });
+    inbox.deliver(runtime.plan.worker, { kind: 'aggregates', step: t, message: Float64Array.from(applied.aggregates) });
+    // A copy for each peer: a link may move the buffer it sends.
+    const partialsOut: Message[] = [];
+    for (const peer of this.peers.aggregates.sendTo) partialsOut[peer] = Float64Array.from(applied.aggregates);
+    this.send('aggregates', t, partialsOut);
+    this.send('clocks', t + 1, []);
     return { stopped: false, aggregates: applied.aggregates, mirrorUpdates, blockedMs, lead: t - slowest, sent: this.takeTraffic() };
   }
 
