@@ -3,7 +3,7 @@
  * reaching the sequential oracles' answers under every scheduler, greedy colouring ending proper
  * (on generated graphs and a real one), reproducibility, the end reasons (`--max-updates`,
  * `--timeout`), and refusals — of programs that count on supersteps, of colouring on the engines
- * with steps, and of several workers (no lock protocol yet).
+ * with steps, of an unknown consistency model. Several workers: async-consistency.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -273,14 +273,19 @@ describe('how an asynchronous run ends, and what it refuses', () => {
     });
   });
 
-  it('colouring is refused by the engines with steps; several workers are refused until the lock protocol exists', async () => {
+  it('colouring is refused by the engines with steps; an unknown consistency model is refused naming the option', async () => {
     await expect(runInMemory(graph, 'coloring', { directed: false, engine: 'sync' })).rejects.toMatchObject({
       code: 'GAS_ERR_UNSUPPORTED',
       message: expect.stringContaining('only on the asynchronous engine'),
     });
-    await expect(runInMemory(graph, 'coloring', { directed: false, workers: 2 })).rejects.toMatchObject({
-      code: 'GAS_ERR_UNSUPPORTED',
-      message: expect.stringContaining('runs on 1 worker so far'),
+    await expect(runInMemory(graph, 'coloring', { directed: false, consistency: 'sequential' })).rejects.toMatchObject({
+      code: 'GAS_ERR_INVALID_ARGUMENT',
+      message: expect.stringContaining('--consistency must be one of vertex, edge, full'),
+      details: { option: 'consistency' },
+    });
+    await expect(runInMemory(graph, 'pagerank', { directed: false, consistency: 'edge' })).rejects.toMatchObject({
+      code: 'GAS_ERR_INVALID_ARGUMENT',
+      message: expect.stringContaining('--consistency is an option of --engine async'),
     });
     await expect(runInMemory(graph, 'connected-components', { directed: false, scheduler: 'sweep' })).rejects.toMatchObject({
       code: 'GAS_ERR_INVALID_ARGUMENT',
@@ -342,10 +347,18 @@ describe('from the CLI', () => {
     expect(json.status, json.stderr).toBe(0);
     const summary = JSON.parse(json.stdout) as JobSummary;
     expect(summary).toMatchObject({ engine: 'async', stopReason: 'max-updates', converged: false, async: { updates: 50, scheduler: 'fifo' } });
-    // Refused before a job exists: the jobs list keeps only the two runs above, ITER giving their updates.
-    const twoWorkers = cli('run', 'coloring', '--graph', 'g', '--workers', '2');
-    expect(twoWorkers.status).not.toBe(0);
-    expect(twoWorkers.stderr).toContain('runs on 1 worker so far (2 asked for)');
+    // Two worker threads under edge consistency: the summary shows the lock waits and the traffic per link.
+    const twoWorkers = cli('run', 'coloring', '--graph', 'g', '--workers', '2', '--consistency', 'edge');
+    expect(twoWorkers.status, twoWorkers.stderr).toBe(0);
+    expect(twoWorkers.stdout).toContain('2 workers (threads, async, edge consistency)');
+    expect(twoWorkers.stdout).toMatch(
+      /updates across workers \d+%, \d+%; lock sets that waited [\d,]+ \(mean [\d.]+ ms\), [\d,]+ \(mean [\d.]+ ms\), per worker/,
+    );
+    expect(twoWorkers.stdout).toMatch(/between workers: 0→1 [\d.]+ \w*B in [\d,]+ messages, 1→0 /);
+    // Refused before a job exists: the jobs list keeps only the three runs above, ITER giving their updates.
+    const bogus = cli('run', 'coloring', '--graph', 'g', '--consistency', 'serial');
+    expect(bogus.status).not.toBe(0);
+    expect(bogus.stderr).toContain('--consistency must be one of vertex, edge, full');
     const jobs = cli('jobs', '--graph', 'g');
     expect(
       jobs.stdout
@@ -353,7 +366,7 @@ describe('from the CLI', () => {
         .split('\n')
         .slice(1)
         .filter((line) => /^\s*\d+\s/.test(line)),
-    ).toHaveLength(2);
+    ).toHaveLength(3);
     expect(jobs.stdout).toMatch(/\b300 upd\b/);
     expect(jobs.stdout).toMatch(/\b50 upd\*/);
     const refused = cli('run', 'pagerank', '--graph', 'g', '--scheduler', 'sweep');

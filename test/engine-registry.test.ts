@@ -124,7 +124,14 @@ describe('the worker call table', () => {
     expect(new Set(WORKER_CALL_NAMES).size).toBe(WORKER_CALL_NAMES.length);
     expect(Object.keys(NODE_HANDLERS).sort()).toEqual([...WORKER_CALL_NAMES].sort());
     expect([...METHODS].sort()).toEqual(['describe', 'hasShard', 'joinMesh', 'setup', ...WORKER_CALL_NAMES].sort());
-    expect(WORKER_CALL_NAMES.filter((name) => WORKER_CALLS[name].interrupts).sort()).toEqual(['close', 'sspStop']);
+    expect(WORKER_CALL_NAMES.filter((name) => WORKER_CALLS[name].interrupts).sort()).toEqual([
+      'asyncAggregates',
+      'asyncEnd',
+      'asyncMode',
+      'asyncPoll',
+      'close',
+      'sspStop',
+    ]);
     for (const name of WORKER_CALL_NAMES) expect(typeof (TableEndpoint.prototype as unknown as Record<string, unknown>)[name]).toBe('function');
   });
 

@@ -26,6 +26,7 @@ import {
   type AsyncSettings,
   kebabCase,
   SCHEDULER_NAMES,
+  CONSISTENCY_MODELS,
 } from '../engine/index.js';
 import { GasError, NotFoundError } from '../errors.js';
 import type { GraphSource, VertexLabel } from '../storage/index.js';
@@ -70,6 +71,10 @@ export interface ExecuteOptions {
   readonly maxUpdates?: number;
   /** `async`: stop after this many seconds (default: none). */
   readonly timeoutSeconds?: number;
+  /** `async`: the consistency model on several workers — `vertex`, `edge` (the default, as GraphLab's) or `full`. */
+  readonly consistency?: string;
+  /** `async`, test instrumentation: every worker records the pieces of every update (summary `async.trace`; see the consistency checker). */
+  readonly traceUpdates?: boolean;
   /** Testing and benchmarks: make one worker a straggler (`factor` times slower). */
   readonly slowWorker?: { readonly worker: number; readonly factor: number };
   /** How many top vertices the summary lists (default 10; 0 for none). */
@@ -158,7 +163,7 @@ export function resolveStaleness(run: Pick<ExecuteOptions, 'staleness'>): number
  * settings, checked and refused for the other engines — before any worker starts.
  */
 export function resolveEngine(
-  run: Pick<ExecuteOptions, 'staleness' | 'engine' | 'scheduler' | 'minPriority' | 'maxUpdates' | 'timeoutSeconds'>,
+  run: Pick<ExecuteOptions, 'staleness' | 'engine' | 'scheduler' | 'minPriority' | 'maxUpdates' | 'timeoutSeconds' | 'consistency' | 'traceUpdates'>,
   definition: Pick<AlgorithmDefinition, 'defaultEngine'>,
 ): { staleness: number; engine: Engine; async: AsyncSettings } {
   const staleness = resolveStaleness(run);
@@ -169,7 +174,13 @@ export function resolveEngine(
       option: 'staleness',
     });
   }
-  const asyncOptions = { scheduler: run.scheduler, minPriority: run.minPriority, maxUpdates: run.maxUpdates, timeoutSeconds: run.timeoutSeconds };
+  const asyncOptions = {
+    scheduler: run.scheduler,
+    minPriority: run.minPriority,
+    maxUpdates: run.maxUpdates,
+    timeoutSeconds: run.timeoutSeconds,
+    consistency: run.consistency,
+  };
   const given = Object.entries(asyncOptions).find(([, value]) => value !== undefined);
   if (given && engine.name !== 'async') {
     const option = kebabCase(given[0] === 'timeoutSeconds' ? 'timeout' : given[0]);
@@ -188,6 +199,12 @@ export function resolveEngine(
     }
     return value;
   };
+  const consistency = run.consistency ?? 'edge';
+  if (!(CONSISTENCY_MODELS as readonly string[]).includes(consistency)) {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --consistency must be one of ${CONSISTENCY_MODELS.join(', ')}, got ${JSON.stringify(consistency)}`, {
+      option: 'consistency',
+    });
+  }
   const minPriority = run.minPriority ?? 0;
   if (!Number.isFinite(minPriority))
     throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --min-priority must be a number, got ${minPriority}`, { option: 'min-priority' });
@@ -196,6 +213,8 @@ export function resolveEngine(
     minPriority,
     maxUpdates: positive(run.maxUpdates, 'max-updates', true),
     timeoutMs: positive(run.timeoutSeconds, 'timeout', false) * 1000,
+    consistency,
+    trace: run.traceUpdates === true,
   };
   return { staleness, engine, async };
 }
@@ -263,7 +282,8 @@ export async function planJob(
   // The engine refuses here, before any worker starts, a program it cannot run (SSP: a signal-driven one).
   engine.checkProgram(program);
   const spec = programSpec(run.algorithm, definition, prepared as Record<string, unknown>);
-  // The asynchronous engine runs on one worker so far: one unless more are asked for (and then refused).
+  // The asynchronous engine runs on one worker unless more are asked for: one worker keeps every
+  // consistency model without a lock and is reproducible bit for bit.
   const placement = choosePlacement(engine.name === 'async' && run.workers === undefined ? { ...run, workers: 1 } : run, spec, meta.numPartitions, meta.edges);
   checkWorkerCount(engine, placementSize(placement), placement.kind === 'cluster' ? 'cluster' : 'workers');
   return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement };

@@ -20,6 +20,7 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   'min-priority': ['P', 'async, priority scheduler: drop signals below P (default 0)'],
   'max-updates': ['N', 'async: stop after N vertex updates'],
   timeout: ['SECONDS', 'async: stop after this long'],
+  consistency: ['MODEL', 'async on several workers: vertex, edge (the default: no two adjacent vertices run at once) or full (none within distance 2)'],
   staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
   json: ['', 'print the summary as one JSON document'],
@@ -88,6 +89,7 @@ export class RunCommand extends GasCommand {
         minPriority: numberOption(args.get('min-priority'), '--min-priority', -Number.MAX_VALUE),
         maxUpdates: integerOption(args.get('max-updates'), '--max-updates', 1, Number.MAX_SAFE_INTEGER),
         timeoutSeconds: numberOption(args.get('timeout'), '--timeout', Number.MIN_VALUE),
+        consistency: args.get('consistency'),
         inProcess: args.get('in-process') === 'true',
         slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
         top: integerOption(args.get('top'), '--top', 0, 1_000_000),
@@ -149,7 +151,7 @@ export class RunCommand extends GasCommand {
       // No steps: the time, the throughput and how often vertices ran say what an asynchronous run did.
       out.write(
         `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
-          `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms; ${s.workers} worker (${s.placement}, async)\n` +
+          `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms; ${s.workers} worker${s.workers === 1 ? '' : 's'} (${s.placement}, async, ${s.async.consistency} consistency)\n` +
           `  ${asyncText(s.async)}\n`,
       );
     } else
@@ -305,12 +307,22 @@ function controlText(s: JobSummary): string {
   return `, ${formatBytes(middle(control as number[]))} per step to and from the coordinator`;
 }
 
-/** An asynchronous run's throughput and how often vertices ran. */
+/** An asynchronous run's throughput, lock waits, traffic between workers and how often vertices ran. */
 function asyncText(a: NonNullable<JobSummary['async']>): string {
-  const rates = a.workers.map((w) => `${formatCount(Math.round(w.updates / Math.max(1e-9, w.ms / 1000)))} updates/s`).join(', ');
+  const rates = a.workers.map((w) => `${formatCount(Math.round(w.updatesPerSecond))} updates/s`).join(', ');
   const buckets = a.updatesHistogram.map((count, k) => {
     const range = k === 0 ? '0' : k === 1 ? '1' : `${2 ** (k - 1)}–${2 ** k - 1}`;
     return `${range}: ${formatCount(count)}`;
   });
-  return `async: ${rates} per worker; vertices by updates run — ${buckets.join(', ')}`;
+  const lines = [`async: ${rates} per worker; vertices by updates run — ${buckets.join(', ')}`];
+  if (a.workers.length > 1) {
+    const waits = a.workers.map((w) => `${formatCount(w.lockWaits)} (mean ${(w.lockWaitMs / Math.max(1, w.lockWaits)).toFixed(2)} ms)`).join(', ');
+    const flights = a.workers.map((w) => `${((100 * w.flights) / Math.max(1, w.updates)).toFixed(0)}%`).join(', ');
+    lines.push(`updates across workers ${flights}; lock sets that waited ${waits}, per worker`);
+    const links = a.links.bytes.flatMap((row, from) =>
+      row.flatMap((bytes, to) => (from === to ? [] : [`${from}→${to} ${formatBytes(bytes)} in ${formatCount(a.links.messages[from]![to]!)} messages`])),
+    );
+    lines.push(`between workers: ${links.join(', ')}`);
+  }
+  return lines.join('\n  ');
 }

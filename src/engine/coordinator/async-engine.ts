@@ -1,43 +1,59 @@
 /**
- * The asynchronous engine: no supersteps. A scheduler (worker/schedulers.ts: fifo, priority,
- * sweep) holds the signalled vertices; the next one runs its whole update — gather over its
- * edges reading its neighbours' current values, apply, scatter — and the vertices it signals are
- * scheduled in turn, until nothing is scheduled (GraphLab's asynchronous engine, Low et al.,
- * VLDB 2012, §4; PowerGraph's `async` engine, OSDI 2012, §4.3.2).
- *
- * This version runs on **one worker**: updates run one at a time, so every consistency model
- * holds trivially (each update sees all its neighbours' latest values and nothing runs beside
- * it). Several workers need a distributed locking protocol over the vertex cut, which is not built
- * yet; a run on more than one worker is refused with that reason.
+ * The asynchronous engine: no supersteps. Each worker's scheduler (worker/schedulers.ts: fifo,
+ * priority, sweep) holds its signalled masters; a worker runs the next one's whole update —
+ * gather over its edges reading its neighbours' current values, apply, scatter — and the vertices
+ * it signals are scheduled in turn, on whichever worker holds their master (GraphLab's
+ * asynchronous engine, Low et al., VLDB 2012, §4; PowerGraph's `async` engine, OSDI 2012, §4.3.2).
+ * Updates on several workers keep the chosen consistency model — `vertex`, `edge` or `full` — by
+ * the locking protocol of worker/async-runner.ts; on one worker they run one at a time, which
+ * keeps every model, and a seeded run is reproducible bit for bit.
  *
  * Programs opt in (`asynchronous: true`): running vertices one at a time in any order must reach
  * the program's answer, which holds for label-correcting programs (shortest paths, components,
  * colouring) but not for programs that count on supersteps (a global stopping rule, every vertex
  * every step, alternating halves as ALS).
  *
- * The coordinator drives the worker in slices (at most `SLICE_UPDATES` updates or `SLICE_MS`),
- * each reported as a step: progress for the user, and where `--max-updates` and `--timeout` are
- * checked. When nothing is scheduled, a program with a stopping rule (`converged`) gets a
- * verification sweep — every vertex once, in order, then its aggregators — and the run ends only
- * if the rule holds; so "converged" means what it means under sync.
+ * The coordinator only watches: every `POLL_MS` it asks each worker for its counters, and
+ * reports progress as a step every `REPORT_MS`. **Termination** (no vertex scheduled anywhere, no
+ * record in flight) is the four-counter rule of Mattern ("Algorithms for distributed termination
+ * detection", Distributed Computing 2(3), 1987): two polls in a row in which every worker is idle
+ * and has done nothing between them, and the frames sent by all equal the frames processed by all.
+ * Between the two polls there is then an instant at which every worker was idle and no frame was
+ * on its way — a worker going idle while a peer's frame to it is in flight does not end the run.
+ * `--max-updates` and `--timeout` make the workers stop launching (drain) and end the run when
+ * the flights in the air have landed.
+ *
+ * When nothing is scheduled, a program with a stopping rule (`converged`) gets a verification
+ * sweep — every master once — and the run ends only if the rule holds over the aggregators after
+ * it; so "converged" means what it means under sync.
  */
 import { GasError } from '../../errors.js';
+import type { Consistency } from '../worker/async-locks.js';
+import type { AsyncMode, AsyncPoll } from '../worker/async-runner.js';
 import type { AnyVertexProgram } from '../program/program.js';
 import { aggregateCombiner, coordinatorContext, scalarAggregates } from '../worker/aggregates.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
 import type { WorkerEndpoint } from './endpoint.js';
-import { checkWorkerCount, type AsyncOutcome, type Engine, type EngineOptions, type EngineOutcome, type StepReport } from './engine.js';
+import type { AsyncOutcome, AsyncSettings, Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
 
-const SLICE_UPDATES = 1 << 20;
-const SLICE_MS = 250;
+const POLL_MS = 2;
+const REPORT_MS = 250;
 
 export const asyncEngine: Engine = {
   name: 'async',
-  description: 'asynchronous: signalled vertices run one at a time as the scheduler picks them, reading the latest values (one worker so far)',
+  description: 'asynchronous: signalled vertices run as the scheduler picks them, reading the latest values, under vertex, edge or full consistency',
   checkProgram: checkAsyncProgram,
   keepsMessages: false,
-  workerLimit: { max: 1, why: 'the lock protocol that keeps consistency across workers is not built yet' },
   run: runAsynchronous,
+};
+
+export const DEFAULT_ASYNC_SETTINGS: AsyncSettings = {
+  scheduler: 'fifo',
+  minPriority: 0,
+  maxUpdates: Infinity,
+  timeoutMs: Infinity,
+  consistency: 'edge',
+  trace: false,
 };
 
 /** Why `program` cannot run asynchronously, or null. */
@@ -62,77 +78,152 @@ export async function runAsynchronous(
   options: EngineOptions,
 ): Promise<EngineOutcome> {
   checkAsyncProgram(program);
-  checkWorkerCount(asyncEngine, workers.length, 'workers');
-  const settings = options.async ?? { scheduler: 'fifo', minPriority: 0, maxUpdates: Number.MAX_SAFE_INTEGER, timeoutMs: Infinity };
-  const worker = workers[0]!;
+  const settings = options.async ?? DEFAULT_ASYNC_SETTINGS;
   const context = coordinatorContext(program, facts);
   const combine = aggregateCombiner(program, context);
-  const initial = combine([await worker.start()]);
-  let { scheduled } = await worker.asyncStart(settings.scheduler, settings.minPriority, initial);
+  const initial = combine(await Promise.all(workers.map((worker) => worker.start())));
+  const runSettings = {
+    scheduler: settings.scheduler,
+    minPriority: settings.minPriority,
+    maxUpdates: settings.maxUpdates,
+    consistency: settings.consistency as Consistency,
+    trace: settings.trace,
+  };
+  await Promise.all(workers.map((worker) => worker.asyncStart(runSettings, initial)));
+
+  // Every loop runs until asyncEnd; the first to fail fails the run.
+  let failure: unknown = null;
+  const loops = workers.map((worker) =>
+    worker.asyncLoop().catch((error: unknown) => {
+      failure ??= error;
+    }),
+  );
+  const all = <T>(call: (worker: WorkerEndpoint) => Promise<T>): Promise<T[]> => Promise.all(workers.map(call));
+  const setMode = (mode: AsyncMode): Promise<void[]> => all((worker) => worker.asyncMode(mode));
 
   const began = performance.now();
   const steps: StepReport[] = [];
-  let updates = 0;
-  let sweeps = 0;
   let endReason: AsyncOutcome['endReason'] = 'converged';
-  const report = (ms: number, busyBefore: number, ran: number, aggregates: Record<string, number>): void => {
+  let mode: AsyncMode = 'schedule';
+  let sweeps = 0;
+  let previous: AsyncPoll[] | null = null;
+  let reported = { at: began, polls: workers.map(() => emptyPoll(workers.length)), busy: workers.map((worker) => worker.busyMs) };
+  const report = (polls: readonly AsyncPoll[], aggregates: Record<string, number>): void => {
+    const at = performance.now();
+    const ms = at - reported.at;
+    const peerBytes = polls.map((poll, w) => poll.linkBytes.map((bytes, peer) => bytes - reported.polls[w]!.linkBytes[peer]!));
+    const peerMessages = polls.map((poll, w) => poll.linkMessages.map((count, peer) => count - reported.polls[w]!.linkMessages[peer]!));
     const step: StepReport = {
       iteration: steps.length,
-      activeVertices: ran,
+      activeVertices: polls.reduce((total, poll, w) => total + poll.updates - reported.polls[w]!.updates, 0),
       ms,
-      messages: 0,
-      bytes: 0,
-      waitMs: [Math.max(0, ms - (worker.busyMs - busyBefore))],
+      messages: peerMessages.flat().reduce((a, b) => a + b, 0),
+      bytes: peerBytes.flat().reduce((a, b) => a + b, 0),
+      waitMs: workers.map((worker, w) => Math.max(0, ms - (worker.busyMs - reported.busy[w]!))),
       mirrorUpdates: 0,
       aggregates,
-      traffic: { peerBytes: [[0]], peerMessages: [[0]], controlMessages: 2, controlBytes: worker.controlBytes === null ? null : 0 },
+      traffic: { peerBytes, peerMessages, controlMessages: 0, controlBytes: null },
     };
+    reported = { at, polls: [...polls], busy: workers.map((worker) => worker.busyMs) };
     steps.push(step);
     options.onStep?.(step);
   };
+
   for (;;) {
-    if (updates >= settings.maxUpdates) {
-      endReason = 'max-updates';
+    await sleep(POLL_MS);
+    if (failure) throw failure;
+    const polls = await all((worker) => worker.asyncPoll());
+    if (failure) throw failure;
+    if (performance.now() - reported.at >= REPORT_MS) report(polls, {});
+    if (mode !== 'drain') {
+      const updates = polls.reduce((total, poll) => total + poll.updates, 0);
+      const reason = updates >= settings.maxUpdates ? 'max-updates' : performance.now() - began >= settings.timeoutMs ? 'timeout' : null;
+      if (reason) {
+        endReason = reason;
+        mode = 'drain';
+        await setMode(mode);
+        previous = null;
+        continue;
+      }
+    }
+    const quiet = previous !== null && quiescent(previous, polls);
+    previous = polls;
+    if (!quiet) continue;
+    previous = null;
+    if (mode === 'drain' || (mode === 'schedule' && !program.converged)) {
+      report(polls, {});
       break;
     }
-    const elapsed = performance.now() - began;
-    if (elapsed >= settings.timeoutMs) {
-      endReason = 'timeout';
-      break;
-    }
-    const busyBefore = worker.busyMs;
-    const started = performance.now();
-    if (scheduled === 0) {
-      // Nothing scheduled. A program with a stopping rule is asked, after a sweep that updates
-      // every vertex once, whether its rule holds (PageRank: the sweep's total change, as sync's
-      // rule reads a step's); if not, the run goes on from what the sweep signalled.
-      if (!program.converged) break;
-      const sweep = await worker.asyncSweep();
-      updates += sweep.updates;
-      context.aggregates = combine([sweep.aggregates]);
-      context.iteration = sweeps++;
-      report(performance.now() - started, busyBefore, sweep.updates, scalarAggregates(context.aggregates));
-      if (program.converged(context)) break;
-      // Not yet: on from what the sweep signalled (if it signalled nothing, the next round sweeps again).
-      scheduled = sweep.scheduled;
+    if (mode === 'schedule') {
+      mode = 'sweep';
+      await setMode(mode);
       continue;
     }
-    const slice = await worker.asyncRun(Math.min(SLICE_UPDATES, settings.maxUpdates - updates), Math.min(SLICE_MS, settings.timeoutMs - elapsed));
-    updates += slice.updates;
-    report(performance.now() - started, busyBefore, slice.updates, {});
-    scheduled = slice.scheduled;
+    // A sweep has ended: does the program's rule hold over the state it left?
+    context.aggregates = combine(await all((worker) => worker.asyncAggregates()));
+    context.iteration = sweeps++;
+    report(polls, scalarAggregates(context.aggregates));
+    if (program.converged!(context)) break;
+    mode = 'schedule';
+    await setMode(mode);
   }
-  const finished = await worker.asyncFinish();
-  const combined = combine([finished.aggregates]);
-  if (program.finish) await worker.finish(combined);
-  const aggregates = scalarAggregates(combined);
+  await all((worker) => worker.asyncEnd());
+  await Promise.all(loops);
+  if (failure) throw failure;
+  const finished = await all((worker) => worker.asyncFinish());
+  const combined = combine(finished.map((worker) => worker.aggregates));
+  if (program.finish) await all((worker) => worker.finish(combined));
+  const histogram: number[] = [];
+  for (const { histogram: part } of finished) part.forEach((count, bucket) => (histogram[bucket] = (histogram[bucket] ?? 0) + count));
+  const seconds = (performance.now() - began) / 1000;
   return {
     iterations: steps.length,
     converged: endReason === 'converged',
     steps,
-    aggregates,
-    async: { endReason, updates, sweeps, updatesHistogram: finished.histogram, workers: [{ updates, ms: worker.busyMs }] },
+    aggregates: scalarAggregates(combined),
+    async: {
+      endReason,
+      updates: finished.reduce((total, worker) => total + worker.stats.updates, 0),
+      sweeps,
+      updatesHistogram: Array.from(histogram, (count) => count ?? 0),
+      consistency: settings.consistency,
+      seconds,
+      workers: finished.map(({ stats }, w) => ({
+        updates: stats.updates,
+        ms: workers[w]!.busyMs,
+        updatesPerSecond: stats.updates / seconds,
+        flights: stats.flights,
+        lockWaits: stats.lockWaits,
+        lockWaitMs: stats.lockWaitMs,
+        deferrals: stats.deferrals,
+      })),
+      links: { bytes: finished.map(({ stats }) => stats.linkBytes), messages: finished.map(({ stats }) => stats.linkMessages) },
+      ...(settings.trace && { trace: finished.map((worker) => worker.trace ?? new Float64Array(0)) }),
+    },
   };
+}
+
+/** Mattern's rule over two polls in a row: every worker idle and unchanged, and every frame sent processed. */
+function quiescent(before: readonly AsyncPoll[], after: readonly AsyncPoll[]): boolean {
+  let sent = 0;
+  let processed = 0;
+  for (let w = 0; w < after.length; w++) {
+    const a = before[w]!;
+    const b = after[w]!;
+    if (!a.idle || !b.idle || a.activity !== b.activity || a.sent !== b.sent || a.processed !== b.processed) return false;
+    sent += b.sent;
+    processed += b.processed;
+  }
+  return sent === processed;
+}
+
+function emptyPoll(numWorkers: number): AsyncPoll {
+  const zeros = new Array<number>(numWorkers).fill(0);
+  return { updates: 0, idle: false, activity: 0, sent: 0, processed: 0, scheduled: 0, linkBytes: zeros, linkMessages: zeros };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Refuses, for the engines with steps, a program that is right only asynchronously. */

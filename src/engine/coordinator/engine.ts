@@ -65,6 +65,10 @@ export interface AsyncSettings {
   readonly maxUpdates: number;
   /** Stop after this long (ms). */
   readonly timeoutMs: number;
+  /** `vertex`, `edge` or `full` (worker/async-locks.ts). */
+  readonly consistency: string;
+  /** Test instrumentation: every worker records the pieces of every update it ran (the consistency checker). */
+  readonly trace: boolean;
 }
 
 /** What an asynchronous run did. */
@@ -76,8 +80,26 @@ export interface AsyncOutcome {
   readonly sweeps: number;
   /** Vertices by how often they ran: `[0]` never, `[k]` 2^(k−1) … 2^k − 1 times. */
   readonly updatesHistogram: readonly number[];
-  /** Per worker: updates run and the time spent running them. */
-  readonly workers: readonly { readonly updates: number; readonly ms: number }[];
+  /** The consistency model the run kept. */
+  readonly consistency: string;
+  /** Wall time of the run, from the first update to the last (s). */
+  readonly seconds: number;
+  /** Per worker: updates run, time spent computing, updates/s over the run, flights (updates whose scope spans workers), lock sets that waited and their total wait, vertices deferred. */
+  readonly workers: readonly AsyncWorkerFigures[];
+  /** Bytes and frames each worker sent each other (`[from][to]`). */
+  readonly links: { readonly bytes: readonly (readonly number[])[]; readonly messages: readonly (readonly number[])[] };
+  /** Tracing only: per worker, `[gid, k, start ns, end ns]` of every piece of an update it ran (the k-th update of gid). */
+  readonly trace?: readonly Float64Array[];
+}
+
+export interface AsyncWorkerFigures {
+  readonly updates: number;
+  readonly ms: number;
+  readonly updatesPerSecond: number;
+  readonly flights: number;
+  readonly lockWaits: number;
+  readonly lockWaitMs: number;
+  readonly deferrals: number;
 }
 
 /** What a run reports, whichever engine ran it. */
@@ -130,7 +152,7 @@ export interface Engine {
    * of reusing one per peer from step to step (message-slots.ts).
    */
   readonly keepsMessages: boolean;
-  /** The most workers it can run on, and why (the asynchronous engine: 1 until its lock protocol exists); none: any. */
+  /** The most workers it can run on, and why; none: any. */
   readonly workerLimit?: { readonly max: number; readonly why: string };
   run(workers: readonly WorkerEndpoint[], program: AnyVertexProgram, facts: GraphFacts, options: EngineOptions): Promise<EngineOutcome>;
 }

@@ -162,3 +162,19 @@ export function symmetricNeighbors(graph: LocalGraph): { offsets: Uint32Array; n
   }
   return { offsets, neighbors };
 }
+
+/** The local id of global id `gid` on this worker, or −1 if it holds no replica of it (a binary search over `byGid`). */
+export function localIdOf(graph: LocalGraph, gid: number): number {
+  const { byGid, gid: gids } = graph;
+  let lo = 0;
+  let hi = byGid.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = byGid[mid]!;
+    const g = gids[v]!;
+    if (g === gid) return v;
+    if (g < gid) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}

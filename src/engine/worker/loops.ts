@@ -27,6 +27,19 @@ export interface CompiledLoops {
    * sorted in a scratch array), apply, scatter.
    */
   update(v: number, partial: Float64Array, ctx: ProgramContext): void;
+  /**
+   * The three parts of `update`, for a vertex whose edges several workers hold (asynchronous runs
+   * on several workers): `gatherVertex` gathers v over this worker's edges — into `partial` (the
+   * scalar total at `partial[v]`, a vector at `partial[v·width …]`), or for a collecting program
+   * into `scratch`, returning how many values — and returns the values' count (1 for a scalar
+   * total, `width` for a vector, 0 for a program without gather); `applyVertex` applies a
+   * combined total; `scatterVertex` scatters over this worker's edges.
+   */
+  gatherVertex(v: number, partial: Float64Array): number;
+  applyVertex(v: number, total: unknown, ctx: ProgramContext): void;
+  scatterVertex(v: number, ctx: ProgramContext): void;
+  /** A collecting program's gathered values (`gatherVertex` fills the front). */
+  readonly scratch: Float64Array;
 }
 
 interface Directions {
@@ -236,6 +249,16 @@ export function compileLoops(
         ${collected ? `let at = 0; {${collectUpdateBody}} apply(state, v, scratch.subarray(0, at).sort(), ctx);` : `${hasGather ? `{${gatherBody}}` : ''} apply(state, v, ${total}, ctx);`}
         ${program.scatter ? EDGE_LOOPS(scatterCall, scatterDirs, directed) : ''}
       },
+      gatherVertex(v, partial) {
+        ${collected ? `let at = 0; {${collectUpdateBody}} return at;` : hasGather ? `{${gatherBody}} return ${Math.max(1, width)};` : 'return 0;'}
+      },
+      applyVertex(v, total, ctx) {
+        apply(state, v, total, ctx);
+      },
+      scatterVertex(v, ctx) {
+        ${program.scatter ? EDGE_LOOPS(scatterCall, scatterDirs, directed) : ''}
+      },
+      scratch,
     };`;
   return new Function('prog', 'state', 'graph', 'names', 'collected', 'symmetric', source)(
     program,

@@ -33,6 +33,12 @@ export const MESH_KINDS = {
   aggregates: 'all',
   /** SSP: a worker's clock (the steps it has completed, as the frame's step; no message), to every peer. */
   clocks: 'all',
+  /**
+   * Asynchronous runs: batches of records (lock requests and grants, gather partials, commits,
+   * signals; see async-protocol.ts), to every peer. Unlike the kinds above, every frame of this
+   * kind is kept, in arrival order, until the worker takes it (`takeStream`).
+   */
+  async: 'all',
 } as const satisfies Record<string, 'up' | 'down' | 'all'>;
 
 export type MeshKind = keyof typeof MESH_KINDS;
@@ -85,6 +91,8 @@ export class PeerInbox {
   private failure: Error | null = null;
   /** Every 'aggregates' frame by step, then by peer (a combine needs one step from every worker). */
   private readonly aggregates = new Map<number, Message[]>();
+  /** 'async' frames not yet taken, in arrival order, with their senders. */
+  private stream: { from: number; message: Float64Array }[] = [];
 
   constructor(private readonly numWorkers: number) {
     for (const kind of MESH_KIND_NAMES)
@@ -95,6 +103,11 @@ export class PeerInbox {
   }
 
   deliver(from: number, frame: MeshFrame): void {
+    if (frame.kind === 'async') {
+      if (frame.message instanceof Float64Array) this.stream.push({ from, message: frame.message });
+      this.wake();
+      return;
+    }
     const slot = this.slots.get(frame.kind)?.[from];
     if (!slot) return;
     if (frame.kind === 'aggregates') {
@@ -152,6 +165,28 @@ export class PeerInbox {
           this.waiters.delete(check);
           resolve(ready());
         }
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** The 'async' frames received since the last take, in arrival order (throws if a link failed). */
+  takeStream(): { from: number; message: Float64Array }[] {
+    if (this.failure) throw this.failure;
+    const taken = this.stream;
+    this.stream = [];
+    return taken;
+  }
+
+  /** Resolves when an 'async' frame is waiting to be taken or `poke` is called; rejects if a link fails. */
+  streamReady(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.stream.length > 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        this.waiters.delete(check);
+        if (this.failure) reject(this.failure);
+        else resolve();
       };
       this.waiters.add(check);
     });

@@ -12,6 +12,7 @@
 import type { CollectedColumn } from './collect.js';
 import type { AggregateValues } from '../program/program.js';
 import type { SentTraffic, WorkerNode } from './worker-node.js';
+import type { AsyncMode, AsyncPoll, AsyncRunSettings, AsyncWorkerStats } from './async-runner.js';
 
 /** The calls, as a worker's node answers them (one at a time, in the order sent, except `close`). */
 export interface WorkerCalls {
@@ -30,14 +31,20 @@ export interface WorkerCalls {
   ): { stopped: boolean; aggregates: number[]; mirrorUpdates: number; blockedMs: number; lead: number; sent: SentTraffic };
   /** SSP: the run ends after step `iteration`; a step past it, running or waiting, stops. */
   sspStop(iteration: number): void;
-  /** Asynchronous runs: the scheduler with what init signalled, and the initial aggregates; returns the vertices scheduled. */
-  asyncStart(scheduler: string, minPriority: number, aggregates: AggregateValues): { scheduled: number };
-  /** Asynchronous runs: up to `maxUpdates` vertex updates within about `maxMs`. */
-  asyncRun(maxUpdates: number, maxMs: number): { updates: number; scheduled: number };
-  /** Asynchronous runs of a program with a stopping rule: one update of every vertex, then the aggregator partials. */
-  asyncSweep(): { aggregates: number[]; updates: number; scheduled: number };
-  /** Asynchronous runs: final aggregator partials and the histogram of updates per vertex. */
-  asyncFinish(): { aggregates: number[]; histogram: number[] };
+  /** Asynchronous runs: the runner with what init signalled and the initial aggregates (full consistency: extra locks exchanged); returns the vertices scheduled. */
+  asyncStart(settings: AsyncRunSettings, aggregates: AggregateValues): { scheduled: number };
+  /** Asynchronous runs: the worker's loop, until `asyncEnd`. */
+  asyncLoop(): void;
+  /** Asynchronous runs: the loop's counters (for termination and progress). */
+  asyncPoll(): AsyncPoll;
+  /** Asynchronous runs: launch from the scheduler, sweep every master once, or launch nothing (drain). */
+  asyncMode(mode: AsyncMode): void;
+  /** Asynchronous runs, every worker idle: the aggregator partials now. */
+  asyncAggregates(): number[];
+  /** Asynchronous runs, every worker idle: the loop ends. */
+  asyncEnd(): void;
+  /** Asynchronous runs: final aggregator partials, the histogram of updates per vertex, the worker's figures and trace. */
+  asyncFinish(): { aggregates: number[]; histogram: number[]; stats: AsyncWorkerStats; trace: Float64Array | null };
   /** After the run: the program's `finish` on every master, with the final aggregates. */
   finish(aggregates: AggregateValues): void;
   /** The master replicas' values of a vertex column: global ids and `width` values each. */
@@ -54,7 +61,8 @@ export interface CallTraits {
   /**
    * Answered at once, not after the call in progress: `close` and `sspStop` must reach a worker
    * whose current call waits for a peer that will never send (a dead peer, a failed job, a peer
-   * that stopped at the run's end).
+   * that stopped at the run's end); the asynchronous run's polls, modes and end reach a worker
+   * whose call in progress is its loop.
    */
   readonly interrupts: boolean;
 }
@@ -68,8 +76,11 @@ export const WORKER_CALLS: { readonly [M in WorkerCall]: CallTraits } = {
   sspStep: { interrupts: false },
   sspStop: { interrupts: true },
   asyncStart: { interrupts: false },
-  asyncRun: { interrupts: false },
-  asyncSweep: { interrupts: false },
+  asyncLoop: { interrupts: false },
+  asyncPoll: { interrupts: true },
+  asyncMode: { interrupts: true },
+  asyncAggregates: { interrupts: true },
+  asyncEnd: { interrupts: true },
   asyncFinish: { interrupts: false },
   finish: { interrupts: false },
   collect: { interrupts: false },
@@ -92,9 +103,12 @@ export const NODE_HANDLERS: { readonly [M in WorkerCall]: Handler<M> } = {
   scatterActivate: (node, iteration, aggregates) => node.scatterActivate(iteration, aggregates),
   sspStep: (node, iteration, staleness) => node.sspStep(iteration, staleness),
   sspStop: (node, iteration) => node.stopSsp(iteration),
-  asyncStart: (node, scheduler, minPriority, aggregates) => node.asyncStart(scheduler, minPriority, aggregates),
-  asyncRun: (node, maxUpdates, maxMs) => node.asyncRun(maxUpdates, maxMs),
-  asyncSweep: (node) => node.asyncSweep(),
+  asyncStart: (node, settings, aggregates) => node.asyncStart(settings, aggregates),
+  asyncLoop: (node) => node.asyncLoop(),
+  asyncPoll: (node) => node.asyncPoll(),
+  asyncMode: (node, mode) => node.asyncMode(mode),
+  asyncAggregates: (node) => node.asyncAggregates(),
+  asyncEnd: (node) => node.asyncEnd(),
   asyncFinish: (node) => node.asyncFinish(),
   finish: (node, aggregates) => node.finish(aggregates),
   collect: (node, column) => node.collect(column),

@@ -20,7 +20,7 @@ import { collectMasters, type CollectedColumn } from './collect.js';
 import { meshPeers, MESH_KIND_NAMES, type MeshKind, type MeshLinks, type PeerInbox } from './mesh.js';
 import type { AggregateValues } from '../program/program.js';
 import { aggregateCombiner, coordinatorContext } from './aggregates.js';
-import { createScheduler, type Scheduler } from './schedulers.js';
+import { AsyncRunner, type AsyncMode, type AsyncPoll, type AsyncRunSettings, type AsyncWorkerStats } from './async-runner.js';
 import { mirrorRecordWidth } from './state.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
@@ -51,9 +51,8 @@ export class WorkerNode {
   private latestAggregates: AggregateValues = new Map();
   private aggregatesStep = -1;
   private readonly combine: (partials: readonly number[][]) => Map<string, number | Float64Array>;
-  /** Asynchronous runs: the scheduler, and each vertex's updates so far. */
-  private scheduler: Scheduler | null = null;
-  private updateCounts: Uint32Array | null = null;
+  /** Asynchronous runs: the loop's state. */
+  private runner: AsyncRunner | null = null;
 
   constructor(
     readonly runtime: WorkerRuntime,
@@ -221,50 +220,84 @@ export class WorkerNode {
   }
 
   /**
-   * Asynchronous execution, start: the initial aggregates, and a `scheduler` holding what `init`
-   * signalled. Returns the vertices scheduled.
+   * Asynchronous execution, start: the initial aggregates, a runner (async-runner.ts) whose
+   * scheduler holds what `init` signalled, and under full consistency the exchange of extra
+   * locks with every peer. Returns the vertices scheduled. The coordinator starts every worker's
+   * `asyncLoop` only once every worker has started, so no peer's records arrive before.
    */
-  asyncStart(scheduler: string, minPriority: number, aggregates: AggregateValues): { scheduled: number } {
+  async asyncStart(settings: AsyncRunSettings, aggregates: AggregateValues): Promise<{ scheduled: number }> {
     const { runtime } = this;
-    this.scheduler = createScheduler(scheduler, runtime.graph.numVertices, minPriority);
-    this.updateCounts = new Uint32Array(runtime.graph.numVertices);
-    const started = this.scheduler;
-    this.compute(() => {
+    const runner = this.compute(() => {
       runtime.setAggregates(aggregates);
-      runtime.startAsync(started);
+      return new AsyncRunner(runtime, this.links, this.inbox, settings);
     });
-    return { scheduled: started.size };
+    this.runner = runner;
+    if (settings.consistency === 'full' && runtime.plan.numWorkers > 1) await runner.exchangeExtraLocks();
+    return { scheduled: runner.scheduled };
   }
 
-  /** Up to `maxUpdates` updates, for at most about `maxMs`; returns those run and the vertices still scheduled. */
-  asyncRun(maxUpdates: number, maxMs: number): { updates: number; scheduled: number } {
-    const scheduler = this.scheduler;
-    if (!scheduler) throw new GasError('GAS_ERR_INTERNAL', 'asyncRun before asyncStart');
-    const updates = this.compute(() => this.runtime.runAsync(scheduler, maxUpdates, performance.now() + maxMs, this.updateCounts!));
-    return { updates, scheduled: scheduler.size };
+  /** The asynchronous loop, until `asyncEnd`; its turns count as computing. */
+  async asyncLoop(): Promise<void> {
+    const runner = this.asyncRunner();
+    const before = runner.busyMs;
+    try {
+      await runner.run();
+    } finally {
+      this.computeMs += runner.busyMs - before;
+    }
   }
 
-  /** A verification sweep (every vertex once); returns the aggregator partials after it and the vertices then scheduled. */
-  asyncSweep(): { aggregates: number[]; updates: number; scheduled: number } {
-    const scheduler = this.scheduler;
-    if (!scheduler) throw new GasError('GAS_ERR_INTERNAL', 'asyncSweep before asyncStart');
-    const aggregates = this.compute(() => this.runtime.sweepAsync(this.updateCounts!));
-    return { aggregates, updates: this.runtime.graph.numVertices, scheduled: scheduler.size };
+  /** The runner's counters now (answered between turns of the loop). */
+  asyncPoll(): AsyncPoll {
+    return this.asyncRunner().poll();
+  }
+
+  /** What the loop launches from now on. */
+  asyncMode(mode: AsyncMode): void {
+    this.asyncRunner().setMode(mode);
+  }
+
+  /** The aggregators' partials over the current state (asked when every worker is idle). */
+  asyncAggregates(): number[] {
+    return this.compute(() => this.runtime.aggregateNow());
+  }
+
+  /** Ends the loop (asked when every worker is idle). */
+  asyncEnd(): void {
+    this.asyncRunner().end();
   }
 
   /**
-   * Asynchronous execution, end: the aggregators over the final state, and how many vertices ran
-   * how often — `histogram[0]` vertices never ran, `histogram[k]` ran 2^(k−1) … 2^k − 1 times.
+   * Asynchronous execution, end: the aggregators over the final state, how many masters ran how
+   * often — `histogram[0]` never, `histogram[k]` 2^(k−1) … 2^k − 1 times — the worker's figures,
+   * and (tracing) the pieces of updates it ran.
    */
-  asyncFinish(): { aggregates: number[]; histogram: number[] } {
-    const counts = this.updateCounts ?? new Uint32Array(0);
+  asyncFinish(): { aggregates: number[]; histogram: number[]; stats: AsyncWorkerStats; trace: Float64Array | null } {
+    const runner = this.asyncRunner();
     const histogram: number[] = [];
-    for (const count of counts) {
+    const { isMaster } = this.runtime.plan;
+    runner.counts.forEach((count, v) => {
+      if (isMaster[v] !== 1) return;
       const bucket = count === 0 ? 0 : 32 - Math.clz32(count);
       while (histogram.length <= bucket) histogram.push(0);
       histogram[bucket]!++;
-    }
-    return { aggregates: this.compute(() => this.runtime.aggregateNow()), histogram };
+    });
+    const trace = runner.tracePieces();
+    return {
+      aggregates: this.compute(() => this.runtime.aggregateNow()),
+      histogram,
+      stats: runner.stats(),
+      trace: trace.length > 0 || this.tracing ? trace : null,
+    };
+  }
+
+  private get tracing(): boolean {
+    return this.runner?.tracing ?? false;
+  }
+
+  private asyncRunner(): AsyncRunner {
+    if (!this.runner) throw new GasError('GAS_ERR_INTERNAL', 'an asynchronous call before asyncStart');
+    return this.runner;
   }
 
   /** The program's `finish` on this worker's masters, with the run's final aggregates. */

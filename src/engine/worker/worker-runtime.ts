@@ -21,9 +21,10 @@ import { compileCodec, type RecordCodec } from './codec.js';
 import { MessageSlots, type MessageKind } from './message-slots.js';
 import { allocateState, type LocalDegrees, type ProgramStateRecord } from './state.js';
 import { localNeighborLists, packLists, toNeighborSets, unpackLists } from './neighbor-sets.js';
-import type { Scheduler } from './schedulers.js';
 
 export type Message = Float64Array | Uint32Array | null;
+
+const EMPTY = new Float64Array(0);
 export type Mailbox = readonly Message[];
 
 export interface GraphFacts {
@@ -57,8 +58,6 @@ export class WorkerRuntime {
   private readonly collected: CollectBuffer | null;
   private readonly received = new Map<number, Float64Array[]>();
   private readonly context: ProgramContext & { iteration: number };
-  /** The context asynchronous updates see: signals go to the scheduler. */
-  private asyncContext: (ProgramContext & { iteration: number }) | null = null;
   /** Aggregator values visible to the program, by aggregator index. */
   private readonly aggregateValues: Float64Array;
   /** Vector aggregator values visible to the program, by name. */
@@ -263,57 +262,93 @@ export class WorkerRuntime {
     this.neighborLists = null;
   }
 
-  /**
-   * Asynchronous execution on a worker that holds every vertex (one worker: no mirrors). The
-   * vertices `init` signalled (all of them for `initiallyActive: 'all'`) are handed to
-   * `scheduler` in id order; `runAsync` then runs updates — gather, apply, scatter of one vertex,
-   * its signals going to the scheduler — until the scheduler is empty, `maxUpdates` have run or
-   * `deadline` (performance.now()) has passed, counting each vertex's updates in `counts`.
-   * Returns the updates run.
-   */
-  startAsync(scheduler: Scheduler): void {
-    if (this.plan.numWorkers !== 1) throw new Error('asynchronous execution needs every vertex on this worker');
+  // ---- Asynchronous execution (async-runner.ts drives these, one vertex at a time) ----------
+
+  /** Hands every vertex `init` signalled to `schedule`, in local-id order, and clears the signals. */
+  takeInitialSignals(schedule: (v: number) => void): void {
     const signaled = this.signaled;
-    for (let v = 0; v < signaled.length; v++) if (signaled[v] === 1) scheduler.signal(v, Infinity);
+    for (let v = 0; v < signaled.length; v++) if (signaled[v] === 1) schedule(v);
     signaled.fill(0);
-    this.asyncContext = {
-      ...this.context,
-      iteration: 0,
-      signal: (local, priority) => scheduler.signal(local, priority ?? Infinity),
-    };
   }
 
-  runAsync(scheduler: Scheduler, maxUpdates: number, deadline: number, counts: Uint32Array): number {
-    const context = this.asyncContext;
-    if (!context) throw new Error('runAsync before startAsync');
-    const { loops, partial } = this;
-    let updates = 0;
-    while (updates < maxUpdates) {
-      // The clock is read every 1024 updates: most updates take less time than reading it.
-      if ((updates & 1023) === 0 && performance.now() >= deadline) break;
-      const v = scheduler.next();
-      if (v < 0) break;
-      loops.update(v, partial, context);
-      counts[v]!++;
-      updates++;
-    }
-    return updates;
+  /** The context asynchronous updates see: `signal` goes to `route` (the scheduler, or the vertex's master). */
+  asyncContext(route: (local: number, priority: number) => void): ProgramContext & { iteration: number } {
+    return { ...this.context, iteration: 0, signal: (local, priority) => route(local, priority ?? Infinity) };
+  }
+
+  /** v's whole update: gather over its edges here (all of them: v has no replica elsewhere), apply, scatter. */
+  updateVertex(v: number, ctx: ProgramContext): void {
+    this.loops.update(v, this.partial, ctx);
+  }
+
+  /** v's gather over this worker's edges: the partial's values (a view valid until the next gather). */
+  gatherVertex(v: number): Float64Array {
+    const count = this.loops.gatherVertex(v, this.partial);
+    if (this.collected) return this.loops.scratch.subarray(0, count);
+    const width = Math.max(1, this.accumulatorWidth);
+    return count === 0 ? EMPTY : this.partial.subarray(v * width, v * width + width);
   }
 
   /**
-   * A verification sweep of an asynchronous run: every vertex updated once, in id order (its
-   * signals scheduled as usual), then the aggregators over the state it leaves — which is how a
-   * program with a stopping rule (`converged`) is asked whether it holds. Returns the partials.
+   * The total apply takes from every replica's partial (in worker order): the program's `sum`
+   * over scalars, element-wise addition of vectors, or a collecting program's values merged and
+   * sorted; `zero` for a program without gather.
    */
-  sweepAsync(counts: Uint32Array): number[] {
-    const context = this.asyncContext;
-    if (!context) throw new Error('sweepAsync before startAsync');
-    const { loops, partial } = this;
-    for (let v = 0; v < this.graph.numVertices; v++) {
-      loops.update(v, partial, context);
-      counts[v]!++;
+  combinePartials(parts: readonly Float64Array[]): unknown {
+    const { program } = this;
+    if (this.collected) {
+      const all = new Float64Array(parts.reduce((total, part) => total + part.length, 0));
+      let at = 0;
+      for (const part of parts) {
+        all.set(part, at);
+        at += part.length;
+      }
+      return all.sort();
     }
-    return this.aggregatePartials();
+    if (!program.gather && !program.gatherInto) return program.zero ?? 0;
+    if (this.accumulatorWidth > 0) {
+      const total = new Float64Array(this.accumulatorWidth);
+      for (const part of parts) for (let k = 0; k < total.length; k++) total[k]! += part[k]!;
+      return total;
+    }
+    const sum = program.sum ?? ((a: number, b: number) => a + b);
+    let total = parts[0]![0]!;
+    for (let i = 1; i < parts.length; i++) total = sum(total, parts[i]![0]!);
+    return total;
+  }
+
+  applyVertex(v: number, total: unknown, ctx: ProgramContext): void {
+    this.loops.applyVertex(v, total, ctx);
+  }
+
+  scatterVertex(v: number, ctx: ProgramContext): void {
+    this.loops.scatterVertex(v, ctx);
+  }
+
+  /** How many numbers `writeValues` writes per vertex (the mirrored columns' widths). */
+  get valueWidth(): number {
+    return this.mirrorSpecs.reduce((total, spec) => total + spec.width, 0);
+  }
+
+  /** v's mirrored column values into `out` from `at`; returns the position after them. */
+  writeValues(v: number, out: Float64Array, at: number): number {
+    const specs = this.mirrorSpecs;
+    for (let c = 0; c < specs.length; c++) {
+      const column = this.state[specs[c]!.name] as TypedColumn;
+      const width = specs[c]!.width;
+      for (let k = 0; k < width; k++) out[at++] = column[v * width + k]!;
+    }
+    return at;
+  }
+
+  /** The reverse of `writeValues`: v's mirrored columns from `message` at `at`. */
+  readValues(v: number, message: Float64Array, at: number): void {
+    const specs = this.mirrorSpecs;
+    for (let c = 0; c < specs.length; c++) {
+      const column = this.state[specs[c]!.name] as TypedColumn;
+      const width = specs[c]!.width;
+      for (let k = 0; k < width; k++) column[v * width + k] = message[at++]!;
+    }
   }
 
   /** The program's `finish` on every master, with the final aggregates. */

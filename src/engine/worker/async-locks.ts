@@ -1,0 +1,132 @@
+/**
+ * A worker's locks over its replicas, for asynchronous runs under a consistency model (Low et
+ * al., "Distributed GraphLab", VLDB 2012, §4.2.2): each local vertex has a writer flag and a
+ * reader count. An update takes a *lock set* on a worker all at once or not at all (`tryTake`);
+ * sets are encoded as Int32Arrays, a write lock on v as −(v + 1) and a read lock as v.
+ *
+ * The scope an update locks on a worker holding a replica of its vertex v (`scopeLocks`):
+ *
+ * - `edge`: write v, read every neighbour over this worker's edges. Two adjacent vertices then
+ *   always meet on the worker holding their edge (every edge lives on exactly one worker, and
+ *   both its endpoints have a replica there): one writes what the other reads.
+ * - `full`: write v and every neighbour here. Two vertices at distance 2 share a neighbour w,
+ *   but may reach it over edges on different workers; so each also write-locks w on w's master
+ *   (`extraLocks`, computed once per run), where they meet.
+ * - `vertex`: no locks; the master never runs a vertex twice at once.
+ */
+import type { ExchangePlan } from './exchange-plan.js';
+import type { LocalGraph } from './local-graph.js';
+
+export const CONSISTENCY_MODELS = ['vertex', 'edge', 'full'] as const;
+export type Consistency = (typeof CONSISTENCY_MODELS)[number];
+
+export class LockTable {
+  private readonly writer: Uint8Array;
+  private readonly readers: Uint32Array;
+  /** Lock sets held now (while 0, `free` needs no look at the tables). */
+  held = 0;
+
+  constructor(numVertices: number) {
+    this.writer = new Uint8Array(numVertices);
+    this.readers = new Uint32Array(numVertices);
+  }
+
+  /** Takes every lock of `set` if none conflicts with a lock held; returns whether it did. */
+  tryTake(set: Int32Array): boolean {
+    const { writer, readers } = this;
+    for (let i = 0; i < set.length; i++) {
+      const entry = set[i]!;
+      if (entry < 0) {
+        const v = -entry - 1;
+        if (writer[v] !== 0 || readers[v] !== 0) return false;
+      } else if (writer[entry] !== 0) return false;
+    }
+    for (let i = 0; i < set.length; i++) {
+      const entry = set[i]!;
+      if (entry < 0) writer[-entry - 1] = 1;
+      else readers[entry]!++;
+    }
+    this.held++;
+    return true;
+  }
+
+  release(set: Int32Array): void {
+    const { writer, readers } = this;
+    for (let i = 0; i < set.length; i++) {
+      const entry = set[i]!;
+      if (entry < 0) writer[-entry - 1] = 0;
+      else readers[entry]!--;
+    }
+    this.held--;
+  }
+
+  /** Whether `set` could be taken now (a vertex that runs at once, holding nothing while it runs). */
+  free(set: Int32Array): boolean {
+    if (this.held === 0) return true;
+    const { writer, readers } = this;
+    for (let i = 0; i < set.length; i++) {
+      const entry = set[i]!;
+      if (entry < 0) {
+        const v = -entry - 1;
+        if (writer[v] !== 0 || readers[v] !== 0) return false;
+      } else if (writer[entry] !== 0) return false;
+    }
+    return true;
+  }
+
+  /** Whether local-scope locks of `v` (write v, read or write its neighbours here) are free, without building the set. */
+  freeScope(graph: LocalGraph, v: number, writeNeighbors: boolean): boolean {
+    if (this.held === 0) return true;
+    const { writer, readers } = this;
+    if (writer[v] !== 0 || readers[v] !== 0) return false;
+    const { outOffsets, dst, inOffsets, inSources } = graph;
+    for (let e = outOffsets[v]!, end = outOffsets[v + 1]!; e < end; e++) {
+      const u = dst[e]!;
+      if (u !== v && (writer[u] !== 0 || (writeNeighbors && readers[u] !== 0))) return false;
+    }
+    for (let k = inOffsets[v]!, end = inOffsets[v + 1]!; k < end; k++) {
+      const u = inSources[k]!;
+      if (u !== v && (writer[u] !== 0 || (writeNeighbors && readers[u] !== 0))) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * The locks v's update takes on this worker (`v` −1: the worker holds no replica of v and takes
+ * only `extra`, the local ids v's full-consistency scope write-locks here).
+ */
+export function scopeLocks(graph: LocalGraph, v: number, consistency: Consistency, extra: readonly number[] = []): Int32Array {
+  const locks: number[] = [];
+  if (v >= 0 && consistency !== 'vertex') {
+    locks.push(-v - 1);
+    const mark = (u: number): void => {
+      if (u !== v) locks.push(consistency === 'full' ? -u - 1 : u);
+    };
+    for (let e = graph.outOffsets[v]!, end = graph.outOffsets[v + 1]!; e < end; e++) mark(graph.dst[e]!);
+    for (let k = graph.inOffsets[v]!, end = graph.inOffsets[v + 1]!; k < end; k++) mark(graph.inSources[k]!);
+  }
+  for (const u of extra) locks.push(-u - 1);
+  return Int32Array.from(locks);
+}
+
+/**
+ * Full consistency: for each local vertex v, the neighbours u over this worker's edges whose
+ * master is on another worker — v's update must write-lock u there. Returned as
+ * `[gid v, worker, gid u]` triples per master worker of v (the master assembles v's whole plan).
+ */
+export function extraLockTriples(graph: LocalGraph, plan: ExchangePlan): number[][] {
+  const out: number[][] = Array.from({ length: plan.numWorkers }, () => []);
+  const { gid, outOffsets, dst, inOffsets, inSources } = graph;
+  const { masterWorker, worker } = plan;
+  for (let v = 0; v < graph.numVertices; v++) {
+    const to = out[masterWorker[v]!]!;
+    const visit = (u: number): void => {
+      const owner = masterWorker[u]!;
+      if (u !== v && owner !== worker) to.push(gid[v]!, owner, gid[u]!);
+    };
+    for (let e = outOffsets[v]!, end = outOffsets[v + 1]!; e < end; e++) visit(dst[e]!);
+    for (let k = inOffsets[v]!, end = inOffsets[v + 1]!; k < end; k++) visit(inSources[k]!);
+  }
+  return out;
+}

@@ -1,0 +1,676 @@
+/**
+ * One worker's side of an asynchronous run: a loop that takes peers' records, launches the
+ * vertices its scheduler hands out, and sends its own records, until the coordinator ends it.
+ *
+ * **Which updates need the other workers.** Under a vertex cut a vertex's edges may lie on several
+ * workers (its master and its mirrors). A master without mirrors — most vertices of a good cut —
+ * has its whole scope here, and runs at once when the locks its scope needs are free: it runs to
+ * the end without yielding, so it holds nothing while it runs (`runLocal`). A vertex with mirrors
+ * (or, under full consistency, with neighbours whose masters are elsewhere) runs as a *flight*:
+ *
+ *   lock     each worker holding part of its scope takes its lock set (async-locks.ts), one worker
+ *            after another in ascending worker order; the last one gathers right away
+ *   gather   every other replica gathers over its edges; partials go to the master
+ *   apply    the master combines the partials (in worker order) and applies
+ *   scatter  the new values go to the mirrors, which install them and scatter over their edges
+ *   release  once every mirror has scattered, every lock set is let go
+ *
+ * **Why ordered locking.** Taking lock sets worker by worker in one global order, each worker's
+ * set all at once, can never deadlock: a flight waiting on worker k holds locks only on workers
+ * below k, so a cycle of waits would need a worker order that goes round — the classic argument
+ * the Distributed GraphLab locking engine uses (Low et al., VLDB 2012, §4.2.2). PowerGraph's
+ * asynchronous engine uses Chandy–Misra forks per edge instead (OSDI 2012, §4.3.2), which needs
+ * fork state per edge on every replica and a request/response per fork; lock sets by worker need
+ * a table of two small counters per replica and one message per worker per flight, and they
+ * extend to full consistency (write locks on the neighbours' masters) without new machinery.
+ * Many flights are in the air at once (`WINDOW` per worker), and every record for a peer within
+ * one turn of the loop travels in one message (async-protocol.ts).
+ *
+ * **Why release only after every replica scattered.** Then every piece of an update's program —
+ * gathers on the replicas, apply, scatters on the replicas — runs while all of its locks are held,
+ * so two updates whose scopes conflict run at disjoint times, on any worker: what the
+ * consistency checker (test instrumentation, `trace`) verifies from the pieces' times.
+ *
+ * Under vertex consistency there are no locks: a flight gathers from every mirror at once,
+ * applies and commits; the master runs a vertex again only once every mirror has scattered.
+ *
+ * Termination is the coordinator's (async-engine.ts): it polls every worker's counters — frames
+ * sent and processed, whether it is idle, a count of everything it did — and ends the run when
+ * two polls in a row find every worker idle and unchanged and every frame sent processed.
+ */
+import { GasError } from '../../errors.js';
+import type { ProgramContext } from '../program/program.js';
+import { extraLockTriples, LockTable, scopeLocks, type Consistency } from './async-locks.js';
+import { RECORD, RecordBatch } from './async-protocol.js';
+import { localIdOf } from './local-graph.js';
+import type { MeshLinks, PeerInbox } from './mesh.js';
+import { createScheduler, type Scheduler } from './schedulers.js';
+import type { WorkerRuntime } from './worker-runtime.js';
+
+/** Flights a worker keeps in the air at once. */
+const WINDOW = 64;
+/** Vertices launched (or tried) per turn of the loop before it lets the event loop run. */
+const BUDGET = 4096;
+/** Vertices taken from the scheduler but not yet runnable (locks taken, in flight) kept at most. */
+const DEFER_CAP = 4096;
+
+export interface AsyncRunSettings {
+  readonly scheduler: string;
+  readonly minPriority: number;
+  /** A worker stops launching at this many updates of its own (the coordinator ends the run at this many in all). */
+  readonly maxUpdates: number;
+  readonly consistency: Consistency;
+  /** Record every update's pieces on this worker (the consistency checker). */
+  readonly trace: boolean;
+}
+
+/** What a worker launches: from its scheduler, a sweep over its masters, or nothing (the run is draining). */
+export type AsyncMode = 'schedule' | 'sweep' | 'drain';
+
+export interface AsyncPoll {
+  readonly updates: number;
+  /** Nothing to launch in the current mode, nothing in flight, no lock held or awaited here. */
+  readonly idle: boolean;
+  /** Turns of the loop that did something, so far. */
+  readonly activity: number;
+  /** Frames sent to peers and frames from peers processed, so far. */
+  readonly sent: number;
+  readonly processed: number;
+  /** Vertices waiting to run here (scheduled or deferred). */
+  readonly scheduled: number;
+  /** Bytes and frames sent to each peer so far. */
+  readonly linkBytes: readonly number[];
+  readonly linkMessages: readonly number[];
+}
+
+export interface AsyncWorkerStats {
+  readonly updates: number;
+  /** Updates that ran as flights (their vertex's scope spans workers). */
+  readonly flights: number;
+  /** Lock sets that had to wait (on this worker), and their total wait. */
+  readonly lockWaits: number;
+  readonly lockWaitMs: number;
+  /** Vertices taken from the scheduler that could not run at once (locks held, already in flight, window full). */
+  readonly deferrals: number;
+  readonly linkBytes: readonly number[];
+  readonly linkMessages: readonly number[];
+}
+
+interface Flight {
+  readonly v: number;
+  readonly gid: number;
+  /** Workers holding a mirror of v, ascending. */
+  readonly mirrors: readonly number[];
+  /** Workers whose locks the flight takes, ascending (none under vertex consistency). */
+  readonly targets: readonly number[];
+  /** Targets locked so far. */
+  next: number;
+  /** Gather partials by worker. */
+  readonly parts: (Float64Array | null)[];
+  /** Replies still awaited (partials, then scatters done). */
+  pending: number;
+  /** When the master's own piece began (tracing). */
+  traceStart: number;
+}
+
+interface Waiter {
+  readonly gid: number;
+  /** The worker whose flight asked (this worker for its own). */
+  readonly from: number;
+  readonly set: Int32Array;
+  readonly gatherNow: boolean;
+  readonly since: number;
+}
+
+export class AsyncRunner {
+  updates = 0;
+  /** Time spent in the loop's turns (not waiting for peers). */
+  busyMs = 0;
+  private mode: AsyncMode = 'schedule';
+  private ended = false;
+  private readonly scheduler: Scheduler;
+  /** Updates of each local vertex (masters). */
+  readonly counts: Uint32Array;
+  private readonly locks: LockTable;
+  private readonly batches: RecordBatch[];
+  /** Lock sets held on this worker, by the global id of the vertex whose flight holds them. */
+  private readonly heldSets = new Map<number, Int32Array>();
+  private waiting: Waiter[] = [];
+  /** A lock set was let go or a flight ended since the waiters (resp. the deferred vertices) were last tried. */
+  private waitersDirty = false;
+  private deferredDirty = false;
+  private deferred: number[] = [];
+  /** 1 for vertices in `deferred` (a vertex signalled again while deferred is not deferred twice: the signals merge). */
+  private readonly isDeferred: Uint8Array;
+  private readonly flights = new Map<number, Flight>();
+  private readonly inFlight: Uint8Array;
+  private readonly masters: Uint32Array;
+  private sweepCursor = 0;
+  /** Masters whose update is a flight. */
+  private readonly isFlight: Uint8Array;
+  /** Mirrors' workers of each master that has some. */
+  private readonly mirrorsOf = new Map<number, number[]>();
+  /** Full consistency: global ids to write-lock on other workers, by vertex, then worker. */
+  private readonly extras = new Map<number, Map<number, number[]>>();
+  private readonly ctx: ProgramContext;
+  private readonly self: number;
+  private readonly consistency: Consistency;
+  private readonly hasGather: boolean;
+  private readonly values: Float64Array;
+  // Counters for the coordinator's polls and the run's figures.
+  private activity = 0;
+  private sent = 0;
+  private processed = 0;
+  private flightCount = 0;
+  private lockWaits = 0;
+  private lockWaitMs = 0;
+  private deferrals = 0;
+  private readonly linkBytes: number[];
+  private readonly linkMessages: number[];
+  /** Tracing: `[gid, k, start ns, end ns]` per piece of an update run here (the k-th update of gid). */
+  private readonly trace: number[] | null;
+  private readonly traceStarts = new Map<number, number>();
+  private readonly commits: Uint32Array | null;
+
+  constructor(
+    private readonly runtime: WorkerRuntime,
+    private readonly links: MeshLinks,
+    private readonly inbox: PeerInbox,
+    private readonly settings: AsyncRunSettings,
+  ) {
+    const { graph, plan, program } = runtime;
+    const n = graph.numVertices;
+    this.self = plan.worker;
+    this.consistency = settings.consistency;
+    this.hasGather = program.gather !== undefined || program.gatherInto !== undefined || program.collect === true;
+    this.scheduler = createScheduler(settings.scheduler, n, settings.minPriority);
+    this.counts = new Uint32Array(n);
+    this.locks = new LockTable(n);
+    this.inFlight = new Uint8Array(n);
+    this.isDeferred = new Uint8Array(n);
+    this.isFlight = new Uint8Array(n);
+    this.batches = Array.from({ length: plan.numWorkers }, () => new RecordBatch());
+    this.linkBytes = new Array<number>(plan.numWorkers).fill(0);
+    this.linkMessages = new Array<number>(plan.numWorkers).fill(0);
+    this.values = new Float64Array(runtime.valueWidth);
+    this.trace = settings.trace ? [] : null;
+    this.commits = settings.trace ? new Uint32Array(n) : null;
+    const masters: number[] = [];
+    for (let v = 0; v < n; v++) if (plan.isMaster[v] === 1) masters.push(v);
+    this.masters = Uint32Array.from(masters);
+    plan.mastersByMirror.forEach((list, peer) => {
+      for (const v of list) {
+        const mirrors = this.mirrorsOf.get(v);
+        if (mirrors) mirrors.push(peer);
+        else this.mirrorsOf.set(v, [peer]);
+        this.isFlight[v] = 1;
+      }
+    });
+    const gid = graph.gid;
+    const { masterWorker, isMaster } = plan;
+    const scheduler = this.scheduler;
+    const batches = this.batches;
+    this.ctx = runtime.asyncContext((local, priority) => {
+      if (isMaster[local] === 1) scheduler.signal(local, priority);
+      else batches[masterWorker[local]!]!.push3(RECORD.SIGNAL, gid[local]!, priority);
+    });
+    // What init signalled: masters only (a mirror's signal stands for its master's, which its own worker schedules).
+    runtime.takeInitialSignals((v) => {
+      if (isMaster[v] === 1) scheduler.signal(v, Infinity);
+    });
+  }
+
+  /**
+   * Full consistency: every worker tells each vertex's master which of its neighbours' masters
+   * the vertex's flights must write-lock (one frame to every peer, before any worker's loop runs).
+   */
+  async exchangeExtraLocks(): Promise<void> {
+    const { graph, plan } = this.runtime;
+    const triples = extraLockTriples(graph, plan);
+    for (let peer = 0; peer < plan.numWorkers; peer++) {
+      if (peer !== this.self) this.links.send(peer, { kind: 'async', step: 0, message: Float64Array.from(triples[peer]!) });
+    }
+    this.addExtraLocks(triples[this.self]!);
+    for (let heard = 0; heard < plan.numWorkers - 1;) {
+      const frames = this.inbox.takeStream();
+      for (const frame of frames) this.addExtraLocks(frame.message);
+      heard += frames.length;
+      if (heard < plan.numWorkers - 1) await this.inbox.streamReady();
+    }
+  }
+
+  private addExtraLocks(triples: ArrayLike<number>): void {
+    const { graph } = this.runtime;
+    for (let i = 0; i < triples.length; i += 3) {
+      const v = localIdOf(graph, triples[i]!);
+      const worker = triples[i + 1]!;
+      const target = triples[i + 2]!;
+      let byWorker = this.extras.get(v);
+      if (!byWorker) this.extras.set(v, (byWorker = new Map()));
+      const list = byWorker.get(worker);
+      if (!list) byWorker.set(worker, [target]);
+      else if (!list.includes(target)) list.push(target);
+      this.isFlight[v] = 1;
+    }
+  }
+
+  get scheduled(): number {
+    return this.scheduler.size + this.deferred.length;
+  }
+
+  setMode(mode: AsyncMode): void {
+    this.mode = mode;
+    if (mode === 'sweep') this.sweepCursor = 0;
+    this.inbox.poke();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.inbox.poke();
+  }
+
+  poll(): AsyncPoll {
+    return {
+      updates: this.updates,
+      idle: this.idle(),
+      activity: this.activity,
+      sent: this.sent,
+      processed: this.processed,
+      scheduled: this.scheduled,
+      linkBytes: [...this.linkBytes],
+      linkMessages: [...this.linkMessages],
+    };
+  }
+
+  stats(): AsyncWorkerStats {
+    return {
+      updates: this.updates,
+      flights: this.flightCount,
+      lockWaits: this.lockWaits,
+      lockWaitMs: this.lockWaitMs,
+      deferrals: this.deferrals,
+      linkBytes: [...this.linkBytes],
+      linkMessages: [...this.linkMessages],
+    };
+  }
+
+  get tracing(): boolean {
+    return this.trace !== null;
+  }
+
+  /** The pieces recorded (tracing), `[gid, k, start ns, end ns]` flat. */
+  tracePieces(): Float64Array {
+    return Float64Array.from(this.trace ?? []);
+  }
+
+  /** The loop, until `end`. */
+  async run(): Promise<void> {
+    while (!this.ended) {
+      const started = performance.now();
+      let progress = false;
+      const frames = this.inbox.takeStream();
+      for (const { from, message } of frames) {
+        this.handle(from, message);
+        this.processed++;
+      }
+      if (frames.length > 0) progress = true;
+      if (this.waitersDirty && this.retryWaiters()) progress = true;
+      if (this.launch() > 0) progress = true;
+      if (this.flush()) progress = true;
+      this.busyMs += performance.now() - started;
+      if (progress) {
+        this.activity++;
+        await yieldToEventLoop();
+      } else await this.inbox.streamReady();
+    }
+  }
+
+  private idle(): boolean {
+    return this.flights.size === 0 && this.waiting.length === 0 && this.heldSets.size === 0 && !this.launchable();
+  }
+
+  private launchable(): boolean {
+    if (this.mode === 'drain' || this.updates >= this.settings.maxUpdates) return false;
+    if (this.deferred.length > 0) return true;
+    return this.mode === 'sweep' ? this.sweepCursor < this.masters.length : this.scheduler.size > 0;
+  }
+
+  // ---- Launching ---------------------------------------------------------------------------
+
+  private launch(): number {
+    if (this.mode === 'drain') return 0;
+    let launched = 0;
+    const { maxUpdates } = this.settings;
+    if (this.deferredDirty && this.deferred.length > 0) {
+      this.deferredDirty = false;
+      const retry = this.deferred;
+      this.deferred = [];
+      for (const v of retry) {
+        if (this.updates < maxUpdates && this.tryLaunch(v)) {
+          this.isDeferred[v] = 0;
+          launched++;
+        } else this.deferred.push(v);
+      }
+    }
+    while (launched < BUDGET && this.updates < maxUpdates && this.deferred.length < DEFER_CAP) {
+      const v = this.mode === 'sweep' ? (this.sweepCursor < this.masters.length ? this.masters[this.sweepCursor++]! : -1) : this.scheduler.next();
+      if (v < 0) break;
+      if (this.isDeferred[v] === 1) continue;
+      if (this.tryLaunch(v)) launched++;
+      else {
+        this.deferrals++;
+        this.isDeferred[v] = 1;
+        this.deferred.push(v);
+      }
+    }
+    return launched;
+  }
+
+  /** Runs v now or starts its flight; false if it cannot yet (it is deferred). */
+  private tryLaunch(v: number): boolean {
+    if (this.inFlight[v] === 1) return false;
+    if (this.isFlight[v] === 0) {
+      if (this.consistency !== 'vertex' && !this.locks.freeScope(this.runtime.graph, v, this.consistency === 'full')) return false;
+      this.runLocal(v);
+      return true;
+    }
+    if (this.flights.size >= WINDOW) return false;
+    this.startFlight(v);
+    return true;
+  }
+
+  /** A vertex whose whole scope is here: its update at once. */
+  private runLocal(v: number): void {
+    const trace = this.trace;
+    const start = trace ? now() : 0;
+    this.runtime.updateVertex(v, this.ctx);
+    this.counts[v]!++;
+    this.updates++;
+    if (trace) trace.push(this.runtime.graph.gid[v]!, this.counts[v]!, start, now());
+  }
+
+  // ---- Flights: the master's side --------------------------------------------------------------
+
+  private startFlight(v: number): void {
+    const gid = this.runtime.graph.gid[v]!;
+    const mirrors = this.mirrorsOf.get(v) ?? [];
+    let targets: number[] = [];
+    if (this.consistency !== 'vertex') {
+      const workers = new Set([this.self, ...mirrors, ...(this.extras.get(v)?.keys() ?? [])]);
+      targets = [...workers].sort((a, b) => a - b);
+    }
+    const flight: Flight = {
+      v,
+      gid,
+      mirrors,
+      targets,
+      next: 0,
+      parts: new Array<Float64Array | null>(this.runtime.plan.numWorkers).fill(null),
+      pending: 0,
+      traceStart: 0,
+    };
+    this.inFlight[v] = 1;
+    this.flights.set(gid, flight);
+    this.flightCount++;
+    this.counts[v]!++;
+    this.updates++;
+    if (this.consistency === 'vertex') this.gatherAll(flight, -1);
+    else this.lockNext(flight);
+  }
+
+  /** Takes the flight's next lock sets in worker order; all taken: on to gather. */
+  private lockNext(flight: Flight): void {
+    const { targets } = flight;
+    while (flight.next < targets.length) {
+      const worker = targets[flight.next]!;
+      const extra = this.extras.get(flight.v)?.get(worker) ?? [];
+      if (worker === this.self) {
+        const set = scopeLocks(
+          this.runtime.graph,
+          flight.v,
+          this.consistency,
+          extra.map((gid) => localIdOf(this.runtime.graph, gid)),
+        );
+        if (!this.takeOrWait(flight.gid, this.self, set, false)) return;
+        flight.next++;
+        continue;
+      }
+      // The last worker to lock gathers at once: every lock of the flight is then held.
+      const gatherNow = flight.next === targets.length - 1 && this.hasGather && flight.mirrors.includes(worker);
+      const batch = this.batches[worker]!;
+      const at = batch.reserve(4 + extra.length);
+      const data = batch.data;
+      data[at] = RECORD.LOCK;
+      data[at + 1] = flight.gid;
+      data[at + 2] = gatherNow ? 1 : 0;
+      data[at + 3] = extra.length;
+      for (let i = 0; i < extra.length; i++) data[at + 4 + i] = extra[i]!;
+      return;
+    }
+    this.gatherAll(flight, this.gatheredWith(flight));
+  }
+
+  /** The worker whose partial came with its lock grant, or −1. */
+  private gatheredWith(flight: Flight): number {
+    for (let w = 0; w < flight.parts.length; w++) if (flight.parts[w] !== null) return w;
+    return -1;
+  }
+
+  /** Every replica not yet gathered gathers; the master gathers here. */
+  private gatherAll(flight: Flight, gathered: number): void {
+    if (this.hasGather) {
+      for (const worker of flight.mirrors) {
+        if (worker === gathered) continue;
+        this.batches[worker]!.push2(RECORD.GATHER, flight.gid);
+        flight.pending++;
+      }
+    }
+    flight.traceStart = this.trace ? now() : 0;
+    if (this.hasGather) flight.parts[this.self] = this.runtime.gatherVertex(flight.v).slice();
+    if (flight.pending === 0) this.applyAndScatter(flight);
+  }
+
+  private applyAndScatter(flight: Flight): void {
+    const { runtime } = this;
+    const parts: Float64Array[] = [];
+    for (const part of flight.parts) if (part) parts.push(part);
+    runtime.applyVertex(flight.v, runtime.combinePartials(parts), this.ctx);
+    // Every model waits for the mirrors' scatters: the vertex's next update must not begin while
+    // this one still runs on a mirror (vertex consistency), nor any conflicting update (edge, full).
+    const needDone = true;
+    if (flight.mirrors.length > 0) {
+      const width = this.values.length;
+      runtime.writeValues(flight.v, this.values, 0);
+      for (const worker of flight.mirrors) {
+        const batch = this.batches[worker]!;
+        const at = batch.reserve(3 + width);
+        const data = batch.data;
+        data[at] = RECORD.COMMIT;
+        data[at + 1] = flight.gid;
+        data[at + 2] = needDone ? 1 : 0;
+        data.set(this.values, at + 3);
+      }
+    }
+    runtime.scatterVertex(flight.v, this.ctx);
+    if (this.trace) this.trace.push(flight.gid, this.counts[flight.v]!, flight.traceStart, now());
+    flight.pending = needDone ? flight.mirrors.length : 0;
+    if (flight.pending === 0) this.land(flight);
+  }
+
+  /** The flight is over: its lock sets go, here and on every worker it locked. */
+  private land(flight: Flight): void {
+    for (const worker of flight.targets) {
+      if (worker === this.self) this.releaseHere(flight.gid);
+      else this.batches[worker]!.push2(RECORD.RELEASE, flight.gid);
+    }
+    this.flights.delete(flight.gid);
+    this.inFlight[flight.v] = 0;
+    this.deferredDirty = true;
+  }
+
+  // ---- Locks on this worker --------------------------------------------------------------------
+
+  private takeOrWait(gid: number, from: number, set: Int32Array, gatherNow: boolean): boolean {
+    if (this.locks.tryTake(set)) {
+      this.heldSets.set(gid, set);
+      return true;
+    }
+    this.lockWaits++;
+    this.waiting.push({ gid, from, set, gatherNow, since: performance.now() });
+    return false;
+  }
+
+  private releaseHere(gid: number): void {
+    const set = this.heldSets.get(gid);
+    if (!set) throw new GasError('GAS_ERR_INTERNAL', `async: no locks held for vertex ${gid} on worker ${this.self}`);
+    this.locks.release(set);
+    this.heldSets.delete(gid);
+    this.waitersDirty = true;
+    this.deferredDirty = true;
+  }
+
+  /** Waiters whose lock sets are free now take them, first come first served; returns whether any did. */
+  private retryWaiters(): boolean {
+    this.waitersDirty = false;
+    if (this.waiting.length === 0) return false;
+    const granted: Waiter[] = [];
+    const still: Waiter[] = [];
+    for (const waiter of this.waiting) {
+      if (this.locks.tryTake(waiter.set)) {
+        this.heldSets.set(waiter.gid, waiter.set);
+        this.lockWaitMs += performance.now() - waiter.since;
+        granted.push(waiter);
+      } else still.push(waiter);
+    }
+    this.waiting = still;
+    for (const waiter of granted) {
+      if (waiter.from === this.self) {
+        const flight = this.flights.get(waiter.gid)!;
+        flight.next++;
+        this.lockNext(flight);
+      } else this.grant(waiter.from, waiter.gid, waiter.gatherNow);
+    }
+    return granted.length > 0;
+  }
+
+  private grant(to: number, gid: number, gatherNow: boolean): void {
+    const batch = this.batches[to]!;
+    if (!gatherNow) {
+      batch.push3(RECORD.GRANT, gid, -1);
+      return;
+    }
+    const v = this.localOf(gid);
+    if (this.trace) this.traceStarts.set(gid, now());
+    batch.pushValues(RECORD.GRANT, gid, this.runtime.gatherVertex(v));
+  }
+
+  // ---- Records from peers ---------------------------------------------------------------------
+
+  private handle(from: number, m: Float64Array): void {
+    for (let at = 0; at < m.length;) {
+      const type = m[at]!;
+      const gid = m[at + 1]!;
+      switch (type) {
+        case RECORD.SIGNAL:
+          this.scheduler.signal(this.localOf(gid), m[at + 2]!);
+          at += 3;
+          break;
+        case RECORD.LOCK: {
+          const count = m[at + 3]!;
+          const extra: number[] = [];
+          for (let i = 0; i < count; i++) extra.push(this.localOf(m[at + 4 + i]!));
+          const v = localIdOf(this.runtime.graph, gid);
+          const set = scopeLocks(this.runtime.graph, v, this.consistency, extra);
+          const gatherNow = m[at + 2] === 1;
+          if (this.takeOrWait(gid, from, set, gatherNow)) this.grant(from, gid, gatherNow);
+          at += 4 + count;
+          break;
+        }
+        case RECORD.GRANT: {
+          const count = m[at + 2]!;
+          const flight = this.flightOf(gid);
+          if (count >= 0) flight.parts[from] = m.slice(at + 3, at + 3 + count);
+          flight.next++;
+          this.lockNext(flight);
+          at += 3 + Math.max(0, count);
+          break;
+        }
+        case RECORD.GATHER: {
+          if (this.trace) this.traceStarts.set(gid, now());
+          this.batches[from]!.pushValues(RECORD.PARTIAL, gid, this.runtime.gatherVertex(this.localOf(gid)));
+          at += 2;
+          break;
+        }
+        case RECORD.PARTIAL: {
+          const count = m[at + 2]!;
+          const flight = this.flightOf(gid);
+          flight.parts[from] = m.slice(at + 3, at + 3 + count);
+          if (--flight.pending === 0) this.applyAndScatter(flight);
+          at += 3 + count;
+          break;
+        }
+        case RECORD.COMMIT: {
+          const v = this.localOf(gid);
+          const start = this.trace ? (this.traceStarts.get(gid) ?? now()) : 0;
+          this.runtime.readValues(v, m, at + 3);
+          this.runtime.scatterVertex(v, this.ctx);
+          if (this.trace) {
+            this.traceStarts.delete(gid);
+            this.trace.push(gid, ++this.commits![v]!, start, now());
+          }
+          if (m[at + 2] === 1) this.batches[from]!.push2(RECORD.DONE, gid);
+          at += 3 + this.values.length;
+          break;
+        }
+        case RECORD.DONE: {
+          const flight = this.flightOf(gid);
+          if (--flight.pending === 0) this.land(flight);
+          at += 2;
+          break;
+        }
+        case RECORD.RELEASE:
+          this.releaseHere(gid);
+          at += 2;
+          break;
+        default:
+          throw new GasError('GAS_ERR_WORKER', `async: worker ${from} sent an unknown record type ${type}`);
+      }
+    }
+  }
+
+  private localOf(gid: number): number {
+    const v = localIdOf(this.runtime.graph, gid);
+    if (v < 0) throw new GasError('GAS_ERR_INTERNAL', `async: worker ${this.self} holds no replica of vertex ${gid}`);
+    return v;
+  }
+
+  private flightOf(gid: number): Flight {
+    const flight = this.flights.get(gid);
+    if (!flight) throw new GasError('GAS_ERR_INTERNAL', `async: a reply for vertex ${gid}, which is not in flight on worker ${this.self}`);
+    return flight;
+  }
+
+  /** Sends every peer its batch of records; returns whether any went. */
+  private flush(): boolean {
+    let any = false;
+    this.batches.forEach((batch, peer) => {
+      if (batch.length === 0) return;
+      const message = batch.take();
+      this.sent++;
+      this.linkBytes[peer]! += message.byteLength;
+      this.linkMessages[peer]!++;
+      this.links.send(peer, { kind: 'async', step: 0, message });
+      any = true;
+    });
+    return any;
+  }
+}
+
+/** Nanoseconds on the machine's monotonic clock: the same clock in every thread and process of a host. */
+function now(): number {
+  return Number(process.hrtime.bigint());
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
