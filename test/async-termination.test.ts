@@ -78,7 +78,6 @@ describe('200 seeded asynchronous runs end, with the right result', () => {
         directed: false,
         workers: 2,
         inProcess: false,
-        partition: 'random',
         engine: 'async',
         scheduler,
         consistency,

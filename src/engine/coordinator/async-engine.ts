@@ -193,6 +193,7 @@ export async function runAsynchronous(
         ms: workers[w]!.busyMs,
         updatesPerSecond: stats.updates / seconds,
         flights: stats.flights,
+        lockSets: stats.lockSets,
         lockWaits: stats.lockWaits,
         lockWaitMs: stats.lockWaitMs,
         deferrals: stats.deferrals,

@@ -84,7 +84,7 @@ export interface AsyncOutcome {
   readonly consistency: string;
   /** Wall time of the run, from the first update to the last (s). */
   readonly seconds: number;
-  /** Per worker: updates run, time spent computing, updates/s over the run, flights (updates whose scope spans workers), lock sets that waited and their total wait, vertices deferred. */
+  /** Per worker: updates run, time spent computing, updates/s over the run, flights (updates whose scope spans workers), lock sets taken on it, those that waited and their total wait, vertices deferred. */
   readonly workers: readonly AsyncWorkerFigures[];
   /** Bytes and frames each worker sent each other (`[from][to]`). */
   readonly links: { readonly bytes: readonly (readonly number[])[]; readonly messages: readonly (readonly number[])[] };
@@ -97,6 +97,7 @@ export interface AsyncWorkerFigures {
   readonly ms: number;
   readonly updatesPerSecond: number;
   readonly flights: number;
+  readonly lockSets: number;
   readonly lockWaits: number;
   readonly lockWaitMs: number;
   readonly deferrals: number;

@@ -87,6 +87,8 @@ export interface AsyncWorkerStats {
   readonly updates: number;
   /** Updates that ran as flights (their vertex's scope spans workers). */
   readonly flights: number;
+  /** Lock sets taken on this worker (for its own flights and its peers'). */
+  readonly lockSets: number;
   /** Lock sets that had to wait (on this worker), and their total wait. */
   readonly lockWaits: number;
   readonly lockWaitMs: number;
@@ -162,6 +164,7 @@ export class AsyncRunner {
   private sent = 0;
   private processed = 0;
   private flightCount = 0;
+  private lockSets = 0;
   private lockWaits = 0;
   private lockWaitMs = 0;
   private deferrals = 0;
@@ -286,6 +289,7 @@ export class AsyncRunner {
     return {
       updates: this.updates,
       flights: this.flightCount,
+      lockSets: this.lockSets,
       lockWaits: this.lockWaits,
       lockWaitMs: this.lockWaitMs,
       deferrals: this.deferrals,
@@ -513,6 +517,7 @@ export class AsyncRunner {
   private takeOrWait(gid: number, from: number, set: Int32Array, gatherNow: boolean): boolean {
     if (this.locks.tryTake(set)) {
       this.heldSets.set(gid, set);
+      this.lockSets++;
       return true;
     }
     this.lockWaits++;
@@ -538,6 +543,7 @@ export class AsyncRunner {
     for (const waiter of this.waiting) {
       if (this.locks.tryTake(waiter.set)) {
         this.heldSets.set(waiter.gid, waiter.set);
+        this.lockSets++;
         this.lockWaitMs += performance.now() - waiter.since;
         granted.push(waiter);
       } else still.push(waiter);
