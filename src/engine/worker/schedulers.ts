@@ -5,9 +5,10 @@
  *
  * - **fifo**: vertices run in the order they were first signalled; a vertex signalled again
  *   while queued keeps its place (signals merge).
- * - **priority**: the highest priority first (`ctx.signal(v, priority)`, e.g. a residual); a
- *   vertex signalled again while queued keeps the larger priority. Signals below the minimum
- *   priority are dropped, so the run ends once every pending change is small enough.
+ * - **priority**: the highest priority first (`ctx.signal(v, priority)`, e.g. a residual), to
+ *   within a factor 1.25 (buckets; first signalled first within one); a vertex signalled again
+ *   while queued keeps the larger priority. Signals below the minimum priority are dropped, so
+ *   the run ends once every pending change is small enough.
  * - **sweep**: repeated passes over the vertices in local-id order, running those signalled
  *   (a signal for a vertex later in the pass runs in this pass, earlier ones in the next).
  *
@@ -66,94 +67,102 @@ class FifoScheduler implements Scheduler {
 }
 
 /**
- * A binary max-heap of vertices keyed by priority, with each vertex's heap position kept so a
- * repeated signal can raise a queued vertex's priority in place (O(log n)). Ties go to the lower
- * vertex id, so the order does not depend on how the heap happened to be built.
+ * Vertices in buckets by priority: 4 buckets per octave (the key is a double's exponent and top
+ * two mantissa bits: [1, 1.25), [1.25, 1.5), [1.5, 1.75), [1.75, 2) times a power of 2), each bucket a FIFO
+ * list threaded through per-vertex links, and a two-level bitmap to find the highest non-empty
+ * bucket. Every operation is O(1): a signal that raises a queued vertex into a higher bucket
+ * moves it there. The order is the highest bucket first, first signalled first within one —
+ * GraphLab's priority schedulers are likewise approximate, and an exact heap measured 8× slower
+ * than this on dynamic PageRank over cnr-2000 (each update raises up to its out-degree of queued
+ * neighbours: O(log n) each in a heap).
  */
 class PriorityScheduler implements Scheduler {
-  private readonly heap: Uint32Array;
-  private readonly priority: Float64Array;
-  /** Heap index of each vertex, −1 when not queued. */
-  private readonly position: Int32Array;
+  private static readonly BUCKETS = 1 << 13;
+  /** Bucket of each queued vertex, −1 when not queued. */
+  private readonly bucketOf: Int32Array;
+  private readonly nextOf: Int32Array;
+  private readonly prevOf: Int32Array;
+  private readonly head = new Int32Array(PriorityScheduler.BUCKETS).fill(-1);
+  private readonly tail = new Int32Array(PriorityScheduler.BUCKETS).fill(-1);
+  /** Bit b of words[w]: bucket 32w + b is non-empty; bit w of summary[s]: words[32s + w] is non-zero. */
+  private readonly words = new Uint32Array(PriorityScheduler.BUCKETS >>> 5);
+  private readonly summary = new Uint32Array(PriorityScheduler.BUCKETS >>> 10);
+  private readonly scratch = new Float64Array(1);
+  private readonly scratchBits = new Uint32Array(this.scratch.buffer);
   size = 0;
 
   constructor(
     n: number,
     private readonly minPriority: number,
   ) {
-    this.heap = new Uint32Array(Math.max(1, n));
-    this.priority = new Float64Array(n);
-    this.position = new Int32Array(n).fill(-1);
+    this.bucketOf = new Int32Array(n).fill(-1);
+    this.nextOf = new Int32Array(n);
+    this.prevOf = new Int32Array(n);
+  }
+
+  /** The bucket of a priority: positive doubles order as their bit patterns; zero, negatives and NaN share bucket 0. */
+  private keyOf(priority: number): number {
+    if (!(priority > 0)) return 0;
+    this.scratch[0] = priority;
+    return this.scratchBits[1]! >>> 18;
   }
 
   signal(v: number, priority: number): void {
-    const at = this.position[v]!;
+    const at = this.bucketOf[v]!;
     if (at >= 0) {
-      if (priority > this.priority[v]!) {
-        this.priority[v] = priority;
-        this.up(at);
+      const key = this.keyOf(priority);
+      if (key > at) {
+        this.unlink(v, at);
+        this.append(v, key);
       }
       return;
     }
     if (!(priority >= this.minPriority)) return;
-    this.priority[v] = priority;
-    this.heap[this.size] = v;
-    this.position[v] = this.size;
+    this.append(v, this.keyOf(priority));
     this.size++;
-    this.up(this.size - 1);
   }
 
   next(): number {
     if (this.size === 0) return -1;
-    const top = this.heap[0]!;
-    this.position[top] = -1;
+    const { summary, words } = this;
+    let s = summary.length - 1;
+    while (summary[s] === 0) s--;
+    const w = (s << 5) + 31 - Math.clz32(summary[s]!);
+    const bucket = (w << 5) + 31 - Math.clz32(words[w]!);
+    const v = this.head[bucket]!;
+    this.unlink(v, bucket);
     this.size--;
-    if (this.size > 0) {
-      const last = this.heap[this.size]!;
-      this.heap[0] = last;
-      this.position[last] = 0;
-      this.down(0);
-    }
-    return top;
+    return v;
   }
 
-  /** Whether vertex a should run before vertex b. */
-  private before(a: number, b: number): boolean {
-    const pa = this.priority[a]!;
-    const pb = this.priority[b]!;
-    return pa > pb || (pa === pb && a < b);
+  private append(v: number, bucket: number): void {
+    const last = this.tail[bucket]!;
+    this.bucketOf[v] = bucket;
+    this.nextOf[v] = -1;
+    this.prevOf[v] = last;
+    if (last >= 0) this.nextOf[last] = v;
+    else {
+      this.head[bucket] = v;
+      const w = bucket >>> 5;
+      this.words[w]! |= 1 << (bucket & 31);
+      this.summary[w >>> 5]! |= 1 << (w & 31);
+    }
+    this.tail[bucket] = v;
   }
 
-  private up(at: number): void {
-    const { heap, position } = this;
-    const v = heap[at]!;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      const p = heap[parent]!;
-      if (!this.before(v, p)) break;
-      heap[at] = p;
-      position[p] = at;
-      at = parent;
+  private unlink(v: number, bucket: number): void {
+    const before = this.prevOf[v]!;
+    const after = this.nextOf[v]!;
+    if (before >= 0) this.nextOf[before] = after;
+    else this.head[bucket] = after;
+    if (after >= 0) this.prevOf[after] = before;
+    else this.tail[bucket] = before;
+    this.bucketOf[v] = -1;
+    if (this.head[bucket] === -1) {
+      const w = bucket >>> 5;
+      this.words[w]! &= ~(1 << (bucket & 31));
+      if (this.words[w] === 0) this.summary[w >>> 5]! &= ~(1 << (w & 31));
     }
-    heap[at] = v;
-    position[v] = at;
-  }
-
-  private down(at: number): void {
-    const { heap, position } = this;
-    const v = heap[at]!;
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= this.size) break;
-      const right = left + 1;
-      const child = right < this.size && this.before(heap[right]!, heap[left]!) ? right : left;
-      if (!this.before(heap[child]!, v)) break;
-      heap[at] = heap[child]!;
-      position[heap[at]!] = at;
-      at = child;
-    }
-    heap[at] = v;
-    position[v] = at;
   }
 }
 
