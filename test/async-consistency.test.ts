@@ -69,7 +69,7 @@ describe.each(PLACEMENTS)('consistency on $name', ({ placement }) => {
   }, 60_000);
 
   it('full: no two vertices within distance 2 run at once', async () => {
-    const { summary } = await traced({ ...placement(), consistency: 'full', scheduler: 'fifo', options: { tolerance: 1e-5 } });
+    const { summary } = await traced({ ...placement(), consistency: 'full', scheduler: 'fifo', options: { tolerance: 1e-4 } });
     const intervals = intervalsOf(summary);
     const near = distanceTwoOverlaps(intervals, ADJACENCY);
     expect(near.updates).toBe(summary.async!.updates);
@@ -90,5 +90,42 @@ describe.each(PLACEMENTS)('consistency on $name', ({ placement }) => {
     const conflicts = GRAPH.edges.filter(([u, v]) => u !== v && color[u as number] === color[v as number]).length;
     expect(summary.async).toMatchObject({ endReason: 'converged', consistency: 'edge' });
     expect(conflicts).toBe(0);
+  }, 60_000);
+});
+
+describe('ending a run on several workers', () => {
+  it('--max-updates and --timeout drain the flights in the air and end the run, saying why', async () => {
+    // A tolerance no run reaches: only the limits end it.
+    const forever = { graph: 'pa', algorithm: 'pagerank', engine: 'async', options: { tolerance: 1e-15 }, top: 0, workers: 2 } as RunOptions;
+    const capped = await runJob(temp.catalog, { ...forever, maxUpdates: 20_000 });
+    expect(capped).toMatchObject({ converged: false, stopReason: 'max-updates' });
+    expect(capped.async!.updates).toBeGreaterThanOrEqual(20_000);
+    const timed = await runJob(temp.catalog, { ...forever, timeoutSeconds: 0.5, consistency: 'full' });
+    expect(timed).toMatchObject({ converged: false, stopReason: 'timeout' });
+  }, 60_000);
+
+  it('a worker process killed in the middle of a run fails the job naming it, and no run hangs', async () => {
+    const victim = await startWorkerProcess();
+    try {
+      let killed = false;
+      const error = await runJob(temp.catalog, {
+        graph: 'pa',
+        algorithm: 'pagerank',
+        engine: 'async',
+        options: { tolerance: 1e-15 },
+        cluster: [processes[0]!.address, victim.address],
+        top: 0,
+        onStep: () => {
+          if (!killed) {
+            killed = true;
+            victim.child.kill('SIGKILL');
+          }
+        },
+      } as RunOptions).catch((e: unknown) => e);
+      expect(killed).toBe(true);
+      expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining(victim.address) });
+    } finally {
+      await victim.stop();
+    }
   }, 60_000);
 });
