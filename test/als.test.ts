@@ -131,6 +131,44 @@ describe('ALS against a sequential oracle', () => {
   });
 });
 
+/** Training RMSE of the factors (k + 1 per vertex: factors, bias) over the stored ratings. */
+function trainRmseOf(factors: Float64Array, ratings: OracleRatings, mean: number, k: number): number {
+  let sse = 0;
+  ratings.user.forEach((u, r) => {
+    const i = ratings.item[r]!;
+    let prediction = mean + factors[u * (k + 1) + k]! + factors[i * (k + 1) + k]!;
+    for (let j = 0; j < k; j++) prediction += factors[u * (k + 1) + j]! * factors[i * (k + 1) + j]!;
+    sse += (ratings.rating[r]! - prediction) ** 2;
+  });
+  return Math.sqrt(sse / ratings.user.length);
+}
+
+describe('ALS on the asynchronous engine (explicit ratings)', () => {
+  const options = { rank: 3, regParam: 0.02, maxIterations: 15, tolerance: 1e-4, test: '' };
+  it.each([
+    ['1 worker', { inProcess: true }],
+    ['2 threads, edge consistency', { workers: 2, consistency: 'edge' }],
+  ])('%s: solves until no factor moves, and fits the planted matrix as well as 15 synchronous iterations', async (_name, placement) => {
+    const ratings = storedRatings('ratings');
+    const sync = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', options: { ...options, test: testFile }, inProcess: true });
+    const job = await runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', engine: 'async', options: { ...options, test: testFile }, ...placement });
+    expect(job).toMatchObject({ engine: 'async', converged: true, stopReason: 'converged' });
+    const syncRmse = trainRmseOf(factorsOf(sync.jobId), ratings, sync.globalMean as number, 3);
+    const asyncRmse = trainRmseOf(factorsOf(job.jobId), ratings, job.globalMean as number, 3);
+    expect(asyncRmse).toBeLessThan(2 * NOISE);
+    expect(asyncRmse).toBeLessThan(syncRmse * 1.05);
+    // The summary's figures: the users' error at their last solve, and the held-out RMSE of the final factors.
+    expect((job.trainRmse as number[])[0]!).toBeCloseTo(asyncRmse, 2);
+    expect((job.testRmse as number[])[0]!).toBeLessThan(0.3);
+  });
+
+  it("refuses --implicit, which needs a whole side's Gram matrix between half-steps", async () => {
+    await expect(
+      runJob(temp.catalog, { graph: 'ratings', algorithm: 'als', engine: 'async', options: { implicit: true }, inProcess: true }),
+    ).rejects.toMatchObject({ code: 'GAS_ERR_INVALID_ARGUMENT', message: expect.stringContaining('--engine sync'), details: { option: 'implicit' } });
+  });
+});
+
 describe('ALS quality and reporting', () => {
   it('recovers the planted rank-3 matrix: training RMSE near the noise, held-out RMSE far below the spread', async () => {
     const job = await runJob(temp.catalog, {

@@ -270,7 +270,8 @@ describe('how an asynchronous run ends, and what it refuses', () => {
       }
     }
     // The accepted ones are checked against their oracles above; a refused one is refused end to end too.
-    // PageRank's program for the steps engines is refused; under async it runs its delta form (tested above).
+    // PageRank's and ALS's programs for the steps engines are refused; under async `prepare` makes
+    // their asynchronous forms (PageRank's delta form: tested above; ALS: als.test.ts).
     expect(accepted.sort()).toEqual(['coloring', 'connected-components', 'sssp']);
     await expect(runInMemory(graph, 'k-core', { directed: false, engine: 'async' })).rejects.toMatchObject({
       code: 'GAS_ERR_UNSUPPORTED',

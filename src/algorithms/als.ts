@@ -16,11 +16,18 @@
  * aggregator). The training error of the new factors follows from the same sums,
  * Σ (t − wᵀz)² = Σ t² − 2 wᵀ(Σ t z) + wᵀ(Σ z zᵀ) w, so RMSE costs no extra pass.
  *
+ * Under `--engine async` (explicit ratings only) every vertex solves with its neighbours' latest
+ * factors, block coordinate descent on the same objective (Gauss–Seidel order instead of
+ * alternating halves), and tells its neighbours to update only when its factors moved by more
+ * than `tolerance` (the largest change of a factor or the bias): the run ends when no change is
+ * left that large. Edge consistency keeps each solve reading factors no neighbour is writing.
+ *
  * Options (defaults): rank 10; regParam 0.15 (λ: the best held-out RMSE of 0.05–0.3 on a
  * MovieLens split, see bench/als.ts); maxIterations 10; seed 1 (initial factors, uniform in
  * [0, 1/√k)); biases true (`--no-biases`: held-out RMSE 0.869 against 0.845 there); implicit
  * false; alpha 1; test '' (a ratings file of held-out ratings, whose RMSE is reported after every
- * iteration; users or items the graph lacks are predicted by μ plus the known bias). The result
+ * iteration; users or items the graph lacks are predicted by μ plus the known bias); tolerance
+ * 1e-3 (asynchronous runs only). The result
  * column `factor` holds k factors and the bias per vertex; `gasworks recommend` ranks items by it.
  *
  * Example: `gasworks run als --graph ml --rank 20 --test ml-test.csv`.
@@ -46,6 +53,11 @@ export const ALS_OPTIONS = {
   implicit: { default: false, description: 'treat ratings as confidence (Hu, Koren & Volinsky) instead of values to fit', aliases: ['implicitPrefs'] },
   alpha: { default: 1, min: 0, description: 'confidence per unit of rating with --implicit (c = 1 + α·r)' },
   test: { default: '', description: 'a ratings file of held-out ratings; its RMSE is reported after every iteration' },
+  tolerance: {
+    default: 1e-3,
+    min: 0,
+    description: '--engine async: a vertex tells its neighbours to update when its factors moved by more than this (largest change)',
+  },
 };
 
 interface Prepared {
@@ -58,6 +70,9 @@ interface Prepared {
   readonly mean: number;
   readonly numRatings: number;
   readonly test: TestRatings | null;
+  readonly tolerance: number;
+  /** Running on the asynchronous engine: every vertex solves when signalled, no alternating halves. */
+  readonly dynamic: boolean;
 }
 
 export default defineAlgorithm({
@@ -75,11 +90,18 @@ export default defineAlgorithm({
         option: 'graph',
       });
     }
+    const dynamic = graph.engine === 'async';
+    if (dynamic && options.implicit) {
+      throw new InvalidArgumentError(
+        "als: --implicit solves with the other side's whole Gram matrix, an aggregate over a finished half-step that an asynchronous run never has; run it with --engine sync",
+        { option: 'implicit' },
+      );
+    }
     const mean = options.implicit ? 0 : graph.totalWeight / graph.numEdges;
     const test = options.test === '' ? null : await readTestRatings(options.test, graph);
-    return { ...options, mean, numRatings: graph.numEdges, test };
+    return { ...options, mean, numRatings: graph.numEdges, test, dynamic };
   },
-  create({ rank: k, regParam, seed, biases, implicit, alpha, mean }: Prepared) {
+  create({ rank: k, regParam, seed, biases, implicit, alpha, mean, tolerance, dynamic }: Prepared) {
     const d = k + (biases ? 1 : 0); // unknowns per vertex
     const width = k + 1; // stored per vertex: factors, bias
     const packed = (d * (d + 1)) / 2;
@@ -94,8 +116,10 @@ export default defineAlgorithm({
 
     return defineProgram({
       name: 'als',
-      vertexColumns: { factor: ['f64', width], sqerr: 'f64' },
-      mirrorColumns: ['factor'],
+      // `moved`: asynchronously, whether the last solve changed the factors by more than the tolerance.
+      vertexColumns: { factor: ['f64', width], sqerr: 'f64', moved: 'u8' },
+      mirrorColumns: dynamic ? ['factor', 'moved'] : ['factor'],
+      ...(dynamic && { asynchronous: true }),
       gatherEdges: 'all',
       scatterEdges: 'all',
       initiallyActive: 'signaled',
@@ -124,9 +148,17 @@ export default defineAlgorithm({
         if (ratings === 0) return;
         // M = Σ z zᵀ (+ the fixed side's Gram matrix, implicit) + λ·(n or 1)·I, solved from the packed sums.
         const ridge = implicit ? regParam : regParam * ratings;
+        state.moved[v] = 0;
         if (!solve(total, implicit ? ctx.aggregateVector('gram') : null, ridge, w)) return; // not positive definite (λ = 0, too few ratings): keep the old factors
-        for (let j = 0; j < k; j++) state.factor[v * width + j] = w[j]!;
-        state.factor[v * width + k] = biases ? w[k]! : 0;
+        let change = 0;
+        for (let j = 0; j < k; j++) {
+          change = Math.max(change, Math.abs(w[j]! - state.factor[v * width + j]!));
+          state.factor[v * width + j] = w[j]!;
+        }
+        const bias = biases ? w[k]! : 0;
+        change = Math.max(change, Math.abs(bias - state.factor[v * width + k]!));
+        state.factor[v * width + k] = bias;
+        state.moved[v] = change > tolerance ? 1 : 0;
         if (!implicit) {
           // Σ (t − wᵀz)² from the sums: Σt² − 2 wᵀ(Σ t z) + wᵀ(Σ z zᵀ) w.
           let quadratic = 0;
@@ -140,13 +172,15 @@ export default defineAlgorithm({
           state.sqerr[v] = Math.max(0, total[packed + d]! - 2 * linear + quadratic);
         }
       },
-      scatter(_state, _self, neighbor, _edge, ctx) {
-        ctx.signal(neighbor);
+      scatter(state, self, neighbor, _edge, ctx) {
+        if (!dynamic || state.moved[self] === 1) ctx.signal(neighbor);
       },
       aggregators: {
-        // Squared training error of the side updated in this step (with the other side as it was).
+        // Squared training error of the side updated in this step (with the other side as it
+        // was); asynchronously, of the users at their last solve.
         sse: {
-          map: (state, v, ctx) => (state.outDegree[v]! + state.inDegree[v]! > 0 && isUser(state, v) === updatesUsers(ctx.iteration) ? state.sqerr[v]! : 0),
+          map: (state, v, ctx) =>
+            state.outDegree[v]! + state.inDegree[v]! > 0 && isUser(state, v) === (dynamic || updatesUsers(ctx.iteration)) ? state.sqerr[v]! : 0,
           sum: (a, b) => a + b,
           zero: 0,
         },
@@ -182,6 +216,16 @@ export default defineAlgorithm({
     },
   },
   summarize(prepared, run) {
+    if (prepared.dynamic) {
+      // The users' errors at their last solve: each rating once, against the item factors of that moment.
+      return {
+        globalMean: prepared.mean,
+        trainRmse: [Math.sqrt((run.aggregates.sse ?? NaN) / prepared.numRatings)],
+        testRmse: prepared.test ? run.evaluations.map((evaluation) => evaluation.figures.testRmse!) : [],
+        testRatings: prepared.test?.rating.length ?? 0,
+        coldStartTestRatings: prepared.test?.coldStart ?? 0,
+      };
+    }
     const iterationMs: number[] = [];
     const trainRmse: number[] = [];
     for (let s = 1; s < run.steps.length; s += 2) {

@@ -322,6 +322,10 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
     const outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep: run.onStep, afterStep });
     const computeMs = performance.now() - computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
+    // An asynchronous run has no steps to evaluate after: its evaluation is of the final values.
+    if (evaluation && outcome.async && outcome.steps.length > 0) {
+      evaluations.push({ iteration: 1, figures: evaluation.evaluate(prepared, values, outcome.steps.at(-1)!) });
+    }
 
     const order = definition.topOrder ?? 'desc';
     const summary: ExecutionSummary = {
@@ -362,7 +366,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       })),
       maxLead: outcome.maxLead ?? null,
       async: outcome.async ? { ...outcome.async, scheduler: async.scheduler } : null,
-      ...definition.summarize?.(prepared, { steps: outcome.steps, evaluations, computeMs, workers: endpoints.length }),
+      ...definition.summarize?.(prepared, { steps: outcome.steps, evaluations, computeMs, workers: endpoints.length, aggregates: outcome.aggregates }),
     };
     return { summary, values };
   } finally {

@@ -59,6 +59,8 @@ export interface RunRecord {
   readonly evaluations: readonly Evaluation[];
   readonly computeMs: number;
   readonly workers: number;
+  /** The run's final aggregates (scalars): the last step's, or an asynchronous run's over its final state. */
+  readonly aggregates: Readonly<Record<string, number>>;
 }
 
 export interface OptionChecker {
