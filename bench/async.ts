@@ -4,6 +4,9 @@
  * real graphs (default cnr-2000 and soc-Slashdot0902 from ../shared/data).
  *
  *   npm run build && node --import tsx bench/async.ts [--files a.txt.gz,b.txt.gz] [--runs 3] [--tolerance 1e-6]
+ *     [--sections schedulers,consistency] [--consistency-files a.txt.gz] [--threads 1,2]
+ *     [--models vertex,edge,full] [--coloring-scheduler fifo] [--pagerank-scheduler priority]
+ *     [--timeout 120] [--max-updates-per-vertex 100]
  *
  * Per graph and algorithm, one JSON line per engine and scheduler with medians over `--runs`:
  *   updates          vertex updates (sync: the vertices active in each step, summed — |V| × steps
@@ -20,6 +23,25 @@
  *                    own line carries its distance too)
  *   conflicts, colors  colouring: edges whose ends share a colour (must be 0), colours used
  * and `load` lines (the machine may be shared).
+ *
+ * The `consistency` section (issue 16) runs the async engine on 1 and 2 worker threads under each
+ * consistency model, on the first graph (`--consistency-files`): colouring (`--coloring-scheduler`,
+ * default fifo) and dynamic PageRank (`--pagerank-scheduler`, default priority), each run capped at
+ * `--timeout` seconds (default 120) and `--max-updates-per-vertex` × |V| updates (default 100).
+ * One `async-consistency` line per algorithm, workers and model, medians over `--runs` unless
+ * said otherwise:
+ *   updates, seconds              the engine's own count and wall time (first update to last)
+ *   updatesPerSecondPerWorker     the mean over workers of each one's updates/s
+ *   flightShare                   Σ flights / Σ updates (updates whose scope spans workers)
+ *   lockWaitShare                 Σ lock sets that waited / Σ lock sets taken (0 when none taken)
+ *   meanLockWaitMs                Σ wait / Σ lock sets that waited (0 when none waited)
+ *   bytesBetweenWorkers           bytes sent over all links, summed
+ *   endReason                     every run's, distinct ones joined by `,`
+ *   conflicts (most over runs), colors   colouring
+ *   l1ToSync (largest over runs)  PageRank, against a sync run at the same tolerance
+ *   target, meetsTarget           `edge` lines: the issue's 500 k updates/s per worker
+ *
+ *   node --import tsx bench/async.ts --sections consistency --runs 3
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -30,16 +52,29 @@ const { values } = parseArgs({
     files: { type: 'string', default: '../shared/data/cnr-2000.txt.gz,../shared/data/soc-Slashdot0902.txt.gz' },
     runs: { type: 'string', default: '3' },
     tolerance: { type: 'string', default: '1e-6' },
+    sections: { type: 'string', default: 'schedulers,consistency' },
+    'consistency-files': { type: 'string' },
+    threads: { type: 'string', default: '1,2' },
+    models: { type: 'string', default: 'vertex,edge,full' },
+    'coloring-scheduler': { type: 'string', default: 'fifo' },
+    'pagerank-scheduler': { type: 'string', default: 'priority' },
+    timeout: { type: 'string', default: '120' },
+    'max-updates-per-vertex': { type: 'string', default: '100' },
   },
 });
+
+/** Issue 16's target for `edge` consistency on threads, in updates/s per worker. */
+const TARGET_UPDATES_PER_WORKER = 500_000;
 
 const { runOnGraph } = await fromDist<typeof import('../src/graphology.js')>('graphology.js');
 const files = values.files!.split(',').filter(Boolean);
 const runs = Number(values.runs);
 const tolerance = Number(values.tolerance);
+const sections = new Set(values.sections!.split(','));
+const consistencyFiles = (values['consistency-files'] ?? files[0] ?? '').split(',').filter(Boolean);
 console.log(JSON.stringify({ bench: 'load', at: 'start', loadAverage: loadavg().map(round) }));
 
-for (const file of files) {
+for (const file of [...new Set([...files, ...(sections.has('consistency') ? consistencyFiles : [])])]) {
   const graph = await readGraph(file);
   const name = file
     .split('/')
@@ -67,8 +102,11 @@ for (const file of files) {
     { algorithm: 'sssp', options: { source: firstLabel(graph) }, sync: true },
     { algorithm: 'coloring', options: {}, sync: false },
   ];
-  const exact = new Map((await run('pagerank', { tolerance: 1e-12, maxIterations: 1000 }, 'sync')).values);
-  for (const job of jobs) {
+  // The sync ranks at `--tolerance`, for l1ToSync: the schedulers section's, or one run of the consistency section's own.
+  let syncRanks: ReadonlyMap<string, number | number[]> | null = null;
+  const schedulerJobs = sections.has('schedulers') && files.includes(file) ? jobs : [];
+  const exact = schedulerJobs.length > 0 ? new Map((await run('pagerank', { tolerance: 1e-12, maxIterations: 1000 }, 'sync')).values) : new Map();
+  for (const job of schedulerJobs) {
     let reference: Map<string, number | number[]> | null = null;
     let syncUpdates = NaN;
     let syncMs = NaN;
@@ -77,6 +115,7 @@ for (const file of files) {
       for (let r = 0; r < runs; r++) samples.push(await run(job.algorithm, job.options, 'sync'));
       const last = samples.at(-1)!;
       reference = new Map(last.values);
+      if (job.algorithm === 'pagerank') syncRanks = reference;
       syncMs = median(samples.map((s) => s.summary.timings.computeMs));
       syncUpdates = last.active;
       console.log(
@@ -127,8 +166,122 @@ for (const file of files) {
       console.log(JSON.stringify(line));
     }
   }
+  if (sections.has('consistency') && consistencyFiles.includes(file)) {
+    syncRanks ??= new Map((await run('pagerank', { tolerance }, 'sync')).values);
+    await consistencyRuns(graph, name, syncRanks);
+  }
 }
 console.log(JSON.stringify({ bench: 'load', at: 'end', loadAverage: loadavg().map(round) }));
+
+/**
+ * Issue 16: colouring and dynamic PageRank on each worker count × consistency model, one
+ * `async-consistency` line each (see the header for the fields).
+ */
+async function consistencyRuns(graph: import('graphology').default, name: string, syncRanks: ReadonlyMap<string, number | number[]>): Promise<void> {
+  const jobs = [
+    { algorithm: 'coloring', options: {}, scheduler: values['coloring-scheduler']! },
+    { algorithm: 'pagerank', options: { tolerance }, scheduler: values['pagerank-scheduler']! },
+  ];
+  for (const job of jobs) {
+    for (const workers of values.threads!.split(',').map(Number)) {
+      for (const consistency of values.models!.split(',')) {
+        const samples = [];
+        for (let r = 0; r < runs; r++) {
+          const summary = await runOnGraph(graph, job.algorithm, {
+            options: job.options,
+            engine: 'async',
+            scheduler: job.scheduler,
+            consistency,
+            workers,
+            timeoutSeconds: Number(values.timeout),
+            // Colouring under vertex consistency on several workers need not end (neighbours may
+            // recolour against each other forever): a budget keeps such a run short and says so.
+            maxUpdates: Number(values['max-updates-per-vertex']) * graph.order,
+            attribute: false,
+            top: 0,
+          });
+          samples.push(asyncFigures(summary.async!, summary.values(), summary.aggregates, job.algorithm, graph, syncRanks));
+        }
+        const line: Record<string, unknown> = {
+          bench: 'async-consistency',
+          graph: name,
+          algorithm: job.algorithm,
+          scheduler: job.scheduler,
+          workers,
+          consistency,
+          consistencyKept: [...new Set(samples.map((s) => s.consistency))].join(','),
+          vertices: graph.order,
+          runs,
+          updates: Math.round(median(samples.map((s) => s.updates))),
+          seconds: round(median(samples.map((s) => s.seconds))),
+          updatesPerSecondPerWorker: Math.round(median(samples.map((s) => s.updatesPerSecondPerWorker))),
+          flightShare: round(median(samples.map((s) => s.flightShare))),
+          lockWaitShare: round(median(samples.map((s) => s.lockWaitShare))),
+          meanLockWaitMs: round(median(samples.map((s) => s.meanLockWaitMs))),
+          deferrals: Math.round(median(samples.map((s) => s.deferrals))),
+          bytesBetweenWorkers: Math.round(median(samples.map((s) => s.bytesBetweenWorkers))),
+          endReason: [...new Set(samples.map((s) => s.endReason))].join(','),
+        };
+        if (job.algorithm === 'coloring') {
+          line.conflicts = Math.max(...samples.map((s) => s.conflicts!));
+          line.colors = median(samples.map((s) => s.colors!));
+        } else line.l1ToSync = Math.max(...samples.map((s) => s.l1ToSync!));
+        if (consistency === 'edge') {
+          line.target = TARGET_UPDATES_PER_WORKER;
+          line.meetsTarget = (line.updatesPerSecondPerWorker as number) >= TARGET_UPDATES_PER_WORKER;
+        }
+        console.log(JSON.stringify(line));
+      }
+    }
+  }
+}
+
+interface RunFigures {
+  readonly consistency: string;
+  readonly endReason: string;
+  readonly updates: number;
+  readonly seconds: number;
+  readonly updatesPerSecondPerWorker: number;
+  readonly flightShare: number;
+  readonly lockWaitShare: number;
+  readonly meanLockWaitMs: number;
+  readonly deferrals: number;
+  readonly bytesBetweenWorkers: number;
+  /** Colouring. */
+  readonly conflicts?: number;
+  readonly colors?: number;
+  /** PageRank. */
+  readonly l1ToSync?: number;
+}
+
+/** One run's figures for the consistency lines, summed over workers and links. */
+function asyncFigures(
+  outcome: import('../src/engine/coordinator/engine.js').AsyncOutcome,
+  result: ReadonlyMap<string, number | number[]>,
+  aggregates: Readonly<Record<string, number>>,
+  algorithm: string,
+  graph: import('graphology').default,
+  syncRanks: ReadonlyMap<string, number | number[]>,
+): RunFigures {
+  const sum = (pick: (w: (typeof outcome.workers)[number]) => number) => outcome.workers.reduce((total, w) => total + pick(w), 0);
+  const updates = sum((w) => w.updates);
+  const lockSets = sum((w) => w.lockSets);
+  const lockWaits = sum((w) => w.lockWaits);
+  return {
+    consistency: outcome.consistency,
+    endReason: outcome.endReason,
+    updates: outcome.updates,
+    seconds: outcome.seconds,
+    updatesPerSecondPerWorker: sum((w) => w.updatesPerSecond) / outcome.workers.length,
+    flightShare: updates > 0 ? sum((w) => w.flights) / updates : 0,
+    lockWaitShare: lockSets > 0 ? lockWaits / lockSets : 0,
+    meanLockWaitMs: lockWaits > 0 ? sum((w) => w.lockWaitMs) / lockWaits : 0,
+    deferrals: sum((w) => w.deferrals),
+    bytesBetweenWorkers: outcome.links.bytes.flat().reduce((total, b) => total + b, 0),
+    ...(algorithm === 'coloring' ? { conflicts: conflicts(graph, result as ReadonlyMap<string, number>), colors: aggregates.colors! } : {}),
+    ...(algorithm === 'pagerank' ? { l1ToSync: compare(result, syncRanks, true) } : {}),
+  };
+}
 
 /** A SNAP edge list (gzip or not) as a directed graphology graph. */
 async function readGraph(file: string) {
