@@ -2,7 +2,10 @@
  * A worker's locks over its replicas, for asynchronous runs under a consistency model (Low et
  * al., "Distributed GraphLab", VLDB 2012, §4.2.2): each local vertex has a writer flag and a
  * reader count. An update takes a *lock set* on a worker all at once or not at all (`tryTake`);
- * sets are encoded as Int32Arrays, a write lock on v as −(v + 1) and a read lock as v.
+ * sets are encoded as Int32Arrays, a write lock on v as −(v + 1) and a read lock as v. A set
+ * that cannot be taken names the first vertex in its way (`conflictOf`), so its owner waits on
+ * that vertex alone and is tried again only when a lock on it is let go.
+
  *
  * The scope an update locks on a worker holding a replica of its vertex v (`scopeLocks`):
  *
@@ -31,23 +34,28 @@ export class LockTable {
     this.readers = new Uint32Array(numVertices);
   }
 
-  /** Takes every lock of `set` if none conflicts with a lock held; returns whether it did. */
-  tryTake(set: Int32Array): boolean {
+  /** The first vertex of `set` whose lock conflicts with a lock held, or −1 if the whole set can be taken. */
+  conflictOf(set: Int32Array): number {
     const { writer, readers } = this;
     for (let i = 0; i < set.length; i++) {
       const entry = set[i]!;
       if (entry < 0) {
         const v = -entry - 1;
-        if (writer[v] !== 0 || readers[v] !== 0) return false;
-      } else if (writer[entry] !== 0) return false;
+        if (writer[v] !== 0 || readers[v] !== 0) return v;
+      } else if (writer[entry] !== 0) return entry;
     }
+    return -1;
+  }
+
+  /** Takes every lock of `set` (which `conflictOf` found free). */
+  take(set: Int32Array): void {
+    const { writer, readers } = this;
     for (let i = 0; i < set.length; i++) {
       const entry = set[i]!;
       if (entry < 0) writer[-entry - 1] = 1;
       else readers[entry]!++;
     }
     this.held++;
-    return true;
   }
 
   release(set: Int32Array): void {
@@ -60,35 +68,25 @@ export class LockTable {
     this.held--;
   }
 
-  /** Whether `set` could be taken now (a vertex that runs at once, holding nothing while it runs). */
-  free(set: Int32Array): boolean {
-    if (this.held === 0) return true;
+  /**
+   * The first vertex in the way of v's local scope (write v, read — or write — its neighbours
+   * here), or −1 if every lock is free, without building the set: a vertex that runs at once,
+   * holding nothing while it runs.
+   */
+  scopeConflict(graph: LocalGraph, v: number, writeNeighbors: boolean): number {
+    if (this.held === 0) return -1;
     const { writer, readers } = this;
-    for (let i = 0; i < set.length; i++) {
-      const entry = set[i]!;
-      if (entry < 0) {
-        const v = -entry - 1;
-        if (writer[v] !== 0 || readers[v] !== 0) return false;
-      } else if (writer[entry] !== 0) return false;
-    }
-    return true;
-  }
-
-  /** Whether local-scope locks of `v` (write v, read or write its neighbours here) are free, without building the set. */
-  freeScope(graph: LocalGraph, v: number, writeNeighbors: boolean): boolean {
-    if (this.held === 0) return true;
-    const { writer, readers } = this;
-    if (writer[v] !== 0 || readers[v] !== 0) return false;
+    if (writer[v] !== 0 || readers[v] !== 0) return v;
     const { outOffsets, dst, inOffsets, inSources } = graph;
     for (let e = outOffsets[v]!, end = outOffsets[v + 1]!; e < end; e++) {
       const u = dst[e]!;
-      if (u !== v && (writer[u] !== 0 || (writeNeighbors && readers[u] !== 0))) return false;
+      if (u !== v && (writer[u] !== 0 || (writeNeighbors && readers[u] !== 0))) return u;
     }
     for (let k = inOffsets[v]!, end = inOffsets[v + 1]!; k < end; k++) {
       const u = inSources[k]!;
-      if (u !== v && (writer[u] !== 0 || (writeNeighbors && readers[u] !== 0))) return false;
+      if (u !== v && (writer[u] !== 0 || (writeNeighbors && readers[u] !== 0))) return u;
     }
-    return true;
+    return -1;
   }
 }
 
