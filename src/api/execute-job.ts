@@ -8,10 +8,9 @@
  */
 import { resolve } from 'node:path';
 import { findAlgorithm, ALGORITHMS } from '../algorithms/index.js';
-import { defaultWorkerCount, placementSize, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
+import { defaultWorkerCount, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
 import {
   engineByName,
-  checkWorkerCount,
   type Engine,
   resolveWorkerCount,
   type AlgorithmDefinition,
@@ -285,7 +284,6 @@ export async function planJob(
   // The asynchronous engine runs on one worker unless more are asked for: one worker keeps every
   // consistency model without a lock and is reproducible bit for bit.
   const placement = choosePlacement(engine.name === 'async' && run.workers === undefined ? { ...run, workers: 1 } : run, spec, meta.numPartitions, meta.edges);
-  checkWorkerCount(engine, placementSize(placement), placement.kind === 'cluster' ? 'cluster' : 'workers');
   return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement };
 }
 

@@ -3,7 +3,7 @@
  * one request protocol (protocol.ts) over a thread port or a WebSocket. The engine sees only
  * `WorkerEndpoint`s.
  */
-export { startWorkers, defaultWorkerCount, placementSize, type Placement, type StartOptions, type StartedWorkers } from './launch.js';
+export { startWorkers, defaultWorkerCount, type Placement, type StartOptions, type StartedWorkers } from './launch.js';
 export { startWorkerServer, DEFAULT_LISTEN, type WorkerServer, type WorkerServerOptions } from './tcp-worker.js';
 export { parseAddress, isLoopback } from './address.js';
 export { loadClusterSecret, SECRET_ENV } from './secret.js';

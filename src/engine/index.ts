@@ -47,7 +47,6 @@ export {
 } from './program/option-schema.js';
 export { engineByName, ENGINE_NAMES } from './coordinator/engines.js';
 export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic, AsyncOutcome, AsyncSettings, AsyncWorkerFigures } from './coordinator/engine.js';
-export { checkWorkerCount } from './coordinator/engine.js';
 export { SCHEDULER_NAMES, type SchedulerName } from './worker/schedulers.js';
 export { CONSISTENCY_MODELS, type Consistency } from './worker/async-locks.js';
 export { asyncEngine, asyncRefusal } from './coordinator/async-engine.js';

@@ -3,7 +3,6 @@
  * them. Engines are registered by name (engines.ts) — `sync` (BSP), `ssp` (bounded staleness),
  * later `async` — and the same program runs unchanged on each.
  */
-import { GasError } from '../../errors.js';
 import type { WorkerEndpoint } from './endpoint.js';
 import type { AnyVertexProgram } from '../program/program.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
@@ -153,21 +152,5 @@ export interface Engine {
    * of reusing one per peer from step to step (message-slots.ts).
    */
   readonly keepsMessages: boolean;
-  /** The most workers it can run on, and why; none: any. */
-  readonly workerLimit?: { readonly max: number; readonly why: string };
   run(workers: readonly WorkerEndpoint[], program: AnyVertexProgram, facts: GraphFacts, options: EngineOptions): Promise<EngineOutcome>;
-}
-
-/**
- * Refuses `workers` workers for an engine with a worker limit, naming the limit and why: while
- * planning (before a job exists) and again in the engine's `run`, for library callers.
- */
-export function checkWorkerCount(engine: Engine, workers: number, option: string): void {
-  const limit = engine.workerLimit;
-  if (!limit || workers <= limit.max) return;
-  throw new GasError(
-    'GAS_ERR_UNSUPPORTED',
-    `run: --engine ${engine.name} runs on ${limit.max} worker${limit.max === 1 ? '' : 's'} so far (${workers} asked for); ${limit.why} — use --workers ${limit.max}`,
-    { option },
-  );
 }
