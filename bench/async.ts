@@ -6,7 +6,7 @@
  *   npm run build && node --import tsx bench/async.ts [--files a.txt.gz,b.txt.gz] [--runs 3] [--tolerance 1e-6]
  *     [--sections schedulers,consistency] [--consistency-files a.txt.gz] [--threads 1,2]
  *     [--models vertex,edge,full] [--coloring-scheduler fifo] [--pagerank-scheduler priority]
- *     [--timeout 120] [--max-updates-per-vertex 100]
+ *     [--timeout 120] [--max-updates-per-vertex 100] [--strategy hdrf] [--partitions 2]
  *
  * Per graph and algorithm, one JSON line per engine and scheduler with medians over `--runs`:
  *   updates          vertex updates (sync: the vertices active in each step, summed — |V| × steps
@@ -27,7 +27,9 @@
  * The `consistency` section (issue 16) runs the async engine on 1 and 2 worker threads under each
  * consistency model, on the first graph (`--consistency-files`): colouring (`--coloring-scheduler`,
  * default fifo) and dynamic PageRank (`--pagerank-scheduler`, default priority), each run capped at
- * `--timeout` seconds (default 120) and `--max-updates-per-vertex` × |V| updates (default 100).
+ * `--timeout` seconds (default 120) and `--max-updates-per-vertex` × |V| updates (default 100),
+ * the graph cut by `--strategy` into `--partitions` (default hdrf into 2: a vertex whose edges
+ * all lie on one worker runs without a message, so the cut decides how many updates span workers).
  * One `async-consistency` line per algorithm, workers and model, medians over `--runs` unless
  * said otherwise:
  *   updates, seconds              the engine's own count and wall time (first update to last)
@@ -60,6 +62,8 @@ const { values } = parseArgs({
     'pagerank-scheduler': { type: 'string', default: 'priority' },
     timeout: { type: 'string', default: '120' },
     'max-updates-per-vertex': { type: 'string', default: '100' },
+    strategy: { type: 'string', default: 'hdrf' },
+    partitions: { type: 'string', default: '2' },
   },
 });
 
@@ -197,6 +201,8 @@ async function consistencyRuns(graph: import('graphology').default, name: string
             // Colouring under vertex consistency on several workers need not end (neighbours may
             // recolour against each other forever): a budget keeps such a run short and says so.
             maxUpdates: Number(values['max-updates-per-vertex']) * graph.order,
+            strategy: values.strategy!,
+            partitions: Number(values.partitions),
             attribute: false,
             top: 0,
           });
@@ -209,6 +215,8 @@ async function consistencyRuns(graph: import('graphology').default, name: string
           scheduler: job.scheduler,
           workers,
           consistency,
+          strategy: values.strategy,
+          partitions: Number(values.partitions),
           consistencyKept: [...new Set(samples.map((s) => s.consistency))].join(','),
           vertices: graph.order,
           runs,

@@ -11,31 +11,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobResults, runJob, type JobSummary, type RunOptions } from '../src/index.js';
-import { importGraph } from '../src/ingest/import-graph.js';
 import { adjacencyOf, adjacentOverlaps, distanceTwoOverlaps, sameVertexOverlaps, updateIntervals } from './helpers/consistency-checker.js';
-import { edgeListText, preferentialAttachment } from './helpers/generators.js';
-import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
-import { startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
+import { preferentialAttachment } from './helpers/generators.js';
+import type { TempCatalog } from './helpers/graph-files.js';
+import { startWorkerProcess, storedGraphsAndWorkers, type WorkerProcess } from './helpers/workers.js';
 
 const GRAPH = preferentialAttachment(11, 1500, 4);
 const ADJACENCY = adjacencyOf(GRAPH.edges as [number, number][], GRAPH.vertices!);
 
 let temp: TempCatalog;
 let processes: WorkerProcess[] = [];
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  temp = openTempCatalog();
-  const file = writeGraphFile(temp.inputDir, 'pa.txt', edgeListText(GRAPH));
-  // Random placement: many vertices with replicas on both workers, so most updates span them.
-  await importGraph(temp.catalog, { file, name: 'pa', partitions: 2, strategy: 'random', undirected: true });
-  processes = await Promise.all([0, 1].map(() => startWorkerProcess()));
+  ({ temp, processes, close } = await storedGraphsAndWorkers([{ name: 'pa', graph: GRAPH }], 2));
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop()));
-  temp.close();
-  removeTempDirs();
-});
+afterAll(() => close());
 
 const PLACEMENTS = [
   { name: '2 threads', placement: (): Partial<RunOptions> => ({ workers: 2 }) },

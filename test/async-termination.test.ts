@@ -7,13 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobResults, runJob, type RunOptions } from '../src/index.js';
-import { importGraph } from '../src/ingest/import-graph.js';
 import { SCHEDULER_NAMES } from '../src/engine/index.js';
-import { edgeListText, erdosRenyi, type TestGraph } from './helpers/generators.js';
+import { erdosRenyi, type TestGraph } from './helpers/generators.js';
 import { bfsOracle, componentsOracle } from './helpers/oracles.js';
-import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import type { TempCatalog } from './helpers/graph-files.js';
 import { runInMemory } from './helpers/run-by-label.js';
-import { startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
+import { storedGraphsAndWorkers, type WorkerProcess } from './helpers/workers.js';
 
 const ALGORITHMS = ['connected-components', 'sssp', 'coloring'] as const;
 const MODELS = ['vertex', 'edge', 'full'] as const;
@@ -54,21 +53,14 @@ const optionsOf = (algorithm: Case['algorithm']): Record<string, unknown> => (al
 describe('200 seeded asynchronous runs end, with the right result', () => {
   let temp: TempCatalog;
   let processes: WorkerProcess[] = [];
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    temp = openTempCatalog();
-    for (let g = 0; g < STORED_GRAPHS; g++) {
-      const file = writeGraphFile(temp.inputDir, `er-${g}.txt`, edgeListText(graphOf(g)));
-      await importGraph(temp.catalog, { file, name: `er-${g}`, partitions: 2, strategy: 'random', undirected: true });
-    }
-    processes = await Promise.all([0, 1].map(() => startWorkerProcess()));
+    const graphs = Array.from({ length: STORED_GRAPHS }, (_, g) => ({ name: `er-${g}`, graph: graphOf(g) }));
+    ({ temp, processes, close } = await storedGraphsAndWorkers(graphs, 2));
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    temp.close();
-    removeTempDirs();
-  });
+  afterAll(() => close());
 
   it.each(CASES)(
     '2 threads: seed $seed, $algorithm, $scheduler, $consistency',

@@ -13,7 +13,9 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { offerHandshake } from '../../src/cluster/handshake.js';
 import { runJob, type Catalog } from '../../src/index.js';
-import { makeTempDir } from './graph-files.js';
+import { makeTempDir, openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './graph-files.js';
+import { edgeListText, type TestGraph } from './generators.js';
+import { importGraph } from '../../src/ingest/import-graph.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/gasworks.js', import.meta.url));
 
@@ -106,4 +108,30 @@ export function runAndKill(args: readonly string[], ready: () => boolean): Promi
       else resolvePromise(signal);
     });
   });
+}
+
+/**
+ * A temporary catalog holding `graphs` (each an undirected edge list cut at random into two
+ * partitions: many vertices with replicas on both workers) and `count` worker processes, for the
+ * asynchronous engine's tests; `close` stops the workers and removes the catalog.
+ */
+export async function storedGraphsAndWorkers(
+  graphs: readonly { readonly name: string; readonly graph: TestGraph }[],
+  count: number,
+): Promise<{ temp: TempCatalog; processes: WorkerProcess[]; close(): Promise<void> }> {
+  const temp = openTempCatalog();
+  for (const { name, graph } of graphs) {
+    const file = writeGraphFile(temp.inputDir, `${name}.txt`, edgeListText(graph));
+    await importGraph(temp.catalog, { file, name, partitions: 2, strategy: 'random', undirected: true });
+  }
+  const processes = await Promise.all(Array.from({ length: count }, () => startWorkerProcess()));
+  return {
+    temp,
+    processes,
+    close: async () => {
+      await Promise.all(processes.map((p) => p.stop()));
+      temp.close();
+      removeTempDirs();
+    },
+  };
 }
