@@ -128,3 +128,44 @@ export function extraLockTriples(graph: LocalGraph, plan: ExchangePlan): number[
   }
   return out;
 }
+
+/**
+ * Things waiting on a vertex of this worker until a lock on it is let go — lock sets that found
+ * it in their way, vertices that could not run at once — so that nothing is looked at again
+ * before what stopped it has changed.
+ */
+export class VertexQueues<T> {
+  private readonly queues = new Map<number, T[]>();
+  private readonly queued: Uint8Array;
+
+  constructor(numVertices: number) {
+    this.queued = new Uint8Array(numVertices);
+  }
+
+  get empty(): boolean {
+    return this.queues.size === 0;
+  }
+
+  add(vertex: number, item: T): void {
+    const queue = this.queues.get(vertex);
+    if (queue) queue.push(item);
+    else {
+      this.queues.set(vertex, [item]);
+      this.queued[vertex] = 1;
+    }
+  }
+
+  /** Moves every item waiting on a vertex of the lock set `set` to `out`. */
+  wake(set: Int32Array, out: T[]): void {
+    if (this.queues.size === 0) return;
+    const { queued } = this;
+    for (let i = 0; i < set.length; i++) {
+      const entry = set[i]!;
+      const vertex = entry < 0 ? -entry - 1 : entry;
+      if (queued[vertex] === 0) continue;
+      queued[vertex] = 0;
+      for (const item of this.queues.get(vertex)!) out.push(item);
+      this.queues.delete(vertex);
+    }
+  }
+}

@@ -40,7 +40,7 @@
  */
 import { GasError } from '../../errors.js';
 import type { ProgramContext } from '../program/program.js';
-import { extraLockTriples, LockTable, scopeLocks, type Consistency } from './async-locks.js';
+import { extraLockTriples, LockTable, scopeLocks, VertexQueues, type Consistency } from './async-locks.js';
 import { RECORD, RecordBatch } from './async-protocol.js';
 import { localIdOf } from './local-graph.js';
 import type { MeshLinks, PeerInbox } from './mesh.js';
@@ -147,9 +147,8 @@ export class AsyncRunner {
   private readonly batches: RecordBatch[];
   /** Lock sets held on this worker, by the global id of the vertex whose flight holds them. */
   private readonly heldSets = new Map<number, Int32Array>();
-  /** Lock sets waiting, each on the one vertex that was in its way (by local id). */
-  private readonly queues = new Map<number, Waiter[]>();
-  private readonly hasQueue: Uint8Array;
+  /** Lock sets waiting, each on the one vertex that was in its way. */
+  private readonly waiters: VertexQueues<Waiter>;
   private waitingCount = 0;
   private waiterSeq = 0;
   /** Waiters whose vertex was let go since they were last tried. */
@@ -161,8 +160,7 @@ export class AsyncRunner {
    * flight waits for its flight to land (`relaunch`), one that found the window full waits in
    * `overflow` for a free place. Woken ones are tried again in `retry`.
    */
-  private readonly parked = new Map<number, number[]>();
-  private readonly hasParked: Uint8Array;
+  private readonly parked: VertexQueues<number>;
   private readonly relaunch: Uint8Array;
   private overflow: number[] = [];
   private overflowHead = 0;
@@ -224,9 +222,9 @@ export class AsyncRunner {
     this.locks = new LockTable(n);
     this.inFlight = new Uint8Array(n);
     this.isDeferred = new Uint8Array(n);
-    this.hasParked = new Uint8Array(n);
+    this.parked = new VertexQueues(n);
     this.relaunch = new Uint8Array(n);
-    this.hasQueue = new Uint8Array(n);
+    this.waiters = new VertexQueues(n);
     this.isFlight = new Uint8Array(n);
     this.batches = Array.from({ length: plan.numWorkers }, () => new RecordBatch());
     this.linkBytes = new Array<number>(plan.numWorkers).fill(0);
@@ -453,14 +451,7 @@ export class AsyncRunner {
     this.deferredCount++;
     if (on === -1) this.relaunch[v] = 1;
     else if (on === -2) this.overflow.push(v);
-    else {
-      const list = this.parked.get(on);
-      if (list) list.push(v);
-      else {
-        this.parked.set(on, [v]);
-        this.hasParked[on] = 1;
-      }
-    }
+    else this.parked.add(on, v);
     return false;
   }
 
@@ -603,17 +594,8 @@ export class AsyncRunner {
     }
     this.lockWaits++;
     this.waitingCount++;
-    this.waitOn(blocker, { seq: this.waiterSeq++, gid, from, set, gatherNow, since: performance.now() });
+    this.waiters.add(blocker, { seq: this.waiterSeq++, gid, from, set, gatherNow, since: performance.now() });
     return false;
-  }
-
-  private waitOn(vertex: number, waiter: Waiter): void {
-    const queue = this.queues.get(vertex);
-    if (queue) queue.push(waiter);
-    else {
-      this.queues.set(vertex, [waiter]);
-      this.hasQueue[vertex] = 1;
-    }
   }
 
   private releaseHere(gid: number): void {
@@ -621,27 +603,9 @@ export class AsyncRunner {
     if (!set) throw new GasError('GAS_ERR_INTERNAL', `async: no locks held for vertex ${gid} on worker ${this.self}`);
     this.locks.release(set);
     this.heldSets.delete(gid);
-    this.wakeOn(set);
-  }
-
-  /** Wakes the lock sets waiting and the vertices parked on any vertex of `set` (its locks were let go). */
-  private wakeOn(set: Int32Array): void {
-    if (this.queues.size === 0 && this.parked.size === 0) return;
-    const { hasQueue, hasParked } = this;
-    for (let i = 0; i < set.length; i++) {
-      const entry = set[i]!;
-      const vertex = entry < 0 ? -entry - 1 : entry;
-      if (hasQueue[vertex] === 1) {
-        hasQueue[vertex] = 0;
-        for (const waiter of this.queues.get(vertex)!) this.ready.push(waiter);
-        this.queues.delete(vertex);
-      }
-      if (hasParked[vertex] === 1) {
-        hasParked[vertex] = 0;
-        for (const v of this.parked.get(vertex)!) this.retry.push(v);
-        this.parked.delete(vertex);
-      }
-    }
+    // What waited on any vertex of the set is tried again.
+    this.waiters.wake(set, this.ready);
+    this.parked.wake(set, this.retry);
   }
 
   /**
@@ -655,7 +619,7 @@ export class AsyncRunner {
     for (const waiter of woken) {
       const blocker = this.locks.conflictOf(waiter.set);
       if (blocker >= 0) {
-        this.waitOn(blocker, waiter);
+        this.waiters.add(blocker, waiter);
         continue;
       }
       this.locks.take(waiter.set);
