@@ -260,6 +260,25 @@ describe('shard cache on remote workers', () => {
       await Promise.all(fresh.map((w) => w.stop()));
     }
   });
+
+  it('jobs at once on shared workers whose cache holds one shard: none loses its cached shard to another job', async () => {
+    // Each job's shard evicts the others' (the cache keeps one): a worker that said it holds a
+    // shard must not find it gone at setup because another job stored its own in between.
+    const env = { ...process.env, GASWORKS_MAX_CACHED_SHARDS: '1' };
+    const small = await Promise.all([0, 1].map(() => startWorkerProcess('127.0.0.1', undefined, env)));
+    try {
+      const cluster = small.map((w) => w.address);
+      const graphs = ['er', 'directed', 'undirected'];
+      const expected = new Map<string, Float64Array>();
+      for (const graph of graphs) expected.set(graph, (await run({ graph, algorithm: 'connected-components', workers: 1 })).values);
+      for (let round = 0; round < 4; round++) {
+        const results = await Promise.all(graphs.map((graph) => run({ graph, algorithm: 'connected-components', cluster })));
+        results.forEach((result, g) => expectSame(result.values, expected.get(graphs[g]!)!, `${graphs[g]} in round ${round}`, true));
+      }
+    } finally {
+      await Promise.all(small.map((w) => w.stop()));
+    }
+  });
 });
 
 describe('worker failures', () => {
