@@ -26,6 +26,7 @@ import {
   kebabCase,
   SCHEDULER_NAMES,
   CONSISTENCY_MODELS,
+  isConsistency,
 } from '../engine/index.js';
 import { GasError, NotFoundError } from '../errors.js';
 import type { GraphSource, VertexLabel } from '../storage/index.js';
@@ -199,7 +200,7 @@ export function resolveEngine(
     return value;
   };
   const consistency = run.consistency ?? 'edge';
-  if (!(CONSISTENCY_MODELS as readonly string[]).includes(consistency)) {
+  if (!isConsistency(consistency)) {
     throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --consistency must be one of ${CONSISTENCY_MODELS.join(', ')}, got ${JSON.stringify(consistency)}`, {
       option: 'consistency',
     });

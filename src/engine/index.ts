@@ -48,7 +48,7 @@ export {
 export { engineByName, ENGINE_NAMES } from './coordinator/engines.js';
 export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic, AsyncOutcome, AsyncSettings, AsyncWorkerFigures } from './coordinator/engine.js';
 export { SCHEDULER_NAMES, type SchedulerName } from './worker/schedulers.js';
-export { CONSISTENCY_MODELS, type Consistency } from './worker/async-locks.js';
+export { CONSISTENCY_MODELS, isConsistency, type Consistency } from './worker/async-locks.js';
 export { asyncEngine, asyncRefusal } from './coordinator/async-engine.js';
 export { runSynchronous, syncEngine, type SyncOptions, type SyncResult } from './coordinator/sync-engine.js';
 export { runStaleSynchronous, sspEngine, checkSspProgram, type SspOptions, type SspResult } from './coordinator/ssp-engine.js';

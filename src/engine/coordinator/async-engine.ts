@@ -28,7 +28,6 @@
  * it; so "converged" means what it means under sync.
  */
 import { GasError } from '../../errors.js';
-import type { Consistency } from '../worker/async-locks.js';
 import type { AsyncMode, AsyncPoll } from '../worker/async-runner.js';
 import type { AnyVertexProgram } from '../program/program.js';
 import { aggregateCombiner, coordinatorContext, scalarAggregates } from '../worker/aggregates.js';
@@ -82,14 +81,7 @@ export async function runAsynchronous(
   const context = coordinatorContext(program, facts);
   const combine = aggregateCombiner(program, context);
   const initial = combine(await Promise.all(workers.map((worker) => worker.start())));
-  const runSettings = {
-    scheduler: settings.scheduler,
-    minPriority: settings.minPriority,
-    maxUpdates: settings.maxUpdates,
-    consistency: settings.consistency as Consistency,
-    trace: settings.trace,
-  };
-  await Promise.all(workers.map((worker) => worker.asyncStart(runSettings, initial)));
+  await Promise.all(workers.map((worker) => worker.asyncStart(settings, initial)));
 
   // Every loop runs until asyncEnd; the first to fail fails the run.
   let failure: unknown = null;
@@ -220,7 +212,7 @@ function quiescent(before: readonly AsyncPoll[], after: readonly AsyncPoll[]): b
 
 function emptyPoll(numWorkers: number): AsyncPoll {
   const zeros = new Array<number>(numWorkers).fill(0);
-  return { updates: 0, idle: false, activity: 0, sent: 0, processed: 0, scheduled: 0, linkBytes: zeros, linkMessages: zeros };
+  return { updates: 0, idle: false, activity: 0, sent: 0, processed: 0, linkBytes: zeros, linkMessages: zeros };
 }
 
 function sleep(ms: number): Promise<void> {

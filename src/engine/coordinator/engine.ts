@@ -3,6 +3,7 @@
  * them. Engines are registered by name (engines.ts) — `sync` (BSP), `ssp` (bounded staleness),
  * later `async` — and the same program runs unchanged on each.
  */
+import type { Consistency } from '../worker/async-locks.js';
 import type { WorkerEndpoint } from './endpoint.js';
 import type { AnyVertexProgram } from '../program/program.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
@@ -65,7 +66,7 @@ export interface AsyncSettings {
   /** Stop after this long (ms). */
   readonly timeoutMs: number;
   /** `vertex`, `edge` or `full` (worker/async-locks.ts). */
-  readonly consistency: string;
+  readonly consistency: Consistency;
   /** Test instrumentation: every worker records the pieces of every update it ran (the consistency checker). */
   readonly trace: boolean;
 }

@@ -23,6 +23,10 @@ import type { LocalGraph } from './local-graph.js';
 export const CONSISTENCY_MODELS = ['vertex', 'edge', 'full'] as const;
 export type Consistency = (typeof CONSISTENCY_MODELS)[number];
 
+export function isConsistency(name: string): name is Consistency {
+  return (CONSISTENCY_MODELS as readonly string[]).includes(name);
+}
+
 export class LockTable {
   private readonly writer: Uint8Array;
   private readonly readers: Uint32Array;

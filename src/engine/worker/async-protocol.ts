@@ -8,7 +8,7 @@
  *   GRANT    gid, n, n values           locks taken; n ≥ 0: this replica's gather partial came along
  *   GATHER   gid                        gather v over this worker's edges; reply PARTIAL
  *   PARTIAL  gid, n, n values
- *   COMMIT   gid, needDone, values      install v's new values, scatter; reply DONE if asked
+ *   COMMIT   gid, values                install v's new values, scatter; reply DONE
  *   DONE     gid
  *   RELEASE  gid                        let go of v's lock set here
  */

@@ -84,8 +84,6 @@ export interface AsyncPoll {
   /** Frames sent to peers and frames from peers processed, so far. */
   readonly sent: number;
   readonly processed: number;
-  /** Vertices waiting to run here (scheduled or deferred). */
-  readonly scheduled: number;
   /** Bytes and frames sent to each peer so far. */
   readonly linkBytes: readonly number[];
   readonly linkMessages: readonly number[];
@@ -291,10 +289,6 @@ export class AsyncRunner {
     }
   }
 
-  get scheduled(): number {
-    return this.scheduler.size + this.deferredCount;
-  }
-
   setMode(mode: AsyncMode): void {
     this.mode = mode;
     if (mode === 'sweep') this.sweepCursor = 0;
@@ -313,7 +307,6 @@ export class AsyncRunner {
       activity: this.activity,
       sent: this.sent,
       processed: this.processed,
-      scheduled: this.scheduled,
       linkBytes: [...this.linkBytes],
       linkMessages: [...this.linkMessages],
     };
@@ -332,13 +325,9 @@ export class AsyncRunner {
     };
   }
 
-  get tracing(): boolean {
-    return this.trace !== null;
-  }
-
-  /** The pieces recorded (tracing), `[gid, k, start ns, end ns]` flat. */
-  tracePieces(): Float64Array {
-    return Float64Array.from(this.trace ?? []);
+  /** The pieces recorded, `[gid, k, start ns, end ns]` flat; null when not tracing. */
+  tracePieces(): Float64Array | null {
+    return this.trace ? Float64Array.from(this.trace) : null;
   }
 
   /** The loop, until `end`. */
@@ -380,8 +369,8 @@ export class AsyncRunner {
     if (this.alone) return this.launchAlone();
     let launched = 0;
     const { maxUpdates } = this.settings;
-    // Places freed in the window go to the vertices that found it full, first come first served.
     if (this.updates >= maxUpdates) return 0;
+    // Places freed in the window go to the vertices that found it full, first come first served.
     while (this.overflowHead < this.overflow.length && this.flights.size + this.retry.length < WINDOW) this.retry.push(this.overflow[this.overflowHead++]!);
     if (this.overflowHead === this.overflow.length && this.overflowHead > 0) {
       this.overflow = [];
@@ -399,7 +388,7 @@ export class AsyncRunner {
       }
     }
     while (launched < BUDGET && this.updates < maxUpdates && this.deferredCount < DEFER_CAP) {
-      const v = this.mode === 'sweep' ? (this.sweepCursor < this.masters.length ? this.masters[this.sweepCursor++]! : -1) : this.scheduler.next();
+      const v = this.nextToLaunch();
       if (v < 0) break;
       if (this.isDeferred[v] === 1) continue;
       if (this.tryLaunch(v)) launched++;
@@ -414,12 +403,11 @@ export class AsyncRunner {
    * (measured: the general path's checks cost 40% on dynamic PageRank over cnr-2000).
    */
   private launchAlone(): number {
-    const { runtime, ctx, counts, scheduler, masters } = this;
+    const { runtime, ctx, counts } = this;
     const limit = Math.min(ALONE_BUDGET, this.settings.maxUpdates - this.updates);
-    const sweeping = this.mode === 'sweep';
     let launched = 0;
     while (launched < limit) {
-      const v = sweeping ? (this.sweepCursor < masters.length ? masters[this.sweepCursor++]! : -1) : scheduler.next();
+      const v = this.nextToLaunch();
       if (v < 0) break;
       runtime.updateVertex(v, ctx);
       counts[v]!++;
@@ -427,6 +415,12 @@ export class AsyncRunner {
     }
     this.updates += launched;
     return launched;
+  }
+
+  /** The next vertex the mode hands out — the sweep's next master, or the scheduler's pick — or −1. */
+  private nextToLaunch(): number {
+    if (this.mode !== 'sweep') return this.scheduler.next();
+    return this.sweepCursor < this.masters.length ? this.masters[this.sweepCursor++]! : -1;
   }
 
   /** Runs v now or starts its flight; if it cannot yet, defers it until what is in its way changes and returns false. */
@@ -546,25 +540,23 @@ export class AsyncRunner {
     const parts: Float64Array[] = [];
     for (const part of flight.parts) if (part) parts.push(part);
     runtime.applyVertex(flight.v, runtime.combinePartials(parts), this.ctx);
-    // Every model waits for the mirrors' scatters: the vertex's next update must not begin while
-    // this one still runs on a mirror (vertex consistency), nor any conflicting update (edge, full).
-    const needDone = true;
     if (flight.mirrors.length > 0) {
       const width = this.values.length;
       runtime.writeValues(flight.v, this.values, 0);
       for (const worker of flight.mirrors) {
         const batch = this.batches[worker]!;
-        const at = batch.reserve(3 + width);
+        const at = batch.reserve(2 + width);
         const data = batch.data;
         data[at] = RECORD.COMMIT;
         data[at + 1] = flight.gid;
-        data[at + 2] = needDone ? 1 : 0;
-        data.set(this.values, at + 3);
+        data.set(this.values, at + 2);
       }
     }
     runtime.scatterVertex(flight.v, this.ctx);
     if (this.trace) this.trace.push(flight.gid, this.counts[flight.v]!, flight.traceStart, now());
-    flight.pending = needDone ? flight.mirrors.length : 0;
+    // Every model waits for the mirrors' scatters: the vertex's next update must not begin while
+    // this one still runs on a mirror (vertex consistency), nor any conflicting update (edge, full).
+    flight.pending = flight.mirrors.length;
     if (flight.pending === 0) this.land(flight);
   }
 
@@ -695,14 +687,14 @@ export class AsyncRunner {
         case RECORD.COMMIT: {
           const v = this.localOf(gid);
           const start = this.trace ? (this.traceStarts.get(gid) ?? now()) : 0;
-          this.runtime.readValues(v, m, at + 3);
+          this.runtime.readValues(v, m, at + 2);
           this.runtime.scatterVertex(v, this.ctx);
           if (this.trace) {
             this.traceStarts.delete(gid);
             this.trace.push(gid, ++this.commits![v]!, start, now());
           }
-          if (m[at + 2] === 1) this.batches[from]!.push2(RECORD.DONE, gid);
-          at += 3 + this.values.length;
+          this.batches[from]!.push2(RECORD.DONE, gid);
+          at += 2 + this.values.length;
           break;
         }
         case RECORD.DONE: {

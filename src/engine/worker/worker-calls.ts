@@ -31,8 +31,8 @@ export interface WorkerCalls {
   ): { stopped: boolean; aggregates: number[]; mirrorUpdates: number; blockedMs: number; lead: number; sent: SentTraffic };
   /** SSP: the run ends after step `iteration`; a step past it, running or waiting, stops. */
   sspStop(iteration: number): void;
-  /** Asynchronous runs: the runner with what init signalled and the initial aggregates (full consistency: extra locks exchanged); returns the vertices scheduled. */
-  asyncStart(settings: AsyncRunSettings, aggregates: AggregateValues): { scheduled: number };
+  /** Asynchronous runs: the runner with what init signalled and the initial aggregates (full consistency: extra locks exchanged). */
+  asyncStart(settings: AsyncRunSettings, aggregates: AggregateValues): void;
   /** Asynchronous runs: the worker's loop, until `asyncEnd`. */
   asyncLoop(): void;
   /** Asynchronous runs: the loop's counters (for termination and progress). */

@@ -222,10 +222,10 @@ export class WorkerNode {
   /**
    * Asynchronous execution, start: the initial aggregates, a runner (async-runner.ts) whose
    * scheduler holds what `init` signalled, and under full consistency the exchange of extra
-   * locks with every peer. Returns the vertices scheduled. The coordinator starts every worker's
-   * `asyncLoop` only once every worker has started, so no peer's records arrive before.
+   * locks with every peer. The coordinator starts every worker's `asyncLoop` only once every
+   * worker has started, so no peer's records arrive before.
    */
-  async asyncStart(settings: AsyncRunSettings, aggregates: AggregateValues): Promise<{ scheduled: number }> {
+  async asyncStart(settings: AsyncRunSettings, aggregates: AggregateValues): Promise<void> {
     const { runtime } = this;
     const runner = this.compute(() => {
       runtime.setAggregates(aggregates);
@@ -233,7 +233,6 @@ export class WorkerNode {
     });
     this.runner = runner;
     if (settings.consistency === 'full' && runtime.plan.numWorkers > 1) await runner.exchangeExtraLocks();
-    return { scheduled: runner.scheduled };
   }
 
   /** The asynchronous loop, until `asyncEnd`; its turns count as computing. */
@@ -282,17 +281,7 @@ export class WorkerNode {
       while (histogram.length <= bucket) histogram.push(0);
       histogram[bucket]!++;
     });
-    const trace = runner.tracePieces();
-    return {
-      aggregates: this.compute(() => this.runtime.aggregateNow()),
-      histogram,
-      stats: runner.stats(),
-      trace: trace.length > 0 || this.tracing ? trace : null,
-    };
-  }
-
-  private get tracing(): boolean {
-    return this.runner?.tracing ?? false;
+    return { aggregates: this.compute(() => this.runtime.aggregateNow()), histogram, stats: runner.stats(), trace: runner.tracePieces() };
   }
 
   private asyncRunner(): AsyncRunner {

@@ -1,6 +1,7 @@
 /**
  * One worker's computing side: its local graph, its replicas' state, the four phases of a
- * superstep, and (one worker holding every vertex) asynchronous updates. The runtime never talks
+ * superstep, and asynchronous updates one vertex at a time (whole, or its gather, apply and
+ * scatter separately for a vertex whose edges several workers hold). The runtime never talks
  * to other workers itself: every phase takes the messages addressed to it (`inbox[peer]`) and
  * returns the messages it sends (`outbox[peer]`); its node (worker-node.ts) carries them over the
  * mesh, so the same code runs in-process, on worker threads and in remote processes.
@@ -225,15 +226,7 @@ export class WorkerRuntime {
       totalOf: (v) => {
         const own = buffer.values.subarray(buffer.starts[v]!, buffer.ends[v]!);
         const extra = this.received.get(v);
-        if (!extra) return own.sort();
-        const all = new Float64Array(own.length + extra.reduce((total, part) => total + part.length, 0));
-        all.set(own);
-        let at = own.length;
-        for (const part of extra) {
-          all.set(part, at);
-          at += part.length;
-        }
-        return all.sort();
+        return extra ? sortedConcat([own, ...extra]) : own.sort();
       },
     };
     return buffer;
@@ -296,15 +289,7 @@ export class WorkerRuntime {
    */
   combinePartials(parts: readonly Float64Array[]): unknown {
     const { program } = this;
-    if (this.collected) {
-      const all = new Float64Array(parts.reduce((total, part) => total + part.length, 0));
-      let at = 0;
-      for (const part of parts) {
-        all.set(part, at);
-        at += part.length;
-      }
-      return all.sort();
-    }
+    if (this.collected) return sortedConcat(parts);
     if (!program.gather && !program.gatherInto) return program.zero ?? 0;
     if (this.accumulatorWidth > 0) {
       const total = new Float64Array(this.accumulatorWidth);
@@ -438,4 +423,15 @@ function unpackCollected(message: Float64Array, masters: Uint32Array, received: 
     if (list) list.push(values);
     else received.set(v, [values]);
   }
+}
+
+/** A collecting program's values from several places as one sorted multiset (a new array). */
+function sortedConcat(parts: readonly Float64Array[]): Float64Array {
+  const all = new Float64Array(parts.reduce((total, part) => total + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all.sort();
 }
