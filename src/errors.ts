@@ -45,6 +45,16 @@ export const ERROR_CODES = {
    * sysexits' EX_NOPERM; HTTP 401.
    */
   GAS_ERR_AUTH: { exit: 77, http: 401 },
+  /**
+   * The job service's queue is full, or the service is shutting down: retrying later will help
+   * (EX_TEMPFAIL 75; HTTP 503 Service Unavailable).
+   */
+  GAS_ERR_OVERLOADED: { exit: 75, http: 503 },
+  /**
+   * A job was cancelled (or interrupted by a shutdown) before it finished: it stopped at a step
+   * boundary and left no result. Exit 130, as a shell reports a command stopped by Ctrl-C; HTTP 409.
+   */
+  GAS_ERR_CANCELLED: { exit: 130, http: 409 },
   /** A bug: anything that escaped as something other than a GasError (the CLI shows its stack with --verbose). */
   GAS_ERR_INTERNAL: { exit: 70, http: 500 },
 } as const satisfies Record<string, { exit: number; http: number }>;

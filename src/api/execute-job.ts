@@ -29,6 +29,7 @@ import {
   isConsistency,
 } from '../engine/index.js';
 import { GasError, NotFoundError } from '../errors.js';
+import { throwIfCancelled } from '../engine/index.js';
 import type { GraphSource, VertexLabel } from '../storage/index.js';
 import { vertexNotFound } from './label-hint.js';
 import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from '../engine/program/program-file.js';
@@ -82,6 +83,8 @@ export interface ExecuteOptions {
   /** The catalog's job id, for workers' log lines (runJob sets it). */
   readonly jobId?: number;
   readonly onStep?: (step: StepReport) => void;
+  /** Aborting stops the run at its next step boundary (async: its next poll) with GAS_ERR_CANCELLED; the workers are closed. */
+  readonly signal?: AbortSignal;
 }
 
 export type StopReason = 'converged' | 'max-iterations' | 'fixed-iterations' | 'max-updates' | 'timeout';
@@ -288,6 +291,14 @@ export async function planJob(
   return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement };
 }
 
+/** The steps a plan runs if nothing stops it sooner, when that is known: programs with no convergence test run all their iterations. */
+export function plannedSteps(plan: JobPlan): number | null {
+  const { definition, program, options } = plan;
+  if (plan.engine.name === 'async') return null;
+  if (!(definition.fixedIterations || (program.alwaysActive && !program.converged))) return null;
+  return ((options.maxIterations as number | undefined) ?? 100) * (definition.stepsPerIteration ?? 1);
+}
+
 /** Starts the workers of a plan, runs the engine, collects the result; the workers are closed before it returns. */
 export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOptions): Promise<Execution> {
   const { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement } = plan;
@@ -304,6 +315,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
     });
     const { endpoints, facts } = workers;
     const loadMs = performance.now() - loadStart;
+    throwIfCancelled(run.signal);
 
     const computeStart = performance.now();
     const stepsPerIteration = definition.stepsPerIteration ?? 1;
@@ -318,7 +330,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
           evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
         }
       : undefined;
-    const outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep: run.onStep, afterStep });
+    const outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep: run.onStep, afterStep, signal: run.signal });
     const computeMs = performance.now() - computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
     // An asynchronous run has no steps to evaluate after: its evaluation is of the final values.

@@ -18,3 +18,6 @@ export {
 } from './recommend.js';
 export { labelHint, vertexNotFound } from './label-hint.js';
 export { topicWords, type Topic } from './topics.js';
+export { JobService, type JobServiceOptions, type JobFilter } from './job-service.js';
+export { isTerminal, TERMINAL_STATES, progressOf, type JobEvent, type JobEventBody, type JobProgress, type JobState } from './job-events.js';
+export { admitJob, type AdmittedJob } from './run.js';

@@ -17,7 +17,17 @@
 import { defaultWorkerCount } from '../cluster/index.js';
 import { resolveAlgorithmOptions } from '../engine/index.js';
 import { GraphReader, graphDir, graphStoreDir, writeResults, type Catalog, type GraphRecord } from '../storage/index.js';
-import { planJob, resolveAlgorithm, resolveStaleness, runPlan, type ExecuteOptions, type ExecutionSummary, type StopReason } from './execute-job.js';
+import {
+  planJob,
+  plannedSteps,
+  resolveAlgorithm,
+  resolveStaleness,
+  runPlan,
+  type ExecuteOptions,
+  type ExecutionSummary,
+  type StopReason,
+} from './execute-job.js';
+import { GasError } from '../errors.js';
 import { looksLikeProgramFile } from '../engine/program/program-file.js';
 import { asGasError } from './program-checks.js';
 
@@ -35,51 +45,100 @@ export interface JobSummary extends ExecutionSummary {
 }
 
 export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSummary> {
+  const admitted = await admitJob(catalog, run, 'running');
+  return admitted.execute(run);
+}
+
+/** A job whose input was checked and whose row exists (`queued` or `running`): run it once, or release it. */
+export interface AdmittedJob {
+  readonly jobId: number;
+  readonly algorithm: string;
+  /** The steps it will run if nothing stops it sooner, when known (fixed-iteration programs). */
+  readonly plannedSteps: number | null;
+  /**
+   * Runs the job (its row must be `running`: `JobTable.start` for a queued one), stores its
+   * result and records it `succeeded`; or records it `failed` and throws the GasError. A cancel
+   * (`signal`) throws GAS_ERR_CANCELLED and leaves the row for the caller to end (`JobTable.end`).
+   * The graph is closed when it returns.
+   */
+  execute(hooks?: Pick<RunOptions, 'onStep' | 'signal'>): Promise<JobSummary>;
+  /** Closes the graph of a job that will not run (cancelled or interrupted while queued). */
+  release(): void;
+}
+
+/**
+ * Checks everything about a job that its user can get wrong — the graph exists, the algorithm or
+ * program file loads, the options are valid, the labels it names are in the graph, the program
+ * is well formed — then records it as `status` and keeps its graph open for `execute`.
+ */
+export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queued' | 'running'): Promise<AdmittedJob> {
   const graph = catalog.getGraph(run.graph);
   const definition = await resolveAlgorithm(run.algorithm);
   const options = resolveAlgorithmOptions(definition, run.options ?? {});
   resolveStaleness(run);
   const reader = openJobGraph(catalog, graph);
+  let jobId: number;
+  let plan;
+  const jobGraph = { name: graph.name, source: reader, replicationFactor: graph.replicationFactor };
   try {
-    const jobGraph = { name: graph.name, source: reader, replicationFactor: graph.replicationFactor };
-    const plan = await planJob(jobGraph, definition, options, run);
+    plan = await planJob(jobGraph, definition, options, run);
     // Postcondition: the input is valid (options, labels, program); from here a failure is the job's.
-    const jobId = catalog.jobs.create({
-      graphId: graph.id,
-      graphName: graph.name,
-      graphLayout: graph.layout,
-      algorithm: definition.name,
-      programFile: typeof run.algorithm === 'string' && looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
-      options,
-      workers: run.cluster?.length ?? run.workers ?? defaultWorkerCount(graph.edges),
-    });
-    try {
-      const { summary: execution, values } = await runPlan(jobGraph, plan, { ...run, jobId });
-      const { column, width } = execution.result;
-      // Not needed for correctness (succeed checks again), but a graph gone must not get its directory back.
-      catalog.jobs.assertGraphHeld(jobId);
-      writeResults(graphDir(catalog.dataDir, graph.id), { job: jobId, column, width, vertices: graph.vertices }, values);
-      const summary: JobSummary = { jobId, ...execution };
-      catalog.jobs.succeed(jobId, {
-        iterations: summary.iterations,
-        converged: summary.converged,
-        loadMs: summary.timings.loadMs,
-        computeMs: summary.timings.computeMs,
-        summary: summary as unknown as Record<string, unknown>,
-      });
-      return summary;
-    } catch (error) {
-      const failure = asGasError(error, definition.name);
-      // The result file goes first: on a full disk, removing it is what makes room to record the failure.
-      catalog.jobs.discardResults(jobId);
-      catalog.jobs.fail(jobId, failure.code, failure.message);
-      throw failure;
-    }
+    jobId = catalog.jobs.create(
+      {
+        graphId: graph.id,
+        graphName: graph.name,
+        graphLayout: graph.layout,
+        algorithm: definition.name,
+        programFile: typeof run.algorithm === 'string' && looksLikeProgramFile(run.algorithm) ? run.algorithm : null,
+        options,
+        workers: run.cluster?.length ?? run.workers ?? defaultWorkerCount(graph.edges),
+      },
+      status,
+    );
   } catch (error) {
-    throw asGasError(error, definition.name);
-  } finally {
     reader.close();
+    throw asGasError(error, definition.name);
   }
+  let used = false;
+  const release = (): void => {
+    if (used) return;
+    used = true;
+    reader.close();
+  };
+  const admittedPlan = plan;
+  return {
+    jobId,
+    algorithm: definition.name,
+    plannedSteps: plannedSteps(plan),
+    release,
+    async execute(hooks = {}) {
+      if (used) throw new GasError('GAS_ERR_INTERNAL', `run: job ${jobId} was already run or released`, { job: jobId });
+      try {
+        const { summary: execution, values } = await runPlan(jobGraph, admittedPlan, { ...run, ...hooks, jobId });
+        const { column, width } = execution.result;
+        // Not needed for correctness (succeed checks again), but a graph gone must not get its directory back.
+        catalog.jobs.assertGraphHeld(jobId);
+        writeResults(graphDir(catalog.dataDir, graph.id), { job: jobId, column, width, vertices: graph.vertices }, values);
+        const summary: JobSummary = { jobId, ...execution };
+        catalog.jobs.succeed(jobId, {
+          iterations: summary.iterations,
+          converged: summary.converged,
+          loadMs: summary.timings.loadMs,
+          computeMs: summary.timings.computeMs,
+          summary: summary as unknown as Record<string, unknown>,
+        });
+        return summary;
+      } catch (error) {
+        const failure = asGasError(error, definition.name);
+        // The result file goes first: on a full disk, removing it is what makes room to record the failure.
+        catalog.jobs.discardResults(jobId);
+        if (failure.code !== 'GAS_ERR_CANCELLED') catalog.jobs.fail(jobId, failure.code, failure.message);
+        throw failure;
+      } finally {
+        release();
+      }
+    },
+  };
 }
 
 /**

@@ -14,7 +14,9 @@ import { GraphInfoCommand } from './commands/graph-info.js';
 import { GraphListCommand } from './commands/graph-list.js';
 import { ImportCommand } from './commands/import.js';
 import { JobsCommand } from './commands/jobs.js';
+import { JobsCancelCommand } from './commands/jobs-cancel.js';
 import { JobsPruneCommand } from './commands/jobs-prune.js';
+import { JobsWatchCommand } from './commands/jobs-watch.js';
 import { JobsRmCommand } from './commands/jobs-rm.js';
 import { ResultsCommand } from './commands/results.js';
 import { RunCommand } from './commands/run.js';
@@ -43,6 +45,8 @@ const COMMANDS = [
   JobsCommand,
   JobsRmCommand,
   JobsPruneCommand,
+  JobsCancelCommand,
+  JobsWatchCommand,
   GenerateKronCommand,
 ];
 

@@ -116,6 +116,50 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE jobs;
    ALTER TABLE jobs_v4 RENAME TO jobs;
    CREATE INDEX jobs_by_graph ON jobs (graph_id);`,
+  // The job service (api/job-service.ts): jobs wait `queued`, and end `cancelled` or
+  // `interrupted` as well; a cancel asked by another process is a flag the running one polls;
+  // each job's events (job-events.ts) are kept for followers in other processes and for replay.
+  `CREATE TABLE jobs_v6 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     graph_id TEXT,
+     graph_name TEXT NOT NULL,
+     graph_layout TEXT,
+     graph_removed TEXT CHECK (graph_removed IN ('replaced', 'dropped')),
+     algorithm TEXT NOT NULL,
+     program_file TEXT,
+     options TEXT NOT NULL,
+     workers INTEGER NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
+     owner_pid INTEGER,
+     cancel_requested INTEGER NOT NULL DEFAULT 0,
+     iterations INTEGER,
+     converged INTEGER,
+     load_ms REAL,
+     compute_ms REAL,
+     summary TEXT,
+     error_code TEXT,
+     error_message TEXT,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT
+   );
+   INSERT INTO jobs_v6 (id, graph_id, graph_name, graph_layout, graph_removed, algorithm, program_file, options, workers, status, owner_pid,
+                        iterations, converged, load_ms, compute_ms, summary, error_code, error_message, created_at, started_at, finished_at)
+     SELECT id, graph_id, graph_name, graph_layout, graph_removed, algorithm, program_file, options, workers, status, owner_pid,
+            iterations, converged, load_ms, compute_ms, summary, error_code, error_message, created_at, created_at, finished_at
+     FROM jobs;
+   DELETE FROM sqlite_sequence WHERE name = 'jobs_v6';
+   INSERT INTO sqlite_sequence (name, seq) SELECT 'jobs_v6', seq FROM sqlite_sequence WHERE name = 'jobs';
+   DROP TABLE jobs;
+   ALTER TABLE jobs_v6 RENAME TO jobs;
+   CREATE INDEX jobs_by_graph ON jobs (graph_id);
+   CREATE INDEX jobs_by_status ON jobs (status);
+   CREATE TABLE job_events (
+     job_id INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     event TEXT NOT NULL,
+     PRIMARY KEY (job_id, seq)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,5 +7,5 @@ export { LabelDictionary, canonicalInteger, type VertexLabel, type FinalDictiona
 export { EdgeChunks } from './growable.js';
 export * from './columns.js';
 export { FORMATS, type GraphFormat, openInput, detectFormat, loaderFor, USER_PREFIX, ITEM_PREFIX, DOCUMENT_PREFIX, WORD_PREFIX } from './loaders/index.js';
-export { JobTable, type JobRecord, type JobStatus, type NewJob, type JobOutcome, type GraphFate } from './jobs.js';
+export { JobTable, type JobRecord, type JobStatus, type NewJob, type JobOutcome, type GraphFate, type StoredJobEvent } from './jobs.js';
 export { writeResults, readResults, resultFile, type ResultMeta } from './results.js';

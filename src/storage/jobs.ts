@@ -1,8 +1,11 @@
 /**
- * Job rows in the catalog: a job is created `running` by the process that runs it and ends
- * `succeeded` (with its figures) or `failed` (with an error code and message). A `running` job
- * whose process has died is marked failed (GAS_ERR_ABORTED) the next time the catalog is opened,
- * or when a command that needs its graph finds its process gone.
+ * Job rows in the catalog: a job is created `queued` (by the job service, api/job-service.ts) or
+ * `running` by the process that runs it, and ends `succeeded` (with its figures), `failed` (with
+ * an error code and message), `cancelled` or `interrupted` (stopped at a step boundary, no
+ * result). A `running` job whose process has died is marked failed (GAS_ERR_ABORTED) the next
+ * time the catalog is opened, or when a command that needs its graph finds its process gone; a
+ * `queued` one is marked `interrupted`. Each job keeps a log of events (`appendEvent`: progress
+ * and state changes, numbered from 1) for followers in any process.
  *
  * Jobs and graphs hold on to each other (job-holds.ts): a job starts and succeeds only on its
  * graph as it found it, and a running job keeps its graph from being dropped, replaced or
@@ -21,7 +24,13 @@ import { resultFile } from './results.js';
 
 export type { GraphFate, GraphRef };
 
-export type JobStatus = 'running' | 'succeeded' | 'failed';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+/** The statuses of a job that has not ended: it holds its graph (job-holds.ts). */
+const LIVE = `('queued', 'running')`;
+
+/** A stored event: its number in the job's log, the job, when, and the body the service gave it. */
+export type StoredJobEvent = Record<string, unknown> & { readonly seq: number; readonly job: number; readonly at: string };
 
 export interface JobRecord {
   readonly id: number;
@@ -44,7 +53,10 @@ export interface JobRecord {
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
   readonly createdAt: string;
+  readonly startedAt: string | null;
   readonly finishedAt: string | null;
+  /** Another process asked the job to stop (`cancel`); the process running it stops it at a step boundary. */
+  readonly cancelRequested: boolean;
 }
 
 /** `graphLayout`: the layout the job opened (checked against the graph's); default: the graph's current one. */
@@ -78,7 +90,9 @@ interface JobRow {
   error_code: string | null;
   error_message: string | null;
   created_at: string;
+  started_at: string | null;
   finished_at: string | null;
+  cancel_requested: number;
 }
 
 export class JobTable {
@@ -93,13 +107,13 @@ export class JobTable {
    * is there to run on: ready, at the layout the job opened, not being replaced or repartitioned
    * by a live process (GAS_ERR_NOT_FOUND for a graph gone, GAS_ERR_BUSY otherwise).
    */
-  create(job: NewJob): number {
+  create(job: NewJob, status: 'queued' | 'running' = 'running'): number {
     const insert = this.db.transaction((): number => {
       const layout = job.graphId === null ? null : checkStartable(this.db, job.graphId, job.graphName, job.graphLayout);
       const result = this.db
         .prepare(
-          `INSERT INTO jobs (graph_id, graph_name, graph_layout, algorithm, program_file, options, workers, status, owner_pid, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+          `INSERT INTO jobs (graph_id, graph_name, graph_layout, algorithm, program_file, options, workers, status, owner_pid, created_at, started_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           job.graphId,
@@ -109,8 +123,10 @@ export class JobTable {
           job.programFile,
           JSON.stringify(job.options),
           job.workers,
+          status,
           process.pid,
           new Date().toISOString(),
+          status === 'running' ? new Date().toISOString() : null,
         );
       return Number(result.lastInsertRowid);
     });
@@ -141,6 +157,62 @@ export class JobTable {
         .prepare(`UPDATE jobs SET status = 'failed', owner_pid = NULL, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`)
         .run(code, message, new Date().toISOString(), id),
     );
+  }
+
+  /**
+   * A queued job of this process starts: `running`, in one transaction with the checks `create`
+   * made (its graph may have gone while it waited: GAS_ERR_NOT_FOUND, and the row is left queued
+   * for the caller to fail). GAS_ERR_CANCELLED if another process asked to cancel it meanwhile.
+   */
+  start(id: number): void {
+    const begin = this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+      if (!row || row.status !== 'queued')
+        throw new GasError('GAS_ERR_ABORTED', `run: job ${id} is no longer queued (${row?.status ?? 'removed'})`, { job: id });
+      if (row.cancel_requested === 1) throw new GasError('GAS_ERR_CANCELLED', `run: job ${id} was cancelled before it started`, { job: id });
+      if (row.graph_id !== null) checkStartable(this.db, row.graph_id, row.graph_name, row.graph_layout ?? undefined);
+      this.db.prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, started_at = ? WHERE id = ?`).run(process.pid, new Date().toISOString(), id);
+    });
+    this.recording(() => begin.immediate());
+  }
+
+  /** A job that did not finish ends `cancelled` or `interrupted` (`reason` kept as its message); its result file, if any, goes. */
+  end(id: number, status: 'cancelled' | 'interrupted', reason?: string): void {
+    this.discardResults(id);
+    this.recording(() =>
+      this.db
+        .prepare(`UPDATE jobs SET status = ?, owner_pid = NULL, error_message = ?, finished_at = ? WHERE id = ? AND status IN ${LIVE}`)
+        .run(status, reason ?? null, new Date().toISOString(), id),
+    );
+  }
+
+  /** Asks the process running job `id` to stop it (it polls `cancelRequested`); false if the job has already ended. */
+  requestCancel(id: number): boolean {
+    return this.db.prepare(`UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND status IN ${LIVE}`).run(id).changes === 1;
+  }
+
+  /** Which of these jobs another process asked to cancel. */
+  cancelRequested(ids: readonly number[]): number[] {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare(`SELECT id FROM jobs WHERE cancel_requested = 1 AND id IN (${ids.map(() => '?').join(', ')})`).all(...ids) as { id: number }[];
+    return rows.map((row) => row.id);
+  }
+
+  /** Appends an event to job `id`'s log, numbered after the last; returns it as stored. */
+  appendEvent(id: number, body: Readonly<Record<string, unknown>>): StoredJobEvent {
+    const append = this.db.transaction((): StoredJobEvent => {
+      const last = this.db.prepare(`SELECT MAX(seq) AS seq FROM job_events WHERE job_id = ?`).get(id) as { seq: number | null };
+      const event = { ...body, seq: (last.seq ?? 0) + 1, job: id, at: new Date().toISOString() };
+      this.db.prepare(`INSERT INTO job_events (job_id, seq, event) VALUES (?, ?, ?)`).run(id, event.seq, JSON.stringify(event));
+      return event;
+    });
+    return this.recording(() => append.immediate());
+  }
+
+  /** Job `id`'s events numbered after `after`, in order (at most `limit`). */
+  events(id: number, after = 0, limit = 10_000): StoredJobEvent[] {
+    const rows = this.db.prepare(`SELECT event FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`).all(id, after, limit) as { event: string }[];
+    return rows.map((row) => JSON.parse(row.event) as StoredJobEvent);
   }
 
   /**
@@ -180,12 +252,11 @@ export class JobTable {
     return toRecord(row);
   }
 
-  list(filter: { graph?: string; limit?: number } = {}): JobRecord[] {
-    const rows = (
-      filter.graph
-        ? this.db.prepare(`SELECT * FROM jobs WHERE graph_name = ? ORDER BY id DESC LIMIT ?`).all(filter.graph, filter.limit ?? 100)
-        : this.db.prepare(`SELECT * FROM jobs ORDER BY id DESC LIMIT ?`).all(filter.limit ?? 100)
-    ) as JobRow[];
+  list(filter: { graph?: string; status?: JobStatus; limit?: number } = {}): JobRecord[] {
+    const where = [filter.graph !== undefined && 'graph_name = @graph', filter.status !== undefined && 'status = @status'].filter(Boolean);
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`)
+      .all({ graph: filter.graph, status: filter.status, limit: filter.limit ?? 100 }) as JobRow[];
     return rows.map(toRecord);
   }
 
@@ -196,7 +267,7 @@ export class JobTable {
    * `verb` prefixes the message (`graph drop`, `import`, `repartition`).
    */
   assertNoRunningJobs(graph: GraphRef, verb: string): void {
-    const running = this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE graph_id = ? AND status = 'running' ORDER BY id`).all(graph.id) as {
+    const running = this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE graph_id = ? AND status IN ${LIVE} ORDER BY id`).all(graph.id) as {
       id: number;
       owner_pid: number;
     }[];
@@ -241,16 +312,25 @@ export class JobTable {
    */
   remove(id: number | string): JobRecord {
     const job = this.get(id);
-    if (job.status === 'running') {
-      throw new GasError('GAS_ERR_BUSY', `jobs rm: job ${job.id} is running (process ${this.ownerOf(job.id) ?? '?'}); wait for it to finish`, { job: job.id });
+    if (job.status === 'running' || job.status === 'queued') {
+      throw new GasError(
+        'GAS_ERR_BUSY',
+        `jobs rm: job ${job.id} is ${job.status} (process ${this.ownerOf(job.id) ?? '?'}); wait for it to finish, or cancel it`,
+        {
+          job: job.id,
+        },
+      );
     }
-    this.db.prepare(`DELETE FROM jobs WHERE id = ?`).run(job.id);
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM jobs WHERE id = ?`).run(job.id);
+      this.db.prepare(`DELETE FROM job_events WHERE job_id = ?`).run(job.id);
+    })();
     this.removeResultFile(job);
     return job;
   }
 
   /** Deletes every job with this status (optionally on one graph), as `remove` does; returns them. */
-  prune(filter: { readonly status: Exclude<JobStatus, 'running'>; readonly graph?: string }): JobRecord[] {
+  prune(filter: { readonly status: Exclude<JobStatus, 'running' | 'queued'>; readonly graph?: string }): JobRecord[] {
     const rows = (
       filter.graph === undefined
         ? this.db.prepare(`SELECT * FROM jobs WHERE status = ? ORDER BY id`).all(filter.status)
@@ -258,8 +338,12 @@ export class JobTable {
     ) as JobRow[];
     const jobs = rows.map(toRecord);
     const remove = this.db.prepare(`DELETE FROM jobs WHERE id = ?`);
+    const removeEvents = this.db.prepare(`DELETE FROM job_events WHERE job_id = ?`);
     this.db.transaction(() => {
-      for (const job of jobs) remove.run(job.id);
+      for (const job of jobs) {
+        remove.run(job.id);
+        removeEvents.run(job.id);
+      }
     })();
     for (const job of jobs) this.removeResultFile(job);
     return jobs;
@@ -282,10 +366,18 @@ export class JobTable {
     for (const path of [file, `${file}-lock`]) rmSync(path, { force: true });
   }
 
-  /** Marks failed the running jobs whose process is gone. */
+  /** Marks failed the running jobs whose process is gone, and interrupted the queued ones. */
   sweep(alive: (pid: number) => boolean = isAlive): void {
-    const rows = this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE status = 'running'`).all() as { id: number; owner_pid: number }[];
-    for (const row of rows) if (!alive(row.owner_pid)) this.abort(row.id, row.owner_pid);
+    const rows = this.db.prepare(`SELECT id, status, owner_pid FROM jobs WHERE status IN ${LIVE}`).all() as {
+      id: number;
+      status: JobStatus;
+      owner_pid: number;
+    }[];
+    for (const row of rows) {
+      if (alive(row.owner_pid)) continue;
+      if (row.status === 'running') this.abort(row.id, row.owner_pid);
+      else this.end(row.id, 'interrupted', `the process that queued the job (pid ${row.owner_pid}) died`);
+    }
   }
 
   private abort(id: number, pid: number): void {
@@ -313,6 +405,8 @@ function toRecord(row: JobRow): JobRecord {
     errorCode: row.error_code,
     errorMessage: row.error_message,
     createdAt: row.created_at,
+    startedAt: row.started_at,
     finishedAt: row.finished_at,
+    cancelRequested: row.cancel_requested === 1,
   };
 }

@@ -1,6 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { ALGORITHMS, findAlgorithm } from '../../algorithms/index.js';
-import { runJob, type JobSummary } from '../../api/index.js';
+import { JobService, type JobSummary, type RunOptions } from '../../api/index.js';
+import type { Catalog } from '../../storage/index.js';
+import { jobProgressReporter } from '../progress.js';
 import { loadClusterSecret, parseAddress } from '../../cluster/index.js';
 import { defaultText, kebabCase, optionSchemaOf, resolveOptionName, typeText, type AlgorithmDefinition } from '../../engine/index.js';
 import { GasError, InvalidArgumentError } from '../../errors.js';
@@ -75,28 +77,57 @@ export class RunCommand extends GasCommand {
     const graph = args.get('graph');
     if (!graph || graph === 'true') throw new InvalidArgumentError('run: --graph G is required', { option: 'graph' });
     const options = this.algorithmOptions(args);
-    const summary = await this.withCatalog((catalog) =>
-      runJob(catalog, {
-        graph,
-        algorithm: this.algorithm,
-        options,
-        workers: integerOption(args.get('workers'), '--workers', 1, 1024),
-        cluster: args.has('cluster') ? addressList(args.get('cluster')!) : undefined,
-        clusterSecret: args.has('secret-file') ? loadClusterSecret(args.get('secret-file')!)! : undefined,
-        staleness: integerOption(args.get('staleness'), '--staleness', 0, 1000),
-        engine: args.get('engine'),
-        scheduler: args.get('scheduler'),
-        minPriority: numberOption(args.get('min-priority'), '--min-priority', -Number.MAX_VALUE),
-        maxUpdates: integerOption(args.get('max-updates'), '--max-updates', 1, Number.MAX_SAFE_INTEGER),
-        timeoutSeconds: numberOption(args.get('timeout'), '--timeout', Number.MIN_VALUE),
-        consistency: args.get('consistency'),
-        inProcess: args.get('in-process') === 'true',
-        slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
-        top: integerOption(args.get('top'), '--top', 0, 1_000_000),
-      }),
-    );
+    const request: RunOptions = {
+      graph,
+      algorithm: this.algorithm,
+      options,
+      workers: integerOption(args.get('workers'), '--workers', 1, 1024),
+      cluster: args.has('cluster') ? addressList(args.get('cluster')!) : undefined,
+      clusterSecret: args.has('secret-file') ? loadClusterSecret(args.get('secret-file')!)! : undefined,
+      staleness: integerOption(args.get('staleness'), '--staleness', 0, 1000),
+      engine: args.get('engine'),
+      scheduler: args.get('scheduler'),
+      minPriority: numberOption(args.get('min-priority'), '--min-priority', -Number.MAX_VALUE),
+      maxUpdates: integerOption(args.get('max-updates'), '--max-updates', 1, Number.MAX_SAFE_INTEGER),
+      timeoutSeconds: numberOption(args.get('timeout'), '--timeout', Number.MIN_VALUE),
+      consistency: args.get('consistency'),
+      inProcess: args.get('in-process') === 'true',
+      slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
+      top: integerOption(args.get('top'), '--top', 0, 1_000_000),
+    };
+    const summary = await this.withCatalog((catalog) => this.runThroughService(catalog, request));
     if (this.json) this.printJson(summary);
     else this.printSummary(summary);
+  }
+
+  /**
+   * Runs the job through the job service, as the server does: its row is queued then running,
+   * its progress stored (another shell can `gasworks jobs watch` it) and drawn as a bar on a
+   * terminal, and `gasworks jobs cancel` from another shell stops it at a step boundary. The
+   * first Ctrl-C (or SIGTERM) stops it at the next step boundary and records it `interrupted`; a
+   * second one exits at once.
+   */
+  private async runThroughService(catalog: Catalog, request: RunOptions): Promise<JobSummary> {
+    const service = new JobService(catalog);
+    let signals = 0;
+    const onSignal = (name: NodeJS.Signals): void => {
+      if (++signals > 1) process.exit(130);
+      this.inform(`${name}: stopping the job at the next step boundary (again to exit at once)`);
+      void service.shutdown(`interrupted by ${name}`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const { id } = await service.submit(request);
+      const progress = this.quiet || this.json ? undefined : jobProgressReporter(this.context.stderr);
+      for await (const event of service.follow(id)) if (event.type === 'progress') progress?.(event.progress);
+      progress?.(null);
+      return service.outcome(id);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      service.close();
+    }
   }
 
   /**

@@ -33,7 +33,7 @@ import type { AnyVertexProgram } from '../program/program.js';
 import { aggregateCombiner, coordinatorContext, scalarAggregates } from '../worker/aggregates.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
 import type { WorkerEndpoint } from './endpoint.js';
-import type { AsyncOutcome, AsyncSettings, Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
+import { throwIfCancelled, type AsyncOutcome, type AsyncSettings, type Engine, type EngineOptions, type EngineOutcome, type StepReport } from './engine.js';
 
 const POLL_MS = 2;
 const REPORT_MS = 250;
@@ -130,8 +130,9 @@ export async function runAsynchronous(
     if (mode !== 'drain') {
       const updates = polls.reduce((total, poll) => total + poll.updates, 0);
       const reason = updates >= settings.maxUpdates ? 'max-updates' : performance.now() - began >= settings.timeoutMs ? 'timeout' : null;
-      if (reason) {
-        endReason = reason;
+      // A cancel drains as a limit does (the flights in the air land), then the run is refused a result.
+      if (reason || options.signal?.aborted) {
+        if (reason) endReason = reason;
         mode = 'drain';
         await setMode(mode);
         previous = null;
@@ -162,6 +163,7 @@ export async function runAsynchronous(
   await all((worker) => worker.asyncEnd());
   await Promise.all(loops);
   if (failure) throw failure;
+  throwIfCancelled(options.signal);
   const finished = await all((worker) => worker.asyncFinish());
   const combined = combine(finished.map((worker) => worker.aggregates));
   if (program.finish) await all((worker) => worker.finish(combined));

@@ -3,6 +3,7 @@
  * them. Engines are registered by name (engines.ts) — `sync` (BSP), `ssp` (bounded staleness),
  * later `async` — and the same program runs unchanged on each.
  */
+import { GasError } from '../../errors.js';
 import type { Consistency } from '../worker/async-locks.js';
 import type { WorkerEndpoint } from './endpoint.js';
 import type { AnyVertexProgram } from '../program/program.js';
@@ -54,6 +55,17 @@ export interface EngineOptions {
    * such a point call it: `sync` does; `ssp`, whose workers run up to S steps apart, does not.
    */
   readonly afterStep?: (step: StepReport) => Promise<void>;
+  /**
+   * Aborted: the run stops at its next step boundary (sync: before the next step; SSP: no worker
+   * starts another step; async: at the next poll, once the updates in flight have landed) and
+   * rejects with GAS_ERR_CANCELLED. The workers are the caller's to close, as after any error.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** GAS_ERR_CANCELLED if `signal` was aborted: the check every engine makes at a step boundary. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new GasError('GAS_ERR_CANCELLED', 'run: the job was cancelled; it stopped at a step boundary and left no result', {});
 }
 
 export interface AsyncSettings {

@@ -27,7 +27,7 @@ import type { WorkerEndpoint } from './endpoint.js';
 import { aggregateCombiner, coordinatorContext } from '../worker/aggregates.js';
 import { startRun, TrafficLedger } from './coordinator-context.js';
 import type { AnyVertexProgram } from '../program/program.js';
-import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
+import { throwIfCancelled, type Engine, type EngineOptions, type EngineOutcome, type StepReport } from './engine.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
 
 /** `afterStep` is not called: workers run up to S steps apart, so no point lies between two steps. */
@@ -127,6 +127,7 @@ export async function runStaleSynchronous(
 
   const runWorker = async (w: number): Promise<void> => {
     for (let t = 0; t < options.maxIterations && t <= stopAfter && !failure; t++) {
+      throwIfCancelled(options.signal);
       // The clock bound (t within S of the slowest) is kept by the workers, peer to peer.
       const step = await ledger.record(t, w, (endpoint) => endpoint.sspStep(t, S));
       if (step.stopped) break;

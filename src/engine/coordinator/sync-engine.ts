@@ -14,7 +14,7 @@
  * `maxIterations` steps, or when the program's `converged` says so.
  */
 import type { WorkerEndpoint } from './endpoint.js';
-import type { Engine, EngineOptions, EngineOutcome, StepReport } from './engine.js';
+import { throwIfCancelled, type Engine, type EngineOptions, type EngineOutcome, type StepReport } from './engine.js';
 import { checkStepProgram } from './async-engine.js';
 import { scalarAggregates } from '../worker/aggregates.js';
 import { aggregateCombiner, coordinatorContext as makeContext } from '../worker/aggregates.js';
@@ -58,6 +58,7 @@ export async function runSynchronous(
       converged = true;
       break;
     }
+    throwIfCancelled(options.signal);
     const t = iteration;
     const stepStarted = performance.now();
     const busyBefore = workers.map((w) => w.busyMs);

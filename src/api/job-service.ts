@@ -1,0 +1,337 @@
+/**
+ * The job service: the one way jobs run, for the CLI, the REST server and scripts alike.
+ *
+ * - **submit** checks everything a user can get wrong (graph, algorithm, options, labels, the
+ *   program) before any row exists — a typo is an error, not a failed job — then records the
+ *   job `queued` and returns its id at once.
+ * - A **bounded queue** runs at most `concurrency` jobs at a time; at most `queueLimit` wait
+ *   behind them, and a submission past that is refused (GAS_ERR_OVERLOADED, HTTP 503) rather
+ *   than holding a plan (an open graph, a loaded program) in memory for each.
+ * - **follow** yields a job's events (job-events.ts) from any sequence number on, stored ones
+ *   first, then live ones as they come, until the job ends; events are stored in the catalog,
+ *   so a job run by another process is followed the same way (by polling the catalog).
+ * - **cancel** ends a queued job at once; a running one stops at its next step boundary (the
+ *   engine checks between steps; async: at its next poll) and ends `cancelled` with no result
+ *   visible — results commit in one transaction with the job's success, or not at all. A job run
+ *   by another process is cancelled through its row (`cancel_requested`), which that process's
+ *   service polls.
+ * - **shutdown** stops taking jobs, ends the queued ones `interrupted`, asks the running ones to
+ *   stop at a step boundary and records them `interrupted` (a server's SIGTERM).
+ */
+import { EventEmitter } from 'node:events';
+import { ERROR_CODES, GasError, type ErrorCode } from '../errors.js';
+import type { Catalog, JobRecord } from '../storage/index.js';
+import { isTerminal, progressOf, type JobEvent, type JobEventBody, type JobState } from './job-events.js';
+import { admitJob, type AdmittedJob, type JobSummary, type RunOptions } from './run.js';
+
+export interface JobServiceOptions {
+  /** Jobs running at once (default 1: a job uses every core it is given). */
+  readonly concurrency?: number;
+  /** Jobs waiting at most (default 100). */
+  readonly queueLimit?: number;
+  /** How often running jobs' rows are checked for a cancel asked by another process (ms, default 250). */
+  readonly pollMs?: number;
+  /**
+   * Run every job's workers on threads, even a single one (`RunOptions.ownHeap`): a server's event
+   * loop must keep answering while a job computes, and workers in its thread would hold it for
+   * whole steps. Program objects, which cannot go to a thread, still run in this one.
+   */
+  readonly ownHeap?: boolean;
+}
+
+export interface JobFilter {
+  readonly graph?: string;
+  readonly status?: JobState;
+  readonly limit?: number;
+}
+
+/** A job running in this service. */
+interface Active {
+  readonly admitted: AdmittedJob;
+  readonly abort: AbortController;
+  /** Why it is being stopped: a cancel, or the service shutting down; null while it runs on. */
+  stopping: 'cancelled' | 'interrupted' | null;
+  /** Settles when the job has ended and its row says how. */
+  done: Promise<void>;
+}
+
+export class JobService {
+  private readonly concurrency: number;
+  private readonly queueLimit: number;
+  private readonly pollMs: number;
+  private readonly ownHeap: boolean;
+  private readonly queue: AdmittedJob[] = [];
+  private readonly running = new Map<number, Active>();
+  private readonly emitter = new EventEmitter();
+  private closing = false;
+  private readonly poller: NodeJS.Timeout;
+
+  constructor(
+    readonly catalog: Catalog,
+    options: JobServiceOptions = {},
+  ) {
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.queueLimit = Math.max(0, options.queueLimit ?? 100);
+    this.pollMs = options.pollMs ?? 250;
+    this.ownHeap = options.ownHeap ?? false;
+    this.emitter.setMaxListeners(0);
+    this.poller = setInterval(() => this.pollCancels(), this.pollMs);
+    this.poller.unref();
+  }
+
+  /** Checks the request and queues the job; resolves with its id once its row exists. */
+  async submit(request: RunOptions): Promise<{ id: number }> {
+    if (this.closing) throw new GasError('GAS_ERR_OVERLOADED', 'jobs: the service is shutting down; submit the job again when it is back', {});
+    if (this.queue.length >= this.queueLimit && this.running.size >= this.concurrency) {
+      throw new GasError('GAS_ERR_OVERLOADED', `jobs: ${this.queue.length} jobs are already waiting (the queue's limit); submit again when some have run`, {
+        queued: this.queue.length,
+      });
+    }
+    const admitted = await admitJob(this.catalog, this.ownHeap ? { ...request, ownHeap: true } : request, 'queued');
+    this.record(admitted.jobId, { type: 'queued' });
+    this.queue.push(admitted);
+    this.startNext();
+    return { id: admitted.jobId };
+  }
+
+  /** Submits and waits for the job to end; resolves with its record whatever the end (see `status`). */
+  async run(request: RunOptions): Promise<JobRecord> {
+    const { id } = await this.submit(request);
+    return this.wait(id);
+  }
+
+  get(id: number | string): JobRecord {
+    return this.catalog.jobs.get(id);
+  }
+
+  list(filter: JobFilter = {}): JobRecord[] {
+    return this.catalog.jobs.list(filter);
+  }
+
+  /** The job's stored events after sequence number `after`. */
+  events(id: number | string, after = 0): JobEvent[] {
+    return this.storedEvents(this.get(id).id, after);
+  }
+
+  /**
+   * Cancels a job: a queued one ends `cancelled` now; a running one (here or in another process)
+   * is asked to stop at its next step boundary. Returns the job's record as it is then; a job
+   * that already ended is returned as it is (cancelling it again is not an error).
+   */
+  cancel(id: number | string): JobRecord {
+    const job = this.get(id);
+    if (isTerminal(job.status)) return job;
+    const queuedAt = this.queue.findIndex((admitted) => admitted.jobId === job.id);
+    if (queuedAt >= 0) {
+      const [admitted] = this.queue.splice(queuedAt, 1);
+      admitted!.release();
+      this.catalog.jobs.end(job.id, 'cancelled');
+      this.record(job.id, { type: 'cancelled' });
+      return this.get(job.id);
+    }
+    const active = this.running.get(job.id);
+    if (active) this.stop(active, 'cancelled');
+    else this.catalog.jobs.requestCancel(job.id);
+    return this.get(job.id);
+  }
+
+  /** Resolves with the job's record once it has ended. */
+  async wait(id: number | string): Promise<JobRecord> {
+    const jobId = this.get(id).id;
+    for await (const event of this.follow(jobId)) if (isTerminal(event.type)) break;
+    return this.get(jobId);
+  }
+
+  /**
+   * The job's events after `after`, then live ones, until the job ends (the end's event is the
+   * last yielded) or `signal` aborts. Another process's job is followed by polling the catalog.
+   */
+  async *follow(id: number | string, after = 0, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+    const jobId = this.get(id).id;
+    let seen = after;
+    const live = new AbortController();
+    const stop = (): void => live.abort();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      for (;;) {
+        for (const event of this.storedEvents(jobId, seen)) {
+          seen = event.seq;
+          yield event;
+          if (isTerminal(event.type)) return;
+        }
+        if (signal?.aborted) return;
+        const job = this.get(jobId);
+        if (isTerminal(job.status)) {
+          // Ended without an event (a job from before events, or one whose process died): say how.
+          const body: JobEventBody =
+            job.status === 'succeeded'
+              ? {
+                  type: 'succeeded',
+                  iterations: job.iterations ?? 0,
+                  converged: job.converged ?? false,
+                  stopReason: String(job.summary?.stopReason ?? ''),
+                  computeMs: job.computeMs ?? 0,
+                }
+              : job.status === 'failed'
+                ? { type: 'failed', code: job.errorCode ?? 'GAS_ERR_ABORTED', message: job.errorMessage ?? '' }
+                : job.status === 'cancelled'
+                  ? { type: 'cancelled' }
+                  : { type: 'interrupted', reason: job.errorMessage ?? '' };
+          yield { ...body, seq: seen + 1, job: jobId, at: job.finishedAt ?? new Date().toISOString() };
+          return;
+        }
+        await this.nextEvent(jobId, live.signal);
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  /**
+   * The summary of a job that succeeded, or its end as the GasError a caller throws: its error
+   * for a failed job, GAS_ERR_CANCELLED for a cancelled or interrupted one, GAS_ERR_BUSY for one
+   * that has not ended.
+   */
+  outcome(id: number | string): JobSummary {
+    const job = this.get(id);
+    if (job.status === 'succeeded') return job.summary as unknown as JobSummary;
+    if (job.status === 'failed') return throwGasError(job.errorCode ?? 'GAS_ERR_INTERNAL', job.errorMessage ?? '', { job: job.id });
+    if (job.status === 'cancelled' || job.status === 'interrupted') {
+      const why = job.status === 'cancelled' ? 'was cancelled' : `was interrupted (${job.errorMessage ?? 'its process stopped'})`;
+      return throwGasError('GAS_ERR_CANCELLED', `run: job ${job.id} ${why}; it stopped at a step boundary and left no result`, { job: job.id });
+    }
+    return throwGasError('GAS_ERR_BUSY', `run: job ${job.id} is ${job.status}`, { job: job.id });
+  }
+
+  /** Stops polling; for a service with nothing running (a CLI command that only cancels or follows). */
+  close(): void {
+    clearInterval(this.poller);
+  }
+
+  /** Stops taking jobs; queued jobs end `interrupted`, running ones stop at a step boundary and end `interrupted`. */
+  async shutdown(reason = 'the service shut down'): Promise<void> {
+    this.closing = true;
+    clearInterval(this.poller);
+    for (const admitted of this.queue.splice(0)) {
+      admitted.release();
+      this.catalog.jobs.end(admitted.jobId, 'interrupted', reason);
+      this.record(admitted.jobId, { type: 'interrupted', reason });
+    }
+    const active = [...this.running.values()];
+    for (const job of active) this.stop(job, 'interrupted');
+    await Promise.all(active.map((job) => job.done));
+  }
+
+  private storedEvents(id: number, after: number): JobEvent[] {
+    // Stored by `record` only, from JobEventBody: the catalog keeps them as JSON.
+    return this.catalog.jobs.events(id, after) as unknown as JobEvent[];
+  }
+
+  /**
+   * Waits until job `id` records an event here, a poll interval passes (another process may have
+   * recorded one), or `signal` aborts. The timer is a ref'd one: a command that only follows a job
+   * (`jobs watch`) must stay alive while it waits.
+   */
+  private nextEvent(id: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.emitter.off('event', onEvent);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const onEvent = (job: number): void => {
+        if (job === id) done();
+      };
+      const timer = setTimeout(done, this.pollMs);
+      this.emitter.on('event', onEvent);
+      signal.addEventListener('abort', done, { once: true });
+      if (signal.aborted) done();
+    });
+  }
+
+  private record(id: number, body: JobEventBody): void {
+    this.catalog.jobs.appendEvent(id, body);
+    this.emitter.emit('event', id);
+  }
+
+  private startNext(): void {
+    while (!this.closing && this.running.size < this.concurrency && this.queue.length > 0) {
+      const admitted = this.queue.shift()!;
+      const active: Active = { admitted, abort: new AbortController(), stopping: null, done: Promise.resolve() };
+      this.running.set(admitted.jobId, active);
+      active.done = this.execute(active).finally(() => {
+        this.running.delete(admitted.jobId);
+        this.startNext();
+      });
+    }
+  }
+
+  private async execute(active: Active): Promise<void> {
+    const { admitted, abort } = active;
+    const id = admitted.jobId;
+    try {
+      this.catalog.jobs.start(id);
+    } catch (error) {
+      admitted.release();
+      const failure = error instanceof GasError ? error : new GasError('GAS_ERR_INTERNAL', String(error));
+      if (failure.code === 'GAS_ERR_CANCELLED') {
+        this.catalog.jobs.end(id, 'cancelled');
+        this.record(id, { type: 'cancelled' });
+      } else {
+        this.catalog.jobs.fail(id, failure.code, failure.message);
+        this.record(id, { type: 'failed', code: failure.code, message: failure.message });
+      }
+      return;
+    }
+    this.record(id, { type: 'running' });
+    const startedAt = performance.now();
+    let checkedAt = startedAt;
+    try {
+      const summary = await admitted.execute({
+        signal: abort.signal,
+        onStep: (step) => {
+          this.record(id, { type: 'progress', progress: progressOf(step, startedAt, admitted.plannedSteps) });
+          // Workers in this thread never yield to timers between steps: the poll happens here too.
+          const now = performance.now();
+          if (now - checkedAt >= this.pollMs) {
+            checkedAt = now;
+            this.pollCancels();
+          }
+        },
+      });
+      this.record(id, {
+        type: 'succeeded',
+        iterations: summary.iterations,
+        converged: summary.converged,
+        stopReason: summary.stopReason,
+        computeMs: summary.timings.computeMs,
+      });
+    } catch (error) {
+      const stopping = active.stopping;
+      if (stopping && error instanceof GasError && error.code === 'GAS_ERR_CANCELLED') {
+        const reason = stopping === 'interrupted' ? 'the service shut down' : undefined;
+        this.catalog.jobs.end(id, stopping, reason);
+        this.record(id, stopping === 'cancelled' ? { type: 'cancelled' } : { type: 'interrupted', reason: reason! });
+      } else {
+        const failure = error instanceof GasError ? error : new GasError('GAS_ERR_INTERNAL', String(error));
+        this.record(id, { type: 'failed', code: failure.code, message: failure.message });
+      }
+    }
+  }
+
+  private stop(active: Active, why: 'cancelled' | 'interrupted'): void {
+    active.stopping ??= why;
+    active.abort.abort();
+  }
+
+  /** Jobs of this service whose row asks for a cancel (another process's `cancel`) are cancelled here. */
+  private pollCancels(): void {
+    const ids = [...this.running.keys(), ...this.queue.map((admitted) => admitted.jobId)];
+    for (const id of this.catalog.jobs.cancelRequested(ids)) this.cancel(id);
+  }
+}
+
+function throwGasError(code: string, message: string, details: Record<string, unknown>): never {
+  throw new GasError((code in ERROR_CODES ? code : 'GAS_ERR_INTERNAL') as ErrorCode, message, details);
+}
