@@ -20,6 +20,7 @@ import { JobsWatchCommand } from './commands/jobs-watch.js';
 import { JobsRmCommand } from './commands/jobs-rm.js';
 import { ResultsCommand } from './commands/results.js';
 import { RunCommand } from './commands/run.js';
+import { ServeCommand } from './commands/serve.js';
 import { WorkerCommand } from './commands/worker.js';
 import { PartitionReportCommand } from './commands/partition-report.js';
 import { RepartitionCommand } from './commands/repartition.js';
@@ -48,6 +49,7 @@ const COMMANDS = [
   JobsCancelCommand,
   JobsWatchCommand,
   GenerateKronCommand,
+  ServeCommand,
 ];
 
 /** What an option's value is called in help (`--data-dir DIR`); others are named after the option (`--name NAME`). */
