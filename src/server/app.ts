@@ -82,6 +82,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const jobs = options.jobs ?? new JobService(catalog, { concurrency: options.concurrency, queueLimit: options.queueLimit });
   const context: ServerContext = { catalog, uploads, jobs };
 
+  // Bodies are JSON or multipart forms; fastify's text/plain parser would hand a route a string its schema never saw (415 instead).
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app, [uploads, catalog.dataDir]);
   app.addSchema(ErrorSchema);
   app.addHook('onSend', async (request, reply) => {
