@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from './helpers/graph-files.js';
 import { multipartBody, SMALL_GRAPH, startTestServer, writeUpload, type TestServer } from './helpers/server.js';
@@ -34,9 +35,9 @@ afterAll(async () => {
 });
 
 /** Sends the request, checks its status and error body, and that the catalog and uploads are as they were. */
-async function refused(request: Parameters<TestServer['app']['inject']>[0], status: number, code?: string): Promise<Record<string, unknown>> {
+async function refused(request: InjectOptions, status: number, code?: string): Promise<Record<string, unknown>> {
   const before = server.stored();
-  const response = await server.app.inject(request as never);
+  const response = await server.app.inject(request);
   expect(response.statusCode, `${JSON.stringify(request).slice(0, 200)} → ${response.body}`).toBe(status);
   const body = response.json() as { error: { code: string; message: string } };
   expect(body.error.code).toMatch(/^GAS_ERR_/);
