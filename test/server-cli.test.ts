@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../src/index.js';
 import { makeTempDir, removeTempDirs } from './helpers/graph-files.js';
+import { ENDLESS_PAGERANK, LONG_GRAPH } from './helpers/server.js';
 
 const CLI = resolve('bin/gasworks.js');
 const TOKEN = 'cli-test-token-0123456789abcdef';
@@ -78,13 +79,12 @@ describe('gasworks serve', () => {
   it('on SIGTERM mid-job records the job interrupted (no running row is left) and exits 0', async () => {
     const dataDir = join(makeTempDir('gasworks-serve-'), 'data');
     mkdirSync(join(dataDir, 'uploads'), { recursive: true });
-    const edges = Array.from({ length: 20000 }, (_, i) => `${i % 5000} ${(i * 7919 + 13) % 5000}`).join('\n');
-    writeFileSync(join(dataDir, 'uploads', 'long.txt'), `${edges}\n`);
+    writeFileSync(join(dataDir, 'uploads', 'long.txt'), LONG_GRAPH);
     const { child, url } = await serve(dataDir, '--quiet');
     const post = (path: string, body: unknown): Promise<Response> =>
       fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post('/graphs', { name: 'long', file: 'long.txt', partitions: 2 })).status).toBe(201);
-    const submitted = await post('/jobs', { graph: 'long', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 1000000 } });
+    const submitted = await post('/jobs', { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK });
     expect(submitted.status).toBe(202);
     const { id } = (await submitted.json()) as { id: number };
     for (let attempt = 0; attempt < 200; attempt++) {

@@ -6,8 +6,19 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../src/index.js';
 import { removeTempDirs } from './helpers/graph-files.js';
-import { multipartBody, parseSse, SMALL_GRAPH, startTestServer, waitForJob, writeUpload, type TestServer } from './helpers/server.js';
+import {
+  ENDLESS_PAGERANK,
+  LONG_GRAPH,
+  multipartBody,
+  parseSse,
+  SMALL_GRAPH,
+  startTestServer,
+  waitForJob,
+  writeUpload,
+  type TestServer,
+} from './helpers/server.js';
 
 let server: TestServer;
 let pagerankJob: number;
@@ -252,6 +263,16 @@ describe('REST server: jobs and results', () => {
     expect(one).toEqual([rows.find((row) => row.vertex === 'c')]);
   });
 
+  it('GET /jobs/:id/results filters a scalar result by min and max', async () => {
+    const all = (await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results` })).json() as { vertex: string; value: number }[];
+    const middle = [...all].sort((x, y) => x.value - y.value)[1]!.value;
+    const above = (await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results?min=${middle}` })).json() as { value: number }[];
+    expect(above).toHaveLength(all.filter((row) => row.value >= middle).length);
+    const between = (await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results?min=${middle}&max=${middle}` })).json();
+    expect(between).toHaveLength(1);
+    expect((await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results?min=x` })).statusCode).toBe(400);
+  });
+
   it('GET /jobs/:id/results pages by cursor, with X-Next-Cursor and Link', async () => {
     const pages: string[] = [];
     let url: string | null = `/jobs/${pagerankJob}/results?format=ndjson&limit=3`;
@@ -285,6 +306,7 @@ describe('REST server: jobs and results', () => {
   it('GET /graphs/:name/vertices/:label shows the vertex value in finished jobs', async () => {
     const vertex = (await server.app.inject({ method: 'GET', url: '/graphs/g/vertices/c' })).json();
     expect(vertex.results).toEqual([expect.objectContaining({ job: pagerankJob, algorithm: 'pagerank', components: ['value'], value: expect.any(Number) })]);
+    expect((await server.app.inject({ method: 'GET', url: '/graphs/g/vertices/c?jobs=0' })).json().results).toEqual([]);
   });
 
   it('DELETE /jobs/:id cancels a queued job; a finished one is returned as it is; an unknown one is a 404', async () => {
@@ -292,14 +314,13 @@ describe('REST server: jobs and results', () => {
     expect(finished.statusCode).toBe(200);
     expect(finished.json().status).toBe('succeeded');
     // A long job, then one queued behind it (concurrency 1): the queued one is cancelled at once.
-    const edges = Array.from({ length: 20000 }, (_, i) => `${i % 5000} ${(i * 7919 + 13) % 5000}`).join('\n');
-    writeUpload(server, 'long.txt', `${edges}\n`);
+    writeUpload(server, 'long.txt', LONG_GRAPH);
     expect((await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
     const long = (
       await server.app.inject({
         method: 'POST',
         url: '/jobs',
-        payload: { graph: 'long', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 1000000 } },
+        payload: { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK },
       })
     ).json().id;
     const queued = (await server.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'g', algorithm: 'pagerank' } })).json().id;
@@ -313,6 +334,22 @@ describe('REST server: jobs and results', () => {
     const events = parseSse((await server.app.inject({ method: 'GET', url: `/jobs/${long}/events` })).body);
     expect(events.at(-1)!.event).toBe('cancelled');
     expect((await server.app.inject({ method: 'DELETE', url: '/jobs/99999' })).statusCode).toBe(404);
+  });
+
+  it('GET /jobs/:id/events follows a running job live until it is cancelled', async () => {
+    const id = (await server.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK } })).json()
+      .id;
+    const stream = server.app.inject({ method: 'GET', url: `/jobs/${id}/events` });
+    for (let attempt = 0; attempt < 400; attempt++) {
+      if ((await server.app.inject({ method: 'GET', url: `/jobs/${id}` })).json().progress !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await server.app.inject({ method: 'DELETE', url: `/jobs/${id}` });
+    const events = parseSse((await stream).body);
+    expect(events.slice(0, 2).map((event) => event.event)).toEqual(['queued', 'running']);
+    expect(events.map((event) => event.event)).toContain('progress');
+    expect(events.at(-1)!.event).toBe('cancelled');
+    expect(events.map((event) => Number(event.id))).toEqual(events.map((_, i) => i + 1));
   });
 
   it('DELETE /graphs/:name is refused while results exist, unless force=true', async () => {
@@ -383,6 +420,31 @@ describe('REST server: recommend and topics', () => {
     const csv = await server.app.inject({ method: 'GET', url: `/jobs/${lda}/results?format=csv&top=2&by=topic_1` });
     expect(csv.statusCode, csv.body).toBe(200);
     expect(csv.body.split('\n')[0]).toBe('vertex,topic_0,topic_1');
+  });
+});
+
+describe('REST server: shutdown', () => {
+  it('app.close() interrupts a running job; its event stream gets `interrupted` and ends', async () => {
+    const closing = await startTestServer();
+    writeUpload(closing, 'long.txt', LONG_GRAPH);
+    expect((await closing.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
+    const id = (await closing.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK } })).json()
+      .id;
+    const queued = (await closing.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank' } })).json().id;
+    const stream = closing.app.inject({ method: 'GET', url: `/jobs/${id}/events` });
+    for (let attempt = 0; attempt < 400; attempt++) {
+      if ((await closing.app.inject({ method: 'GET', url: `/jobs/${id}` })).json().status === 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await closing.close();
+    expect(parseSse((await stream).body).at(-1)!.event).toBe('interrupted');
+    const catalog = Catalog.open(closing.dataDir);
+    try {
+      expect(catalog.jobs.get(id).status).toBe('interrupted');
+      expect(catalog.jobs.get(queued).status).toBe('interrupted');
+    } finally {
+      catalog.close();
+    }
   });
 });
 

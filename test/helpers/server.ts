@@ -26,6 +26,15 @@ export interface TestServer {
 /** The small directed graph most tests use: a→b, a→c, b→c, c→a, d→c. */
 export const SMALL_GRAPH = 'a b\na c\nb c\nc a\nd c\n';
 
+/**
+ * 5 000 vertices, 20 000 edges: PageRank on it with `tolerance: 0, maxIterations: 1e6` runs
+ * until it is cancelled or interrupted, taking a few milliseconds per step.
+ */
+export const LONG_GRAPH = `${Array.from({ length: 20000 }, (_, i) => `${i % 5000} ${(i * 7919 + 13) % 5000}`).join('\n')}\n`;
+
+/** The options that keep a PageRank job on LONG_GRAPH running until it is stopped. */
+export const ENDLESS_PAGERANK = { tolerance: 0, maxIterations: 1000000 };
+
 export async function startTestServer(options: Omit<AppOptions, 'dataDir' | 'catalog'> = {}): Promise<TestServer> {
   const root = makeTempDir('gasworks-server-');
   const dataDir = join(root, 'data');

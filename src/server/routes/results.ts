@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
-import { jobResults, openRecommender, RECOMMEND_DEFAULTS, topicWords } from '../../index.js';
+import { jobResults, openRecommender, RECOMMEND_DEFAULTS, topicWords, type ResultRow } from '../../index.js';
 import type { ServerContext } from '../context.js';
 import { CONTENT_TYPES, page, RESULT_FORMATS, resultStream, type ResultFormat } from '../result-stream.js';
 import { AnyObject, errorResponses, GraphName } from '../schemas.js';
@@ -19,6 +19,8 @@ const ResultsQuery = Type.Object(
     by: Type.Optional(Type.String({ maxLength: 128, description: 'With top on a vector result: the component to rank by (topic_3, bias)' })),
     vertex: Type.Optional(Type.String({ minLength: 1, maxLength: 65536, description: 'Only this vertex (by label)' })),
     raw: Type.Optional(Type.Boolean({ description: 'The stored column as the job wrote it (LDA: counts instead of mixtures)' })),
+    min: Type.Optional(Type.Number({ description: 'Only rows whose value is at least this (a scalar result)' })),
+    max: Type.Optional(Type.Number({ description: 'Only rows whose value is at most this (a scalar result)' })),
     cursor: Type.Optional(Type.Integer({ minimum: 0, description: 'Row offset of the page (from the X-Next-Cursor header)' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Rows per page (default: all the rest)' })),
     format: Type.Optional(
@@ -37,6 +39,8 @@ interface ResultsQueryType {
   by?: string;
   vertex?: string;
   raw?: boolean;
+  min?: number;
+  max?: number;
   cursor?: number;
   limit?: number;
   format?: ResultFormat;
@@ -86,19 +90,28 @@ export function resultRoutes(context: ServerContext): FastifyPluginAsync {
           vertex: query.vertex,
           raw: query.raw,
         });
+        if ((query.min !== undefined || query.max !== undefined) && results.width !== 1) {
+          throw new InvalidArgumentError(
+            `results: min and max filter a scalar result; job ${results.job.id}'s "${results.column}" has ${results.width} values per vertex`,
+            {
+              option: query.min !== undefined ? 'min' : 'max',
+            },
+          );
+        }
+        const rows = (): Iterable<ResultRow> => withinRange(results.rows(), query.min ?? -Infinity, query.max ?? Infinity);
         const format = query.format ?? 'json';
         const cursor = query.cursor ?? 0;
         if (query.limit !== undefined) {
           // A second pass over the rows, to the first row of the next page only: whether there is one.
           const next = cursor + query.limit;
-          if (!page(results.rows(), next, 1).next().done) {
+          if (!page(rows(), next, 1).next().done) {
             const url = new URL(request.url, 'http://localhost');
             url.searchParams.set('cursor', String(next));
             reply.header('x-next-cursor', String(next)).header('link', `<${url.pathname}${url.search}>; rel="next"`);
           }
         }
         reply.header('x-result-column', results.column).header('x-result-components', results.components.join(',')).type(CONTENT_TYPES[format]);
-        return reply.send(resultStream(page(results.rows(), cursor, query.limit), results.components, format));
+        return reply.send(resultStream(page(rows(), cursor, query.limit), results.components, format));
       },
     );
 
@@ -170,4 +183,10 @@ export function resultRoutes(context: ServerContext): FastifyPluginAsync {
       },
     );
   };
+}
+
+/** The rows whose (scalar) value lies in [min, max]; all of them when the range is unbounded. */
+function* withinRange(rows: Iterable<ResultRow>, min: number, max: number): Generator<ResultRow> {
+  const all = min === -Infinity && max === Infinity;
+  for (const row of rows) if (all || ((row.value as number) >= min && (row.value as number) <= max)) yield row;
 }

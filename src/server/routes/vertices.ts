@@ -11,8 +11,8 @@ import { jobResults, openGraphReader, vertexNotFound, type GraphReader, type Ver
 import type { ServerContext } from '../context.js';
 import { AnyObject, errorResponses, GraphName } from '../schemas.js';
 
-/** Jobs whose value of the vertex is shown: the most recent finished ones (each reads its result column). */
-const RESULT_JOBS = 20;
+/** Jobs whose value of the vertex is shown by default: the most recent finished ones (each reads its whole result column). */
+const RESULT_JOBS = 5;
 
 const Params = Type.Object({ name: GraphName, label: Type.String({ minLength: 1, maxLength: 65536 }) });
 
@@ -23,6 +23,9 @@ const Query = Type.Object(
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Neighbours per page (default 100)' })),
     cursor: Type.Optional(Type.Integer({ minimum: 0, description: 'Offset of the page (from nextCursor)' })),
+    jobs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 50, description: `The vertex's value in this many of the latest finished jobs (default ${RESULT_JOBS})` }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -37,7 +40,7 @@ interface Neighbour {
 export function vertexRoutes(context: ServerContext): FastifyPluginAsync {
   const { catalog } = context;
   return async (app) => {
-    app.get<{ Params: { name: string; label: string }; Querystring: { direction?: Direction; limit?: number; cursor?: number } }>(
+    app.get<{ Params: { name: string; label: string }; Querystring: { direction?: Direction; limit?: number; cursor?: number; jobs?: number } }>(
       '/graphs/:name/vertices/:label',
       {
         schema: {
@@ -72,7 +75,7 @@ export function vertexRoutes(context: ServerContext): FastifyPluginAsync {
               nextCursor: cursor + limit < all.length ? cursor + limit : null,
               items: page.map((n) => (n.weight === null ? { vertex: reader.labelOf(n.id) } : { vertex: reader.labelOf(n.id), weight: n.weight })),
             },
-            results: valuesInJobs(context, graph.id, graph.name, label),
+            results: valuesInJobs(context, graph.id, graph.name, label, request.query.jobs ?? RESULT_JOBS),
           };
         } finally {
           reader.close();
@@ -115,8 +118,9 @@ function lowerBound(values: Uint32Array, value: number): number {
 }
 
 /** The vertex's value in each recent finished job on this graph (as `results --vertex` shows it). */
-function valuesInJobs(context: ServerContext, graphId: string, graphName: string, label: string): unknown[] {
-  const jobs = context.catalog.jobs.list({ graph: graphName, status: 'succeeded', limit: RESULT_JOBS });
+function valuesInJobs(context: ServerContext, graphId: string, graphName: string, label: string, count: number): unknown[] {
+  if (count === 0) return [];
+  const jobs = context.catalog.jobs.list({ graph: graphName, status: 'succeeded', limit: count });
   const values: unknown[] = [];
   for (const job of jobs) {
     if (job.graphId !== graphId || job.graphRemoved !== null) continue;
