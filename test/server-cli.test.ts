@@ -56,6 +56,9 @@ describe('gasworks serve', () => {
     const graphs = await fetch(`${url}/graphs`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(graphs.status).toBe(200);
     expect(await graphs.json()).toEqual([]);
+    const dashboard = await fetch(`${url}/`);
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.headers.get('content-type')).toContain('text/html');
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { isLoopback } from '../../cluster/index.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { buildApp, APP_DEFAULTS, UPLOADS_FOLDER } from '../../server/index.js';
+import { buildApp, APP_DEFAULTS, dashboardPlugin, UPLOADS_FOLDER } from '../../server/index.js';
 import { resolveDataDir } from '../../storage/index.js';
 import { GasCommand, integerOption } from '../base.js';
 
@@ -14,7 +14,7 @@ export class ServeCommand extends GasCommand {
   static override usage = Command.Usage({
     description: 'Serve the REST API: graphs, jobs, results',
     details: `
-      Listens on HOST:PORT (default 127.0.0.1:7070: this machine only); port 0 picks a free port, and the first line on stdout names the URL. OpenAPI is at /openapi.json and Swagger UI at /docs.
+      Listens on HOST:PORT (default 127.0.0.1:7070: this machine only); port 0 picks a free port, and the first line on stdout names the URL. The web dashboard is at / (it asks for the token), OpenAPI at /openapi.json and Swagger UI at /docs.
 
       Every route but GET /health needs \`Authorization: Bearer T\` when a token is given (--token T or the environment variable GASWORKS_TOKEN). Without a token the server listens on loopback only: it refuses any other address, where anyone who can reach it could read graphs and run jobs.
 
@@ -57,6 +57,8 @@ export class ServeCommand extends GasCommand {
       uploadLimit: integerOption(this.uploadLimit, '--upload-limit', 1, Number.MAX_SAFE_INTEGER),
       rateLimit: rate === 0 ? false : rate === undefined ? undefined : { max: rate, timeWindow: 60_000 },
     });
+    // The dashboard's files hold no data and a browser sends no token when it navigates: outside the token's scope.
+    await app.register(dashboardPlugin);
     const address = await app.listen({ host: this.host, port });
     this.context.stdout.write(`gasworks serve listening on ${address}\n`);
     const signal = await new Promise<string>((resolve) => {
