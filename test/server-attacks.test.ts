@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from './helpers/graph-files.js';
-import { multipartBody, SMALL_GRAPH, startTestServer, writeUpload, type TestServer } from './helpers/server.js';
+import type { JobService } from '../src/index.js';
+import { ENDLESS_PAGERANK, LONG_GRAPH, multipartBody, SMALL_GRAPH, startTestServer, writeUpload, type TestServer } from './helpers/server.js';
 
 const TOKEN = 'attack-suite-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -252,6 +253,43 @@ describe('attack suite: flood (429)', () => {
       expect(limited.stored()).toEqual(before);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('attack suite: overload (503) and internal errors (500, no stack)', () => {
+  it('a job past the queue limit is refused with 503 and not recorded', async () => {
+    const busy = await startTestServer({ concurrency: 1, queueLimit: 0 });
+    try {
+      writeUpload(busy, 'long.txt', LONG_GRAPH);
+      expect((await busy.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
+      const running = await busy.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK } });
+      expect(running.statusCode).toBe(202);
+      const before = busy.stored();
+      const refusedJob = await busy.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank' } });
+      expect(refusedJob.statusCode).toBe(503);
+      expect(refusedJob.json().error.code).toBe('GAS_ERR_OVERLOADED');
+      expect(busy.stored()).toEqual(before);
+    } finally {
+      await busy.close();
+    }
+  });
+
+  it('an error that is not a GasError is a 500 GAS_ERR_INTERNAL without its message or stack', async () => {
+    const broken = {
+      list: () => {
+        throw new Error('secret internals at /srv/gasworks/catalog.db');
+      },
+      shutdown: async () => {},
+    } as unknown as JobService;
+    const failing = await startTestServer({ jobs: broken });
+    try {
+      const response = await failing.app.inject({ method: 'GET', url: '/jobs' });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toEqual({ error: { code: 'GAS_ERR_INTERNAL', message: 'internal error (the server log has its details)' } });
+      expect(response.body).not.toContain('secret internals');
+    } finally {
+      await failing.close();
     }
   });
 });
