@@ -160,7 +160,8 @@ export class JobDetail {
     this.seriesSelect.closest('label').hidden = names.length < 2;
   }
 
-  async loadTop(by) {
+  /** The top vertices; a vector result's ranked by component `by` (`components`: the ones to choose from). */
+  async loadTop(by, components = []) {
     const id = this.job.id;
     const query = new URLSearchParams({ top: String(TOP), format: 'json' });
     if (by) query.set('by', by);
@@ -169,8 +170,8 @@ export class JobDetail {
       rows = await api(`/jobs/${id}/results?${query}`);
     } catch (error) {
       // A vector result (ALS factors, LDA mixtures) ranks by one component: the first, unless the user picks another.
-      const components = error instanceof ApiError ? error.details.components : undefined;
-      if (!by && Array.isArray(components) && components.length > 0) return this.loadTop(components[0]);
+      const named = error instanceof ApiError ? error.details.components : undefined;
+      if (!by && Array.isArray(named) && named.length > 0) return this.loadTop(named[0], named);
       fill(this.topNote, h('span', { className: 'error' }, describeFailure(error)));
       return;
     }
@@ -199,7 +200,16 @@ export class JobDetail {
       ),
     );
     this.topTable.hidden = false;
-    fill(this.topNote, by ? `Ranked by ${by}.` : rows.length < TOP ? `The result has ${rows.length} vertices.` : '');
+    if (by) {
+      const choice = h(
+        'select',
+        { onchange: () => this.loadTop(choice.value, components) },
+        components.map((name) => h('option', { value: name, selected: name === by }, name)),
+      );
+      fill(this.topNote, h('label', {}, 'Ranked by ', choice));
+    } else {
+      fill(this.topNote, rows.length < TOP ? `The result has ${rows.length} vertices.` : '');
+    }
   }
 
   async cancel() {

@@ -81,7 +81,7 @@ export class ConvergencePlot {
 
   draw() {
     if (this.shown === null || this.steps.length === 0) return;
-    const values = this.series.get(this.shown);
+    const values = withoutLeadingZeros(this.series.get(this.shown));
     // A residual that reaches exactly 0 has converged: a gap on the log scale, not a reason to drop it.
     const logScale = values.every((value) => value === null || value >= 0) && values.some((value) => value !== null && value > 0);
     if (this.plot && logScale !== this.logScale) {
@@ -90,8 +90,11 @@ export class ConvergencePlot {
     }
     const data = [this.steps.slice(), logScale ? values.map((value) => (value === 0 ? null : value)) : values.slice()];
     const firstZero = logScale ? values.indexOf(0) : -1;
-    if (this.note)
-      this.note.textContent = firstZero === -1 ? '' : `${this.shown} is exactly 0 from step ${this.steps[firstZero]} (not drawn on the log scale).`;
+    const unmeasured = values[0] === null ? values.findIndex((value) => value !== null) : 0;
+    const notes = [];
+    if (unmeasured > 0) notes.push(`${this.shown} is 0 until step ${this.steps[unmeasured]} (not measured yet; not drawn).`);
+    if (firstZero !== -1) notes.push(`${this.shown} is exactly 0 from step ${this.steps[firstZero]} (not drawn on the log scale).`);
+    if (this.note) this.note.textContent = notes.join(' ');
     if (this.plot) {
       this.plot.setData(data);
       return;
@@ -144,13 +147,34 @@ function tickLabel(value) {
   return String(Number(value.toPrecision(3)));
 }
 
-/** Log-scale ticks: powers of ten, every decade or every few so that about six are drawn. */
+/**
+ * Log-scale ticks, about six: 1-2-3-5-7 or 1-2-5 in each decade over a narrow range, powers of ten over a
+ * wider one, every few powers over a range of many decades (a residual falling to 1e-18).
+ */
 function decades(_plot, _axis, min, max) {
   if (!(min > 0) || !(max > 0)) return [];
   const low = Math.floor(Math.log10(min));
   const high = Math.ceil(Math.log10(max));
-  const stride = Math.max(1, Math.ceil((high - low) / 6));
+  const span = high - low;
+  const mantissas = span <= 1 ? [1, 2, 3, 5, 7] : span <= 2 ? [1, 2, 5] : [1];
+  const stride = Math.max(1, Math.ceil(span / 6));
   const ticks = [];
-  for (let exponent = high; exponent >= low; exponent -= stride) ticks.unshift(10 ** exponent);
-  return ticks;
+  for (let exponent = high; exponent >= low; exponent -= stride) {
+    for (const mantissa of mantissas) {
+      const tick = mantissa * 10 ** exponent;
+      if (tick >= min * (1 - 1e-9) && tick <= max * (1 + 1e-9)) ticks.push(tick);
+    }
+  }
+  return ticks.sort((a, b) => a - b);
+}
+
+/**
+ * Leading zeros as gaps: an aggregate that reads 0 until it is first measured (LDA's
+ * log-likelihood over its first steps) would otherwise squash the rest of the curve. A series
+ * that is all zeros is left as it is.
+ */
+function withoutLeadingZeros(values) {
+  const first = values.findIndex((value) => value !== null && value !== 0);
+  if (first <= 0) return values;
+  return values.map((value, index) => (index < first ? null : value));
 }
