@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { isLoopback } from '../../cluster/index.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { GasError, InvalidArgumentError } from '../../errors.js';
 import { buildApp, APP_DEFAULTS, dashboardPlugin, UPLOADS_FOLDER } from '../../server/index.js';
 import { resolveDataDir } from '../../storage/index.js';
 import { GasCommand, integerOption } from '../base.js';
@@ -59,15 +59,31 @@ export class ServeCommand extends GasCommand {
     });
     // The dashboard's files hold no data and a browser sends no token when it navigates: outside the token's scope.
     await app.register(dashboardPlugin);
-    const address = await app.listen({ host: this.host, port });
+    let address: string;
+    try {
+      address = await app.listen({ host: this.host, port });
+    } catch (error) {
+      await app.close();
+      throw cannotListen(error as NodeJS.ErrnoException, this.host, port);
+    }
     this.context.stdout.write(`gasworks serve listening on ${address}\n`);
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
-    app.log.info({ signal }, 'shutting down: running jobs stop at a step boundary');
+    app.log.info({ signal }, 'shutting down: running jobs stop at a step boundary (a second signal exits at once)');
+    const now = (): never => process.exit(130);
+    process.once('SIGINT', now);
+    process.once('SIGTERM', now);
     // close(): new requests get 503, the job service shuts down (preClose), then the socket and the catalog close.
     await app.close();
     return 0;
   }
+}
+
+/** A listen that failed, as the error table says it: a port in use is busy (retry later), anything else an I/O failure. */
+function cannotListen(error: NodeJS.ErrnoException, host: string, port: number): GasError {
+  if (error.code === 'EADDRINUSE')
+    return new GasError('GAS_ERR_BUSY', `serve: ${host}:${port} is in use by another process; pick another --port`, { option: 'port' });
+  return new GasError('GAS_ERR_IO', `serve: cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { option: 'host' });
 }
