@@ -6,7 +6,8 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Catalog } from '../src/index.js';
+import { Catalog, type ResultRow } from '../src/index.js';
+import { page, resultStream } from '../src/server/result-stream.js';
 import { removeTempDirs } from './helpers/graph-files.js';
 import {
   ENDLESS_PAGERANK,
@@ -420,6 +421,32 @@ describe('REST server: recommend and topics', () => {
     const csv = await server.app.inject({ method: 'GET', url: `/jobs/${lda}/results?format=csv&top=2&by=topic_1` });
     expect(csv.statusCode, csv.body).toBe(200);
     expect(csv.body.split('\n')[0]).toBe('vertex,topic_0,topic_1');
+  });
+});
+
+describe('REST server: result streams', () => {
+  it('pull rows only as the reader takes them: a stalled client leaves the rest unread', async () => {
+    let pulled = 0;
+    function* rows(): Generator<ResultRow> {
+      for (let i = 0; i < 1_000_000; i++) {
+        pulled++;
+        yield { vertex: `v${i}`, value: i };
+      }
+    }
+    const stream = resultStream(page(rows(), 10, undefined), ['value'], 'ndjson');
+    const received: string[] = [];
+    // A client that takes the first chunk and then stops reading, as a slow socket does.
+    const stalled = new Writable({
+      highWaterMark: 1,
+      write(chunk, _encoding, _done) {
+        received.push(String(chunk));
+      },
+    });
+    stream.pipe(stalled);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stream.destroy();
+    expect(received[0]!.split('\n')[0]).toBe('{"vertex":"v10","value":10}');
+    expect(pulled).toBeLessThan(20_000);
   });
 });
 
