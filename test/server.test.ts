@@ -354,6 +354,9 @@ describe('REST server: jobs and results', () => {
   });
 
   it('DELETE /graphs/:name is refused while results exist, unless force=true', async () => {
+    // A top K is kept for the clients that ask again (the same rows), and goes with the graph.
+    const top = await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results?top=2` });
+    expect((await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results?top=2` })).body).toBe(top.body);
     const refused = await server.app.inject({ method: 'DELETE', url: '/graphs/g' });
     expect(refused.statusCode).toBe(409);
     expect(server.stored().graphs).toContain('g');
@@ -363,6 +366,7 @@ describe('REST server: jobs and results', () => {
     expect(server.stored().graphs).not.toContain('g');
     expect((await server.app.inject({ method: 'DELETE', url: '/graphs/g' })).statusCode).toBe(404);
     expect((await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results` })).statusCode).toBe(404);
+    expect((await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results?top=2` })).statusCode).toBe(404);
   });
 });
 

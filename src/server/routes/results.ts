@@ -6,7 +6,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
-import { jobResults, openRecommender, RECOMMEND_DEFAULTS, topicWords, type ResultRow } from '../../index.js';
+import { jobResults, openRecommender, RECOMMEND_DEFAULTS, topicWords, type Catalog, type JobResults, type ResultRow } from '../../index.js';
+import { TopCache } from '../result-cache.js';
 import type { ServerContext } from '../context.js';
 import { CONTENT_TYPES, page, RESULT_FORMATS, resultStream, type ResultFormat } from '../result-stream.js';
 import { AnyObject, errorResponses, GraphName } from '../schemas.js';
@@ -63,6 +64,7 @@ const TopicsQuery = Type.Object(
 
 export function resultRoutes(context: ServerContext): FastifyPluginAsync {
   const { catalog } = context;
+  const tops = new TopCache();
   return async (app) => {
     app.get<{ Params: { id: number }; Querystring: ResultsQueryType }>(
       '/jobs/:id/results',
@@ -83,16 +85,10 @@ export function resultRoutes(context: ServerContext): FastifyPluginAsync {
         if (query.order !== undefined && query.top === undefined) {
           throw new InvalidArgumentError(`results: order=${query.order} ranks the top K vertices; give top too`, { option: 'order' });
         }
-        const results = jobResults(catalog, request.params.id, {
-          top: query.top,
-          ascending: query.order === 'asc',
-          by: query.by,
-          vertex: query.vertex,
-          raw: query.raw,
-        });
+        const results = rankedResults(catalog, tops, request.params.id, query);
         if ((query.min !== undefined || query.max !== undefined) && results.width !== 1) {
           throw new InvalidArgumentError(
-            `results: min and max filter a scalar result; job ${results.job.id}'s "${results.column}" has ${results.width} values per vertex`,
+            `results: min and max filter a scalar result; job ${request.params.id}'s "${results.column}" has ${results.width} values per vertex`,
             {
               option: query.min !== undefined ? 'min' : 'max',
             },
@@ -183,6 +179,21 @@ export function resultRoutes(context: ServerContext): FastifyPluginAsync {
       },
     );
   };
+}
+
+/**
+ * The job's results for the query: a finished job's top K from the cache when it is there (its
+ * row checked first: still succeeded, on a graph still there), else from the library.
+ */
+function rankedResults(catalog: Catalog, tops: TopCache, id: number, query: ResultsQueryType): Pick<JobResults, 'column' | 'width' | 'components' | 'rows'> {
+  const key = TopCache.key(catalog.jobs.get(id), query);
+  const cached = key === null ? undefined : tops.get(key);
+  if (cached) return { ...cached, rows: () => cached.rows };
+  const results = jobResults(catalog, id, { top: query.top, ascending: query.order === 'asc', by: query.by, vertex: query.vertex, raw: query.raw });
+  if (key === null) return results;
+  const entry = { column: results.column, width: results.width, components: results.components, rows: [...results.rows()] };
+  tops.set(key, entry);
+  return { ...entry, rows: () => entry.rows };
 }
 
 /** The rows whose (scalar) value lies in [min, max]; all of them when the range is unbounded. */
