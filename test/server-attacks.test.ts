@@ -250,6 +250,7 @@ describe('attack suite: flood (429)', () => {
       const before = limited.stored();
       const post = await limited.app.inject({ method: 'POST', url: '/jobs', headers: AUTH, payload: { graph: 'g', algorithm: 'pagerank' } });
       expect(post.statusCode).toBe(429);
+      expect((await limited.app.inject({ method: 'GET', url: '/no-such-route' })).statusCode).toBe(429);
       expect(limited.stored()).toEqual(before);
     } finally {
       await limited.close();

@@ -23,7 +23,7 @@ import { GasError } from '../errors.js';
 import { JobService, openCatalog, type Catalog } from '../index.js';
 import { registerBearerAuth } from './auth.js';
 import type { ServerContext } from './context.js';
-import { registerErrorHandling } from './errors.js';
+import { registerErrorHandling, registerNotFound } from './errors.js';
 import { graphRoutes } from './routes/graphs.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -101,7 +101,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   const limit = options.rateLimit ?? APP_DEFAULTS.rateLimit;
-  if (limit !== false) app.register(rateLimit, { global: true, max: limit.max, timeWindow: limit.timeWindow });
+  if (limit === false) registerNotFound(app);
+  else {
+    app.register(rateLimit, { global: true, max: limit.max, timeWindow: limit.timeWindow });
+    app.after(() => registerNotFound(app, app.rateLimit()));
+  }
   app.register(multipart, {
     throwFileSizeLimit: true,
     limits: { fileSize: options.uploadLimit ?? APP_DEFAULTS.uploadLimit, files: 2, fields: 32, fieldSize: 4096, parts: 40, headerPairs: 100 },

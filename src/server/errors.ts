@@ -5,7 +5,7 @@
  * JSON, a body or an upload over its limit, the rate limit) are given the code of the table
  * that says what they are; anything else is a bug, answered 500 GAS_ERR_INTERNAL and logged.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { ERROR_CODES, GasError } from '../errors.js';
 
 export interface ErrorBody {
@@ -109,7 +109,14 @@ export function registerErrorHandling(app: FastifyInstance, hidden: readonly str
       .type('application/json')
       .send({ error: { ...body.error, message } });
   });
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+}
+
+/**
+ * 404 for unknown routes. `preHandler`: the rate limiter's, so that probing for routes is
+ * throttled like any request (the limiter's own hooks reach only declared routes).
+ */
+export function registerNotFound(app: FastifyInstance, preHandler?: preHandlerHookHandler): void {
+  app.setNotFoundHandler(preHandler ? { preHandler } : {}, (request: FastifyRequest, reply: FastifyReply) =>
     reply.status(404).send({ error: { code: 'GAS_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
 }
