@@ -64,6 +64,8 @@ export class JobService {
   private readonly running = new Map<number, Active>();
   private readonly emitter = new EventEmitter();
   private closing = false;
+  /** The ends of jobs that ended here (record), until a follower has read them from the row. */
+  private readonly endings = new Map<number, JobEventBody>();
   private readonly poller: NodeJS.Timeout;
 
   constructor(
@@ -161,23 +163,10 @@ export class JobService {
         }
         if (signal?.aborted) return;
         const job = this.get(jobId);
-        if (isTerminal(job.status)) {
-          // Ended without an event (a job from before events, or one whose process died): say how.
-          const body: JobEventBody =
-            job.status === 'succeeded'
-              ? {
-                  type: 'succeeded',
-                  iterations: job.iterations ?? 0,
-                  converged: job.converged ?? false,
-                  stopReason: String(job.summary?.stopReason ?? ''),
-                  computeMs: job.computeMs ?? 0,
-                }
-              : job.status === 'failed'
-                ? { type: 'failed', code: job.errorCode ?? 'GAS_ERR_ABORTED', message: job.errorMessage ?? '' }
-                : job.status === 'cancelled'
-                  ? { type: 'cancelled' }
-                  : { type: 'interrupted', reason: job.errorMessage ?? '' };
-          yield { ...body, seq: seen + 1, job: jobId, at: job.finishedAt ?? new Date().toISOString() };
+        const ended = this.ending(job);
+        if (ended) {
+          // Ended without a stored event (a job from before events, one whose process died, one whose end could not be stored): say how.
+          yield { ...ended, seq: seen + 1, job: jobId, at: job.finishedAt ?? new Date().toISOString() };
           return;
         }
         await this.nextEvent(jobId, live.signal);
@@ -194,10 +183,11 @@ export class JobService {
    */
   outcome(id: number | string): JobSummary {
     const job = this.get(id);
+    const ended = this.ending(job);
     if (job.status === 'succeeded') return job.summary as unknown as JobSummary;
-    if (job.status === 'failed') return throwGasError(job.errorCode ?? 'GAS_ERR_INTERNAL', job.errorMessage ?? '', { job: job.id });
-    if (job.status === 'cancelled' || job.status === 'interrupted') {
-      const why = job.status === 'cancelled' ? 'was cancelled' : `was interrupted (${job.errorMessage ?? 'its process stopped'})`;
+    if (ended?.type === 'failed') return throwGasError(ended.code, ended.message, { job: job.id });
+    if (ended?.type === 'cancelled' || ended?.type === 'interrupted') {
+      const why = ended.type === 'cancelled' ? 'was cancelled' : `was interrupted (${ended.reason})`;
       return throwGasError('GAS_ERR_CANCELLED', `run: job ${job.id} ${why}; it stopped at a step boundary and left no result`, { job: job.id });
     }
     return throwGasError('GAS_ERR_BUSY', `run: job ${job.id} is ${job.status}`, { job: job.id });
@@ -250,9 +240,36 @@ export class JobService {
     });
   }
 
+  /**
+   * Stores an event and wakes this process's followers. The job's row, not its log, says how a
+   * job ended: an event that cannot be stored (a full disk) is dropped rather than failing the
+   * job, and a follower that finds the row ended without its event is told from the row.
+   */
   private record(id: number, body: JobEventBody): void {
-    this.catalog.jobs.appendEvent(id, body);
+    if (isTerminal(body.type)) {
+      this.endings.set(id, body);
+      // Kept for followers until they read the row; a bound for the ones nobody follows.
+      if (this.endings.size > MAX_ENDINGS) this.endings.delete(this.endings.keys().next().value!);
+    }
+    try {
+      this.catalog.jobs.appendEvent(id, body, body.type === 'progress');
+    } catch {
+      // Dropped: see above.
+    }
     this.emitter.emit('event', id);
+  }
+
+  /**
+   * How job `id` ended, from its row — or, when the row still says it runs but it ended here (its
+   * end could not be written: a full disk), from what this service saw.
+   */
+  private ending(job: JobRecord): JobEventBody | null {
+    const seen = this.endings.get(job.id);
+    if (isTerminal(job.status)) {
+      this.endings.delete(job.id);
+      return endingOf(job);
+    }
+    return seen ?? null;
   }
 
   private startNext(): void {
@@ -334,4 +351,27 @@ export class JobService {
 
 function throwGasError(code: string, message: string, details: Record<string, unknown>): never {
   throw new GasError((code in ERROR_CODES ? code : 'GAS_ERR_INTERNAL') as ErrorCode, message, details);
+}
+
+/** The most job ends `endings` keeps. */
+const MAX_ENDINGS = 1000;
+
+/** How a job ended, as its row says (`job.status` is terminal). */
+function endingOf(job: JobRecord): JobEventBody {
+  switch (job.status) {
+    case 'succeeded':
+      return {
+        type: 'succeeded',
+        iterations: job.iterations ?? 0,
+        converged: job.converged ?? false,
+        stopReason: String(job.summary?.stopReason ?? ''),
+        computeMs: job.computeMs ?? 0,
+      };
+    case 'failed':
+      return { type: 'failed', code: job.errorCode ?? 'GAS_ERR_ABORTED', message: job.errorMessage ?? '' };
+    case 'cancelled':
+      return { type: 'cancelled' };
+    default:
+      return { type: 'interrupted', reason: job.errorMessage ?? 'its process stopped' };
+  }
 }

@@ -19,12 +19,15 @@ import { GasError, NotFoundError } from '../errors.js';
 import { isAlive } from '../util/process-alive.js';
 import { graphDir } from './data-dir.js';
 import { checkStartable, graphGoneError, resultsAtStakeError, runningJobsError, type GraphFate, type GraphRef } from './job-holds.js';
-import { CATALOG_WRITE_BYTES, asNoSpace } from './disk-space.js';
+import { CATALOG_WRITE_BYTES, asNoSpace, availableBytes } from './disk-space.js';
 import { resultFile } from './results.js';
 
 export type { GraphFate, GraphRef };
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+/** Free space below which progress events are not stored (appendEvent). */
+const EVENT_RESERVE_BYTES = 16 * 1024 * 1024;
 
 /** The statuses of a job that has not ended: it holds its graph (job-holds.ts). */
 const LIVE = `('queued', 'running')`;
@@ -198,8 +201,13 @@ export class JobTable {
     return rows.map((row) => row.id);
   }
 
-  /** Appends an event to job `id`'s log, numbered after the last; returns it as stored. */
-  appendEvent(id: number, body: Readonly<Record<string, unknown>>): StoredJobEvent {
+  /**
+   * Appends an event to job `id`'s log, numbered after the last; returns it as stored. An
+   * `optional` event (progress) is not stored, and null returned, when the data directory's volume
+   * has less than EVENT_RESERVE_BYTES free: the room left is for the job's result and its end.
+   */
+  appendEvent(id: number, body: Readonly<Record<string, unknown>>, optional = false): StoredJobEvent | null {
+    if (optional && availableBytes(this.dataDir) < EVENT_RESERVE_BYTES) return null;
     const append = this.db.transaction((): StoredJobEvent => {
       const last = this.db.prepare(`SELECT MAX(seq) AS seq FROM job_events WHERE job_id = ?`).get(id) as { seq: number | null };
       const event = { ...body, seq: (last.seq ?? 0) + 1, job: id, at: new Date().toISOString() };
