@@ -55,6 +55,16 @@ export const ERROR_CODES = {
    * boundary and left no result. Exit 130, as a shell reports a command stopped by Ctrl-C; HTTP 409.
    */
   GAS_ERR_CANCELLED: { exit: 130, http: 409 },
+  /**
+   * A client sent more requests than the server's rate limit allows (REST only; the CLI never
+   * raises it): retry later (EX_TEMPFAIL 75; HTTP 429 Too Many Requests).
+   */
+  GAS_ERR_RATE_LIMITED: { exit: 75, http: 429 },
+  /**
+   * The request names something it may not reach: a file outside the server's uploads folder,
+   * through a symbolic link (EX_NOPERM 77; HTTP 403 Forbidden).
+   */
+  GAS_ERR_FORBIDDEN: { exit: 77, http: 403 },
   /** A bug: anything that escaped as something other than a GasError (the CLI shows its stack with --verbose). */
   GAS_ERR_INTERNAL: { exit: 70, http: 500 },
 } as const satisfies Record<string, { exit: number; http: number }>;

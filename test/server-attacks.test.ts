@@ -245,7 +245,7 @@ describe('attack suite: flood (429)', () => {
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
       const flood = await limited.app.inject({ method: 'GET', url: '/graphs', headers: { authorization: 'Bearer guess' } });
       expect(flood.statusCode).toBe(429);
-      expect(flood.json().error.code).toBe('GAS_ERR_OVERLOADED');
+      expect(flood.json().error.code).toBe('GAS_ERR_RATE_LIMITED');
       expect(flood.headers['retry-after']).toBeDefined();
       const before = limited.stored();
       const post = await limited.app.inject({ method: 'POST', url: '/jobs', headers: AUTH, payload: { graph: 'g', algorithm: 'pagerank' } });

@@ -58,11 +58,15 @@ export type JobEvent = JobEventBody & {
 };
 
 /**
- * A step report as progress. `plannedSteps`: the steps the job will run if nothing stops it
- * sooner — known for fixed-iteration programs (ALS, LDA, PageRank at tolerance 0), else null.
+ * A step report as progress. `startedAt`: when the job started running (its load included);
+ * `computingSince`: when its first step began — the time left is the steps left at the mean
+ * step time so far, not counting the load (counting it, a job 1 s from its end was told 3 min at
+ * its first step). `plannedSteps`: the steps the job will run if nothing stops it sooner — known
+ * for fixed-iteration programs (ALS, LDA, PageRank at tolerance 0), else null.
  */
-export function progressOf(step: StepReport, startedAt: number, plannedSteps: number | null): JobProgress {
-  const elapsedMs = performance.now() - startedAt;
+export function progressOf(step: StepReport, startedAt: number, computingSince: number, plannedSteps: number | null): JobProgress {
+  const now = performance.now();
+  const elapsedMs = now - startedAt;
   const done = step.iteration + 1;
   const percent = plannedSteps !== null && plannedSteps > 0 ? Math.min(100, (100 * done) / plannedSteps) : null;
   return {
@@ -75,6 +79,6 @@ export function progressOf(step: StepReport, startedAt: number, plannedSteps: nu
     bytes: step.bytes,
     messages: step.messages,
     percent,
-    etaMs: percent !== null && plannedSteps !== null ? (elapsedMs / done) * Math.max(0, plannedSteps - done) : null,
+    etaMs: percent !== null && plannedSteps !== null ? ((now - computingSince) / done) * Math.max(0, plannedSteps - done) : null,
   };
 }

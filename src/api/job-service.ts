@@ -304,11 +304,13 @@ export class JobService {
     this.record(id, { type: 'running' });
     const startedAt = performance.now();
     let checkedAt = startedAt;
+    let computingSince: number | null = null;
     try {
       const summary = await admitted.execute({
         signal: abort.signal,
         onStep: (step) => {
-          this.record(id, { type: 'progress', progress: progressOf(step, startedAt, admitted.plannedSteps) });
+          computingSince ??= performance.now() - step.ms;
+          this.record(id, { type: 'progress', progress: progressOf(step, startedAt, computingSince, admitted.plannedSteps) });
           // Workers in this thread never yield to timers between steps: the poll happens here too.
           const now = performance.now();
           if (now - checkedAt >= this.pollMs) {

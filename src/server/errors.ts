@@ -18,9 +18,9 @@ export function statusOfCode(code: string): number {
 }
 
 /**
- * Fastify's and its plugins' refusals, by the status they carry, as the table's codes. 429 and
- * 415 have no code of their own in the table: a flood is "retry later" (GAS_ERR_OVERLOADED's
- * meaning) and an unknown content type is an invalid argument, but they keep their own status.
+ * Fastify's and its plugins' refusals, by the status they carry, as the table's codes. 406 and
+ * 415 have no code of their own in the table: an unacceptable or unknown content type is an
+ * invalid argument, but it keeps its own status.
  */
 const CODE_OF_STATUS: Readonly<Record<number, string>> = {
   400: 'GAS_ERR_INVALID_ARGUMENT',
@@ -29,30 +29,14 @@ const CODE_OF_STATUS: Readonly<Record<number, string>> = {
   406: 'GAS_ERR_INVALID_ARGUMENT',
   413: 'GAS_ERR_LIMIT',
   415: 'GAS_ERR_INVALID_ARGUMENT',
-  429: 'GAS_ERR_OVERLOADED',
+  429: 'GAS_ERR_RATE_LIMITED',
   503: 'GAS_ERR_OVERLOADED',
 };
 
 /** Fastify's codes for a body that is not the JSON it claims to be. */
 const MALFORMED_BODY = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH']);
 
-/**
- * A refusal whose status the error table has no code for (403: a file name that leads out of
- * the uploads folder; GAS_ERR_AUTH is 401, a missing or wrong token). Raised by the server only.
- */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
-
 export function describeError(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof HttpError) return { status: error.statusCode, body: { error: { code: error.code, message: error.message } } };
   if (error instanceof GasError) {
     const details = Object.keys(error.details).length > 0 ? { details: publicDetails(error.details) } : {};
     return { status: statusOfCode(error.code), body: { error: { code: error.code, message: error.message, ...details } } };

@@ -12,7 +12,6 @@ import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';
-import { HttpError } from './errors.js';
 
 export const UPLOADS_FOLDER = 'uploads';
 
@@ -49,7 +48,7 @@ export function resolveUpload(uploads: string, name: string, option = 'file'): s
     throw new GasError('GAS_ERR_IO', `import: cannot read ${option} ${JSON.stringify(name)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { option });
   }
   if (!real.startsWith(uploads + sep)) {
-    throw new HttpError(403, 'GAS_ERR_INVALID_ARGUMENT', `import: ${option} ${JSON.stringify(name)} leads outside the server's ${UPLOADS_FOLDER}/ folder`);
+    throw new GasError('GAS_ERR_FORBIDDEN', `import: ${option} ${JSON.stringify(name)} leads outside the server's ${UPLOADS_FOLDER}/ folder`);
   }
   if (!statSync(real).isFile()) throw new InvalidArgumentError(`import: ${option} ${JSON.stringify(name)} is not a file`, { option });
   return real;
