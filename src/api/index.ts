@@ -21,3 +21,4 @@ export { topicWords, type Topic } from './topics.js';
 export { JobService, type JobServiceOptions, type JobFilter } from './job-service.js';
 export { isTerminal, TERMINAL_STATES, progressOf, type JobEvent, type JobEventBody, type JobProgress, type JobState } from './job-events.js';
 export { admitJob, type AdmittedJob } from './run.js';
+export { estimateJob, memoryLimits, type JobEstimate, type WorkerEstimate, type MemoryBreakdown, type MemoryLimits } from './estimate.js';

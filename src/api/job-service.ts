@@ -22,7 +22,8 @@ import { EventEmitter } from 'node:events';
 import { ERROR_CODES, GasError, type ErrorCode } from '../errors.js';
 import type { Catalog, JobRecord } from '../storage/index.js';
 import { isTerminal, progressOf, type JobEvent, type JobEventBody, type JobState } from './job-events.js';
-import { admitJob, type AdmittedJob, type JobSummary, type RunOptions } from './run.js';
+import { admitJob, type AdmittedJob, type JobSummary, type PreparedJob, type RunOptions } from './run.js';
+import { assertFits } from './estimate.js';
 
 export interface JobServiceOptions {
   /** Jobs running at once (default 1: a job uses every core it is given). */
@@ -81,15 +82,20 @@ export class JobService {
     this.poller.unref();
   }
 
-  /** Checks the request and queues the job; resolves with its id once its row exists. */
-  async submit(request: RunOptions): Promise<{ id: number }> {
+  /**
+   * Checks the request and queues the job; resolves with its id once its row exists. A job whose
+   * memory estimate does not fit this machine (estimate.ts) is refused (GAS_ERR_LIMIT) with no
+   * row, unless `force`.
+   */
+  async submit(request: RunOptions, options: { readonly force?: boolean } = {}): Promise<{ id: number }> {
     if (this.closing) throw new GasError('GAS_ERR_OVERLOADED', 'jobs: the service is shutting down; submit the job again when it is back', {});
     if (this.queue.length >= this.queueLimit && this.running.size >= this.concurrency) {
       throw new GasError('GAS_ERR_OVERLOADED', `jobs: ${this.queue.length} jobs are already waiting (the queue's limit); submit again when some have run`, {
         queued: this.queue.length,
       });
     }
-    const admitted = await admitJob(this.catalog, this.ownHeap ? { ...request, ownHeap: true } : request, 'queued');
+    const check = options.force ? undefined : (prepared: PreparedJob): void => assertFits(this.catalog, prepared);
+    const admitted = await admitJob(this.catalog, this.ownHeap ? { ...request, ownHeap: true } : request, 'queued', check);
     this.record(admitted.jobId, { type: 'queued' });
     this.queue.push(admitted);
     this.startNext();

@@ -24,6 +24,8 @@ import {
   resolveStaleness,
   runPlan,
   type ExecuteOptions,
+  type JobGraph,
+  type JobPlan,
   type ExecutionSummary,
   type StopReason,
 } from './execute-job.js';
@@ -67,21 +69,50 @@ export interface AdmittedJob {
 }
 
 /**
- * Checks everything about a job that its user can get wrong — the graph exists, the algorithm or
- * program file loads, the options are valid, the labels it names are in the graph, the program
- * is well formed — then records it as `status` and keeps its graph open for `execute`.
+ * A job's input checked and planned, no row created: the graph's record, its tables (open: close
+ * `reader` when done) and the plan. `admitJob` and the estimate (estimate.ts) share this path, so
+ * an estimate sees exactly the graph, options and placement the job would run with.
  */
-export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queued' | 'running'): Promise<AdmittedJob> {
+export interface PreparedJob {
+  readonly graph: GraphRecord;
+  readonly reader: GraphReader;
+  readonly plan: JobPlan;
+}
+
+/**
+ * Resolves and checks everything a user can get wrong about a job — the graph exists, the
+ * algorithm or program file loads, the options are valid, the labels it names are in the graph,
+ * the program is well formed — and plans it; nothing is recorded.
+ */
+export async function prepareJob(catalog: Catalog, run: RunOptions): Promise<PreparedJob> {
   const graph = catalog.getGraph(run.graph);
   const definition = await resolveAlgorithm(run.algorithm);
   const options = resolveAlgorithmOptions(definition, run.options ?? {});
   resolveStaleness(run);
   const reader = openJobGraph(catalog, graph);
-  let jobId: number;
-  let plan;
-  const jobGraph = { name: graph.name, source: reader, replicationFactor: graph.replicationFactor };
   try {
-    plan = await planJob(jobGraph, definition, options, run);
+    const plan = await planJob(jobGraphOf(graph, reader), definition, options, run);
+    return { graph, reader, plan };
+  } catch (error) {
+    reader.close();
+    throw asGasError(error, definition.name);
+  }
+}
+
+/**
+ * Checks everything about a job that its user can get wrong (`prepareJob`), then `check`s the
+ * prepared job (the job service's memory estimate; it throws to refuse), then records it as
+ * `status` and keeps its graph open for `execute`.
+ */
+export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queued' | 'running', check?: (prepared: PreparedJob) => void): Promise<AdmittedJob> {
+  const prepared = await prepareJob(catalog, run);
+  const { graph, reader, plan } = prepared;
+  const definition = plan.definition;
+  const options = plan.options;
+  const jobGraph = jobGraphOf(graph, reader);
+  let jobId: number;
+  try {
+    check?.(prepared);
     // Postcondition: the input is valid (options, labels, program); from here a failure is the job's.
     jobId = catalog.jobs.create(
       {
@@ -139,6 +170,10 @@ export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queue
       }
     },
   };
+}
+
+function jobGraphOf(graph: GraphRecord, reader: GraphReader): JobGraph {
+  return { name: graph.name, source: reader, replicationFactor: graph.replicationFactor };
 }
 
 /**

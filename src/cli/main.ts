@@ -20,6 +20,7 @@ import { JobsWatchCommand } from './commands/jobs-watch.js';
 import { JobsRmCommand } from './commands/jobs-rm.js';
 import { ResultsCommand } from './commands/results.js';
 import { RunCommand } from './commands/run.js';
+import { EstimateCommand } from './commands/estimate.js';
 import { ServeCommand } from './commands/serve.js';
 import { WorkerCommand } from './commands/worker.js';
 import { PartitionReportCommand } from './commands/partition-report.js';
@@ -37,6 +38,7 @@ const COMMANDS = [
   GraphDropCommand,
   GraphExportCommand,
   RunCommand,
+  EstimateCommand,
   WorkerCommand,
   PartitionReportCommand,
   RepartitionCommand,

@@ -25,6 +25,7 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   consistency: ['MODEL', 'async on several workers: vertex, edge (the default: no two adjacent vertices run at once) or full (none within distance 2)'],
   staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
+  force: ['', 'run even when the memory estimate (`gasworks estimate`) says the job does not fit'],
   json: ['', 'print the summary as one JSON document'],
   'data-dir': ['DIR', 'data directory (default $GASWORKS_HOME, else ./.gasworks)'],
   verbose: ['', 'debug logs on stderr, and the stack of an internal error'],
@@ -95,7 +96,8 @@ export class RunCommand extends GasCommand {
       slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
       top: integerOption(args.get('top'), '--top', 0, 1_000_000),
     };
-    const summary = await this.withCatalog((catalog) => this.runThroughService(catalog, request));
+    const force = args.get('force') === 'true';
+    const summary = await this.withCatalog((catalog) => this.runThroughService(catalog, request, force));
     if (this.json) this.printJson(summary);
     else this.printSummary(summary);
   }
@@ -107,7 +109,7 @@ export class RunCommand extends GasCommand {
    * first Ctrl-C (or SIGTERM) stops it at the next step boundary and records it `interrupted`; a
    * second one exits at once.
    */
-  private async runThroughService(catalog: Catalog, request: RunOptions): Promise<JobSummary> {
+  private async runThroughService(catalog: Catalog, request: RunOptions, force: boolean): Promise<JobSummary> {
     const service = new JobService(catalog);
     let signals = 0;
     const onSignal = (name: NodeJS.Signals): void => {
@@ -118,7 +120,7 @@ export class RunCommand extends GasCommand {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const { id } = await service.submit(request);
+      const { id } = await service.submit(request, { force });
       const progress = this.quiet || this.json ? undefined : jobProgressReporter(this.context.stderr);
       for await (const event of service.follow(id)) if (event.type === 'progress') progress?.(event.progress);
       progress?.(null);

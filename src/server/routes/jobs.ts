@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
-import { ALGORITHMS } from '../../index.js';
+import { ALGORITHMS, estimateJob, isTerminal } from '../../index.js';
 import type { JobRecord } from '../../storage/index.js';
 import type { ServerContext } from '../context.js';
 import { AnyObject, errorResponses, GraphName } from '../schemas.js';
@@ -32,31 +32,37 @@ const CLOSE_GRACE_MS = 1000;
 export const JobId = Type.Integer({ minimum: 1, description: 'A job id' });
 export const JobParams = Type.Object({ id: JobId });
 
+/** What a job runs and how: the body of `POST /jobs/estimate`, and of `POST /jobs` with `force`. */
+const JobFields = {
+  graph: GraphName,
+  algorithm: Type.String({ minLength: 1, maxLength: 64, description: 'A registered algorithm name (GET /algorithms)' }),
+  options: Type.Optional(
+    Type.Record(
+      Type.String({ maxLength: 64 }),
+      Type.Union([Type.Number(), Type.String({ maxLength: 4096 }), Type.Boolean(), Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 10000 })]),
+      {
+        description: "The algorithm's options as the library spells them (damping, maxIterations, …)",
+      },
+    ),
+  ),
+  engine: Type.Optional(Type.Union([Type.Literal('sync'), Type.Literal('ssp'), Type.Literal('async')])),
+  workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+  staleness: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  scheduler: Type.Optional(Type.String({ maxLength: 32 })),
+  consistency: Type.Optional(Type.String({ maxLength: 32 })),
+  minPriority: Type.Optional(Type.Number()),
+  maxUpdates: Type.Optional(Type.Integer({ minimum: 1 })),
+  timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+};
 const SubmitBody = Type.Object(
   {
-    graph: GraphName,
-    algorithm: Type.String({ minLength: 1, maxLength: 64, description: 'A registered algorithm name (GET /algorithms)' }),
-    options: Type.Optional(
-      Type.Record(
-        Type.String({ maxLength: 64 }),
-        Type.Union([Type.Number(), Type.String({ maxLength: 4096 }), Type.Boolean(), Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 10000 })]),
-        {
-          description: "The algorithm's options as the library spells them (damping, maxIterations, …)",
-        },
-      ),
-    ),
-    engine: Type.Optional(Type.Union([Type.Literal('sync'), Type.Literal('ssp'), Type.Literal('async')])),
-    workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
-    staleness: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-    scheduler: Type.Optional(Type.String({ maxLength: 32 })),
-    consistency: Type.Optional(Type.String({ maxLength: 32 })),
-    minPriority: Type.Optional(Type.Number()),
-    maxUpdates: Type.Optional(Type.Integer({ minimum: 1 })),
-    timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    ...JobFields,
+    force: Type.Optional(Type.Boolean({ description: 'Run even when the memory estimate (POST /jobs/estimate) says the job does not fit' })),
   },
   { additionalProperties: false },
 );
-type SubmitBodyType = {
+const EstimateBody = Type.Object(JobFields, { additionalProperties: false });
+type JobBodyType = {
   graph: string;
   algorithm: string;
   options?: Record<string, number | string | boolean | string[]>;
@@ -69,6 +75,7 @@ type SubmitBodyType = {
   maxUpdates?: number;
   timeoutSeconds?: number;
 };
+type SubmitBodyType = JobBodyType & { force?: boolean };
 
 const ListQuery = Type.Object(
   {
@@ -109,31 +116,46 @@ export function jobRoutes(context: ServerContext): FastifyPluginAsync {
           tags: ['jobs'],
           summary: 'Submit a job: 202 with its id at once',
           body: SubmitBody,
-          response: { 202: Type.Object({ id: JobId }), ...errorResponses(400, 404, 409, 422, 503) },
+          response: { 202: Type.Object({ id: JobId }), ...errorResponses(400, 404, 409, 413, 422, 503) },
         },
       },
       async (request, reply) => {
-        const body = request.body;
-        if (!ALGORITHMS.some((algorithm) => algorithm.name === body.algorithm)) {
-          throw new NotFoundError(`jobs: unknown algorithm ${JSON.stringify(body.algorithm)} (known: ${ALGORITHMS.map((a) => a.name).join(', ')})`, {
-            algorithm: body.algorithm,
-          });
-        }
-        const options = { ...body.options };
-        for (const option of FILE_OPTIONS[body.algorithm] ?? []) {
-          const value = options[option];
-          if (typeof value === 'string' && value !== '') options[option] = resolveUpload(context.uploads, value, option);
-        }
+        const { force, ...body } = request.body;
         // ownHeap: even one worker runs on a thread of its own; in this thread it would hold the event loop and every request would wait.
-        const { id } = await jobs.submit({ ...body, options, ownHeap: true });
+        const { id } = await jobs.submit({ ...body, options: serverOptions(context, body), ownHeap: true }, { force });
         return reply.status(202).header('location', `/jobs/${id}`).send({ id });
       },
     );
 
+    app.post<{ Body: JobBodyType }>(
+      '/jobs/estimate',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: "A job's memory and time, estimated without running it",
+          description:
+            'Memory per worker by component (local graph, state, exchange buffers, …), the peak worker, the coordinator and the total, in bytes; time per step from past jobs of the algorithm (or a default rate) times the steps; whether it fits this machine. POST /jobs refuses (413) a job that does not fit unless `force`.',
+          body: EstimateBody,
+          response: { 200: AnyObject, ...errorResponses(400, 404, 409, 422) },
+        },
+      },
+      async (request) => estimateJob(context.catalog, { ...request.body, options: serverOptions(context, request.body), ownHeap: true }),
+    );
+
     app.get<{ Querystring: { graph?: string; status?: (typeof JOB_STATES)[number]; limit?: number } }>(
       '/jobs',
-      { schema: { tags: ['jobs'], summary: 'Jobs, newest first', querystring: ListQuery, response: { 200: Type.Array(AnyObject), ...errorResponses(400) } } },
-      async (request) => jobs.list(request.query).map(publicJob),
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: 'Jobs, newest first',
+          description:
+            "Each with `progress`: a queued or running job's latest progress (as GET /jobs/:id), null for an ended one (its summary says how it ended).",
+          querystring: ListQuery,
+          response: { 200: Type.Array(AnyObject), ...errorResponses(400) },
+        },
+      },
+      async (request) =>
+        jobs.list(request.query).map((job) => ({ ...publicJob(job), progress: isTerminal(job.status) ? null : lastProgress(jobs.events(job.id)) })),
     );
 
     app.get<{ Params: { id: number } }>(
@@ -242,6 +264,24 @@ async function streamEvents(
     closing.removeEventListener('abort', onClose);
     raw.end();
   }
+}
+
+/**
+ * The algorithm's options as a server takes them: a registered algorithm only (a program file
+ * would run a client's code), and options that name a file resolved inside uploads/.
+ */
+function serverOptions(context: ServerContext, body: JobBodyType): Record<string, number | string | boolean | string[]> {
+  if (!ALGORITHMS.some((algorithm) => algorithm.name === body.algorithm)) {
+    throw new NotFoundError(`jobs: unknown algorithm ${JSON.stringify(body.algorithm)} (known: ${ALGORITHMS.map((a) => a.name).join(', ')})`, {
+      algorithm: body.algorithm,
+    });
+  }
+  const options = { ...body.options };
+  for (const option of FILE_OPTIONS[body.algorithm] ?? []) {
+    const value = options[option];
+    if (typeof value === 'string' && value !== '') options[option] = resolveUpload(context.uploads, value, option);
+  }
+  return options;
 }
 
 /** A job record for clients: the program file (always null over REST) and server paths left out. */
