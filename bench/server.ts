@@ -4,6 +4,7 @@
  *
  *   npm run build && node --import tsx bench/server.ts [--sections load,stream] [--runs 3] [--scale 20]
  *     [--iterations 20] [--connections 50] [--stream-scale 22] [--stream-iterations 5] [--formats ndjson,csv]
+ *     [--concurrent-streams 4]
  *     [--workers N] [--server-log info|warn] [--token T]
  *
  * The script runs the build (dist/, bin/gasworks.js): build first.
@@ -26,14 +27,19 @@
  *             topFirstMs                        the first ?top=100 of the quiet job (ranked, then
  *                                                kept in the server's top-K cache), before the clients
  *   stream  Kronecker `--stream-scale` (default 22) in its own data directory; one PageRank job
- *           (`--stream-iterations` steps) on a server that is then stopped, and a fresh server on
- *           the same directory streams the result, so its memory is the stream's, not the job's.
- *           For each of `--formats`, GET /jobs/:id/results?format=F (every row) read by fetch
- *           chunk by chunk and dropped, counting rows (lines; csv less its header) and bytes,
- *           while the server's VmRSS is sampled every 50 ms; its VmHWM is reset (clear_refs 5)
- *           before the stream and read after. One `server-stream` line per format: rows, bytes,
- *           seconds, rowsPerSec, MBPerSec, serverRssBeforeMB, serverPeakRssMB (VmHWM),
- *           serverSampledMaxMB, serverGrowthMB and growthBytesPerRow (peak − before, per row).
+ *           (`--stream-iterations` steps) on a server that is then stopped. Each measurement then
+ *           has a fresh server on the same directory, so its memory is the stream's, not the job's
+ *           nor an earlier stream's: for each of `--formats`, GET /jobs/:id/results?format=F
+ *           (every row) read by fetch chunk by chunk and dropped, counting rows (lines; csv less
+ *           its header) and bytes, while the server's VmRSS is sampled every 50 ms; its VmHWM is
+ *           reset (clear_refs 5) before the stream and read after. Then `--concurrent-streams`
+ *           (default 4; 1 skips it) ndjson streams of the same result at once: memory held per
+ *           stream multiplies. One `server-stream` line per measurement: streams, rows (per
+ *           stream), bytes (all streams), seconds, rowsPerSec and MBPerSec (all streams),
+ *           serverRssBeforeMB, serverPeakRssMB (VmHWM), serverSampledMaxMB, serverGrowthMB and
+ *           growthBytesPerRow (peak − before, per row of one stream); the same for RssAnon (the
+ *           process's own memory, without the LMDB file pages it maps), sampled: serverAnonBeforeMB,
+ *           serverAnonSampledMaxMB, anonGrowthBytesPerRow.
  *
  * `--server-log warn` runs the server with --quiet (no per-request info lines; the default `info`
  * is how `gasworks serve` runs). The server's stderr goes to a file in the temporary directory
@@ -77,6 +83,7 @@ const { values } = parseArgs({
     'stream-scale': { type: 'string', default: '22' },
     'stream-iterations': { type: 'string', default: '5' },
     formats: { type: 'string', default: 'ndjson,csv' },
+    'concurrent-streams': { type: 'string', default: '4' },
     workers: { type: 'string' },
     'server-log': { type: 'string', default: 'info' },
     token: { type: 'string' },
@@ -289,19 +296,26 @@ async function streamSection(): Promise<void> {
   } finally {
     await stopServer(server);
   }
-  server = await startServer(dataDir, logFile);
+  const concurrent = Number(values['concurrent-streams']);
+  const cases = values.formats.split(',').map((format) => ({ format, streams: 1 }));
+  if (concurrent > 1) cases.push({ format: 'ndjson', streams: concurrent });
   try {
-    for (const format of values.formats.split(',')) {
-      const figures = await streamOnce(server, `/jobs/${job.id}/results?format=${format}`, format === 'csv' ? 1 : 0);
-      console.log(JSON.stringify({ bench: 'server-stream', graph, format, serverLog: values['server-log'], ...figures }));
+    for (const { format, streams } of cases) {
+      server = await startServer(dataDir, logFile);
+      try {
+        const figures = await streamResults(server, `/jobs/${job.id}/results?format=${format}`, format === 'csv' ? 1 : 0, streams);
+        console.log(JSON.stringify({ bench: 'server-stream', graph, format, streams, serverLog: values['server-log'], ...figures }));
+      } finally {
+        await stopServer(server);
+      }
     }
   } finally {
-    await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function streamOnce(server: Server, path: string, headerLines: number): Promise<Record<string, number | boolean>> {
+/** `streams` GETs of `path` at once, each read to its end and dropped, and the server's memory meanwhile. */
+async function streamResults(server: Server, path: string, headerLines: number, streams: number): Promise<Record<string, number | boolean>> {
   const rssBefore = procStatus(server.pid, 'VmRSS');
   let hwmReset = true;
   try {
@@ -309,42 +323,56 @@ async function streamOnce(server: Server, path: string, headerLines: number): Pr
   } catch {
     hwmReset = false; // then VmHWM is the process's peak since it started
   }
+  const anonBefore = procStatus(server.pid, 'RssAnon');
   let sampledMax = rssBefore;
+  let anonMax = anonBefore;
   const sampler = setInterval(() => {
     sampledMax = Math.max(sampledMax, procStatus(server.pid, 'VmRSS'));
+    anonMax = Math.max(anonMax, procStatus(server.pid, 'RssAnon'));
   }, 50);
   const startedAt = performance.now();
-  let bytes = 0;
-  let lines = 0;
+  let counts: { bytes: number; lines: number }[];
   try {
-    const response = await fetch(`${server.url}${path}`, { headers: authHeaders() });
-    if (!response.ok || !response.body) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      for (let at = value.indexOf(10); at !== -1; at = value.indexOf(10, at + 1)) lines++;
-    }
+    counts = await Promise.all(Array.from({ length: streams }, () => readToEnd(server, path)));
   } finally {
     clearInterval(sampler);
   }
   const seconds = (performance.now() - startedAt) / 1000;
   const peak = procStatus(server.pid, 'VmHWM');
-  const rows = lines - headerLines;
+  const rows = counts[0]!.lines - headerLines;
+  if (counts.some((count) => count.lines !== counts[0]!.lines)) throw new Error(`GET ${path}: concurrent streams gave different row counts`);
+  const bytes = counts.reduce((sum, count) => sum + count.bytes, 0);
   return {
     rows,
     bytes,
     seconds: round(seconds),
-    rowsPerSec: Math.round(rows / seconds),
+    rowsPerSec: Math.round((rows * streams) / seconds),
     MBPerSec: round(bytes / 2 ** 20 / seconds),
     serverRssBeforeMB: mb(rssBefore),
     serverPeakRssMB: mb(peak),
     serverSampledMaxMB: mb(sampledMax),
     serverGrowthMB: mb(peak - rssBefore),
     growthBytesPerRow: round((peak - rssBefore) / rows),
+    serverAnonBeforeMB: mb(anonBefore),
+    serverAnonSampledMaxMB: mb(anonMax),
+    anonGrowthBytesPerRow: round((anonMax - anonBefore) / rows),
     hwmReset,
   };
+}
+
+/** A response body read chunk by chunk and dropped: its bytes and newlines. */
+async function readToEnd(server: Server, path: string): Promise<{ bytes: number; lines: number }> {
+  const response = await fetch(`${server.url}${path}`, { headers: authHeaders() });
+  if (!response.ok || !response.body) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+  const reader = response.body.getReader();
+  let bytes = 0;
+  let lines = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { bytes, lines };
+    bytes += value.byteLength;
+    for (let at = value.indexOf(10); at !== -1; at = value.indexOf(10, at + 1)) lines++;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,8 +463,8 @@ async function runJob(server: Server, body: Record<string, unknown>, timeoutMs: 
   return job;
 }
 
-/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM). */
-function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM, RssAnon). */
+function procStatus(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`/proc/${pid}/status has no ${field}`);
   return Number(match[1]) * 1024;
