@@ -48,7 +48,21 @@ beforeAll(async () => {
   await importGraph(catalog, { file: undirected, name: 'und', undirected: true, partitions: 4 });
   const ratings = writeGraphFile(temp.inputDir, 'ratings.csv', ratingsCsv(3, 300, 200, 0.2));
   await importGraph(catalog, { file: ratings, name: 'ratings', format: 'ratings', partitions: 4 });
+  await importGraph(catalog, { file: writeGraphFile(temp.inputDir, 'docword.txt', docwordText(5, 200, 100)), name: 'corpus', format: 'uci', partitions: 4 });
 });
+
+/** A UCI bag of words: `docs` documents of 20–40 distinct words out of `words`, 1–3 tokens each. */
+function docwordText(seed: number, docs: number, words: number): string {
+  const random = seededRandom(seed);
+  const lines: string[] = [];
+  for (let d = 1; d <= docs; d++) {
+    const chosen = new Set<number>();
+    const distinct = 20 + Math.floor(random() * 21);
+    while (chosen.size < distinct) chosen.add(1 + Math.floor(random() * words));
+    for (const w of [...chosen].sort((a, b) => a - b)) lines.push(`${d} ${w} ${1 + Math.floor(random() * 3)}`);
+  }
+  return `${docs}\n${words}\n${lines.length}\n${lines.join('\n')}\n`;
+}
 
 afterAll(() => {
   temp.close();
@@ -93,6 +107,7 @@ describe('the memory model against what workers allocate', () => {
     { name: 'connected components, undirected (symmetric lists)', request: { graph: 'und', algorithm: 'connected-components', workers: 2 } },
     { name: 'label propagation (collecting)', request: { graph: 'und', algorithm: 'label-propagation', workers: 2 } },
     { name: 'als rank 20', request: { graph: 'ratings', algorithm: 'als', workers: 2, options: { rank: 20 } } },
+    { name: 'lda, 8 topics (a column per token)', request: { graph: 'corpus', algorithm: 'lda', workers: 2, options: { topics: 8 } } },
   ];
   for (const { name, request } of cases) {
     it(`${name}: estimated resident bytes within ${ACCURACY}× of measured`, async () => {
