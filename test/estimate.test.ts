@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateJob, JobService, runJob, type JobEstimate } from '../src/api/index.js';
 import { prepareJob } from '../src/api/run.js';
 import { loadInProcessWorkers } from '../src/engine/coordinator/load.js';
+import { AsyncRunner } from '../src/engine/worker/async-runner.js';
+import type { WorkerRuntime } from '../src/engine/worker/worker-runtime.js';
 import { ERROR_CODES, type GasError } from '../src/errors.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
@@ -117,6 +119,35 @@ describe('the memory model against what workers allocate', () => {
       console.log(`estimate ${name}: estimated ${resident(estimate)} B, measured ${measured} B, ratio ${ratio.toFixed(3)}`);
       expect(ratio).toBeGreaterThan(1 / ACCURACY);
       expect(ratio).toBeLessThan(ACCURACY);
+    });
+  }
+});
+
+describe("the asynchronous engine's arrays against what its runner allocates", () => {
+  for (const scheduler of ['fifo', 'priority', 'sweep']) {
+    it(`pagerank --engine async --scheduler ${scheduler}, 2 workers`, async () => {
+      const request = { graph: 'er1', algorithm: 'pagerank', engine: 'async', scheduler, workers: 2, inProcess: true };
+      const estimate = await estimateJob(temp.catalog, request);
+      const prepared = await prepareJob(temp.catalog, request);
+      try {
+        const { endpoints } = loadInProcessWorkers(prepared.reader, prepared.plan.program, 2);
+        const runtimes = endpoints.map((endpoint) => (endpoint as unknown as { node: { runtime: WorkerRuntime } }).node.runtime);
+        const settings = { ...prepared.plan.async, maxUpdates: Infinity };
+        gc();
+        const before = process.memoryUsage().arrayBuffers;
+        // The runner's constructor allocates its arrays and touches neither links nor inbox.
+        const runners = runtimes.map((runtime) => new AsyncRunner(runtime, null as never, null as never, settings));
+        gc();
+        const measured = process.memoryUsage().arrayBuffers - before;
+        expect(runners).toHaveLength(2);
+        // The estimate's async bytes less its heap part (the map of mirror workers) are typed arrays.
+        const typed = estimate.memory.perWorker.reduce((sum, w) => sum + w.bytes.async - (w.heapBytes - w.bytes.overhead), 0);
+        console.log(`estimate async ${scheduler}: estimated ${typed} B, measured ${measured} B, ratio ${(typed / measured).toFixed(3)}`);
+        expect(typed / measured).toBeGreaterThan(1 / ACCURACY);
+        expect(typed / measured).toBeLessThan(ACCURACY);
+      } finally {
+        prepared.reader.close();
+      }
     });
   }
 });

@@ -273,7 +273,7 @@ function estimateWorkers(graph: GraphRecord, reader: GraphReader, plan: JobPlan,
       messages: plan.engine.name === 'async' ? 0 : shared * (8 * (shape.partialWidth + shape.valueWidth) + 8) * (staleness + 1),
       collect: shape.collectDirections > 0 ? shape.collectDirections * m * 8 + n * 8 : 0,
       neighborSets: shape.neighborSets ? 2 * 4 * arcs * Math.max(1, graph.replicationFactor) + (n + 1) * 4 : 0,
-      async: plan.engine.name === 'async' ? asyncBytes(n, masters, masterLists, plan.async.scheduler) : 0,
+      async: plan.engine.name === 'async' ? asyncBytes(n, masters, masterLists, plan.async.scheduler, workers) : 0,
       shard:
         parts.reduce((sum, p) => sum + p.vertices * 6 + p.edges * (8 + (weighted ? 8 : 0)), 0) +
         n * (4 + 12 * (meta.directed ? 2 : 1) + 4 + 2 * graph.replicationFactor),
@@ -357,12 +357,12 @@ function programShape(program: AnyVertexProgram, directed: boolean): ProgramShap
 
 /**
  * async-runner.ts, async-locks.ts, schedulers.ts: counts (u32), lock writer (u8) and readers
- * (u32), five flags (u8), two queue marks (u8) per vertex; masters (u32); the scheduler; and the
- * map of each master's mirror workers (heap: ~64 bytes an entry).
+ * (u32), five flags (u8), two queue marks (u8) per vertex; masters (u32); the scheduler; a record
+ * batch (256 f64 to start) per peer; and the map of each master's mirror workers (heap).
  */
-function asyncBytes(n: number, masters: number, masterLists: number, scheduler: string): number {
+function asyncBytes(n: number, masters: number, masterLists: number, scheduler: string, workers: number): number {
   const schedulerBytes = scheduler === 'priority' ? n * 12 + (1 << 13) * 8 + 1024 : scheduler === 'sweep' ? n : n * 5;
-  return n * 15 + masters * 4 + schedulerBytes + masterLists * ASYNC_MAP_ENTRY_BYTES;
+  return n * 15 + masters * 4 + schedulerBytes + workers * 256 * 8 + masterLists * ASYNC_MAP_ENTRY_BYTES;
 }
 
 /** A `Map<number, number[]>` entry with a one-element array, on the V8 heap (approximate). */
