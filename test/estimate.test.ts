@@ -13,7 +13,8 @@ import { estimateJob, JobService, runJob, type JobEstimate } from '../src/api/in
 import { prepareJob } from '../src/api/run.js';
 import { loadInProcessWorkers } from '../src/engine/coordinator/load.js';
 import { AsyncRunner } from '../src/engine/worker/async-runner.js';
-import type { WorkerRuntime } from '../src/engine/worker/worker-runtime.js';
+import type { Message, WorkerRuntime } from '../src/engine/worker/worker-runtime.js';
+import type { NeighborSets } from '../src/engine/worker/neighbor-sets.js';
 import { ERROR_CODES, type GasError } from '../src/errors.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
@@ -150,6 +151,33 @@ describe("the asynchronous engine's arrays against what its runner allocates", (
       }
     });
   }
+});
+
+describe('neighbour sets against what the workers build', () => {
+  it('triangle-count, 2 workers: the sets are the whole-graph neighbours of every replica', async () => {
+    const request = { graph: 'und', algorithm: 'triangle-count', workers: 2, inProcess: true };
+    const estimate = await estimateJob(temp.catalog, request);
+    const prepared = await prepareJob(temp.catalog, request);
+    try {
+      const { endpoints } = loadInProcessWorkers(prepared.reader, prepared.plan.program, 2);
+      const runtimes = endpoints.map((endpoint) => (endpoint as unknown as { node: { runtime: WorkerRuntime } }).node.runtime);
+      // The three exchanges the engine runs before step 0 (worker-runtime.ts), messages handed over by hand.
+      const deliver = (outboxes: Message[][]): Message[][] => runtimes.map((_, to) => outboxes.map((outbox) => outbox[to] ?? null));
+      const first = deliver(runtimes.map((runtime) => runtime.neighborsToMasters()));
+      const second = deliver(runtimes.map((runtime, w) => runtime.neighborsFromMirrors(first[w]!)));
+      runtimes.forEach((runtime, w) => runtime.neighborsInstall(second[w]!));
+      const measured = runtimes.reduce((sum, runtime) => {
+        const sets = runtime.state.neighbors as NeighborSets;
+        return sum + sets.offsets.byteLength + sets.ids.byteLength + sets.multiplicities.byteLength;
+      }, 0);
+      const estimated = estimate.memory.perWorker.reduce((sum, w) => sum + w.bytes.neighborSets, 0);
+      console.log(`estimate neighbour sets: estimated ${estimated} B, measured ${measured} B, ratio ${(estimated / measured).toFixed(3)}`);
+      expect(estimated / measured).toBeGreaterThanOrEqual(1);
+      expect(estimated / measured).toBeLessThan(ACCURACY);
+    } finally {
+      prepared.reader.close();
+    }
+  });
 });
 
 describe('the estimate', () => {

@@ -17,7 +17,9 @@
  *   messages      one superstep's partials, values, flags and signals, sent and received (SSP
  *                 keeps up to staleness + 1 steps of them)
  *   collect       collecting programs: one f64 per visited edge, start and end (u32) per vertex
- *   neighborSets  programs that need them: ids and multiplicities (u32) per arc of the whole graph
+ *   neighborSets  programs that need them: ids and multiplicities (u32) per distinct neighbour in
+ *                 the whole graph of each local vertex (bounded by its whole-graph degree)
+ *   neighborLists the per-vertex lists they are merged from, alive until the sets are built
  *   async         the asynchronous engine's per-vertex arrays (counts, locks, flags, scheduler)
  *   shard         the partitions' tables and vertex facts as shipped, alive while the runtime is built
  *   overhead      a worker thread's isolate and modules (measured; 0 for workers in this thread)
@@ -59,6 +61,7 @@ export interface MemoryBreakdown {
   readonly messages: number;
   readonly collect: number;
   readonly neighborSets: number;
+  readonly neighborLists: number;
   readonly async: number;
   readonly shard: number;
   readonly overhead: number;
@@ -239,8 +242,8 @@ function estimateWorkers(graph: GraphRecord, reader: GraphReader, plan: JobPlan,
       masters: Math.ceil(graph.vertices / numPartitions),
       edges: Math.ceil(graph.edges / numPartitions),
     };
-  const localVertices = verticesPerWorker(reader, workers);
   const shape = programShape(plan.program, meta.directed);
+  const { vertices: localVertices, degreeSums } = replicasPerWorker(reader, workers, shape.neighborSets);
   const totalMirrors = localVertices.reduce((sum, n) => sum + n, 0) - graph.vertices;
   const weightUnits = shape.perWeightUnit ? reader.weights().outWeight.reduce((sum, w) => sum + w, 0) : 0;
   const staleness = plan.engine.name === 'ssp' ? plan.staleness : 0;
@@ -272,7 +275,8 @@ function estimateWorkers(graph: GraphRecord, reader: GraphReader, plan: JobPlan,
       exchangePlan: n * 3 + shared * 4,
       messages: plan.engine.name === 'async' ? 0 : shared * (8 * (shape.partialWidth + shape.valueWidth) + 8) * (staleness + 1),
       collect: shape.collectDirections > 0 ? shape.collectDirections * m * 8 + n * 8 : 0,
-      neighborSets: shape.neighborSets ? 2 * 4 * arcs * Math.max(1, graph.replicationFactor) + (n + 1) * 4 : 0,
+      neighborSets: shape.neighborSets ? (n + 1) * 4 + 2 * 4 * degreeSums[w]! : 0,
+      neighborLists: shape.neighborSets ? n * NEIGHBOR_LIST_BYTES + 2 * 4 * degreeSums[w]! : 0,
       async: plan.engine.name === 'async' ? asyncBytes(n, masters, masterLists, plan.async.scheduler, workers) : 0,
       shard:
         parts.reduce((sum, p) => sum + p.vertices * 6 + p.edges * (8 + (weighted ? 8 : 0)), 0) +
@@ -280,8 +284,9 @@ function estimateWorkers(graph: GraphRecord, reader: GraphReader, plan: JobPlan,
       overhead: threads ? WORKER_OVERHEAD_BYTES : 0,
     };
     const peakBytes = Object.values(bytes).reduce((sum, b) => sum + b, 0);
-    const residentBytes = peakBytes - bytes.shard - bytes.messages - bytes.overhead;
-    const heapBytes = bytes.overhead + (plan.engine.name === 'async' ? masterLists * ASYNC_MAP_ENTRY_BYTES : 0);
+    const residentBytes = peakBytes - bytes.shard - bytes.neighborLists - bytes.messages - bytes.overhead;
+    const heapBytes =
+      bytes.overhead + (plan.engine.name === 'async' ? masterLists * ASYNC_MAP_ENTRY_BYTES : 0) + (shape.neighborSets ? n * NEIGHBOR_LIST_BYTES : 0);
     estimates.push({
       worker: w,
       partitions,
@@ -297,12 +302,20 @@ function estimateWorkers(graph: GraphRecord, reader: GraphReader, plan: JobPlan,
   return estimates;
 }
 
-/** Vertices each worker holds a replica of (the union of its partitions'), from the routing table. */
-function verticesPerWorker(reader: GraphReader, workers: number): number[] {
-  const counts = new Array<number>(workers).fill(0);
+/**
+ * Per worker: the vertices it holds a replica of (the union of its partitions'), from the routing
+ * table; with `degrees`, also the sum of their whole-graph degrees (out + in), which bounds the
+ * entries of their neighbour sets (exact on a graph without multi-edges and self-loops).
+ */
+function replicasPerWorker(reader: GraphReader, workers: number, degrees: boolean): { vertices: number[]; degreeSums: number[] } {
+  const vertices = new Array<number>(workers).fill(0);
+  const degreeSums = new Array<number>(workers).fill(0);
+  const degree = degrees ? reader.degrees() : null;
+  const degreeOf = (v: number): number => (degree ? degree.outDegree[v]! + degree.inDegree[v]! : 0);
   if (workers === 1) {
-    counts[0] = reader.meta.vertices;
-    return counts;
+    vertices[0] = reader.meta.vertices;
+    for (let v = 0; degree && v < reader.meta.vertices; v++) degreeSums[0]! += degreeOf(v);
+    return { vertices, degreeSums };
   }
   const { replicaOffsets, replicaPartitions } = reader.routing();
   const seen = new Int32Array(workers).fill(-1);
@@ -311,11 +324,12 @@ function verticesPerWorker(reader: GraphReader, workers: number): number[] {
       const w = replicaPartitions[r]! % workers;
       if (seen[w] !== v) {
         seen[w] = v;
-        counts[w]!++;
+        vertices[w]!++;
+        if (degree) degreeSums[w]! += degreeOf(v);
       }
     }
   }
-  return counts;
+  return { vertices, degreeSums };
 }
 
 interface ProgramShape {
@@ -364,6 +378,9 @@ function asyncBytes(n: number, masters: number, masterLists: number, scheduler: 
   const schedulerBytes = scheduler === 'priority' ? n * 12 + (1 << 13) * 8 + 1024 : scheduler === 'sweep' ? n : n * 5;
   return n * 15 + masters * 4 + schedulerBytes + workers * 256 * 8 + masterLists * ASYNC_MAP_ENTRY_BYTES;
 }
+
+/** A neighbour list under construction: an object holding two Uint32Arrays, on the V8 heap (approximate). */
+const NEIGHBOR_LIST_BYTES = 240;
 
 /** A `Map<number, number[]>` entry with a one-element array, on the V8 heap (approximate). */
 const ASYNC_MAP_ENTRY_BYTES = 64;

@@ -21,6 +21,7 @@ const COMPONENTS: Readonly<Record<keyof MemoryBreakdown, string>> = {
   messages: 'messages (one step)',
   collect: 'collected values',
   neighborSets: 'neighbour sets',
+  neighborLists: 'neighbour lists (while building)',
   async: 'async engine arrays',
   shard: 'shard (while loading)',
   overhead: 'thread overhead',
