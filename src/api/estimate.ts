@@ -28,9 +28,10 @@
  * exactly (the union of its partitions' vertex lists, from the routing table); its share of the
  * masters' mirror lists is apportioned by its masters.
  *
- * TIME is per-step cost from history: succeeded jobs of the same algorithm give ms per edge per
- * step per worker (computeMs × workers / (steps × edges)); the median of the 5 most recent is
- * scaled to this graph's edges and worker count. Without history, `DEFAULT_MS_PER_EDGE_STEP`
+ * TIME is per-step cost from history: the 5 most recent succeeded jobs of the same algorithm (on
+ * graphs within 16× of this one's edges, when there are any: a toy graph's steps are all fixed
+ * cost) give ms per edge per step per worker, Σ computeMs × workers / Σ steps × edges, scaled to
+ * this graph's edges and worker count. Without history, `DEFAULT_MS_PER_EDGE_STEP`
  * (measured, see there). Steps: the planned count of a fixed-iteration program, else
  * `maxIterations` (× steps per iteration) as an upper bound (`stepsAre: 'at most'`).
  *
@@ -141,10 +142,12 @@ export const WORKER_OVERHEAD_BYTES = 24 * 2 ** 20;
 /** Memory left to the OS and everything else: 10 % of the machine. */
 export const MEMORY_MARGIN = 0.1;
 
-/** History: the median of at most this many recent succeeded jobs of the algorithm… */
+/** History: at most this many recent succeeded jobs of the algorithm… */
 const HISTORY_JOBS = 5;
-/** …among this many most recent succeeded jobs (rows carry their summaries: a bounded read). */
+/** …among this many most recent succeeded jobs (rows carry their summaries: a bounded read)… */
 const HISTORY_SCAN = 200;
+/** …taken from graphs within this factor of the job's edges when there are any. */
+const HISTORY_SIZE_RATIO = 16;
 
 /** Estimates the request's memory and time without creating a job (the same checks as `submit`: a bad request throws). */
 export async function estimateJob(catalog: Catalog, request: RunOptions): Promise<JobEstimate> {
@@ -397,19 +400,24 @@ function coordinatorBytes(graph: GraphRecord, plan: JobPlan, peak: WorkerEstimat
 function estimateTime(catalog: Catalog, graph: GraphRecord, plan: JobPlan, workers: number): JobEstimate['time'] {
   const planned = plannedSteps(plan);
   const steps = planned ?? ((plan.options.maxIterations as number | undefined) ?? 100) * (plan.definition.stepsPerIteration ?? 1);
-  const rates: { id: number; rate: number }[] = [];
+  // Worker-ms and edge-steps of each past job, preferring jobs on graphs of a comparable size (a
+  // step has a fixed cost — barriers, messages — that dominates on a toy graph and vanishes on a
+  // large one); their ratio over all of them weighs each job by its size.
+  const candidates: { id: number; workerMs: number; edgeSteps: number; edges: number }[] = [];
   const graphs = new Map(catalog.listGraphs().map((g) => [g.id, g]));
   for (const job of catalog.jobs.list({ status: 'succeeded', limit: HISTORY_SCAN })) {
-    if (rates.length >= HISTORY_JOBS) break;
     if (job.algorithm !== plan.definition.name || job.computeMs === null || job.graphId === null) continue;
     const edges = graphs.get(job.graphId)?.edges;
     const timings = job.summary?.timings as { perIterationMs?: unknown[] } | undefined;
     const jobSteps = timings?.perIterationMs?.length ?? (job.iterations ?? 0) * (plan.definition.stepsPerIteration ?? 1);
     if (!edges || jobSteps <= 0 || job.computeMs <= 0) continue;
-    rates.push({ id: job.id, rate: (job.computeMs * Math.max(1, job.workers)) / (jobSteps * edges) });
+    candidates.push({ id: job.id, workerMs: job.computeMs * Math.max(1, job.workers), edgeSteps: jobSteps * edges, edges });
   }
-  const sorted = rates.map((r) => r.rate).sort((a, b) => a - b);
-  const msPerEdgeStep = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)]! : DEFAULT_MS_PER_EDGE_STEP;
+  const comparable = candidates.filter((c) => c.edges * HISTORY_SIZE_RATIO >= graph.edges && c.edges <= graph.edges * HISTORY_SIZE_RATIO);
+  const rates = (comparable.length > 0 ? comparable : candidates).slice(0, HISTORY_JOBS);
+  const workerMs = rates.reduce((sum, r) => sum + r.workerMs, 0);
+  const edgeSteps = rates.reduce((sum, r) => sum + r.edgeSteps, 0);
+  const msPerEdgeStep = rates.length > 0 ? workerMs / edgeSteps : DEFAULT_MS_PER_EDGE_STEP;
   const perStepMs = (msPerEdgeStep * Math.max(1, graph.edges)) / workers;
   return {
     perStepMs,
