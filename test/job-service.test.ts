@@ -162,6 +162,55 @@ describe('cancel', () => {
   });
 });
 
+describe('imports as jobs', () => {
+  it('an import is a job: queued, running, progress by phase, succeeded; the graph is stored', async () => {
+    const service = new JobService(temp.catalog);
+    try {
+      const file = writeGraphFile(temp.inputDir, 'import-job.txt', edgeListText(erdosRenyi(5, 3000, 20_000)));
+      const { id } = service.submitImport({ file, name: 'imported', undirected: true, partitions: 2 });
+      const events: JobEvent[] = [];
+      for await (const event of service.follow(id)) events.push(event);
+      expect(events[0]!.type).toBe('queued');
+      expect(events.at(-1)).toMatchObject({ type: 'succeeded' });
+      const phases = events.flatMap((event) => (event.type === 'progress' ? [event.progress.phase] : []));
+      expect(phases[0]).toBe('parse');
+      expect(new Set(phases).size).toBeGreaterThan(1);
+      expect(service.get(id)).toMatchObject({ status: 'succeeded', algorithm: 'import', graphName: 'imported' });
+      expect(temp.catalog.getGraph('imported')).toMatchObject({ vertices: 3000, partitions: 2 });
+    } finally {
+      await service.shutdown();
+    }
+  });
+
+  it('checks the options before any row: a missing file, a bad name', () => {
+    const service = new JobService(temp.catalog);
+    try {
+      const before = temp.catalog.jobs.list({ limit: 1_000_000 }).length;
+      expect(() => service.submitImport({ file: '/nonexistent/edges.txt', name: 'x' })).toThrow(expect.objectContaining({ code: 'GAS_ERR_NOT_FOUND' }) as Error);
+      expect(() => service.submitImport({ file: '/dev/null', name: 'bad name!' })).toThrow(expect.objectContaining({ code: 'GAS_ERR_INVALID_ARGUMENT' }) as Error);
+      expect(temp.catalog.jobs.list({ limit: 1_000_000 })).toHaveLength(before);
+    } finally {
+      service.close();
+    }
+  });
+
+  it('a cancelled import stores nothing: cancelled, the graph absent', async () => {
+    const service = new JobService(temp.catalog);
+    try {
+      const file = writeGraphFile(temp.inputDir, 'cancelled-import.txt', edgeListText(erdosRenyi(6, 20_000, 200_000)));
+      const graphDirs = temp.graphDirs().length;
+      const { id } = service.submitImport({ file, name: 'never', partitions: 2 });
+      expect((await until(service, id, 'progress')).type).toBe('progress');
+      service.cancel(id);
+      expect((await service.wait(id)).status).toBe('cancelled');
+      expect(() => temp.catalog.getGraph('never')).toThrow(/not found/);
+      expect(temp.graphDirs()).toHaveLength(graphDirs);
+    } finally {
+      await service.shutdown();
+    }
+  });
+});
+
 describe('shutdown', () => {
   it('records running and queued jobs interrupted, and takes no more', async () => {
     const service = new JobService(temp.catalog, { concurrency: 1 });

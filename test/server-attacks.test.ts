@@ -27,7 +27,7 @@ beforeAll(async () => {
   mkdirSync(join(server.uploads, 'sub'));
   symlinkSync(outsideFile, join(server.uploads, 'link.txt'));
   symlinkSync(server.outside, join(server.uploads, 'sub', 'dir-link'));
-  const created = await server.app.inject({ method: 'POST', url: '/graphs', headers: AUTH, payload: { name: 'g', file: 'g.txt' } });
+  const created = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'g', file: 'g.txt' } });
   expect(created.statusCode).toBe(201);
 });
 afterAll(async () => {
@@ -53,7 +53,7 @@ async function refused(request: InjectOptions, status: number, code?: string): P
 describe('attack suite: size limits (413)', () => {
   it('an oversize JSON body', async () => {
     await refused(
-      { method: 'POST', url: '/graphs', headers: AUTH, payload: { name: 'big', file: 'g.txt', format: 'snap', pad: 'x'.repeat(8192) } },
+      { method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'big', file: 'g.txt', format: 'snap', pad: 'x'.repeat(8192) } },
       413,
       'GAS_ERR_LIMIT',
     );
@@ -65,7 +65,7 @@ describe('attack suite: size limits (413)', () => {
       { name: 'name', value: 'big' },
       { name: 'file', filename: 'big.txt', content: '1 2\n'.repeat(2000) },
     ]);
-    await refused({ method: 'POST', url: '/graphs', headers: { ...headers, ...AUTH }, payload }, 413, 'GAS_ERR_LIMIT');
+    await refused({ method: 'POST', url: '/graphs?wait=true', headers: { ...headers, ...AUTH }, payload }, 413, 'GAS_ERR_LIMIT');
   });
 
   it('too many parts or files in a form', async () => {
@@ -75,7 +75,7 @@ describe('attack suite: size limits (413)', () => {
       { name: 'vocab', filename: 'b.txt', content: 'w\n' },
       { name: 'other', filename: 'c.txt', content: '1 2\n' },
     ]);
-    const response = await server.app.inject({ method: 'POST', url: '/graphs', headers: { ...headers, ...AUTH }, payload });
+    const response = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', headers: { ...headers, ...AUTH }, payload });
     expect([400, 413]).toContain(response.statusCode);
     expect(server.stored().graphs).toEqual(['g']);
   });
@@ -83,14 +83,14 @@ describe('attack suite: size limits (413)', () => {
 
 describe('attack suite: malformed and unknown fields (400)', () => {
   it('malformed JSON', async () => {
-    await refused({ method: 'POST', url: '/graphs', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"name": "x", "file": ' }, 400);
+    await refused({ method: 'POST', url: '/graphs?wait=true', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"name": "x", "file": ' }, 400);
     await refused({ method: 'POST', url: '/jobs', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"graph": "g",,}' }, 400);
     await refused({ method: 'POST', url: '/jobs', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '' }, 400);
   });
 
   it('unknown fields in bodies, forms and query strings', async () => {
     const body = await refused(
-      { method: 'POST', url: '/graphs', headers: AUTH, payload: { name: 'x', file: 'g.txt', evil: true } },
+      { method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'x', file: 'g.txt', evil: true } },
       400,
       'GAS_ERR_INVALID_ARGUMENT',
     );
@@ -104,16 +104,16 @@ describe('attack suite: malformed and unknown fields (400)', () => {
       { name: 'evil', value: '1' },
       { name: 'file', filename: 'g.txt', content: SMALL_GRAPH },
     ]);
-    await refused({ method: 'POST', url: '/graphs', headers: { ...headers, ...AUTH }, payload }, 400);
+    await refused({ method: 'POST', url: '/graphs?wait=true', headers: { ...headers, ...AUTH }, payload }, 400);
   });
 
   it('wrong types and missing fields', async () => {
-    await refused({ method: 'POST', url: '/graphs', headers: AUTH, payload: { name: 'x', file: 'g.txt', partitions: 'many' } }, 400);
-    await refused({ method: 'POST', url: '/graphs', headers: AUTH, payload: { name: 'x' } }, 400);
-    await refused({ method: 'POST', url: '/graphs', headers: AUTH, payload: { name: '../x', file: 'g.txt' } }, 400);
+    await refused({ method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'x', file: 'g.txt', partitions: 'many' } }, 400);
+    await refused({ method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'x' } }, 400);
+    await refused({ method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: '../x', file: 'g.txt' } }, 400);
     await refused({ method: 'POST', url: '/jobs', headers: AUTH, payload: { graph: 'g' } }, 400);
     await refused({ method: 'POST', url: '/jobs', headers: AUTH, payload: [1, 2] }, 400);
-    await refused({ method: 'POST', url: '/graphs', headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'name=x' }, 415);
+    await refused({ method: 'POST', url: '/graphs?wait=true', headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'name=x' }, 415);
   });
 });
 
@@ -135,16 +135,16 @@ describe('attack suite: path traversal (400/403), nothing imported', () => {
   ];
   for (const [form, name, status] of attempts) {
     it(`${form}: ${JSON.stringify(name || '<absolute>')} → ${status}`, async () => {
-      await refused({ method: 'POST', url: '/graphs', headers: AUTH, payload: { name: 'stolen', file: name || outsideFile } }, status);
+      await refused({ method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'stolen', file: name || outsideFile } }, status);
     });
   }
 
   it('the same forms in vocab and in an ALS test file option', async () => {
     await refused(
-      { method: 'POST', url: '/graphs', headers: AUTH, payload: { name: 'stolen', file: 'g.txt', format: 'uci', vocab: '../inside-data.txt' } },
+      { method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'stolen', file: 'g.txt', format: 'uci', vocab: '../inside-data.txt' } },
       400,
     );
-    await refused({ method: 'POST', url: '/graphs', headers: AUTH, payload: { name: 'stolen', file: 'g.txt', format: 'uci', vocab: 'link.txt' } }, 403);
+    await refused({ method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'stolen', file: 'g.txt', format: 'uci', vocab: 'link.txt' } }, 403);
     await refused({ method: 'POST', url: '/jobs', headers: AUTH, payload: { graph: 'g', algorithm: 'als', options: { test: outsideFile } } }, 400);
     await refused({ method: 'POST', url: '/jobs', headers: AUTH, payload: { graph: 'g', algorithm: 'als', options: { test: 'link.txt' } } }, 403);
   });
@@ -167,7 +167,7 @@ describe('attack suite: path traversal (400/403), nothing imported', () => {
       { name: 'name', value: 'named' },
       { name: 'file', filename: '../../../outside/overwritten.txt', content: SMALL_GRAPH },
     ]);
-    const response = await server.app.inject({ method: 'POST', url: '/graphs', headers: { ...headers, ...AUTH }, payload });
+    const response = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', headers: { ...headers, ...AUTH }, payload });
     expect(response.statusCode).toBe(201);
     expect(server.stored().uploads.filter((file) => file !== 'g.txt' && file !== 'link.txt' && !file.startsWith('sub/'))).toEqual([]);
     const drop = await server.app.inject({ method: 'DELETE', url: '/graphs/named', headers: AUTH });
@@ -263,7 +263,7 @@ describe('attack suite: overload (503) and internal errors (500, no stack)', () 
     const busy = await startTestServer({ concurrency: 1, queueLimit: 0 });
     try {
       writeUpload(busy, 'long.txt', LONG_GRAPH);
-      expect((await busy.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
+      expect((await busy.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
       const running = await busy.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK } });
       expect(running.statusCode).toBe(202);
       const before = busy.stored();

@@ -86,7 +86,7 @@ describe('gasworks serve', () => {
     const { child, url } = await serve(dataDir, '--quiet');
     const post = (path: string, body: unknown): Promise<Response> =>
       fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await post('/graphs', { name: 'long', file: 'long.txt', partitions: 2 })).status).toBe(201);
+    expect((await post('/graphs?wait=true', { name: 'long', file: 'long.txt', partitions: 2 })).status).toBe(201);
     const submitted = await post('/jobs', { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK });
     expect(submitted.status).toBe(202);
     const { id } = (await submitted.json()) as { id: number };

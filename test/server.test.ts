@@ -4,7 +4,9 @@
  * Events (with Last-Event-ID replay) and read back in every result format and page; ALS
  * recommendations and LDA topics; OpenAPI, Swagger UI and the logs' redaction.
  */
+import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog, type ResultRow } from '../src/index.js';
 import { page, resultStream } from '../src/server/result-stream.js';
@@ -92,18 +94,35 @@ describe('REST server: health, docs, errors', () => {
 
 describe('REST server: graphs', () => {
   it('POST /graphs (JSON naming a file in uploads/) imports: 201 with Location and the graph', async () => {
-    const response = await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'g', file: 'g.txt', partitions: 2 } });
+    const response = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'g', file: 'g.txt', partitions: 2 } });
     expect(response.statusCode, response.body).toBe(201);
     expect(response.headers.location).toBe('/graphs/g');
     expect(response.json()).toMatchObject({ name: 'g', vertices: 4, edges: 5, partitions: 2, sourceFile: 'g.txt' });
     expect(response.body).not.toContain(server.dataDir);
   });
 
+  it('POST /graphs without wait is an import job: 202 with Location /jobs/ID; its events name the phases; the graph then exists', async () => {
+    const upload = writeUpload(server, 'job.txt', LONG_GRAPH);
+    const response = await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'imported-by-job', file: 'job.txt', partitions: 2 } });
+    expect(response.statusCode, response.body).toBe(202);
+    const { id } = response.json() as { id: number };
+    expect(response.headers.location).toBe(`/jobs/${id}`);
+    const job = await waitForJob(server.app, id);
+    expect(job).toMatchObject({ status: 'succeeded', algorithm: 'import', graphName: 'imported-by-job' });
+    const events = parseSse((await server.app.inject({ method: 'GET', url: `/jobs/${id}/events` })).body).map((event) => JSON.parse(event.data) as { type: string; progress?: { phase: string } });
+    expect(events.find((event) => event.type === 'progress')?.progress?.phase).toBe('parse');
+    expect(events.at(-1)!.type).toBe('succeeded');
+    expect((await server.app.inject({ method: 'GET', url: '/graphs/imported-by-job' })).json()).toMatchObject({ vertices: 5000, partitions: 2 });
+    // Leave the server as the next tests expect it.
+    expect((await server.app.inject({ method: 'DELETE', url: '/graphs/imported-by-job' })).statusCode).toBe(200);
+    rmSync(upload);
+  });
+
   it('POST /graphs again with the same name is a 409; replace: true replaces it', async () => {
-    const again = await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'g', file: 'g.txt' } });
+    const again = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'g', file: 'g.txt' } });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('GAS_ERR_EXISTS');
-    const replaced = await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'g', file: 'g.txt', partitions: 2, replace: true } });
+    const replaced = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'g', file: 'g.txt', partitions: 2, replace: true } });
     expect(replaced.statusCode).toBe(201);
   });
 
@@ -114,7 +133,7 @@ describe('REST server: graphs', () => {
       { name: 'partitions', value: '3' },
       { name: 'file', filename: 'edges.txt', content: '1 2\n2 3\n3 1\n' },
     ]);
-    const response = await server.app.inject({ method: 'POST', url: '/graphs', payload, headers });
+    const response = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload, headers });
     expect(response.statusCode, response.body).toBe(201);
     expect(response.json()).toMatchObject({ name: 'up', directed: false, edges: 3, partitions: 3, sourceFile: 'upload' });
     expect(server.stored().uploads).toEqual(['g.txt']);
@@ -122,7 +141,7 @@ describe('REST server: graphs', () => {
 
   it('POST /graphs with a malformed file is a 400 naming the line, without the server path', async () => {
     writeUpload(server, 'bad.mtx', '%%MatrixMarket matrix coordinate real general\n3 3 2\n1 2 1\nx y z\n');
-    const response = await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'bad', file: 'bad.mtx' } });
+    const response = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'bad', file: 'bad.mtx' } });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('GAS_ERR_PARSE');
     expect(response.json().error.message).toContain('bad.mtx:4');
@@ -131,7 +150,7 @@ describe('REST server: graphs', () => {
   });
 
   it('POST /graphs with a file that is not in uploads/ is a 404', async () => {
-    const response = await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'x', file: 'missing.txt' } });
+    const response = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'x', file: 'missing.txt' } });
     expect(response.statusCode).toBe(404);
   });
 
@@ -264,6 +283,34 @@ describe('REST server: jobs and results', () => {
     expect(one).toEqual([rows.find((row) => row.vertex === 'c')]);
   });
 
+  it('GET /jobs/:id/results?format=arrow is an Arrow IPC stream of the same rows', async () => {
+    const json = (await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results` })).json() as { vertex: string; value: number }[];
+    const arrow = await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results?format=arrow` });
+    expect(arrow.statusCode).toBe(200);
+    expect(arrow.headers['content-type']).toBe('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(arrow.rawPayload);
+    expect(table.schema.fields.map((field) => `${field.name}:${String(field.type)}`)).toEqual(['vertex:Utf8', 'value:Float64']);
+    expect(table.toArray().map((row) => row.toJSON())).toEqual(json);
+  });
+
+  it('an Arrow stream of many batches and of a vector result reads back whole; an empty one is a schema alone', async () => {
+    const read = async (rows: ResultRow[], components: string[]) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of resultStream(rows, components, 'arrow')) chunks.push(Buffer.from(chunk as Uint8Array));
+      return tableFromIPC(Buffer.concat(chunks));
+    };
+    const many = Array.from({ length: 150_001 }, (_, i): ResultRow => ({ vertex: i % 3 === 0 ? i : `v${i}`, value: i / 7 }));
+    const table = await read(many, ['value']);
+    expect(table.numRows).toBe(150_001);
+    expect(table.batches.length).toBe(3);
+    expect(table.get(149_999)!.toJSON()).toEqual({ vertex: 'v149999', value: 149_999 / 7 });
+    expect(table.get(3)!.toJSON()).toEqual({ vertex: '3', value: 3 / 7 });
+    const vectors = await read([{ vertex: 'u', value: [1, 2, 3] }], ['factor_0', 'factor_1', 'bias']);
+    expect(vectors.get(0)!.toJSON()).toEqual({ vertex: 'u', factor_0: 1, factor_1: 2, bias: 3 });
+    const empty = await read([], ['value']);
+    expect([empty.numRows, empty.schema.fields.length]).toEqual([0, 2]);
+  });
+
   it('GET /jobs/:id/results filters a scalar result by min and max', async () => {
     const all = (await server.app.inject({ method: 'GET', url: `/jobs/${pagerankJob}/results` })).json() as { vertex: string; value: number }[];
     const middle = [...all].sort((x, y) => x.value - y.value)[1]!.value;
@@ -316,7 +363,7 @@ describe('REST server: jobs and results', () => {
     expect(finished.json().status).toBe('succeeded');
     // A long job, then one queued behind it (concurrency 1): the queued one is cancelled at once.
     writeUpload(server, 'long.txt', LONG_GRAPH);
-    expect((await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
+    expect((await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
     const long = (
       await server.app.inject({
         method: 'POST',
@@ -380,14 +427,14 @@ describe('REST server: recommend and topics', () => {
       for (let item = 1; item <= 8; item++) if ((user + item) % 3 !== 0) rows.push(`${user},${item},${1 + ((user * item) % 5)},0`);
     writeUpload(server, 'ratings.csv', `userId,movieId,rating,timestamp\n${rows.join('\n')}\n`);
     expect(
-      (await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'ratings', file: 'ratings.csv', format: 'ratings', partitions: 2 } }))
+      (await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'ratings', file: 'ratings.csv', format: 'ratings', partitions: 2 } }))
         .statusCode,
     ).toBe(201);
     const docs: string[] = [];
     for (let d = 1; d <= 6; d++) for (let w = 1; w <= 6; w++) if ((d + w) % 2 === 0) docs.push(`${d} ${w} ${1 + ((d * w) % 3)}`);
     writeUpload(server, 'docword.txt', `6\n6\n${docs.length}\n${docs.join('\n')}\n`);
     expect(
-      (await server.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'corpus', file: 'docword.txt', format: 'uci', partitions: 2 } })).statusCode,
+      (await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'corpus', file: 'docword.txt', format: 'uci', partitions: 2 } })).statusCode,
     ).toBe(201);
     als = (
       await server.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'ratings', algorithm: 'als', options: { rank: 3, maxIterations: 3 } } })
@@ -458,7 +505,7 @@ describe('REST server: shutdown', () => {
   it('app.close() interrupts a running job; its event stream gets `interrupted` and ends', async () => {
     const closing = await startTestServer();
     writeUpload(closing, 'long.txt', LONG_GRAPH);
-    expect((await closing.app.inject({ method: 'POST', url: '/graphs', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
+    expect((await closing.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
     const id = (await closing.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK } })).json()
       .id;
     const queued = (await closing.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank' } })).json().id;

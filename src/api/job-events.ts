@@ -38,6 +38,8 @@ export interface JobProgress {
   /** 0–100, or null when the job cannot know how far it is. */
   readonly percent: number | null;
   readonly etaMs: number | null;
+  /** Imports: the phase (`parse`, `partition`, `build`, …); `step` counts phases, `percent` is into this one. */
+  readonly phase?: string;
 }
 
 export type JobEventBody =
@@ -80,5 +82,22 @@ export function progressOf(step: StepReport, startedAt: number, computingSince: 
     messages: step.messages,
     percent,
     etaMs: percent !== null && plannedSteps !== null ? ((now - computingSince) / done) * Math.max(0, plannedSteps - done) : null,
+  };
+}
+
+/** An import's progress: phase `index` (from 0) named `phase`, `fraction` (0–1) of the way through it. */
+export function phaseProgress(phase: string, index: number, fraction: number, elapsedMs: number): JobProgress {
+  return {
+    step: index,
+    phase,
+    activeVertices: 0,
+    stepMs: 0,
+    elapsedMs,
+    aggregates: {},
+    waitMs: [],
+    bytes: 0,
+    messages: 0,
+    percent: Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 10,
+    etaMs: null,
   };
 }

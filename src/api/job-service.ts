@@ -21,9 +21,36 @@
 import { EventEmitter } from 'node:events';
 import { ERROR_CODES, GasError, type ErrorCode } from '../errors.js';
 import type { Catalog, JobRecord } from '../storage/index.js';
-import { isTerminal, progressOf, type JobEvent, type JobEventBody, type JobState } from './job-events.js';
-import { admitJob, type AdmittedJob, type JobSummary, type PreparedJob, type RunOptions } from './run.js';
+import { isTerminal, phaseProgress, progressOf, type JobEvent, type JobEventBody, type JobState } from './job-events.js';
+import { admitJob, type JobSummary, type PreparedJob, type RunOptions } from './run.js';
 import { assertFits } from './estimate.js';
+import { admitImport } from './import-job.js';
+import type { GraphImportOptions } from './graphs.js';
+import type { StepReport } from '../engine/index.js';
+
+/**
+ * What the queue holds: a job whose input was checked and whose row exists — a run
+ * (`AdmittedJob`, run.ts) or an import (import-job.ts) — to execute once, or to release.
+ */
+export interface QueuedWork {
+  readonly jobId: number;
+  /** The steps it will run if nothing stops it sooner, when known (percent done and ETA). */
+  readonly plannedSteps: number | null;
+  execute(hooks: WorkHooks): Promise<{ iterations: number; converged: boolean; stopReason: string; timings: { computeMs: number } }>;
+  release(): void;
+}
+
+/** How the service hears from a job as it runs, and stops it. */
+export interface WorkHooks {
+  readonly signal?: AbortSignal;
+  /** A run's step (sync, SSP) or progress report (async). */
+  readonly onStep?: (step: StepReport) => void;
+  /** An import's phase and how far into it (0–1). */
+  readonly onPhase?: (phase: string, fraction: number) => void;
+}
+
+/** Import progress events, at most this often (ms) within a phase. */
+const PHASE_REPORT_MS = 250;
 
 export interface JobServiceOptions {
   /** Jobs running at once (default 1: a job uses every core it is given). */
@@ -48,7 +75,7 @@ export interface JobFilter {
 
 /** A job running in this service. */
 interface Active {
-  readonly admitted: AdmittedJob;
+  readonly admitted: QueuedWork;
   readonly abort: AbortController;
   /** Why it is being stopped: a cancel, or the service shutting down; null while it runs on. */
   stopping: 'cancelled' | 'interrupted' | null;
@@ -61,7 +88,7 @@ export class JobService {
   private readonly queueLimit: number;
   private readonly pollMs: number;
   private readonly ownHeap: boolean;
-  private readonly queue: AdmittedJob[] = [];
+  private readonly queue: QueuedWork[] = [];
   private readonly running = new Map<number, Active>();
   private readonly emitter = new EventEmitter();
   private closing = false;
@@ -88,18 +115,39 @@ export class JobService {
    * row, unless `force`.
    */
   async submit(request: RunOptions, options: { readonly force?: boolean } = {}): Promise<{ id: number }> {
+    this.checkAdmission();
+    const check = options.force ? undefined : (prepared: PreparedJob): void => assertFits(this.catalog, prepared);
+    const admitted = await admitJob(this.catalog, this.ownHeap ? { ...request, ownHeap: true } : request, 'queued', check);
+    this.enqueue(admitted);
+    return { id: admitted.jobId };
+  }
+
+  /**
+   * Checks an import's options and queues it as a job (`algorithm: 'import'`); resolves with its
+   * id once its row exists. Its progress events name the phase (`progress.phase`) and how far
+   * into it; a cancel stops it at the next report and nothing is stored.
+   */
+  submitImport(options: GraphImportOptions): { id: number } {
+    this.checkAdmission();
+    const admitted = admitImport(this.catalog, options, 'queued');
+    this.enqueue(admitted);
+    return { id: admitted.jobId };
+  }
+
+  /** Refuses a job while shutting down or when the queue is full (GAS_ERR_OVERLOADED: retry later). */
+  private checkAdmission(): void {
     if (this.closing) throw new GasError('GAS_ERR_OVERLOADED', 'jobs: the service is shutting down; submit the job again when it is back', {});
     if (this.queue.length >= this.queueLimit && this.running.size >= this.concurrency) {
       throw new GasError('GAS_ERR_OVERLOADED', `jobs: ${this.queue.length} jobs are already waiting (the queue's limit); submit again when some have run`, {
         queued: this.queue.length,
       });
     }
-    const check = options.force ? undefined : (prepared: PreparedJob): void => assertFits(this.catalog, prepared);
-    const admitted = await admitJob(this.catalog, this.ownHeap ? { ...request, ownHeap: true } : request, 'queued', check);
+  }
+
+  private enqueue(admitted: QueuedWork): void {
     this.record(admitted.jobId, { type: 'queued' });
     this.queue.push(admitted);
     this.startNext();
-    return { id: admitted.jobId };
   }
 
   /** Submits and waits for the job to end; resolves with its record whatever the end (see `status`). */
@@ -311,9 +359,20 @@ export class JobService {
     const startedAt = performance.now();
     let checkedAt = startedAt;
     let computingSince: number | null = null;
+    let phaseAt = { phase: '', at: 0, index: -1 };
     try {
       const summary = await admitted.execute({
         signal: abort.signal,
+        onPhase: (phase, fraction) => {
+          const now = performance.now();
+          if (phase === phaseAt.phase && fraction < 1 && now - phaseAt.at < PHASE_REPORT_MS) return;
+          phaseAt = { phase, at: now, index: phase === phaseAt.phase ? phaseAt.index : phaseAt.index + 1 };
+          this.record(id, { type: 'progress', progress: phaseProgress(phase, phaseAt.index, fraction, now - startedAt) });
+          if (now - checkedAt >= this.pollMs) {
+            checkedAt = now;
+            this.pollCancels();
+          }
+        },
         onStep: (step) => {
           computingSince ??= performance.now() - step.ms;
           this.record(id, { type: 'progress', progress: progressOf(step, startedAt, computingSince, admitted.plannedSteps) });

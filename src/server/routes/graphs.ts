@@ -3,20 +3,27 @@
  * or a multipart upload), and the partition report of a stored graph. Each handler is a call of
  * the library API; a `GasError` it raises is answered by the app's error handler.
  *
- * An import runs while the request waits and answers 201 with the graph: the job service has no
- * import jobs yet (when it has, this becomes 202 with the job, as `POST /jobs`).
+ * An import is a job of the job service (api/import-job.ts): `POST /graphs` answers 202 with the
+ * job, as `POST /jobs` does — follow it at /jobs/:id/events (its progress names the phase), cancel
+ * it with DELETE /jobs/:id. With `?wait=true` the request waits for the job and answers 201 with
+ * the graph, or the job's error.
  */
 import { rmSync } from 'node:fs';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Multipart } from '@fastify/multipart';
 import { Type } from 'typebox';
 import { InvalidArgumentError } from '../../errors.js';
-import { dropGraph, graphInfo, importGraphFile, listGraphs, partitionReport, type ImportResult } from '../../index.js';
+import { dropGraph, graphInfo, listGraphs, partitionReport } from '../../index.js';
 import { publicGraph, type ServerContext } from '../context.js';
 import { AnyObject, checkForm, errorResponses, GraphName, ImportBody, ImportForm, type ImportBodyType } from '../schemas.js';
 import { resolveUpload, saveUpload } from '../uploads.js';
 
 const NameParams = Type.Object({ name: GraphName });
+
+const ImportQuery = Type.Object(
+  { wait: Type.Optional(Type.Boolean({ description: 'Wait for the import job to end: 201 with the graph (or its error) instead of 202 with the job' })) },
+  { additionalProperties: false },
+);
 
 const DropQuery = Type.Object(
   { force: Type.Optional(Type.Boolean({ description: 'Drop the graph even when finished jobs have results on it (they go with it)' })) },
@@ -111,14 +118,15 @@ export function graphRoutes(context: ServerContext): FastifyPluginAsync {
       },
     );
 
-    app.post(
+    app.post<{ Querystring: { wait?: boolean } }>(
       '/graphs',
       {
         schema: {
+          querystring: ImportQuery,
           tags: ['graphs'],
           summary: 'Import a graph',
           description:
-            "JSON: `file` names a file inside the server's uploads/ folder. multipart/form-data: a `file` part (and a `vocab` part for uci / lda-c) with the import options as fields. The import runs while the request waits; 201 with the graph.",
+            "JSON: `file` names a file inside the server's uploads/ folder. multipart/form-data: a `file` part (and a `vocab` part for uci / lda-c) with the import options as fields. The import runs as a job: 202 with `Location: /jobs/ID` and `{ id }`; with `?wait=true`, 201 with the graph once it is stored.",
           body: {
             content: {
               'application/json': { schema: ImportBody },
@@ -128,21 +136,42 @@ export function graphRoutes(context: ServerContext): FastifyPluginAsync {
               },
             },
           },
-          response: { 201: AnyObject, ...errorResponses(400, 403, 404, 409, 413, 422) },
+          response: { 201: AnyObject, 202: AnyObject, ...errorResponses(400, 403, 404, 409, 413, 422, 503) },
         },
       },
       async (request, reply) => {
-        const result = request.isMultipart() ? await importUpload(context, request) : await importNamed(context, request.body as ImportBodyType);
-        return created(reply, result, uploads);
+        const submitted = request.isMultipart() ? await importUpload(context, request) : importNamed(context, request.body as ImportBodyType);
+        if (request.query.wait !== true) {
+          void submitted.ended.catch(() => undefined);
+          return reply.status(202).header('location', `/jobs/${submitted.id}`).send({ id: submitted.id });
+        }
+        await submitted.ended;
+        const summary = context.jobs.outcome(submitted.id) as unknown as ImportSummary;
+        return created(reply, summary, uploads, context);
       },
     );
   };
 }
 
-async function importNamed(context: ServerContext, body: ImportBodyType): Promise<ImportResult> {
+/** An import job: its id, and a promise settled when it has ended (its uploaded files removed then). */
+interface SubmittedImport {
+  readonly id: number;
+  readonly ended: Promise<unknown>;
+}
+
+/** What an import job's summary holds (api/import-job.ts). */
+interface ImportSummary {
+  readonly graphId: string;
+  readonly strategyReason: string | null;
+  readonly partitionSizes: unknown;
+  readonly timings: unknown;
+}
+
+function importNamed(context: ServerContext, body: ImportBodyType): SubmittedImport {
   const file = resolveUpload(context.uploads, body.file, 'file');
   const vocab = body.vocab === undefined ? undefined : resolveUpload(context.uploads, body.vocab, 'vocab');
-  return importGraphFile(context.catalog, { ...body, file, vocab });
+  const { id } = context.jobs.submitImport({ ...body, file, vocab });
+  return { id, ended: context.jobs.wait(id) };
 }
 
 /**
@@ -150,9 +179,12 @@ async function importNamed(context: ServerContext, body: ImportBodyType): Promis
  * server makes up, within the upload limit), fields collected as text, then checked as the JSON
  * body is. The uploaded files are removed once the import ends, whatever the end.
  */
-async function importUpload(context: ServerContext, request: FastifyRequest): Promise<ImportResult> {
+async function importUpload(context: ServerContext, request: FastifyRequest): Promise<SubmittedImport> {
   const saved = new Map<string, string>();
   const fields: Record<string, string> = {};
+  const removeSaved = (): void => {
+    for (const path of saved.values()) rmSync(path, { force: true });
+  };
   try {
     for await (const part of request.parts() as AsyncIterableIterator<Multipart>) {
       if (part.type === 'file') {
@@ -173,16 +205,18 @@ async function importUpload(context: ServerContext, request: FastifyRequest): Pr
     const file = saved.get('file');
     if (file === undefined) throw new InvalidArgumentError('import: the form has no `file` part', { option: 'file' });
     const options = checkForm(ImportForm, fields);
-    return await importGraphFile(context.catalog, { ...options, file, vocab: saved.get('vocab') });
-  } finally {
-    for (const path of saved.values()) rmSync(path, { force: true });
+    const { id } = context.jobs.submitImport({ ...options, file, vocab: saved.get('vocab') });
+    return { id, ended: context.jobs.wait(id).finally(removeSaved) };
+  } catch (error) {
+    removeSaved();
+    throw error;
   }
 }
 
-function created(reply: FastifyReply, result: ImportResult, uploads: string): FastifyReply {
-  const graph = publicGraph(result.graph, uploads);
+function created(reply: FastifyReply, summary: ImportSummary, uploads: string, context: ServerContext): FastifyReply {
+  const graph = publicGraph(context.catalog.getGraph(summary.graphId), uploads);
   return reply
     .status(201)
     .header('location', `/graphs/${encodeURIComponent(graph.name)}`)
-    .send({ ...graph, strategyReason: result.strategyReason, partitionSizes: result.partitionSizes, timings: result.timings });
+    .send({ ...graph, strategyReason: summary.strategyReason, partitionSizes: summary.partitionSizes, timings: summary.timings });
 }
