@@ -4,23 +4,69 @@
  * only as fast as the client reads: `Readable.from` asks for the next chunk when the socket
  * has drained, so a result of any size is served in constant memory. Rows are batched into
  * chunks of ~64 KB.
+ *
+ * `arrow` is an Arrow IPC stream (the format `pyarrow.ipc.open_stream`, `apache-arrow`'s
+ * `tableFromIPC` and DuckDB read): a schema — `vertex` as Utf8 (labels may be strings), one
+ * Float64 column per component — then one record batch per 64 Ki rows, then the end-of-stream
+ * marker. Each batch is serialised on its own (apache-arrow writes schema, batch and marker; the
+ * batch's message is cut out and the schema sent once), so memory stays one batch whatever the
+ * result's size.
  */
 import { Readable } from 'node:stream';
+import { makeVector, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import type { ResultRow } from '../index.js';
 
-export const RESULT_FORMATS = ['json', 'ndjson', 'csv'] as const;
+export const RESULT_FORMATS = ['json', 'ndjson', 'csv', 'arrow'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
 
 export const CONTENT_TYPES: Readonly<Record<ResultFormat, string>> = {
   json: 'application/json; charset=utf-8',
   ndjson: 'application/x-ndjson; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
+  arrow: 'application/vnd.apache.arrow.stream',
 };
+
+/** Rows per Arrow record batch. */
+const ARROW_BATCH = 1 << 16;
+
+/** Arrow IPC's end-of-stream marker: a continuation token and a zero length. */
+const ARROW_END = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 
 const CHUNK = 1 << 16;
 
 export function resultStream(rows: Iterable<ResultRow>, components: readonly string[], format: ResultFormat): Readable {
-  return Readable.from(chunks(rows, components, format), { objectMode: false });
+  return Readable.from(format === 'arrow' ? arrowChunks(rows, components) : chunks(rows, components, format), { objectMode: false });
+}
+
+/** The Arrow IPC stream of the rows, a record batch at a time (see the header). */
+function* arrowChunks(rows: Iterable<ResultRow>, components: readonly string[]): Generator<Uint8Array> {
+  let labels: string[] = [];
+  let columns = components.map(() => new Float64Array(ARROW_BATCH));
+  let schemaSent = false;
+  const flush = function* (): Generator<Uint8Array> {
+    const table = new Table({
+      vertex: vectorFromArray(labels, new Utf8()),
+      ...Object.fromEntries(components.map((name, k) => [name, makeVector(columns[k]!.subarray(0, labels.length))])),
+    });
+    const stream = tableToIPC(table, 'stream');
+    // The stream is [schema message][record batch message][end marker]; the schema message is its
+    // 8-byte prefix (continuation token, metadata length) and that many bytes of metadata.
+    const schemaEnd = 8 + new DataView(stream.buffer, stream.byteOffset).getInt32(4, true);
+    if (!schemaSent) yield stream.subarray(0, schemaEnd);
+    schemaSent = true;
+    if (labels.length > 0) yield stream.subarray(schemaEnd, stream.length - ARROW_END.length);
+    labels = [];
+    columns = components.map(() => new Float64Array(ARROW_BATCH));
+  };
+  for (const row of rows) {
+    const at = labels.length;
+    labels.push(String(row.vertex));
+    if (Array.isArray(row.value)) for (let k = 0; k < components.length; k++) columns[k]![at] = row.value[k] ?? NaN;
+    else columns[0]![at] = row.value;
+    if (labels.length === ARROW_BATCH) yield* flush();
+  }
+  if (labels.length > 0 || !schemaSent) yield* flush();
+  yield ARROW_END;
 }
 
 function* chunks(rows: Iterable<ResultRow>, components: readonly string[], format: ResultFormat): Generator<string> {
