@@ -42,6 +42,50 @@ const SCRIPTS: Readonly<Record<string, SmallRun>> = {
     },
     check: (lines) => expect(graphsOf(lines, 'import')).toEqual(['facebook_combined', 'kron-10']),
   },
+  'server.ts': {
+    args: [
+      '--scale',
+      '12',
+      '--stream-scale',
+      '12',
+      '--runs',
+      '1',
+      '--iterations',
+      '3',
+      '--stream-iterations',
+      '2',
+      '--concurrent-streams',
+      '2',
+      '--connections',
+      '10',
+    ],
+    data: [],
+    fields: {
+      load: ['loadAverage'],
+      import: ['graph', 'seconds'],
+      'server-load-warmup': ['computeMs'],
+      'server-load': [
+        'quietComputeMs',
+        'loadedComputeMs',
+        'computeRatio',
+        'jobRequestsPerSec',
+        'jobP99Ms',
+        'topRequestsPerSec',
+        'topP99Ms',
+        'jobErrors',
+        'topNon2xx',
+      ],
+      'server-stream-job': ['computeMs'],
+      'server-stream': ['format', 'rows', 'bytes', 'seconds', 'serverRssBeforeMB', 'serverPeakRssMB'],
+    },
+    check(lines) {
+      for (const line of withBench(lines, 'server-load')) expect([line.jobErrors, line.topErrors, line.jobNon2xx, line.topNon2xx]).toEqual([0, 0, 0, 0]);
+      // ndjson and csv on one stream each, then ndjson on several at once: every row of the result each time.
+      const streams = withBench(lines, 'server-stream');
+      expect(streams.map((line) => `${line.format}/${line.streams}`)).toEqual(['ndjson/1', 'csv/1', 'ndjson/2']);
+      expect(new Set(streams.map((line) => line.rows)).size).toBe(1);
+    },
+  },
   'async.ts': {
     args: ['--files', SMALL_GRAPH, '--runs', '1'],
     data: [SMALL_GRAPH],

@@ -10,7 +10,19 @@ import { findAlgorithm } from '../algorithms/index.js';
 import { GasError, InvalidArgumentError, NotFoundError } from '../errors.js';
 import { vertexNotFound } from './label-hint.js';
 import { topIds } from './top-vertices.js';
-import { GraphReader, graphDir, graphStoreDir, readResults, type Catalog, type JobRecord, type VertexLabel } from '../storage/index.js';
+import {
+  BLOCK_SIZE,
+  GraphReader,
+  graphDir,
+  graphStoreDir,
+  readResultMeta,
+  readResults,
+  resultBlocks,
+  type Catalog,
+  type GraphRecord,
+  type JobRecord,
+  type VertexLabel,
+} from '../storage/index.js';
 
 export interface ResultQuery {
   /** Only the K largest values (smallest with `ascending`). */
@@ -69,9 +81,15 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
   if (query.by !== undefined && query.top === undefined) {
     throw new InvalidArgumentError(`results: --by ${query.by} ranks the --top K vertices; give --top too`, { option: 'by' });
   }
+  const algorithm = findAlgorithm(job.algorithm);
+  // Every vertex, as stored: read a block at a time while the rows are taken, in constant memory
+  // whatever the graph's size (the server streams results this way). The other queries need a
+  // whole column (a top K ranks every vertex; LDA's presentation needs its topics' totals).
+  if (query.vertex === undefined && query.top === undefined && (query.raw || !algorithm?.presentResult)) {
+    return streamedResults(catalog, job, graph, algorithm);
+  }
   const { meta, values: stored } = readResults(graphDir(catalog.dataDir, graph.id), job.id);
   const width = meta.width;
-  const algorithm = findAlgorithm(job.algorithm);
   const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
   try {
     const present = query.raw ? undefined : algorithm?.presentResult;
@@ -106,6 +124,34 @@ export function jobResults(catalog: Catalog, jobId: string | number, query: Resu
   } finally {
     reader.close();
   }
+}
+
+/** Every vertex's stored values under its label, read block by block as the rows are taken. */
+function streamedResults(catalog: Catalog, job: JobRecord, graph: GraphRecord, algorithm: ReturnType<typeof findAlgorithm>): JobResults {
+  const directory = graphDir(catalog.dataDir, graph.id);
+  const meta = readResultMeta(directory, job.id);
+  const { width } = meta;
+  const store = graphStoreDir(catalog.dataDir, graph);
+  return {
+    job,
+    column: meta.column,
+    width,
+    components: componentNames(algorithm?.resultComponents?.(width), meta.column, width),
+    *rows() {
+      const reader = GraphReader.open(store);
+      try {
+        for (const { start, values } of resultBlocks(directory, job.id)) {
+          const labelOf = reader.labelBlock(start / BLOCK_SIZE);
+          const count = values.length / width;
+          for (let i = 0; i < count; i++) {
+            yield { vertex: labelOf(start + i), value: width === 1 ? values[i]! : Array.from(values.subarray(i * width, i * width + width)) };
+          }
+        }
+      } finally {
+        reader.close();
+      }
+    },
+  };
 }
 
 /** The algorithm's names when it declares `width` of them; else `value` (scalar) or `<column>_0 …`. */

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { GasError } from '../errors.js';
-import { blockCount } from './columns.js';
+import { BLOCK_SIZE, blockCount } from './columns.js';
 import type { VertexLabel } from './dictionary.js';
 import {
   ColumnEnv,
@@ -101,6 +101,20 @@ export class GraphReader implements GraphSource {
       this.labelCache = { numeric, text };
     }
     return this.labelCache;
+  }
+
+  /**
+   * The labels of block `b` (vertices b·BLOCK_SIZE onwards), read from the store without caching
+   * the whole dictionary: for readers that stream every vertex in constant memory.
+   */
+  labelBlock(b: number): (id: number) => VertexLabel {
+    const numeric = this.env.getColumnBlock('graph', GRAPH_COLUMNS.label, this.meta.vertices, b) as Float64Array;
+    const text = new Map<number, string>(this.meta.textLabels > 0 ? (this.env.getJson<[number, string][]>(['graph', 'labelText', b]) ?? []) : []);
+    const start = b * BLOCK_SIZE;
+    return (id) => {
+      const value = numeric[id - start]!;
+      return Number.isNaN(value) ? text.get(id)! : value;
+    };
   }
 
   labelOf(id: number): VertexLabel {

@@ -149,20 +149,28 @@ export class ColumnEnv {
   getColumn(table: Table, spec: ColumnSpec, rows: number): TypedColumn {
     const out = allocateColumn(spec, rows);
     const rowsPerBlock = BLOCK_SIZE * spec.width;
-    const blocks = blockCount(rows);
-    for (let b = 0; b < blocks; b++) {
-      // getBinaryFast returns a view into a reused buffer whose `length` (not `byteLength`) is the value size.
-      const fast = this.db.getBinaryFast([table, spec.name, b]);
-      const bytes = fast ? fast.subarray(0, fast.length) : undefined;
-      const expected = Math.min(out.length - b * rowsPerBlock, rowsPerBlock);
-      if (!bytes || bytes.byteLength !== expected * out.BYTES_PER_ELEMENT) {
-        throw new GasError('GAS_ERR_CORRUPT', `graph store: ${this.path}: column ${table}.${spec.name} block ${b} is missing or truncated`, {
-          file: this.path,
-        });
-      }
-      out.set(viewColumnBytes(spec.type, bytes) as never, b * rowsPerBlock);
-    }
+    for (let b = 0; b < blockCount(rows); b++) out.set(this.blockView(table, spec, rows, b) as never, b * rowsPerBlock);
     return out;
+  }
+
+  /** Block `b` of a column of `rows` rows (rows b·BLOCK_SIZE onwards), as a copy: for readers that stream a column without holding it. */
+  getColumnBlock(table: Table, spec: ColumnSpec, rows: number, b: number): TypedColumn {
+    return this.blockView(table, spec, rows, b).slice();
+  }
+
+  /** Block `b` viewed in LMDB's reused read buffer: valid until the next read. */
+  private blockView(table: Table, spec: ColumnSpec, rows: number, b: number): TypedColumn {
+    // getBinaryFast returns a view into a reused buffer whose `length` (not `byteLength`) is the value size.
+    const fast = this.db.getBinaryFast([table, spec.name, b]);
+    const bytes = fast ? fast.subarray(0, fast.length) : undefined;
+    const expected = Math.min(rows - b * BLOCK_SIZE, BLOCK_SIZE) * spec.width;
+    const view = bytes ? viewColumnBytes(spec.type, bytes) : undefined;
+    if (!view || view.length !== expected) {
+      throw new GasError('GAS_ERR_CORRUPT', `graph store: ${this.path}: column ${table}.${spec.name} block ${b} is missing or truncated`, {
+        file: this.path,
+      });
+    }
+    return view;
   }
 
   putJson(key: (string | number)[], value: unknown): void {

@@ -8,4 +8,4 @@ export { EdgeChunks } from './growable.js';
 export * from './columns.js';
 export { FORMATS, type GraphFormat, openInput, detectFormat, loaderFor, USER_PREFIX, ITEM_PREFIX, DOCUMENT_PREFIX, WORD_PREFIX } from './loaders/index.js';
 export { JobTable, type JobRecord, type JobStatus, type NewJob, type JobOutcome, type GraphFate, type StoredJobEvent } from './jobs.js';
-export { writeResults, readResults, resultFile, type ResultMeta } from './results.js';
+export { writeResults, readResults, readResultMeta, resultBlocks, resultFile, type ResultMeta } from './results.js';

@@ -9,6 +9,7 @@ import { GasError, NoSpaceError } from '../errors.js';
 import { dataDirOfGraph, graphDir } from './data-dir.js';
 import { LMDB_ENV_BYTES, checkSpace, noSpaceError } from './disk-space.js';
 import { ColumnEnv } from './graph-store.js';
+import { BLOCK_SIZE, blockCount } from './columns.js';
 
 export interface ResultMeta {
   readonly job: number;
@@ -82,6 +83,37 @@ export function sweepResultFiles(dataDir: string, graphIds: Iterable<string>, ke
     }
   }
   return removed;
+}
+
+/**
+ * A job's results a block (BLOCK_SIZE vertices) at a time, from vertex 0: for a reader that
+ * streams them in constant memory. The file is open until the generator is finished or returned.
+ */
+export function* resultBlocks(graphDirectory: string, job: number): Generator<{ readonly start: number; readonly values: Float64Array }> {
+  const env = openResults(graphDirectory, job);
+  try {
+    const meta = env.getMeta<ResultMeta>();
+    const spec = { name: meta.column, type: 'f64', width: meta.width } as const;
+    for (let b = 0; b < blockCount(meta.vertices); b++) yield { start: b * BLOCK_SIZE, values: env.getColumnBlock('vertex', spec, meta.vertices, b) as Float64Array };
+  } finally {
+    env.close();
+  }
+}
+
+/** What a job's result file holds (column, width, vertices), without its values. */
+export function readResultMeta(graphDirectory: string, job: number): ResultMeta {
+  const env = openResults(graphDirectory, job);
+  try {
+    return env.getMeta<ResultMeta>();
+  } finally {
+    env.close();
+  }
+}
+
+function openResults(graphDirectory: string, job: number): ColumnEnv {
+  const file = resultFile(graphDirectory, job);
+  if (!existsSync(file)) throw new GasError('GAS_ERR_NOT_FOUND', `results of job ${job} not found (${file})`, { job });
+  return ColumnEnv.open(file, { create: false, readOnly: true });
 }
 
 export function readResults(graphDirectory: string, job: number): { meta: ResultMeta; values: Float64Array } {
