@@ -186,8 +186,12 @@ describe('imports as jobs', () => {
     const service = new JobService(temp.catalog);
     try {
       const before = temp.catalog.jobs.list({ limit: 1_000_000 }).length;
-      expect(() => service.submitImport({ file: '/nonexistent/edges.txt', name: 'x' })).toThrow(expect.objectContaining({ code: 'GAS_ERR_NOT_FOUND' }) as Error);
-      expect(() => service.submitImport({ file: '/dev/null', name: 'bad name!' })).toThrow(expect.objectContaining({ code: 'GAS_ERR_INVALID_ARGUMENT' }) as Error);
+      expect(() => service.submitImport({ file: '/nonexistent/edges.txt', name: 'x' })).toThrow(
+        expect.objectContaining({ code: 'GAS_ERR_NOT_FOUND' }) as Error,
+      );
+      expect(() => service.submitImport({ file: '/dev/null', name: 'bad name!' })).toThrow(
+        expect.objectContaining({ code: 'GAS_ERR_INVALID_ARGUMENT' }) as Error,
+      );
       expect(temp.catalog.jobs.list({ limit: 1_000_000 })).toHaveLength(before);
     } finally {
       service.close();

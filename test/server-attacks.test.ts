@@ -83,7 +83,10 @@ describe('attack suite: size limits (413)', () => {
 
 describe('attack suite: malformed and unknown fields (400)', () => {
   it('malformed JSON', async () => {
-    await refused({ method: 'POST', url: '/graphs?wait=true', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"name": "x", "file": ' }, 400);
+    await refused(
+      { method: 'POST', url: '/graphs?wait=true', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"name": "x", "file": ' },
+      400,
+    );
     await refused({ method: 'POST', url: '/jobs', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"graph": "g",,}' }, 400);
     await refused({ method: 'POST', url: '/jobs', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '' }, 400);
   });
@@ -144,7 +147,10 @@ describe('attack suite: path traversal (400/403), nothing imported', () => {
       { method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'stolen', file: 'g.txt', format: 'uci', vocab: '../inside-data.txt' } },
       400,
     );
-    await refused({ method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'stolen', file: 'g.txt', format: 'uci', vocab: 'link.txt' } }, 403);
+    await refused(
+      { method: 'POST', url: '/graphs?wait=true', headers: AUTH, payload: { name: 'stolen', file: 'g.txt', format: 'uci', vocab: 'link.txt' } },
+      403,
+    );
     await refused({ method: 'POST', url: '/jobs', headers: AUTH, payload: { graph: 'g', algorithm: 'als', options: { test: outsideFile } } }, 400);
     await refused({ method: 'POST', url: '/jobs', headers: AUTH, payload: { graph: 'g', algorithm: 'als', options: { test: 'link.txt' } } }, 403);
   });
@@ -263,7 +269,9 @@ describe('attack suite: overload (503) and internal errors (500, no stack)', () 
     const busy = await startTestServer({ concurrency: 1, queueLimit: 0 });
     try {
       writeUpload(busy, 'long.txt', LONG_GRAPH);
-      expect((await busy.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
+      expect((await busy.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(
+        201,
+      );
       const running = await busy.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK } });
       expect(running.statusCode).toBe(202);
       const before = busy.stored();

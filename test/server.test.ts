@@ -109,7 +109,9 @@ describe('REST server: graphs', () => {
     expect(response.headers.location).toBe(`/jobs/${id}`);
     const job = await waitForJob(server.app, id);
     expect(job).toMatchObject({ status: 'succeeded', algorithm: 'import', graphName: 'imported-by-job' });
-    const events = parseSse((await server.app.inject({ method: 'GET', url: `/jobs/${id}/events` })).body).map((event) => JSON.parse(event.data) as { type: string; progress?: { phase: string } });
+    const events = parseSse((await server.app.inject({ method: 'GET', url: `/jobs/${id}/events` })).body).map(
+      (event) => JSON.parse(event.data) as { type: string; progress?: { phase: string } },
+    );
     expect(events.find((event) => event.type === 'progress')?.progress?.phase).toBe('parse');
     expect(events.at(-1)!.type).toBe('succeeded');
     expect((await server.app.inject({ method: 'GET', url: '/graphs/imported-by-job' })).json()).toMatchObject({ vertices: 5000, partitions: 2 });
@@ -363,7 +365,9 @@ describe('REST server: jobs and results', () => {
     expect(finished.json().status).toBe('succeeded');
     // A long job, then one queued behind it (concurrency 1): the queued one is cancelled at once.
     writeUpload(server, 'long.txt', LONG_GRAPH);
-    expect((await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
+    expect((await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(
+      201,
+    );
     const long = (
       await server.app.inject({
         method: 'POST',
@@ -427,14 +431,20 @@ describe('REST server: recommend and topics', () => {
       for (let item = 1; item <= 8; item++) if ((user + item) % 3 !== 0) rows.push(`${user},${item},${1 + ((user * item) % 5)},0`);
     writeUpload(server, 'ratings.csv', `userId,movieId,rating,timestamp\n${rows.join('\n')}\n`);
     expect(
-      (await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'ratings', file: 'ratings.csv', format: 'ratings', partitions: 2 } }))
-        .statusCode,
+      (
+        await server.app.inject({
+          method: 'POST',
+          url: '/graphs?wait=true',
+          payload: { name: 'ratings', file: 'ratings.csv', format: 'ratings', partitions: 2 },
+        })
+      ).statusCode,
     ).toBe(201);
     const docs: string[] = [];
     for (let d = 1; d <= 6; d++) for (let w = 1; w <= 6; w++) if ((d + w) % 2 === 0) docs.push(`${d} ${w} ${1 + ((d * w) % 3)}`);
     writeUpload(server, 'docword.txt', `6\n6\n${docs.length}\n${docs.join('\n')}\n`);
     expect(
-      (await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'corpus', file: 'docword.txt', format: 'uci', partitions: 2 } })).statusCode,
+      (await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'corpus', file: 'docword.txt', format: 'uci', partitions: 2 } }))
+        .statusCode,
     ).toBe(201);
     als = (
       await server.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'ratings', algorithm: 'als', options: { rank: 3, maxIterations: 3 } } })
@@ -505,7 +515,9 @@ describe('REST server: shutdown', () => {
   it('app.close() interrupts a running job; its event stream gets `interrupted` and ends', async () => {
     const closing = await startTestServer();
     writeUpload(closing, 'long.txt', LONG_GRAPH);
-    expect((await closing.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode).toBe(201);
+    expect(
+      (await closing.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'long', file: 'long.txt', partitions: 2 } })).statusCode,
+    ).toBe(201);
     const id = (await closing.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank', options: ENDLESS_PAGERANK } })).json()
       .id;
     const queued = (await closing.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'long', algorithm: 'pagerank' } })).json().id;

@@ -94,7 +94,8 @@ export function* resultBlocks(graphDirectory: string, job: number): Generator<{ 
   try {
     const meta = env.getMeta<ResultMeta>();
     const spec = { name: meta.column, type: 'f64', width: meta.width } as const;
-    for (let b = 0; b < blockCount(meta.vertices); b++) yield { start: b * BLOCK_SIZE, values: env.getColumnBlock('vertex', spec, meta.vertices, b) as Float64Array };
+    for (let b = 0; b < blockCount(meta.vertices); b++)
+      yield { start: b * BLOCK_SIZE, values: env.getColumnBlock('vertex', spec, meta.vertices, b) as Float64Array };
   } finally {
     env.close();
   }
