@@ -3,7 +3,7 @@
  * `gasworks serve` in a child process on 127.0.0.1 (rate limit off, no token unless `--token`).
  *
  *   npm run build && node --import tsx bench/server.ts [--sections load,stream] [--runs 3] [--scale 20]
- *     [--iterations 20] [--connections 50] [--stream-scale 22] [--stream-iterations 5] [--formats ndjson,csv]
+ *     [--iterations 20] [--connections 50] [--stream-scale 22] [--stream-iterations 5] [--formats ndjson,csv,arrow] [--stream-heap-mb MB]
  *     [--concurrent-streams 4]
  *     [--workers N] [--server-log info|warn] [--token T]
  *
@@ -32,7 +32,8 @@
  *           nor an earlier stream's: for each of `--formats`, GET /jobs/:id/results?format=F
  *           (every row) read by fetch chunk by chunk and dropped, counting rows (lines; csv less
  *           its header) and bytes, while the server's VmRSS is sampled every 50 ms; its VmHWM is
- *           reset (clear_refs 5) before the stream and read after. Then `--concurrent-streams`
+ *           reset (clear_refs 5) before the stream and read after. `--stream-heap-mb M` starts those
+ *           servers with a V8 old-space limit of M MB: a stream that held its rows would die of it. Then `--concurrent-streams`
  *           (default 4; 1 skips it) ndjson streams of the same result at once: memory held per
  *           stream multiplies. One `server-stream` line per measurement: streams, rows (per
  *           stream), bytes (all streams), seconds, rowsPerSec and MBPerSec (all streams),
@@ -86,12 +87,15 @@ const { values } = parseArgs({
     'concurrent-streams': { type: 'string', default: '4' },
     workers: { type: 'string' },
     'server-log': { type: 'string', default: 'info' },
+    'stream-heap-mb': { type: 'string' },
     token: { type: 'string' },
   },
 });
 
 const sections = values.sections.split(',').map((s) => s.trim());
 for (const section of sections) if (section !== 'load' && section !== 'stream') throw new Error(`--sections: unknown section ${section} (load, stream)`);
+/** `--stream-heap-mb`: the stream servers' V8 old-space limit — a stream that held its rows would die of it. */
+const streamHeapMB = values['stream-heap-mb'] === undefined ? undefined : Number(values['stream-heap-mb']);
 if (values['server-log'] !== 'info' && values['server-log'] !== 'warn') throw new Error(`--server-log must be info or warn, got ${values['server-log']}`);
 const runs = Number(values.runs);
 const connections = Number(values.connections);
@@ -301,10 +305,22 @@ async function streamSection(): Promise<void> {
   if (concurrent > 1) cases.push({ format: 'ndjson', streams: concurrent });
   try {
     for (const { format, streams } of cases) {
-      server = await startServer(dataDir, logFile);
+      server = await startServer(dataDir, logFile, streamHeapMB);
       try {
         const figures = await streamResults(server, `/jobs/${job.id}/results?format=${format}`, format === 'csv' ? 1 : 0, streams);
-        console.log(JSON.stringify({ bench: 'server-stream', graph, format, streams, serverLog: values['server-log'], ...figures }));
+        // Arrow is binary: its newlines are not rows.
+        if (format === 'arrow') figures.rows = NaN;
+        console.log(
+          JSON.stringify({
+            bench: 'server-stream',
+            graph,
+            format,
+            streams,
+            serverLog: values['server-log'],
+            ...(streamHeapMB !== undefined && { serverOldSpaceLimitMB: streamHeapMB }),
+            ...figures,
+          }),
+        );
       } finally {
         await stopServer(server);
       }
@@ -379,12 +395,13 @@ async function readToEnd(server: Server, path: string): Promise<{ bytes: number;
 // the server and its API
 
 /** `gasworks serve --port 0` on `dataDir`; resolves once its first stdout line names its URL. */
-async function startServer(dataDir: string, logFile: string): Promise<Server> {
+async function startServer(dataDir: string, logFile: string, heapMB?: number): Promise<Server> {
   const args = [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--rate-limit', '0', '--data-dir', dataDir];
   if (token !== undefined) args.push('--token', token);
   if (values['server-log'] === 'warn') args.push('--quiet');
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', log] });
+  const env = heapMB === undefined ? process.env : { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMB}` };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', log], env });
   closeSync(log);
   servers.add(child);
   child.once('exit', () => servers.delete(child));
