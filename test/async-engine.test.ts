@@ -27,6 +27,7 @@ import { bfsOracle, componentsOracle, dijkstraOracle } from './helpers/oracles.j
 import { graphologyOf, runInMemory } from './helpers/run-by-label.js';
 import { requireSharedData, sharedDataFile } from './helpers/shared-data.js';
 import { makeTempDir, removeTempDirs, writeGraphFile } from './helpers/graph-files.js';
+import { FOREVER } from './helpers/forever-program.js';
 
 function drain(scheduler: ReturnType<typeof createScheduler>): number[] {
   const order: number[] = [];
@@ -228,17 +229,7 @@ describe('how an asynchronous run ends, and what it refuses', () => {
 
   it('--timeout stops it, says so, and does not call it converged', async () => {
     // A program that keeps every vertex busy forever: each update signals itself again.
-    const forever = {
-      name: 'forever',
-      vertexColumns: { x: 'f64' },
-      gatherEdges: 'none',
-      scatterEdges: 'none',
-      asynchronous: true,
-      apply(state: { x: Float64Array }, v: number, _total: number, ctx: { signal(v: number): void }) {
-        state.x[v]! += 1;
-        ctx.signal(v);
-      },
-    } as unknown as AnyVertexProgram;
+    const forever = FOREVER;
     const run = await runOnGraph(graphologyOf(graph, false), forever, { engine: 'async', timeoutSeconds: 0.3, attribute: false, inProcess: true });
     expect(run).toMatchObject({ stopReason: 'timeout', converged: false });
     expect(run.async!.updates).toBeGreaterThan(800);

@@ -99,6 +99,30 @@ async function measuredResidentBytes(request: Parameters<typeof estimateJob>[1])
   }
 }
 
+/**
+ * Bytes of the array buffers reachable from `root` through its own fields (objects, arrays,
+ * maps), each buffer counted once; objects in `shared` (the worker runtimes the runner was given,
+ * which it does not allocate) are not entered.
+ */
+function ownBufferBytes(root: object, shared: readonly object[]): number {
+  const seenBuffers = new Set<ArrayBufferLike>();
+  const seen = new Set<object>(shared);
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (ArrayBuffer.isView(value)) {
+      seenBuffers.add(value.buffer);
+      return;
+    }
+    if (value instanceof Map) for (const [key, entry] of value) (visit(key), visit(entry));
+    else for (const entry of Object.values(value)) visit(entry);
+  };
+  visit(root);
+  let bytes = 0;
+  for (const buffer of seenBuffers) bytes += buffer.byteLength;
+  return bytes;
+}
+
 function resident(estimate: JobEstimate): number {
   return estimate.memory.perWorker.reduce((sum, w) => sum + w.residentBytes, 0);
 }
@@ -134,12 +158,11 @@ describe("the asynchronous engine's arrays against what its runner allocates", (
         const { endpoints } = loadInProcessWorkers(prepared.reader, prepared.plan.program, 2);
         const runtimes = endpoints.map((endpoint) => (endpoint as unknown as { node: { runtime: WorkerRuntime } }).node.runtime);
         const settings = { ...prepared.plan.async, maxUpdates: Infinity };
-        gc();
-        const before = process.memoryUsage().arrayBuffers;
-        // The runner's constructor allocates its arrays and touches neither links nor inbox.
+        // The runner's constructor allocates its arrays and touches neither links nor inbox. Its
+        // buffers are counted by walking it (the process's arrayBuffers figure moved with other
+        // files' collections in a full run, once below zero).
         const runners = runtimes.map((runtime) => new AsyncRunner(runtime, null as never, null as never, settings));
-        gc();
-        const measured = process.memoryUsage().arrayBuffers - before;
+        const measured = runners.reduce((sum, runner) => sum + ownBufferBytes(runner, runtimes), 0);
         expect(runners).toHaveLength(2);
         // The estimate's async bytes less its heap part (the map of mirror workers) are typed arrays.
         const typed = estimate.memory.perWorker.reduce((sum, w) => sum + w.bytes.async - (w.heapBytes - w.bytes.overhead), 0);

@@ -13,12 +13,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GasError, JobService, jobResults, type AnyVertexProgram, type JobEvent, type RunOptions } from '../src/index.js';
+import { GasError, JobService, jobResults, type JobEvent, type RunOptions } from '../src/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { Catalog, graphDir, resultFile } from '../src/storage/index.js';
 import { edgeListText, erdosRenyi } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { CLI } from './helpers/workers.js';
+import { FOREVER } from './helpers/forever-program.js';
 
 let temp: TempCatalog;
 
@@ -35,19 +36,6 @@ afterAll(() => {
 
 /** PageRank that would run a million steps: it only ends by being stopped. */
 const ENDLESS_PAGERANK: RunOptions = { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 1_000_000 }, inProcess: true };
-
-/** An asynchronous program whose every update signals its vertex again: it only ends by being stopped. */
-const FOREVER = {
-  name: 'forever',
-  vertexColumns: { x: 'f64' },
-  gatherEdges: 'none',
-  scatterEdges: 'none',
-  asynchronous: true,
-  apply(state: { x: Float64Array }, v: number, _total: number, ctx: { signal(v: number): void }) {
-    state.x[v]! += 1;
-    ctx.signal(v);
-  },
-} as unknown as AnyVertexProgram;
 
 /** Follows job `id` until an event of `type` (returned), or its end. */
 async function until(service: JobService, id: number, type: JobEvent['type']): Promise<JobEvent> {

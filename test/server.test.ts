@@ -108,7 +108,10 @@ describe('REST server: graphs', () => {
     const { id } = response.json() as { id: number };
     expect(response.headers.location).toBe(`/jobs/${id}`);
     const job = await waitForJob(server.app, id);
-    expect(job).toMatchObject({ status: 'succeeded', algorithm: 'import', graphName: 'imported-by-job' });
+    expect(job).toMatchObject({ status: 'succeeded', algorithm: 'import', graphName: 'imported-by-job', options: { file: 'job.txt' } });
+    // The job's record and events name the file as the client did, never where the data directory is.
+    for (const url of [`/jobs/${id}`, `/jobs/${id}/events`, '/jobs'])
+      expect((await server.app.inject({ method: 'GET', url })).body).not.toContain(server.dataDir);
     const events = parseSse((await server.app.inject({ method: 'GET', url: `/jobs/${id}/events` })).body).map(
       (event) => JSON.parse(event.data) as { type: string; progress?: { phase: string } },
     );

@@ -22,7 +22,7 @@ import type { LoggerOptions } from 'pino';
 import { GasError } from '../errors.js';
 import { JobService, openCatalog, type Catalog } from '../index.js';
 import { registerBearerAuth } from './auth.js';
-import type { ServerContext } from './context.js';
+import { withoutServerPaths, type ServerContext } from './context.js';
 import { registerErrorHandling, registerNotFound } from './errors.js';
 import { graphRoutes } from './routes/graphs.js';
 import { healthRoutes } from './routes/health.js';
@@ -86,9 +86,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app, [uploads, catalog.dataDir]);
   app.addSchema(ErrorSchema);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
+    // JSON answers (job records above all) with the server's paths cut out; streams pass as they are.
+    return typeof payload === 'string' ? withoutServerPaths(payload, context) : payload;
   });
 
   app.register(swagger, {

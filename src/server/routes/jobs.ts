@@ -14,7 +14,7 @@ import { Type } from 'typebox';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { ALGORITHMS, estimateJob, isTerminal } from '../../index.js';
 import type { JobRecord } from '../../storage/index.js';
-import type { ServerContext } from '../context.js';
+import { withoutServerPaths, type ServerContext } from '../context.js';
 import { AnyObject, errorResponses, GraphName } from '../schemas.js';
 import { resolveUpload } from '../uploads.js';
 
@@ -252,7 +252,7 @@ async function streamEvents(
   try {
     raw.write('retry: 2000\n\n');
     for await (const event of context.jobs.follow(jobId, after, abort.signal)) {
-      if (!raw.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)) {
+      if (!raw.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${withoutServerPaths(JSON.stringify(event), context)}\n\n`)) {
         await once(raw, 'drain', { signal: abort.signal });
       }
     }
