@@ -304,12 +304,14 @@ describe('REST server: jobs and results', () => {
       for await (const chunk of resultStream(rows, components, 'arrow')) chunks.push(Buffer.from(chunk as Uint8Array));
       return tableFromIPC(Buffer.concat(chunks));
     };
-    const many = Array.from({ length: 150_001 }, (_, i): ResultRow => ({ vertex: i % 3 === 0 ? i : `v${i}`, value: i / 7 }));
+    const many = Array.from({ length: 150_001 }, (_, i): ResultRow => ({ vertex: i === 5 ? 'é🙂' : i % 3 === 0 ? i : `v${i}`, value: i / 7 }));
     const table = await read(many, ['value']);
     expect(table.numRows).toBe(150_001);
     expect(table.batches.length).toBe(3);
     expect(table.get(149_999)!.toJSON()).toEqual({ vertex: 'v149999', value: 149_999 / 7 });
     expect(table.get(3)!.toJSON()).toEqual({ vertex: '3', value: 3 / 7 });
+    expect(table.get(5)!.toJSON()).toEqual({ vertex: 'é🙂', value: 5 / 7 });
+    expect(table.get(70_000)!.toJSON()).toEqual({ vertex: 'v70000', value: 70_000 / 7 });
     const vectors = await read([{ vertex: 'u', value: [1, 2, 3] }], ['factor_0', 'factor_1', 'bias']);
     expect(vectors.get(0)!.toJSON()).toEqual({ vertex: 'u', factor_0: 1, factor_1: 2, bias: 3 });
     const empty = await read([], ['value']);
