@@ -205,28 +205,21 @@ export class JobService {
   async *follow(id: number | string, after = 0, signal?: AbortSignal): AsyncGenerator<JobEvent> {
     const jobId = this.get(id).id;
     let seen = after;
-    const live = new AbortController();
-    const stop = (): void => live.abort();
-    signal?.addEventListener('abort', stop, { once: true });
-    try {
-      for (;;) {
-        for (const event of this.storedEvents(jobId, seen)) {
-          seen = event.seq;
-          yield event;
-          if (isTerminal(event.type)) return;
-        }
-        if (signal?.aborted) return;
-        const job = this.get(jobId);
-        const ended = this.ending(job);
-        if (ended) {
-          // Ended without a stored event (a job from before events, one whose process died, one whose end could not be stored): say how.
-          yield { ...ended, seq: seen + 1, job: jobId, at: job.finishedAt ?? new Date().toISOString() };
-          return;
-        }
-        await this.nextEvent(jobId, live.signal);
+    for (;;) {
+      for (const event of this.storedEvents(jobId, seen)) {
+        seen = event.seq;
+        yield event;
+        if (isTerminal(event.type)) return;
       }
-    } finally {
-      signal?.removeEventListener('abort', stop);
+      if (signal?.aborted) return;
+      const job = this.get(jobId);
+      const ended = this.ending(job);
+      if (ended) {
+        // Ended without a stored event (a job from before events, one whose process died, one whose end could not be stored): say how.
+        yield { ...ended, seq: seen + 1, job: jobId, at: job.finishedAt ?? new Date().toISOString() };
+        return;
+      }
+      await this.nextEvent(jobId, signal);
     }
   }
 
@@ -276,12 +269,12 @@ export class JobService {
    * recorded one), or `signal` aborts. The timer is a ref'd one: a command that only follows a job
    * (`jobs watch`) must stay alive while it waits.
    */
-  private nextEvent(id: number, signal: AbortSignal): Promise<void> {
+  private nextEvent(id: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.emitter.off('event', onEvent);
-        signal.removeEventListener('abort', done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       const onEvent = (job: number): void => {
@@ -289,8 +282,7 @@ export class JobService {
       };
       const timer = setTimeout(done, this.pollMs);
       this.emitter.on('event', onEvent);
-      signal.addEventListener('abort', done, { once: true });
-      if (signal.aborted) done();
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -358,6 +350,12 @@ export class JobService {
     this.record(id, { type: 'running' });
     const startedAt = performance.now();
     let checkedAt = startedAt;
+    // Workers in this thread never yield to timers between steps: the hooks poll for cancels too.
+    const pollNow = (now: number): void => {
+      if (now - checkedAt < this.pollMs) return;
+      checkedAt = now;
+      this.pollCancels();
+    };
     let computingSince: number | null = null;
     let phaseAt = { phase: '', at: 0, index: -1 };
     try {
@@ -368,20 +366,12 @@ export class JobService {
           if (phase === phaseAt.phase && fraction < 1 && now - phaseAt.at < PHASE_REPORT_MS) return;
           phaseAt = { phase, at: now, index: phase === phaseAt.phase ? phaseAt.index : phaseAt.index + 1 };
           this.record(id, { type: 'progress', progress: phaseProgress(phase, phaseAt.index, fraction, now - startedAt) });
-          if (now - checkedAt >= this.pollMs) {
-            checkedAt = now;
-            this.pollCancels();
-          }
+          pollNow(now);
         },
         onStep: (step) => {
           computingSince ??= performance.now() - step.ms;
           this.record(id, { type: 'progress', progress: progressOf(step, startedAt, computingSince, admitted.plannedSteps) });
-          // Workers in this thread never yield to timers between steps: the poll happens here too.
-          const now = performance.now();
-          if (now - checkedAt >= this.pollMs) {
-            checkedAt = now;
-            this.pollCancels();
-          }
+          pollNow(performance.now());
         },
       });
       this.record(id, {

@@ -40,8 +40,9 @@ export function resultStream(rows: Iterable<ResultRow>, components: readonly str
 
 /** The Arrow IPC stream of the rows, a record batch at a time (see the header). */
 function* arrowChunks(rows: Iterable<ResultRow>, components: readonly string[]): Generator<Uint8Array> {
+  // One batch's buffers, filled again for each batch: a batch is serialised (copied) before the next is filled.
   const labels = new Utf8Column();
-  let columns = components.map(() => new Float64Array(ARROW_BATCH));
+  const columns = components.map(() => new Float64Array(ARROW_BATCH));
   let schemaSent = false;
   const flush = function* (): Generator<Uint8Array> {
     const table = new Table({
@@ -56,7 +57,6 @@ function* arrowChunks(rows: Iterable<ResultRow>, components: readonly string[]):
     schemaSent = true;
     if (labels.length > 0) yield stream.subarray(schemaEnd, stream.length - ARROW_END.length);
     labels.clear();
-    columns = components.map(() => new Float64Array(ARROW_BATCH));
   };
   for (const row of rows) {
     const at = labels.length;
@@ -92,11 +92,17 @@ class Utf8Column {
     this.offsets[++this.length] = end;
   }
 
-  /** The labels pushed since `clear`, as a vector over copies of the buffers (the next batch reuses them). */
+  /** The labels pushed since `clear`, as a vector over this column's buffers (valid until the next push). */
   vector(): ReturnType<typeof makeVector> {
     const end = this.offsets[this.length]!;
     return makeVector(
-      makeData({ type: new Utf8(), length: this.length, nullCount: 0, valueOffsets: this.offsets.slice(0, this.length + 1), data: this.bytes.slice(0, end) }),
+      makeData({
+        type: new Utf8(),
+        length: this.length,
+        nullCount: 0,
+        valueOffsets: this.offsets.subarray(0, this.length + 1),
+        data: this.bytes.subarray(0, end),
+      }),
     );
   }
 

@@ -118,9 +118,7 @@ function openResults(graphDirectory: string, job: number): ColumnEnv {
 }
 
 export function readResults(graphDirectory: string, job: number): { meta: ResultMeta; values: Float64Array } {
-  const file = resultFile(graphDirectory, job);
-  if (!existsSync(file)) throw new GasError('GAS_ERR_NOT_FOUND', `results of job ${job} not found (${file})`, { job });
-  const env = ColumnEnv.open(file, { create: false, readOnly: true });
+  const env = openResults(graphDirectory, job);
   try {
     const meta = env.getMeta<ResultMeta>();
     const values = env.getColumn('vertex', { name: meta.column, type: 'f64', width: meta.width }, meta.vertices) as Float64Array;
