@@ -54,7 +54,6 @@ export async function runJob(catalog: Catalog, run: RunOptions): Promise<JobSumm
 /** A job whose input was checked and whose row exists (`queued` or `running`): run it once, or release it. */
 export interface AdmittedJob {
   readonly jobId: number;
-  readonly algorithm: string;
   /** The steps it will run if nothing stops it sooner, when known (fixed-iteration programs). */
   readonly plannedSteps: number | null;
   /**
@@ -136,16 +135,14 @@ export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queue
     used = true;
     reader.close();
   };
-  const admittedPlan = plan;
   return {
     jobId,
-    algorithm: definition.name,
     plannedSteps: plannedSteps(plan),
     release,
     async execute(hooks = {}) {
       if (used) throw new GasError('GAS_ERR_INTERNAL', `run: job ${jobId} was already run or released`, { job: jobId });
       try {
-        const { summary: execution, values } = await runPlan(jobGraph, admittedPlan, { ...run, ...hooks, jobId });
+        const { summary: execution, values } = await runPlan(jobGraph, plan, { ...run, ...hooks, jobId });
         const { column, width } = execution.result;
         // Not needed for correctness (succeed checks again), but a graph gone must not get its directory back.
         catalog.jobs.assertGraphHeld(jobId);
