@@ -1,7 +1,9 @@
 /** Shared by the benchmark scripts: medians, rounding, the built modules, Kronecker imports, and worker processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -29,14 +31,50 @@ export function fromDist<T>(path: string): Promise<T> {
  */
 export async function importKronecker(work: string, scale: number, dataDir: string, partitions?: number): Promise<{ graph: string; partitions: number }> {
   const { writeKroneckerEdgeList } = await fromDist<typeof import('../src/generate/kronecker.js')>('generate/kronecker.js');
-  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
-  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
   const file = join(work, `kron-${scale}.txt`);
   await writeKroneckerEdgeList({ scale, edgeFactor: 16, seed: 1 }, file);
+  return importEdgeList(file, `kron-${scale}`, dataDir, { undirected: true, ...(partitions !== undefined && { partitions }) });
+}
+
+/**
+ * A directed graph of exactly `vertices` vertices, none isolated: the ring 0 → 1 → … → 0 plus one
+ * chord per vertex to a vertex drawn by a seeded generator (2 × `vertices` edges), written under
+ * `work` and imported as `ring-<vertices>` like `importKronecker`. For a result with a given
+ * number of rows (a Kronecker graph leaves about 40% of its vertices isolated, so scale 22 gives
+ * 2.4 M rows, not 4.2 M).
+ */
+export async function importRingWithChords(work: string, vertices: number, dataDir: string): Promise<{ graph: string; partitions: number }> {
+  const file = join(work, `ring-${vertices}.txt`);
+  const out = createWriteStream(file);
+  let state = 0x9e3779b9;
+  const lines: string[] = [];
+  for (let v = 0; v < vertices; v++) {
+    // xorshift32: a fixed sequence, so every run imports the same graph.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    let chord = state % vertices;
+    if (chord === v || chord === (v + 1) % vertices) chord = (v + 2) % vertices;
+    lines.push(`${v} ${(v + 1) % vertices}\n${v} ${chord}\n`);
+    if (lines.length === 65536 || v === vertices - 1) {
+      if (!out.write(lines.join(''))) await once(out, 'drain');
+      lines.length = 0;
+    }
+  }
+  out.end();
+  await finished(out);
+  return importEdgeList(file, `ring-${vertices}`, dataDir, {});
+}
+
+/** Imports an edge list into a fresh catalog at `dataDir`, prints an `import` JSON line, deletes the file. */
+async function importEdgeList(file: string, name: string, dataDir: string, options: { undirected?: boolean; partitions?: number }): Promise<{ graph: string; partitions: number }> {
+  const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
+  const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
   const catalog = Catalog.open(dataDir);
   try {
     const started = performance.now();
-    const { graph } = await importGraph(catalog, { file, name: `kron-${scale}`, undirected: true, ...(partitions !== undefined && { partitions }) });
+    const { graph } = await importGraph(catalog, { file, name, ...options });
     console.log(
       JSON.stringify({
         bench: 'import',

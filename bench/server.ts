@@ -3,7 +3,7 @@
  * `gasworks serve` in a child process on 127.0.0.1 (rate limit off, no token unless `--token`).
  *
  *   npm run build && node --import tsx bench/server.ts [--sections load,stream] [--runs 3] [--scale 20]
- *     [--iterations 20] [--connections 50] [--stream-scale 22] [--stream-iterations 5] [--formats ndjson,csv,arrow] [--stream-heap-mb MB]
+ *     [--iterations 20] [--connections 50] [--stream-scale 22 | --stream-vertices N] [--stream-iterations 5] [--formats ndjson,csv,arrow] [--stream-heap-mb MB]
  *     [--concurrent-streams 4]
  *     [--workers N] [--server-log info|warn] [--token T]
  *
@@ -26,7 +26,10 @@
  *                                                errors, timeouts
  *             topFirstMs                        the first ?top=100 of the quiet job (ranked, then
  *                                                kept in the server's top-K cache), before the clients
- *   stream  Kronecker `--stream-scale` (default 22) in its own data directory; one PageRank job
+ *   stream  Kronecker `--stream-scale` (default 22; 2.4 M of its 4.2 M vertices have edges, so its
+ *           result has 2.4 M rows) or, with `--stream-vertices N`, a ring of N vertices with one
+ *           chord each (N rows: `--stream-vertices 10000000` for a 10 M-row result), in its own
+ *           data directory; one PageRank job
  *           (`--stream-iterations` steps) on a server that is then stopped. Each measurement then
  *           has a fresh server on the same directory, so its memory is the stream's, not the job's
  *           nor an earlier stream's: for each of `--formats`, GET /jobs/:id/results?format=F
@@ -54,7 +57,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { importKronecker, median, round } from './lib.js';
+import { importKronecker, importRingWithChords, median, round } from './lib.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'bin/gasworks.js');
@@ -83,6 +86,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     'stream-scale': { type: 'string', default: '22' },
     'stream-iterations': { type: 'string', default: '5' },
+    'stream-vertices': { type: 'string' },
     formats: { type: 'string', default: 'ndjson,csv' },
     'concurrent-streams': { type: 'string', default: '4' },
     workers: { type: 'string' },
@@ -289,7 +293,10 @@ async function streamSection(): Promise<void> {
   const dir = join(work, 'stream');
   const dataDir = join(dir, 'data');
   mkdirSync(dir);
-  const { graph } = await importKronecker(dir, Number(values['stream-scale']), dataDir);
+  const { graph } =
+    values['stream-vertices'] === undefined
+      ? await importKronecker(dir, Number(values['stream-scale']), dataDir)
+      : await importRingWithChords(dir, Number(values['stream-vertices']), dataDir);
   const logFile = join(dir, 'server.log');
   let server = await startServer(dataDir, logFile);
   let job: JobRecord;

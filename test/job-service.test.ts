@@ -73,6 +73,23 @@ describe('submit and follow', () => {
     }
   });
 
+  it('keeps every progress event of the first 1000 steps, then a thinning share spread to the last step', async () => {
+    const service = new JobService(temp.catalog);
+    try {
+      const { id } = await service.submit({ graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 2500 }, inProcess: true });
+      const steps: number[] = [];
+      for await (const event of service.follow(id)) if (event.type === 'progress') steps.push(event.progress.step);
+      // The n-th report (step n − 1): the first 1000 all, then every 2nd up to 2000, then every 3rd: 1000 + 500 + 167.
+      const reports = Array.from({ length: 2500 }, (_, k) => k + 1).filter((n) => n <= 1000 || n % Math.ceil(n / 1000) === 0);
+      const expected = reports.map((n) => n - 1);
+      expect(expected).toHaveLength(1667);
+      expect(steps).toEqual(expected);
+      expect(service.get(id)).toMatchObject({ status: 'succeeded', iterations: 2500 });
+    } finally {
+      await service.shutdown();
+    }
+  });
+
   it('refuses bad input before any row exists', async () => {
     const service = new JobService(temp.catalog);
     try {
@@ -210,7 +227,7 @@ describe('shutdown', () => {
     await until(service, running.id, 'progress');
     const queued = await service.submit(ENDLESS_PAGERANK);
     await service.shutdown('the test stopped the service');
-    expect(service.get(running.id)).toMatchObject({ status: 'interrupted', errorMessage: 'the service shut down' });
+    expect(service.get(running.id)).toMatchObject({ status: 'interrupted', errorMessage: 'the test stopped the service' });
     expect(service.get(queued.id)).toMatchObject({ status: 'interrupted', errorMessage: 'the test stopped the service' });
     expect(resultFileExists(running.id)).toBe(false);
     await expect(service.submit(ENDLESS_PAGERANK)).rejects.toMatchObject({ code: 'GAS_ERR_OVERLOADED' });

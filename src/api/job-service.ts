@@ -9,7 +9,9 @@
  *   than holding a plan (an open graph, a loaded program) in memory for each.
  * - **follow** yields a job's events (job-events.ts) from any sequence number on, stored ones
  *   first, then live ones as they come, until the job ends; events are stored in the catalog,
- *   so a job run by another process is followed the same way (by polling the catalog).
+ *   so a job run by another process is followed the same way (by polling the catalog). A long
+ *   job's log stays small: past its first 1000 progress events only a thinning share is stored
+ *   (`keepProgress`); state changes always are.
  * - **cancel** ends a queued job at once; a running one stops at its next step boundary (the
  *   engine checks between steps; async: at its next poll) and ends `cancelled` with no result
  *   visible — results commit in one transaction with the job's success, or not at all. A job run
@@ -79,6 +81,8 @@ interface Active {
   readonly abort: AbortController;
   /** Why it is being stopped: a cancel, or the service shutting down; null while it runs on. */
   stopping: 'cancelled' | 'interrupted' | null;
+  /** What interrupted it (`shutdown`'s reason), recorded on its row. */
+  interruptedBy: string;
   /** Settles when the job has ended and its row says how. */
   done: Promise<void>;
 }
@@ -94,6 +98,8 @@ export class JobService {
   private closing = false;
   /** The ends of jobs that ended here (record), until a follower has read them from the row. */
   private readonly endings = new Map<number, JobEventBody>();
+  /** Progress events each running job has reported so far (`keepProgress`). */
+  private readonly progressReported = new Map<number, number>();
   private readonly poller: NodeJS.Timeout;
 
   constructor(
@@ -255,7 +261,7 @@ export class JobService {
       this.record(admitted.jobId, { type: 'interrupted', reason });
     }
     const active = [...this.running.values()];
-    for (const job of active) this.stop(job, 'interrupted');
+    for (const job of active) this.stop(job, 'interrupted', reason);
     await Promise.all(active.map((job) => job.done));
   }
 
@@ -292,7 +298,9 @@ export class JobService {
    * job, and a follower that finds the row ended without its event is told from the row.
    */
   private record(id: number, body: JobEventBody): void {
+    if (body.type === 'progress' && !this.keepProgress(id)) return;
     if (isTerminal(body.type)) {
+      this.progressReported.delete(id);
       this.endings.set(id, body);
       // Kept for followers until they read the row; a bound for the ones nobody follows.
       if (this.endings.size > MAX_ENDINGS) this.endings.delete(this.endings.keys().next().value!);
@@ -303,6 +311,17 @@ export class JobService {
       // Dropped: see above.
     }
     this.emitter.emit('event', id);
+  }
+
+  /**
+   * Whether a job's next progress event goes into its log: the first `PROGRESS_KEPT` all do, then
+   * one in ⌈n / PROGRESS_KEPT⌉ — so a job of n steps (or an async job's n reports) stores about
+   * PROGRESS_KEPT × (1 + ln(n / PROGRESS_KEPT)) of them, spread over the whole run, not n.
+   */
+  private keepProgress(id: number): boolean {
+    const seen = (this.progressReported.get(id) ?? 0) + 1;
+    this.progressReported.set(id, seen);
+    return seen <= PROGRESS_KEPT || seen % Math.ceil(seen / PROGRESS_KEPT) === 0;
   }
 
   /**
@@ -321,7 +340,7 @@ export class JobService {
   private startNext(): void {
     while (!this.closing && this.running.size < this.concurrency && this.queue.length > 0) {
       const admitted = this.queue.shift()!;
-      const active: Active = { admitted, abort: new AbortController(), stopping: null, done: Promise.resolve() };
+      const active: Active = { admitted, abort: new AbortController(), stopping: null, interruptedBy: '', done: Promise.resolve() };
       this.running.set(admitted.jobId, active);
       active.done = this.execute(active).finally(() => {
         this.running.delete(admitted.jobId);
@@ -384,7 +403,7 @@ export class JobService {
     } catch (error) {
       const stopping = active.stopping;
       if (stopping && error instanceof GasError && error.code === 'GAS_ERR_CANCELLED') {
-        const reason = stopping === 'interrupted' ? 'the service shut down' : undefined;
+        const reason = stopping === 'interrupted' ? active.interruptedBy : undefined;
         this.catalog.jobs.end(id, stopping, reason);
         this.record(id, stopping === 'cancelled' ? { type: 'cancelled' } : { type: 'interrupted', reason: reason! });
       } else {
@@ -394,8 +413,11 @@ export class JobService {
     }
   }
 
-  private stop(active: Active, why: 'cancelled' | 'interrupted'): void {
-    active.stopping ??= why;
+  private stop(active: Active, why: 'cancelled' | 'interrupted', reason = ''): void {
+    if (active.stopping === null) {
+      active.stopping = why;
+      active.interruptedBy = reason;
+    }
     active.abort.abort();
   }
 
@@ -409,6 +431,9 @@ export class JobService {
 function throwGasError(code: string, message: string, details: Record<string, unknown>): never {
   throw new GasError((code in ERROR_CODES ? code : 'GAS_ERR_INTERNAL') as ErrorCode, message, details);
 }
+
+/** Progress events stored in full per job before they are thinned (`keepProgress`). */
+const PROGRESS_KEPT = 1000;
 
 /** The most job ends `endings` keeps. */
 const MAX_ENDINGS = 1000;
