@@ -160,6 +160,16 @@ export const MIGRATIONS: readonly string[] = [
      event TEXT NOT NULL,
      PRIMARY KEY (job_id, seq)
    ) WITHOUT ROWID;`,
+  // Checkpoints of running jobs (checkpoints.ts): a job's checkpoint gets its row (the manifest:
+  // what each worker wrote and its checksum) only once every worker has written its part.
+  `CREATE TABLE checkpoints (
+     job_id INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     step INTEGER NOT NULL,
+     manifest TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (job_id, seq)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
