@@ -17,6 +17,7 @@ import { LAYOUT_PREFIX, catalogPath, ensureDataDir, graphDir, graphsDir } from '
 import { CATALOG_WRITE_BYTES, asNoSpace, isOutOfSpace, noSpaceError } from './disk-space.js';
 import { sweepResultFiles } from './results.js';
 import { JobTable, type JobRecord } from './jobs.js';
+import { CheckpointTable } from './checkpoints.js';
 import { isAlive } from '../util/process-alive.js';
 
 export const MIGRATIONS: readonly string[] = [
@@ -286,12 +287,14 @@ export class Catalog {
   readonly dataDir: string;
   /** The jobs table (runs of vertex programs). */
   readonly jobs: JobTable;
+  readonly checkpoints: CheckpointTable;
   private readonly db: Database.Database;
 
   private constructor(dataDir: string, db: Database.Database) {
     this.dataDir = dataDir;
     this.db = db;
     this.jobs = new JobTable(db, dataDir);
+    this.checkpoints = new CheckpointTable(db, dataDir);
   }
 
   /**

@@ -9,3 +9,4 @@ export * from './columns.js';
 export { FORMATS, type GraphFormat, openInput, detectFormat, loaderFor, USER_PREFIX, ITEM_PREFIX, DOCUMENT_PREFIX, WORD_PREFIX } from './loaders/index.js';
 export { JobTable, type JobRecord, type JobStatus, type NewJob, type JobOutcome, type GraphFate, type StoredJobEvent } from './jobs.js';
 export { writeResults, readResults, readResultMeta, resultBlocks, resultFile, type ResultMeta } from './results.js';
+export { CheckpointTable, KEPT_CHECKPOINTS, checkpointDir, jobCheckpointsDir, type CheckpointRecord } from './checkpoints.js';

@@ -3,7 +3,8 @@
  * ledger. (Combining aggregates and the context `converged` reads: worker/aggregates.ts.)
  */
 import type { WorkerEndpoint } from './endpoint.js';
-import type { StepTraffic } from './engine.js';
+import type { ResumePoint, StepTraffic } from './engine.js';
+import type { AggregateValues } from '../program/program.js';
 import type { SentTraffic } from '../worker/worker-node.js';
 
 /**
@@ -18,6 +19,19 @@ export async function startRun(
   const aggregates = combine(await Promise.all(workers.map((w) => w.start())));
   const activated = await Promise.all(workers.map((w) => w.activate(aggregates)));
   return { aggregates, activeVertices: activated.reduce((sum, a) => sum + a.activeMasters, 0) };
+}
+
+/**
+ * Instead of `startRun`, from a checkpoint: neighbour sets and initial state as a fresh run (what
+ * the checkpoint does not hold is rebuilt), then the checkpoint's state on every worker. Returns
+ * its aggregates, the number of active vertices and the step to run next.
+ */
+export async function resumeRun(
+  workers: readonly WorkerEndpoint[],
+  resume: ResumePoint,
+): Promise<{ aggregates: AggregateValues; activeVertices: number; nextStep: number }> {
+  await Promise.all(workers.map((w) => w.start()));
+  return resume.restore(workers);
 }
 
 /**

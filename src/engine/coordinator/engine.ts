@@ -6,7 +6,7 @@
 import { GasError } from '../../errors.js';
 import type { Consistency } from '../worker/async-locks.js';
 import type { WorkerEndpoint } from './endpoint.js';
-import type { AnyVertexProgram } from '../program/program.js';
+import type { AggregateValues, AnyVertexProgram } from '../program/program.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
 
 /** One step, as an engine reports it after every worker has finished it. */
@@ -61,6 +61,32 @@ export interface EngineOptions {
    * rejects with GAS_ERR_CANCELLED. The workers are the caller's to close, as after any error.
    */
   readonly signal?: AbortSignal;
+  /** Checkpoints between steps (engines that take them: `sync`; the others refuse a policy in `checkProgram`'s stead, see engines.ts). */
+  readonly checkpoint?: CheckpointPolicy;
+  /** Start from a checkpoint instead of step 0 (`sync`). */
+  readonly resume?: ResumePoint;
+}
+
+/**
+ * When and how a run checkpoints. The engine decides only *when* — at a step boundary, every
+ * worker idle — and the policy does the rest (api/checkpoints.ts: where the parts go, the
+ * manifest in the catalog, pruning).
+ */
+export interface CheckpointPolicy {
+  /** After step t when (t + 1) % every === 0, unless the run ends there (0: only when `wanted`). */
+  readonly every: number;
+  /** Asked at every step boundary: a checkpoint is wanted now regardless of `every` (a job being interrupted). */
+  wanted(): boolean;
+  /** Writes every worker's part after step `step` and records the checkpoint; the run waits for it. */
+  save(step: number, workers: readonly WorkerEndpoint[], steps: readonly StepReport[]): Promise<void>;
+}
+
+/** Where a resumed run starts: a verified checkpoint, restored by `restore` on started workers. */
+export interface ResumePoint {
+  /** The reports of the steps before the checkpoint (the run's history goes on from them). */
+  readonly steps: readonly StepReport[];
+  /** Restores every worker (after `start`); returns the step to run next, its active vertices and the aggregates then. */
+  restore(workers: readonly WorkerEndpoint[]): Promise<{ nextStep: number; activeVertices: number; aggregates: AggregateValues }>;
 }
 
 /** GAS_ERR_CANCELLED if `signal` was aborted: the check every engine makes at a step boundary. */

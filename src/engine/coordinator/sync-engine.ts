@@ -12,13 +12,20 @@
  * `scatterActivate` with the step's aggregates, all-reduced here in between), which are the
  * step's barriers, and the decision to stop. A run ends when no vertex is active, after
  * `maxIterations` steps, or when the program's `converged` says so.
+ *
+ * **Checkpoints** (`options.checkpoint`) are taken between steps, where every worker is idle and
+ * nothing is on the mesh but the next step's flags — Pregel's superstep-boundary checkpoint, so
+ * no message needs saving: each worker saves its state after `scatterActivate(t)`, flags of step
+ * t + 1 included (checkpoint-part.ts). A resumed run (`options.resume`) starts the workers, lets
+ * each restore its part instead of the first activation, and continues at step t + 1 — with the
+ * same steps, in the same order, on the same values, so its result is the uninterrupted run's.
  */
 import type { WorkerEndpoint } from './endpoint.js';
 import { throwIfCancelled, type Engine, type EngineOptions, type EngineOutcome, type StepReport } from './engine.js';
 import { checkStepProgram } from './async-engine.js';
 import { scalarAggregates } from '../worker/aggregates.js';
 import { aggregateCombiner, coordinatorContext as makeContext } from '../worker/aggregates.js';
-import { startRun, TrafficLedger } from './coordinator-context.js';
+import { resumeRun, startRun, TrafficLedger } from './coordinator-context.js';
 import type { AnyVertexProgram } from '../program/program.js';
 import type { GraphFacts } from '../worker/worker-runtime.js';
 
@@ -45,18 +52,26 @@ export async function runSynchronous(
   const combine = aggregateCombiner(program, coordinatorContext);
   const ledger = new TrafficLedger(workers);
 
-  const started = await startRun(workers, combine);
+  const { checkpoint, resume } = options;
+  const started = resume ? await resumeRun(workers, resume) : { ...(await startRun(workers, combine)), nextStep: 0 };
   let aggregates = started.aggregates;
   coordinatorContext.aggregates = aggregates;
   let active = started.activeVertices;
 
-  const steps: StepReport[] = [];
+  const steps: StepReport[] = resume ? [...resume.steps] : [];
   let converged = false;
-  let iteration = 0;
+  let iteration = started.nextStep;
+  // The last step a checkpoint holds (a resumed run starts from one).
+  let saved = iteration - 1;
   while (iteration < options.maxIterations) {
     if (active === 0) {
       converged = true;
       break;
+    }
+    // A job being interrupted checkpoints where it stops, so it resumes from here.
+    if (checkpoint && options.signal?.aborted && saved < iteration - 1 && iteration > 0 && checkpoint.wanted()) {
+      await checkpoint.save(iteration - 1, workers, steps);
+      saved = iteration - 1;
     }
     throwIfCancelled(options.signal);
     const t = iteration;
@@ -95,6 +110,12 @@ export async function runSynchronous(
     if (stop) {
       converged = true;
       break;
+    }
+    // Postcondition of a checkpoint: every worker's part after step t is written and the checkpoint recorded.
+    const due = checkpoint !== undefined && ((checkpoint.every > 0 && iteration % checkpoint.every === 0) || checkpoint.wanted());
+    if (due && iteration < options.maxIterations && active > 0) {
+      await checkpoint.save(t, workers, steps);
+      saved = t;
     }
   }
   if (!converged && active === 0) converged = true;

@@ -12,6 +12,7 @@
 import type { CollectedColumn } from './collect.js';
 import type { AggregateValues } from '../program/program.js';
 import type { SentTraffic, WorkerNode } from './worker-node.js';
+import type { CheckpointPartInfo } from './checkpoint-part.js';
 import type { AsyncMode, AsyncPoll, AsyncRunSettings, AsyncWorkerStats } from './async-runner.js';
 
 /** The calls, as a worker's node answers them (one at a time, in the order sent, except `close`). */
@@ -24,6 +25,10 @@ export interface WorkerCalls {
   gatherApply(iteration: number): { aggregates: number[]; mirrorUpdates: number; sent: SentTraffic };
   /** BSP step t from scatter with the step's combined aggregates; returns the active masters of step t + 1. */
   scatterActivate(iteration: number, aggregates: AggregateValues): { activeMasters: number; sent: SentTraffic };
+  /** BSP, between steps: this worker's part of a checkpoint after step `step`, written to `file` (checkpoint-part.ts). */
+  checkpoint(file: string, step: number): CheckpointPartInfo;
+  /** BSP, after `start` instead of `activate`: state from a checkpoint part; returns the step to run next and its active masters. */
+  restore(file: string, checksum: string, withAggregates: boolean): { nextStep: number; activeMasters: number; aggregates: AggregateValues | null };
   /** One SSP step of this worker (see ssp-engine.ts); `stopped` when it lies past the run's end. */
   sspStep(
     iteration: number,
@@ -73,6 +78,8 @@ export const WORKER_CALLS: { readonly [M in WorkerCall]: CallTraits } = {
   activate: { interrupts: false },
   gatherApply: { interrupts: false },
   scatterActivate: { interrupts: false },
+  checkpoint: { interrupts: false },
+  restore: { interrupts: false },
   sspStep: { interrupts: false },
   sspStop: { interrupts: true },
   asyncStart: { interrupts: false },
@@ -101,6 +108,8 @@ export const NODE_HANDLERS: { readonly [M in WorkerCall]: Handler<M> } = {
   activate: (node, aggregates) => node.activate(aggregates),
   gatherApply: (node, iteration) => node.gatherApply(iteration),
   scatterActivate: (node, iteration, aggregates) => node.scatterActivate(iteration, aggregates),
+  checkpoint: (node, file, step) => node.checkpoint(file, step),
+  restore: (node, file, checksum, withAggregates) => node.restore(file, checksum, withAggregates),
   sspStep: (node, iteration, staleness) => node.sspStep(iteration, staleness),
   sspStop: (node, iteration) => node.stopSsp(iteration),
   asyncStart: (node, settings, aggregates) => node.asyncStart(settings, aggregates),

@@ -22,6 +22,7 @@ import type { AggregateValues } from '../program/program.js';
 import { aggregateCombiner, coordinatorContext } from './aggregates.js';
 import { AsyncRunner, type AsyncMode, type AsyncPoll, type AsyncRunSettings, type AsyncWorkerStats } from './async-runner.js';
 import { mirrorRecordWidth } from './state.js';
+import { readCheckpointPart, writeCheckpointPart, type CheckpointPartInfo } from './checkpoint-part.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
 /** What a worker sent each peer during a call: payload bytes and (non-empty) messages, indexed by peer. */
@@ -120,6 +121,7 @@ export class WorkerNode {
 
   /** BSP, second half of step t: mirrors install values, scatter; signals to masters; activation for t + 1, flags out. */
   async scatterActivate(t: number, aggregates: AggregateValues): Promise<{ activeMasters: number; sent: SentTraffic }> {
+    this.latestAggregates = aggregates;
     const values = await this.take('values', t);
     const signalsOut = this.compute(() => this.runtime.scatter(values, aggregates));
     // An always-active program runs every vertex in every step after step 0 whatever was signalled,
@@ -134,6 +136,29 @@ export class WorkerNode {
     const activated = this.compute(() => this.runtime.activate(signals, t + 1));
     this.send('flags', t + 1, activated.outbox);
     return { activeMasters: activated.activeMasters, sent: this.takeTraffic() };
+  }
+
+  /**
+   * BSP, between steps (after `scatterActivate(step)`): this worker's part of a checkpoint, written
+   * to `file` in one transaction (checkpoint-part.ts). The flags of step + 1 are already on the
+   * mesh; they stay there for the next `gatherApply`.
+   */
+  checkpoint(file: string, step: number): CheckpointPartInfo {
+    return this.compute(() => writeCheckpointPart(file, this.runtime, step, this.latestAggregates));
+  }
+
+  /**
+   * BSP, instead of `activate` after `start`: the state of this worker's part of a checkpoint
+   * (verified against `checksum`), and the activation of the step after it, whose flags go to the
+   * mirrors as `scatterActivate` would have sent them. Returns that step (`nextStep`), the active
+   * masters and (`withAggregates`: one worker is asked) the aggregates saved.
+   */
+  restore(file: string, checksum: string, withAggregates: boolean): { nextStep: number; activeMasters: number; aggregates: AggregateValues | null } {
+    const restored = this.compute(() => readCheckpointPart(file, this.runtime, checksum));
+    this.latestAggregates = restored.aggregates;
+    if (!this.alwaysActive) this.send('flags', restored.step + 1, restored.activation.outbox);
+    this.sent = emptyTraffic(this.runtime.plan.numWorkers);
+    return { nextStep: restored.step + 1, activeMasters: restored.activation.activeMasters, aggregates: withAggregates ? restored.aggregates : null };
   }
 
   /**

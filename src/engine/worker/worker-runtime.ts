@@ -43,6 +43,8 @@ export class WorkerRuntime {
   private neighborLists: { ids: Uint32Array; mult: Uint32Array }[] | null = null;
   /** The vertex columns sent to mirrors after apply (`program.mirrorColumns`). */
   private readonly mirrorSpecs: ColumnSpec[];
+  /** Every column the program declared (a checkpoint's contents), vertex columns first. */
+  readonly stateSpecs: { readonly vertex: readonly ColumnSpec[]; readonly edge: readonly ColumnSpec[] };
   private readonly valueCodec: RecordCodec;
   private readonly partialCodec: RecordCodec;
   private readonly accumulatorWidth: number;
@@ -80,8 +82,9 @@ export class WorkerRuntime {
     this.plan = plan;
     this.program = program;
     this.facts = facts;
-    const { state, vertexSpecs } = allocateState(program, graph, degrees);
+    const { state, vertexSpecs, edgeSpecs } = allocateState(program, graph, degrees);
     this.state = state;
+    this.stateSpecs = { vertex: vertexSpecs, edge: edgeSpecs };
 
     const mirrored = program.mirrorColumns;
     this.mirrorSpecs = mirrored ? vertexSpecs.filter((spec) => mirrored.includes(spec.name)) : vertexSpecs;
@@ -348,6 +351,25 @@ export class WorkerRuntime {
   /** The aggregators over the vertices' current state (asynchronous runs: after the last update). */
   aggregateNow(): number[] {
     return this.aggregatePartials();
+  }
+
+  /** Which replicas are active in the step about to start: after `activate`, its masters (a checkpoint saves them). */
+  get activeFlags(): Uint8Array {
+    return this.active;
+  }
+
+  /**
+   * A checkpoint's restore: the masters flagged in `activeMasters` (saved from `activeFlags`)
+   * are active in step `iteration`, as if `activate` had just run for it — the same flags go to
+   * the mirrors (`outbox`). The columns were restored before; `init`'s signals are dropped.
+   */
+  restoreActivation(activeMasters: Uint8Array, iteration: number): { outbox: Message[]; activeMasters: number } {
+    const { signaled } = this;
+    const { isMaster } = this.plan;
+    for (let v = 0; v < signaled.length; v++) signaled[v] = isMaster[v] === 1 && activeMasters[v] === 1 ? 1 : 0;
+    // An always-active program's steady state (every master, no flags) is what a fresh runtime starts in.
+    this.allActive = true;
+    return this.activate([], iteration);
   }
 
   /** Sets the aggregator values visible to the next step (after init). */
