@@ -18,7 +18,7 @@ import type { NeighborSets } from '../src/engine/worker/neighbor-sets.js';
 import { ERROR_CODES, type GasError } from '../src/errors.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
-import { edgeListText, erdosRenyi, seededRandom } from './helpers/generators.js';
+import { docwordText, edgeListText, erdosRenyi, ratingsCsv } from './helpers/generators.js';
 import { ENDLESS_PAGERANK, LONG_GRAPH, startTestServer, waitForJob, type TestServer } from './helpers/server.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -28,14 +28,6 @@ const gc = runInNewContext('gc') as () => void;
 const ACCURACY = 1.05;
 
 let temp: TempCatalog;
-
-/** `users` × `items` ratings, each present with probability `p`. */
-function ratingsCsv(seed: number, users: number, items: number, p: number): string {
-  const random = seededRandom(seed);
-  const rows: string[] = ['userId,movieId,rating'];
-  for (let u = 1; u <= users; u++) for (let i = 1; i <= items; i++) if (random() < p) rows.push(`${u},${i},${1 + Math.floor(random() * 5)}`);
-  return `${rows.join('\n')}\n`;
-}
 
 beforeAll(async () => {
   temp = openTempCatalog();
@@ -53,19 +45,6 @@ beforeAll(async () => {
   await importGraph(catalog, { file: ratings, name: 'ratings', format: 'ratings', partitions: 4 });
   await importGraph(catalog, { file: writeGraphFile(temp.inputDir, 'docword.txt', docwordText(5, 200, 100)), name: 'corpus', format: 'uci', partitions: 4 });
 });
-
-/** A UCI bag of words: `docs` documents of 20–40 distinct words out of `words`, 1–3 tokens each. */
-function docwordText(seed: number, docs: number, words: number): string {
-  const random = seededRandom(seed);
-  const lines: string[] = [];
-  for (let d = 1; d <= docs; d++) {
-    const chosen = new Set<number>();
-    const distinct = 20 + Math.floor(random() * 21);
-    while (chosen.size < distinct) chosen.add(1 + Math.floor(random() * words));
-    for (const w of [...chosen].sort((a, b) => a - b)) lines.push(`${d} ${w} ${1 + Math.floor(random() * 3)}`);
-  }
-  return `${docs}\n${words}\n${lines.length}\n${lines.join('\n')}\n`;
-}
 
 afterAll(() => {
   temp.close();

@@ -21,6 +21,8 @@ import {
   type OptionValue,
   type StepReport,
   type StepTraffic,
+  type CheckpointPolicy,
+  type ResumePoint,
   type AsyncOutcome,
   type AsyncSettings,
   kebabCase,
@@ -35,6 +37,8 @@ import { vertexNotFound } from './label-hint.js';
 import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from '../engine/program/program-file.js';
 import { validateProgram } from './program-checks.js';
 import { topIds } from './top-vertices.js';
+import type { CheckpointSink, ResumeFrom } from './checkpoints.js';
+import type { WorkerEndpoint } from '../engine/runtime.js';
 
 /** How a job runs: what to run, where, and what to report. */
 export interface ExecuteOptions {
@@ -85,6 +89,16 @@ export interface ExecuteOptions {
   readonly onStep?: (step: StepReport) => void;
   /** Aborting stops the run at its next step boundary (async: its next poll) with GAS_ERR_CANCELLED; the workers are closed. */
   readonly signal?: AbortSignal;
+  /**
+   * Checkpoint every this many steps (`sync` engine, workers on this machine): a stored job can
+   * then be resumed from its newest checkpoint (`jobs resume`). Stored jobs also checkpoint when
+   * interrupted (a signal, a server shutting down), whatever this says.
+   */
+  readonly checkpointEvery?: number;
+  /** Where checkpoints go (run.ts sets it for stored jobs). */
+  readonly checkpoints?: CheckpointSink;
+  /** Start from this checkpoint instead of step 0 (run.ts: `jobs resume`). */
+  readonly resumeFrom?: ResumeFrom;
 }
 
 export type StopReason = 'converged' | 'max-iterations' | 'fixed-iterations' | 'max-updates' | 'timeout';
@@ -133,6 +147,10 @@ export interface ExecutionSummary {
   readonly workerStats: readonly { readonly name: string; readonly busyMs: number; readonly waitMs: number; readonly steps: number }[];
   /** SSP runs: the furthest any worker ran ahead of the slowest (≤ staleness). */
   readonly maxLead: number | null;
+  /** Checkpoints taken by this run (its attempt, when resumed): how many, after which steps, their bytes and the time writing them took. */
+  readonly checkpoints: { readonly every: number; readonly taken: number; readonly steps: readonly number[]; readonly bytes: number; readonly ms: number; readonly failed: readonly string[] } | null;
+  /** A resumed run: the checkpoint it started from (its number and the last step it held). */
+  readonly resumedFrom: { readonly checkpoint: number; readonly step: number } | null;
   /** `--engine async`: vertex updates, the histogram of updates per vertex, updates and time per worker, the scheduler, and why the run ended. */
   readonly async: (AsyncOutcome & { readonly scheduler: string }) | null;
   /** Fields the algorithm adds (`AlgorithmDefinition.summarize`: ALS's trainRmse and testRmse, …). */
@@ -288,7 +306,25 @@ export async function planJob(
   // The asynchronous engine runs on one worker unless more are asked for: one worker keeps every
   // consistency model without a lock and is reproducible bit for bit.
   const placement = choosePlacement(engine.name === 'async' && run.workers === undefined ? { ...run, workers: 1 } : run, spec, meta.numPartitions, meta.edges);
+  checkCheckpointing(run, engine, placement);
   return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement };
+}
+
+/** `--checkpoint-every` (and a resume): a positive integer, for the engine and placement that take checkpoints so far. */
+function checkCheckpointing(run: ExecuteOptions, engine: Engine, placement: Placement): void {
+  const every = run.checkpointEvery;
+  if (every === undefined && !run.resumeFrom) return;
+  if (every !== undefined && (!Number.isInteger(every) || every < 1)) {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --checkpoint-every must be a positive integer (steps), got ${every}`, { option: 'checkpoint-every' });
+  }
+  if (engine.name !== 'sync') {
+    throw new GasError('GAS_ERR_UNSUPPORTED', `run: checkpoints are taken by the sync engine only so far (this run uses ${engine.name})`, { option: 'checkpoint-every' });
+  }
+  if (placement.kind === 'cluster') {
+    throw new GasError('GAS_ERR_UNSUPPORTED', 'run: checkpoints of workers on other machines are not supported yet (workers on threads or in this process are)', {
+      option: 'checkpoint-every',
+    });
+  }
 }
 
 /** The steps a plan runs if nothing stops it sooner, when that is known: programs with no convergence test run all their iterations. */
@@ -321,7 +357,28 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
     const stepsPerIteration = definition.stepsPerIteration ?? 1;
     const maxIterations = ((options.maxIterations as number | undefined) ?? 100) * stepsPerIteration;
     const { column, width } = resultColumn;
-    const evaluations: Evaluation[] = [];
+    const resumeFrom = run.resumeFrom;
+    const evaluations: Evaluation[] = resumeFrom ? [...resumeFrom.manifest.evaluations] : [];
+    const priorComputeMs = resumeFrom?.manifest.computeMs ?? 0;
+    const taken: Checkpointed = { steps: [], bytes: 0, ms: 0, failed: [] };
+    const sink = engine.name === 'sync' && placement.kind !== 'cluster' ? run.checkpoints : undefined;
+    const checkpoint: CheckpointPolicy | undefined = sink && {
+      every: sink.every,
+      wanted: () => sink.wanted(),
+      save: (step, workers, steps) => saveCheckpoint(sink, step, workers, steps, evaluations, priorComputeMs + performance.now() - computeStart, taken),
+    };
+    const resume: ResumePoint | undefined = resumeFrom && {
+      steps: resumeFrom.manifest.steps,
+      async restore(workers) {
+        const parts = resumeFrom.manifest.parts;
+        const restored = await Promise.all(workers.map((w, i) => w.restore(resumeFrom.files[i]!, parts[i]!.checksum, i === 0)));
+        return {
+          nextStep: restored[0]!.nextStep,
+          activeVertices: restored.reduce((sum, r) => sum + r.activeMasters, 0),
+          aggregates: restored[0]!.aggregates!,
+        };
+      },
+    };
     const evaluation = definition.evaluation;
     const afterStep = evaluation
       ? async (step: StepReport): Promise<void> => {
@@ -330,8 +387,13 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
           evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
         }
       : undefined;
-    const outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep: run.onStep, afterStep, signal: run.signal });
-    const computeMs = performance.now() - computeStart;
+    if (resumeFrom && resumeFrom.manifest.parts.length !== endpoints.length) {
+      throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: the checkpoint has ${resumeFrom.manifest.parts.length} parts, one per worker; this run has ${endpoints.length} workers`, {
+        option: 'workers',
+      });
+    }
+    const outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep: run.onStep, afterStep, signal: run.signal, checkpoint, resume });
+    const computeMs = priorComputeMs + performance.now() - computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
     // An asynchronous run has no steps to evaluate after: its evaluation is of the final values.
     if (evaluation && outcome.async && outcome.steps.length > 0) {
@@ -376,12 +438,53 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         steps: outcome.workerSteps?.[w] ?? outcome.iterations,
       })),
       maxLead: outcome.maxLead ?? null,
+      checkpoints: checkpoint ? { every: checkpoint.every, taken: taken.steps.length, ...taken } : null,
+      resumedFrom: resumeFrom ? { checkpoint: resumeFrom.manifest.seq, step: resumeFrom.manifest.step } : null,
       async: outcome.async ? { ...outcome.async, scheduler: async.scheduler } : null,
       ...definition.summarize?.(prepared, { steps: outcome.steps, evaluations, computeMs, workers: endpoints.length, aggregates: outcome.aggregates }),
     };
     return { summary, values };
   } finally {
     await workers?.close();
+  }
+}
+
+/** The checkpoints a run took: after which steps, their bytes and writing time, and those that could not be written. */
+interface Checkpointed {
+  readonly steps: number[];
+  bytes: number;
+  ms: number;
+  readonly failed: string[];
+}
+
+/**
+ * Every worker writes its part of a checkpoint after step `step`; once all have, the checkpoint is
+ * recorded. A checkpoint that cannot be written (a full disk) is abandoned and said in the
+ * summary: the job goes on, with the previous checkpoint as its newest.
+ */
+async function saveCheckpoint(
+  sink: CheckpointSink,
+  step: number,
+  workers: readonly WorkerEndpoint[],
+  steps: readonly StepReport[],
+  evaluations: readonly Evaluation[],
+  computeMs: number,
+  taken: Checkpointed,
+): Promise<void> {
+  const started = performance.now();
+  const { seq, files } = sink.begin(workers.length);
+  try {
+    const parts = await Promise.all(workers.map((w, i) => w.checkpoint(files[i]!, step)));
+    const writeMs = performance.now() - started;
+    sink.commit(seq, { step, parts: parts.map((part, i) => ({ file: files[i]!, ...part })), steps: [...steps], evaluations: [...evaluations], computeMs, writeMs });
+    taken.steps.push(step);
+    taken.bytes += parts.reduce((sum, part) => sum + part.bytes, 0);
+  } catch (error) {
+    if (!(error instanceof GasError) || !['GAS_ERR_NO_SPACE', 'GAS_ERR_IO'].includes(error.code)) throw error;
+    sink.abandon(seq);
+    taken.failed.push(`after step ${step}: ${error.message}`);
+  } finally {
+    taken.ms += performance.now() - started;
   }
 }
 

@@ -24,7 +24,7 @@ import { EventEmitter } from 'node:events';
 import { ERROR_CODES, GasError, type ErrorCode } from '../errors.js';
 import type { Catalog, JobRecord } from '../storage/index.js';
 import { isTerminal, phaseProgress, progressOf, type JobEvent, type JobEventBody, type JobState } from './job-events.js';
-import { admitJob, type JobSummary, type PreparedJob, type RunOptions } from './run.js';
+import { admitJob, admitResume, type JobSummary, type PreparedJob, type RunOptions } from './run.js';
 import { assertFits } from './estimate.js';
 import { admitImport } from './import-job.js';
 import type { GraphImportOptions } from './graphs.js';
@@ -49,6 +49,8 @@ export interface WorkHooks {
   readonly onStep?: (step: StepReport) => void;
   /** An import's phase and how far into it (0–1). */
   readonly onPhase?: (phase: string, fraction: number) => void;
+  /** Asked at a run's step boundaries: checkpoint before stopping (the job is being interrupted, not cancelled). */
+  readonly checkpointWanted?: () => boolean;
 }
 
 /** Import progress events, at most this often (ms) within a phase. */
@@ -129,6 +131,20 @@ export class JobService {
   }
 
   /**
+   * Queues interrupted or failed job `id` again, to go on from its newest usable checkpoint
+   * (run.ts `admitResume`); resolves with what it resumes from once its row says `queued`.
+   */
+  async resume(id: number | string): Promise<{ id: number; step: number; checkpoint: number; skipped: readonly string[] }> {
+    this.checkAdmission();
+    const admitted = await admitResume(this.catalog, id, 'queued');
+    // How it ended last time is history now.
+    this.endings.delete(admitted.jobId);
+    this.enqueue(admitted);
+    const { manifest } = admitted.resumedFrom;
+    return { id: admitted.jobId, step: manifest.step, checkpoint: manifest.seq, skipped: admitted.skipped };
+  }
+
+  /**
    * Checks an import's options and queues it as a job (`algorithm: 'import'`); resolves with its
    * id once its row exists. Its progress events name the phase (`progress.phase`) and how far
    * into it; a cancel stops it at the next report and nothing is stored.
@@ -200,22 +216,28 @@ export class JobService {
   /** Resolves with the job's record once it has ended. */
   async wait(id: number | string): Promise<JobRecord> {
     const jobId = this.get(id).id;
-    for await (const event of this.follow(jobId)) if (isTerminal(event.type)) break;
+    // follow returns after the job's end (an end it went on from, by `resume`, is not one).
+    for await (const _ of this.follow(jobId));
     return this.get(jobId);
   }
 
   /**
    * The job's events after `after`, then live ones, until the job ends (the end's event is the
    * last yielded) or `signal` aborts. Another process's job is followed by polling the catalog.
+   * A resumed job's log holds the end it was resumed from (`interrupted`, `failed`) and goes on:
+   * the generator returns only after the last end, so read it to its end rather than stopping at
+   * the first terminal event.
    */
   async *follow(id: number | string, after = 0, signal?: AbortSignal): AsyncGenerator<JobEvent> {
     const jobId = this.get(id).id;
     let seen = after;
     for (;;) {
-      for (const event of this.storedEvents(jobId, seen)) {
+      const events = this.storedEvents(jobId, seen);
+      for (const [k, event] of events.entries()) {
         seen = event.seq;
         yield event;
-        if (isTerminal(event.type)) return;
+        // An end is the end unless the job went on (`jobs resume`): later events, or a live row.
+        if (isTerminal(event.type) && k === events.length - 1 && isTerminal(this.get(jobId).status)) return;
       }
       if (signal?.aborted) return;
       const job = this.get(jobId);
@@ -380,6 +402,7 @@ export class JobService {
     try {
       const summary = await admitted.execute({
         signal: abort.signal,
+        checkpointWanted: () => active.stopping === 'interrupted',
         onPhase: (phase, fraction) => {
           const now = performance.now();
           if (phase === phaseAt.phase && fraction < 1 && now - phaseAt.at < PHASE_REPORT_MS) return;
@@ -403,7 +426,8 @@ export class JobService {
     } catch (error) {
       const stopping = active.stopping;
       if (stopping && error instanceof GasError && error.code === 'GAS_ERR_CANCELLED') {
-        const reason = stopping === 'interrupted' ? active.interruptedBy : undefined;
+        const reason = stopping === 'interrupted' ? this.resumeHint(id, active.interruptedBy) : undefined;
+        if (stopping === 'cancelled') this.catalog.checkpoints.removeAll(id, this.catalog.jobs.get(id).graphId);
         this.catalog.jobs.end(id, stopping, reason);
         this.record(id, stopping === 'cancelled' ? { type: 'cancelled' } : { type: 'interrupted', reason: reason! });
       } else {
@@ -411,6 +435,12 @@ export class JobService {
         this.record(id, { type: 'failed', code: failure.code, message: failure.message });
       }
     }
+  }
+
+  /** An interrupted job's reason, and how to go on when it left a checkpoint. */
+  private resumeHint(id: number, reason: string): string {
+    const newest = this.catalog.checkpoints.list(id)[0];
+    return newest ? `${reason}; \`gasworks jobs resume ${id}\` goes on from its checkpoint after step ${newest.step}` : reason;
   }
 
   private stop(active: Active, why: 'cancelled' | 'interrupted', reason = ''): void {

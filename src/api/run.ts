@@ -32,6 +32,7 @@ import {
 import { GasError } from '../errors.js';
 import { looksLikeProgramFile } from '../engine/program/program-file.js';
 import { asGasError } from './program-checks.js';
+import { checkpointSink, usableCheckpoint, type ResumeFrom, type ResumeSettings } from './checkpoints.js';
 
 export type { StopReason };
 
@@ -62,9 +63,15 @@ export interface AdmittedJob {
    * (`signal`) throws GAS_ERR_CANCELLED and leaves the row for the caller to end (`JobTable.end`).
    * The graph is closed when it returns.
    */
-  execute(hooks?: Pick<RunOptions, 'onStep' | 'signal'>): Promise<JobSummary>;
+  execute(hooks?: ExecuteHooks): Promise<JobSummary>;
   /** Closes the graph of a job that will not run (cancelled or interrupted while queued). */
   release(): void;
+}
+
+/** What the caller of `execute` follows the run by: progress, a cancel, and whether a stop should checkpoint first. */
+export interface ExecuteHooks extends Pick<RunOptions, 'onStep' | 'signal'> {
+  /** Asked at each step boundary: checkpoint now (the job is being interrupted and should resume from here). */
+  readonly checkpointWanted?: () => boolean;
 }
 
 /**
@@ -108,7 +115,6 @@ export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queue
   const { graph, reader, plan } = prepared;
   const definition = plan.definition;
   const options = plan.options;
-  const jobGraph = jobGraphOf(graph, reader);
   let jobId: number;
   try {
     check?.(prepared);
@@ -129,11 +135,31 @@ export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queue
     reader.close();
     throw asGasError(error, definition.name);
   }
+  return admitted(catalog, prepared, run, jobId, null);
+}
+
+/**
+ * Job `jobId` of `catalog`, whose row exists, ready to execute once (or be released): its run
+ * stores the result and records success, or records the failure. `resumeFrom` starts it from a
+ * checkpoint (`admitResume`).
+ */
+function admitted(catalog: Catalog, prepared: PreparedJob, run: RunOptions, jobId: number, resumeFrom: ResumeFrom | null): AdmittedJob {
+  const { graph, reader, plan } = prepared;
+  const definition = plan.definition;
+  const jobGraph = jobGraphOf(graph, reader);
   let used = false;
   const release = (): void => {
     if (used) return;
     used = true;
     reader.close();
+  };
+  const settings: ResumeSettings = {
+    engine: plan.engine.name,
+    workers: plan.placement.kind === 'cluster' ? plan.placement.addresses.length : plan.placement.workers,
+    inProcess: run.inProcess === true,
+    ownHeap: run.ownHeap === true,
+    checkpointEvery: run.checkpointEvery ?? 0,
+    ...(run.top !== undefined && { top: run.top }),
   };
   return {
     jobId,
@@ -141,8 +167,16 @@ export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queue
     release,
     async execute(hooks = {}) {
       if (used) throw new GasError('GAS_ERR_INTERNAL', `run: job ${jobId} was already run or released`, { job: jobId });
+      const { checkpointWanted, ...progress } = hooks;
+      const checkpoints = checkpointSink(catalog, { job: jobId, graphId: graph.id, layout: graph.layout }, settings, checkpointWanted ?? (() => false));
       try {
-        const { summary: execution, values } = await runPlan(jobGraph, plan, { ...run, ...hooks, jobId });
+        const { summary: execution, values } = await runPlan(jobGraph, plan, {
+          ...run,
+          ...progress,
+          jobId,
+          checkpoints,
+          ...(resumeFrom && { resumeFrom }),
+        });
         const { column, width } = execution.result;
         // Not needed for correctness (succeed checks again), but a graph gone must not get its directory back.
         catalog.jobs.assertGraphHeld(jobId);
@@ -155,6 +189,8 @@ export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queue
           computeMs: summary.timings.computeMs,
           summary: summary as unknown as Record<string, unknown>,
         });
+        // A finished job is never resumed: its checkpoints go.
+        catalog.checkpoints.removeAll(jobId, graph.id);
         return summary;
       } catch (error) {
         const failure = asGasError(error, definition.name);
@@ -167,6 +203,52 @@ export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queue
       }
     },
   };
+}
+
+/**
+ * Job `id` — interrupted, or failed — queued again to go on from its newest usable checkpoint
+ * (`usableCheckpoint`: every part verified; newer unusable ones are named in `skipped`), with the
+ * algorithm, options and run settings it started with, on the graph layout the checkpoint was
+ * written over. Refused (nothing changed) when the job is not resumable, has no usable
+ * checkpoint, or its graph was replaced or repartitioned since.
+ */
+export async function admitResume(catalog: Catalog, id: number | string, status: 'queued' | 'running'): Promise<AdmittedJob & { readonly resumedFrom: ResumeFrom; readonly skipped: readonly string[] }> {
+  const job = catalog.jobs.get(id);
+  if (job.status !== 'interrupted' && job.status !== 'failed') {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `jobs resume: job ${job.id} is ${job.status}; only an interrupted or failed job can be resumed`, { job: job.id });
+  }
+  if (job.graphId === null || job.graphRemoved !== null) {
+    throw new GasError('GAS_ERR_NOT_FOUND', `jobs resume: the graph of job ${job.id} (${job.graphName}) was ${job.graphRemoved ?? 'removed'} since; its checkpoints went with it`, {
+      job: job.id,
+    });
+  }
+  const { from, skipped } = usableCheckpoint(catalog, { id: job.id, graphId: job.graphId });
+  const { manifest } = from;
+  const run: RunOptions = {
+    graph: job.graphId,
+    algorithm: job.programFile ?? job.algorithm,
+    options: job.options,
+    engine: manifest.run.engine,
+    workers: manifest.run.workers,
+    inProcess: manifest.run.inProcess,
+    ownHeap: manifest.run.ownHeap,
+    ...(manifest.run.checkpointEvery > 0 && { checkpointEvery: manifest.run.checkpointEvery }),
+    ...(manifest.run.top !== undefined && { top: manifest.run.top }),
+    resumeFrom: from,
+  };
+  const prepared = await prepareJob(catalog, run);
+  try {
+    if (prepared.graph.layout !== manifest.layout) {
+      throw new GasError('GAS_ERR_NOT_FOUND', `jobs resume: graph ${prepared.graph.name} was repartitioned after job ${job.id}'s checkpoints; none fits its layout`, {
+        job: job.id,
+      });
+    }
+    catalog.jobs.requeue(job.id, status);
+  } catch (error) {
+    prepared.reader.close();
+    throw error;
+  }
+  return { ...admitted(catalog, prepared, run, job.id, from), resumedFrom: from, skipped };
 }
 
 function jobGraphOf(graph: GraphRecord, reader: GraphReader): JobGraph {

@@ -46,7 +46,7 @@ export abstract class GasCommand extends Command {
   }
 
   /** An informational line on stderr (not part of the command's output), left out under `--quiet`. */
-  protected inform(line: string): void {
+  inform(line: string): void {
     if (!this.quiet) this.context.stderr.write(`${line}\n`);
   }
 

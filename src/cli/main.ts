@@ -15,6 +15,7 @@ import { GraphListCommand } from './commands/graph-list.js';
 import { ImportCommand } from './commands/import.js';
 import { JobsCommand } from './commands/jobs.js';
 import { JobsCancelCommand } from './commands/jobs-cancel.js';
+import { JobsResumeCommand } from './commands/jobs-resume.js';
 import { JobsPruneCommand } from './commands/jobs-prune.js';
 import { JobsWatchCommand } from './commands/jobs-watch.js';
 import { JobsRmCommand } from './commands/jobs-rm.js';
@@ -49,6 +50,7 @@ const COMMANDS = [
   JobsRmCommand,
   JobsPruneCommand,
   JobsCancelCommand,
+  JobsResumeCommand,
   JobsWatchCommand,
   GenerateKronCommand,
   ServeCommand,

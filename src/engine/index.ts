@@ -47,7 +47,18 @@ export {
 } from './program/option-schema.js';
 export { engineByName, ENGINE_NAMES } from './coordinator/engines.js';
 export { throwIfCancelled } from './coordinator/engine.js';
-export type { Engine, EngineOptions, EngineOutcome, StepReport, StepTraffic, AsyncOutcome, AsyncSettings, AsyncWorkerFigures } from './coordinator/engine.js';
+export type {
+  Engine,
+  EngineOptions,
+  EngineOutcome,
+  StepReport,
+  StepTraffic,
+  AsyncOutcome,
+  AsyncSettings,
+  AsyncWorkerFigures,
+  CheckpointPolicy,
+  ResumePoint,
+} from './coordinator/engine.js';
 export { SCHEDULER_NAMES, type SchedulerName } from './worker/schedulers.js';
 export { CONSISTENCY_MODELS, isConsistency, type Consistency } from './worker/async-locks.js';
 export { asyncEngine, asyncRefusal } from './coordinator/async-engine.js';

@@ -189,6 +189,26 @@ export class JobTable {
     );
   }
 
+  /**
+   * An interrupted or failed job taken up again (`jobs resume`): `queued` for this process's
+   * service to start, or `running` at once, with its error and end cleared. GAS_ERR_BUSY if it is
+   * no longer interrupted or failed (another process resumed it first).
+   */
+  requeue(id: number, status: 'queued' | 'running'): void {
+    const changed = this.recording(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE jobs SET status = ?, owner_pid = ?, error_code = NULL, error_message = NULL, finished_at = NULL, cancel_requested = 0,
+               started_at = CASE WHEN ? = 'running' THEN ? ELSE started_at END
+             WHERE id = ? AND status IN ('interrupted', 'failed')`,
+          )
+          .run(status, process.pid, status, new Date().toISOString(), id).changes,
+    );
+    if (changed !== 1)
+      throw new GasError('GAS_ERR_BUSY', `jobs resume: job ${id} is no longer interrupted or failed (resumed by another process?)`, { job: id });
+  }
+
   /** Asks the process running job `id` to stop it (it polls `cancelRequested`); false if the job has already ended. */
   requestCancel(id: number): boolean {
     return this.db.prepare(`UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND status IN ${LIVE}`).run(id).changes === 1;

@@ -219,3 +219,24 @@ export function edgeListText(graph: TestGraph): string {
 export function importOptions(graph: TestGraph, directed: boolean): { undirected: boolean; weighted: boolean; dropSelfLoops: true } {
   return { undirected: !directed, weighted: graph.weights !== null, dropSelfLoops: true };
 }
+
+/** `users` × `items` ratings, each present with probability `p`. */
+export function ratingsCsv(seed: number, users: number, items: number, p: number): string {
+  const random = seededRandom(seed);
+  const rows: string[] = ['userId,movieId,rating'];
+  for (let u = 1; u <= users; u++) for (let i = 1; i <= items; i++) if (random() < p) rows.push(`${u},${i},${1 + Math.floor(random() * 5)}`);
+  return `${rows.join('\n')}\n`;
+}
+
+/** A UCI bag of words: `docs` documents of 20–40 distinct words out of `words`, 1–3 tokens each. */
+export function docwordText(seed: number, docs: number, words: number): string {
+  const random = seededRandom(seed);
+  const lines: string[] = [];
+  for (let d = 1; d <= docs; d++) {
+    const chosen = new Set<number>();
+    const distinct = 20 + Math.floor(random() * 21);
+    while (chosen.size < distinct) chosen.add(1 + Math.floor(random() * words));
+    for (const w of [...chosen].sort((a, b) => a - b)) lines.push(`${d} ${w} ${1 + Math.floor(random() * 3)}`);
+  }
+  return `${docs}\n${words}\n${lines.length}\n${lines.join('\n')}\n`;
+}

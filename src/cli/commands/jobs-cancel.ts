@@ -23,7 +23,8 @@ export class JobsCancelCommand extends GasCommand {
         const asked = service.cancel(this.job);
         if (isTerminal(asked.status) || waitSeconds === 0) return asked;
         const stop = AbortSignal.timeout(waitSeconds * 1000);
-        for await (const event of service.follow(asked.id, 0, stop)) if (isTerminal(event.type)) break;
+        // Read to its end: follow returns once the job has ended (or the wait is over).
+        for await (const _ of service.follow(asked.id, 0, stop));
         return service.get(asked.id);
       } finally {
         service.close();

@@ -24,6 +24,10 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   timeout: ['SECONDS', 'async: stop after this long'],
   consistency: ['MODEL', 'async on several workers: vertex, edge (the default: no two adjacent vertices run at once) or full (none within distance 2)'],
   staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
+  'checkpoint-every': [
+    'K',
+    'sync: checkpoint every K steps, so `gasworks jobs resume` can go on from the newest (an interrupted run checkpoints where it stops anyway)',
+  ],
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
   force: ['', 'run even when the memory estimate (`gasworks estimate`) says the job does not fit'],
   json: ['', 'print the summary as one JSON document'],
@@ -95,41 +99,12 @@ export class RunCommand extends GasCommand {
       inProcess: args.get('in-process') === 'true',
       slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
       top: integerOption(args.get('top'), '--top', 0, 1_000_000),
+      checkpointEvery: integerOption(args.get('checkpoint-every'), '--checkpoint-every', 1, 1_000_000_000),
     };
     const force = args.get('force') === 'true';
-    const summary = await this.withCatalog((catalog) => this.runThroughService(catalog, request, force));
+    const summary = await this.withCatalog((catalog) => runInService(this, catalog, (service) => service.submit(request, { force })));
     if (this.json) this.printJson(summary);
-    else this.printSummary(summary);
-  }
-
-  /**
-   * Runs the job through the job service, as the server does: its row is queued then running,
-   * its progress stored (another shell can `gasworks jobs watch` it) and drawn as a bar on a
-   * terminal, and `gasworks jobs cancel` from another shell stops it at a step boundary. The
-   * first Ctrl-C (or SIGTERM) stops it at the next step boundary and records it `interrupted`; a
-   * second one exits at once.
-   */
-  private async runThroughService(catalog: Catalog, request: RunOptions, force: boolean): Promise<JobSummary> {
-    const service = new JobService(catalog);
-    let signals = 0;
-    const onSignal = (name: NodeJS.Signals): void => {
-      if (++signals > 1) process.exit(130);
-      this.inform(`${name}: stopping the job at the next step boundary (again to exit at once)`);
-      void service.shutdown(`interrupted by ${name}`);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      const { id } = await service.submit(request, { force });
-      const progress = this.quiet || this.json ? undefined : jobProgressReporter(this.context.stderr);
-      for await (const event of service.follow(id)) if (event.type === 'progress') progress?.(event.progress);
-      progress?.(null);
-      return service.outcome(id);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      service.close();
-    }
+    else printJobSummary(this.context.stdout, summary);
   }
 
   /**
@@ -175,53 +150,89 @@ export class RunCommand extends GasCommand {
     out.write(`${definition.name} options:\n${algorithmOptionLines(definition).join('\n') || '  (none)'}\n\nrun options:\n`);
     for (const [name, [value, help]] of Object.entries(ENGINE_OPTIONS)) out.write(`  --${`${name} ${value}`.padEnd(26)} ${help}\n`);
   }
+}
 
-  private printSummary(s: JobSummary): void {
-    const out = this.context.stdout;
-    const perIteration = [...s.timings.perIterationMs].sort((a, b) => a - b);
-    const median = perIteration.length ? perIteration[perIteration.length >> 1]! : 0;
-    if (s.async) {
-      // No steps: the time, the throughput and how often vertices ran say what an asynchronous run did.
-      out.write(
-        `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
-          `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms; ${s.workers} worker${s.workers === 1 ? '' : 's'} (${s.placement}, async, ${s.async.consistency} consistency)\n` +
-          `  ${asyncText(s.async)}\n`,
-      );
-    } else
-      out.write(
-        `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
-          `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per step)\n` +
-          `  ${s.workers} worker(s) (${s.placement}${s.engine === 'ssp' ? `, ssp, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
-          `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step between workers (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${controlText(s)}${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
-      );
-    if (s.workerStats.length > 1) {
-      out.write(
-        `  ${s.workerStats.map((w) => `${w.name}: busy ${w.busyMs.toFixed(0)} ms, waiting ${w.waitMs.toFixed(0)} ms, ${w.steps} steps`).join('\n  ')}\n`,
-      );
-    }
-    const aggregates = Object.entries(s.aggregates);
-    if (aggregates.length) out.write(`  ${aggregates.map(([k, v]) => `${k} ${formatValue(v)}`).join(', ')}\n`);
-    // Fields the algorithm added (ALS: trainRmse, testRmse; LDA: sampler, …): series as first →
-    // last of the iterations that have a value (LDA's --likelihood-every leaves nulls between).
-    if (Array.isArray(s.residuals)) out.write(residualText(s));
-    for (const [name, value] of Object.entries(s)) {
-      if (COMMON_FIELDS.has(name) || RESIDUAL_FIELDS.has(name)) continue;
-      if (typeof value === 'number') out.write(`  ${name} ${formatValue(value)}\n`);
-      else if (typeof value === 'string') out.write(`  ${name} ${value}\n`);
-      else if (Array.isArray(value)) {
-        const series = value.filter((item): item is number => typeof item === 'number');
-        if (series.length === 0) continue;
-        // Of the run's iterations, how many have a value (LDA measures none for its last two sweeps).
-        const of = series.length < s.iterations ? `${series.length} of ${s.iterations}` : `${series.length}`;
-        out.write(`  ${name} ${formatValue(series[0]!)} → ${formatValue(series.at(-1)!)} (${of} iterations)\n`);
-      }
-    }
-    if (s.top.length) {
-      out.write(`\n  top ${s.top.length} by ${s.result.column}:\n`);
-      for (const { vertex, value } of s.top) out.write(`  ${String(vertex).padEnd(20)} ${formatValue(value)}\n`);
-    }
-    out.write(`\n  results: gasworks results ${s.jobId}\n`);
+/**
+ * Runs a job through the job service, as the server does — `start` submits or resumes it: its row
+ * is queued then running, its progress stored (another shell can `gasworks jobs watch` it) and
+ * drawn as a bar on a terminal, and `gasworks jobs cancel` from another shell stops it at a step
+ * boundary. The first Ctrl-C (or SIGTERM) stops it at the next step boundary, checkpoints it
+ * there (sync) and records it `interrupted`; a second one exits at once.
+ */
+export async function runInService(command: GasCommand, catalog: Catalog, start: (service: JobService) => Promise<{ id: number }>): Promise<JobSummary> {
+  const service = new JobService(catalog);
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (++signals > 1) process.exit(130);
+    command.inform(`${name}: stopping the job at the next step boundary (again to exit at once)`);
+    void service.shutdown(`interrupted by ${name}`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { id } = await start(service);
+    const progress = command.quiet || command.json ? undefined : jobProgressReporter(command.context.stderr);
+    for await (const event of service.follow(id)) if (event.type === 'progress') progress?.(event.progress);
+    progress?.(null);
+    return service.outcome(id);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    service.close();
   }
+}
+
+/** The human summary of a finished job. */
+export function printJobSummary(out: NodeJS.WritableStream, s: JobSummary): void {
+  const perIteration = [...s.timings.perIterationMs].sort((a, b) => a - b);
+  const median = perIteration.length ? perIteration[perIteration.length >> 1]! : 0;
+  if (s.async) {
+    // No steps: the time, the throughput and how often vertices ran say what an asynchronous run did.
+    out.write(
+      `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
+        `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms; ${s.workers} worker${s.workers === 1 ? '' : 's'} (${s.placement}, async, ${s.async.consistency} consistency)\n` +
+        `  ${asyncText(s.async)}\n`,
+    );
+  } else
+    out.write(
+      `job ${s.jobId}: ${s.algorithm} on ${s.graph} — ${stopText(s)}\n` +
+        `  load ${s.timings.loadMs.toFixed(0)} ms, compute ${s.timings.computeMs.toFixed(0)} ms (median ${median.toFixed(1)} ms per step)\n` +
+        `  ${s.workers} worker(s) (${s.placement}${s.engine === 'ssp' ? `, ssp, staleness ${s.staleness}, max lead ${s.maxLead}` : ''}), replication factor ${s.replicationFactor.toFixed(2)}, ` +
+        `${formatBytes(s.bytesExchanged / Math.max(1, s.timings.perIterationMs.length))} exchanged per step between workers (${Math.round(middle(s.exchange.mirrorUpdatesPerStep))} mirror updates)${controlText(s)}${s.wire ? `, ${formatBytes(s.wire.totalBytes)} on the wire (shards ${formatBytes(s.wire.shardBytes)})` : ''}\n`,
+    );
+  if (s.workerStats.length > 1) {
+    out.write(`  ${s.workerStats.map((w) => `${w.name}: busy ${w.busyMs.toFixed(0)} ms, waiting ${w.waitMs.toFixed(0)} ms, ${w.steps} steps`).join('\n  ')}\n`);
+  }
+  if (s.resumedFrom) out.write(`  resumed from checkpoint ${s.resumedFrom.checkpoint} (after step ${s.resumedFrom.step})\n`);
+  if (s.checkpoints && (s.checkpoints.taken > 0 || s.checkpoints.failed.length > 0)) out.write(checkpointText(s.checkpoints));
+  const aggregates = Object.entries(s.aggregates);
+  if (aggregates.length) out.write(`  ${aggregates.map(([k, v]) => `${k} ${formatValue(v)}`).join(', ')}\n`);
+  // Fields the algorithm added (ALS: trainRmse, testRmse; LDA: sampler, …): series as first →
+  // last of the iterations that have a value (LDA's --likelihood-every leaves nulls between).
+  if (Array.isArray(s.residuals)) out.write(residualText(s));
+  for (const [name, value] of Object.entries(s)) {
+    if (COMMON_FIELDS.has(name) || RESIDUAL_FIELDS.has(name)) continue;
+    if (typeof value === 'number') out.write(`  ${name} ${formatValue(value)}\n`);
+    else if (typeof value === 'string') out.write(`  ${name} ${value}\n`);
+    else if (Array.isArray(value)) {
+      const series = value.filter((item): item is number => typeof item === 'number');
+      if (series.length === 0) continue;
+      // Of the run's iterations, how many have a value (LDA measures none for its last two sweeps).
+      const of = series.length < s.iterations ? `${series.length} of ${s.iterations}` : `${series.length}`;
+      out.write(`  ${name} ${formatValue(series[0]!)} → ${formatValue(series.at(-1)!)} (${of} iterations)\n`);
+    }
+  }
+  if (s.top.length) {
+    out.write(`\n  top ${s.top.length} by ${s.result.column}:\n`);
+    for (const { vertex, value } of s.top) out.write(`  ${String(vertex).padEnd(20)} ${formatValue(value)}\n`);
+  }
+  out.write(`\n  results: gasworks results ${s.jobId}\n`);
+}
+
+/** The checkpoints a run took, and any it could not write. */
+function checkpointText(c: NonNullable<JobSummary['checkpoints']>): string {
+  const taken = c.taken > 0 ? `  checkpoints: ${c.taken} (after step ${c.steps.join(', ')}), ${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms writing\n` : '';
+  return taken + c.failed.map((failure) => `  checkpoint not written ${failure}\n`).join('');
 }
 
 /** Two lines per option: name, type and default; then its description and the other names it answers to. */
@@ -257,6 +268,8 @@ const COMMON_FIELDS = new Set([
   'workerStats',
   'maxLead',
   'async',
+  'checkpoints',
+  'resumedFrom',
 ]);
 
 /** Rank algorithms' residual fields (support/rank-stop-rule.ts), shown together by `residualText`. */

@@ -5,18 +5,18 @@
  * program sees — written to a single-file LMDB environment in **one transaction**, so a part is
  * whole or absent, never half written.
  *
- * Its checksum (SHA-256 over the part's description and every value written, in a fixed order)
- * goes to the coordinator, which records it in the checkpoint's manifest; reading a part
- * recomputes it over what was read and refuses a part that differs (GAS_ERR_CORRUPT), as it
- * refuses a file LMDB cannot open — the caller then falls back to an older checkpoint. LMDB's
- * pages carry no checksum of their own: a flipped byte in a value would otherwise come back as a
- * different rank.
+ * Two checksums go to the coordinator, which records them in the checkpoint's manifest: the
+ * SHA-256 of the file's bytes, checked before a resume opens the file (`verifyCheckpointPart`:
+ * LMDB's pages carry no checksum of their own, and a truncated file must not be mapped), and the
+ * SHA-256 over the part's description and every value, in a fixed order, checked again as a
+ * restore reads them. A part that fails either is refused (GAS_ERR_CORRUPT) and the caller falls
+ * back to an older checkpoint.
  *
  * Replicas are saved, not masters alone: a restore is then local to each worker (no exchange to
  * rebuild the mirrors' copies), at the price of the replication factor in bytes.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { GasError } from '../../errors.js';
 import { ColumnEnv, type Table } from '../../storage/graph-store.js';
 import { columnBytes, type ColumnSpec, type TypedColumn } from '../../storage/columns.js';
@@ -25,8 +25,12 @@ import type { Message, WorkerRuntime } from './worker-runtime.js';
 
 /** What a written part reports to the coordinator (its manifest entry). */
 export interface CheckpointPartInfo {
+  /** Bytes of the values saved, and their checksum (checked again by a restore). */
   readonly bytes: number;
   readonly checksum: string;
+  /** The file's size and the SHA-256 of its bytes: checked before the file is opened (`verifyCheckpointPart`). */
+  readonly fileBytes: number;
+  readonly fileChecksum: string;
 }
 
 /** A column of a part: where it is stored and how many rows it has. */
@@ -91,12 +95,36 @@ export function writeCheckpointPart(file: string, runtime: WorkerRuntime, step: 
     // A part whose transaction failed is an empty environment: it goes, with LMDB's lock file.
     if (!written) removeCheckpointPart(file);
   }
-  return { bytes, checksum };
+  const { size, sha256 } = hashFile(file);
+  return { bytes, checksum, fileBytes: size, fileChecksum: sha256 };
 }
 
-/** Reads every value of the part at `file` and checks it against `checksum` (the manifest's); throws GAS_ERR_CORRUPT if it cannot be used. */
-export function verifyCheckpointPart(file: string, checksum: string): void {
-  readPart(file, checksum);
+/**
+ * Checks the part at `file` against its manifest entry without opening it as a database: its
+ * size, then the SHA-256 of its bytes. A truncated LMDB file must never be mapped — reading a
+ * page past its end kills the process (SIGBUS) — and a flipped byte anywhere, in a value or in
+ * LMDB's own pages, is caught. Throws GAS_ERR_CORRUPT naming what differs.
+ */
+export function verifyCheckpointPart(file: string, part: Pick<CheckpointPartInfo, 'fileBytes' | 'fileChecksum'>): void {
+  if (!existsSync(file)) throw corrupt(file, 'the file is missing');
+  const size = statSync(file).size;
+  if (size !== part.fileBytes) throw corrupt(file, `it has ${size} bytes; ${part.fileBytes} were written`);
+  const { sha256 } = hashFile(file);
+  if (sha256 !== part.fileChecksum) throw corrupt(file, `its bytes changed since they were written (SHA-256 ${sha256}, written ${part.fileChecksum})`);
+}
+
+/** A file's size and the SHA-256 of its bytes, read in 1 MiB pieces. */
+function hashFile(file: string): { size: number; sha256: string } {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, 'r');
+  let size = 0;
+  try {
+    for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0; size += read) hash.update(buffer.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return { size, sha256: hash.digest('hex') };
 }
 
 /**

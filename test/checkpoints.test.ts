@@ -1,0 +1,219 @@
+/**
+ * Checkpoints and resumable jobs (issue 18): a job interrupted mid-run (the service shutting
+ * down, as on SIGTERM) checkpoints where it stops and is recorded `interrupted`; `resume` goes on
+ * from the newest checkpoint and ends with exactly the result of a run never interrupted — PageRank
+ * and ALS (floats, compared bit for bit: BSP on the same workers runs the same arithmetic in the
+ * same order), connected components (integers) and LDA (token topics in an edge column, topic
+ * totals in a vector aggregate). A corrupt or truncated newest checkpoint makes the resume fall
+ * back to the one before, never to a wrong result; no usable checkpoint is a clear refusal that
+ * changes nothing. A job keeps two checkpoints; one that succeeds or is cancelled keeps none.
+ */
+import { openSync, readFileSync, statSync, truncateSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobService, runJob, type RunOptions } from '../src/api/index.js';
+import { importGraph } from '../src/ingest/import-graph.js';
+import { graphDir, readResults } from '../src/storage/index.js';
+import { chain, docwordText, edgeListText, erdosRenyi, ratingsCsv } from './helpers/generators.js';
+import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+
+let temp: TempCatalog;
+
+beforeAll(async () => {
+  temp = openTempCatalog();
+  const { catalog, inputDir } = temp;
+  await importGraph(catalog, { file: writeGraphFile(inputDir, 'er.txt', edgeListText(erdosRenyi(11, 400, 2_000))), name: 'er', partitions: 4 });
+  await importGraph(catalog, { file: writeGraphFile(inputDir, 'chain.txt', edgeListText(chain(40))), name: 'chain', undirected: true, partitions: 4 });
+  await importGraph(catalog, { file: writeGraphFile(inputDir, 'ratings.csv', ratingsCsv(3, 120, 80, 0.2)), name: 'ratings', format: 'ratings', partitions: 4 });
+  await importGraph(catalog, { file: writeGraphFile(inputDir, 'docword.txt', docwordText(5, 60, 80)), name: 'corpus', format: 'uci', partitions: 4 });
+}, 60_000);
+
+afterAll(() => {
+  temp.close();
+  removeTempDirs();
+});
+
+/** The result column of a succeeded job. */
+function resultOf(id: number): Float64Array {
+  const job = temp.catalog.jobs.get(id);
+  return readResults(graphDir(temp.dataDir, job.graphId!), id).values;
+}
+
+/**
+ * Submits `request` to a service of its own and shuts that service down (a SIGTERM) once the job
+ * has reported step `atStep`; returns the job's id. The job checkpoints where it stops.
+ */
+async function interruptAt(request: RunOptions, atStep: number): Promise<number> {
+  const service = new JobService(temp.catalog);
+  const { id } = await service.submit(request);
+  let stopping: Promise<void> | null = null;
+  for await (const event of service.follow(id)) {
+    if (event.type === 'progress' && event.progress.step >= atStep && !stopping) stopping = service.shutdown('the test stopped it');
+  }
+  await stopping;
+  return id;
+}
+
+/** Resumes job `id` in a fresh service and waits for it. */
+async function resume(id: number): Promise<{ record: ReturnType<JobService['get']>; resumed: Awaited<ReturnType<JobService['resume']>> }> {
+  const service = new JobService(temp.catalog);
+  try {
+    const resumed = await service.resume(id);
+    return { record: await service.wait(id), resumed };
+  } finally {
+    await service.shutdown();
+  }
+}
+
+
+const CASES: { name: string; request: RunOptions; stopAt: number }[] = [
+  { name: 'PageRank (floats), 2 workers in this thread', request: { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 24 }, workers: 2, inProcess: true }, stopAt: 9 },
+  { name: 'PageRank on 2 worker threads', request: { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 24 }, workers: 2 }, stopAt: 9 },
+  { name: 'connected components (integers)', request: { graph: 'chain', algorithm: 'connected-components', workers: 2, inProcess: true }, stopAt: 12 },
+  { name: 'ALS', request: { graph: 'ratings', algorithm: 'als', options: { rank: 4, maxIterations: 8 }, workers: 2, inProcess: true }, stopAt: 6 },
+  { name: 'LDA (edge column, vector aggregate)', request: { graph: 'corpus', algorithm: 'lda', options: { topics: 4, maxIterations: 12 }, workers: 2, inProcess: true }, stopAt: 5 },
+];
+
+describe('an interrupted job resumes to the uninterrupted result', () => {
+  for (const { name, request, stopAt } of CASES) {
+    it(name, async () => {
+      const reference = await runJob(temp.catalog, request);
+      const expected = resultOf(reference.jobId);
+
+      const id = await interruptAt({ ...request, checkpointEvery: 4 }, stopAt);
+      const interrupted = temp.catalog.jobs.get(id);
+      expect(interrupted.status).toBe('interrupted');
+      expect(interrupted.errorMessage).toMatch(/the test stopped it; `gasworks jobs resume \d+` goes on from its checkpoint after step \d+/);
+      const kept = temp.catalog.checkpoints.list(id);
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept.length).toBeLessThanOrEqual(2);
+      // The newest is where it stopped (at or after the step that asked it to stop), not the last multiple of 4.
+      expect(kept[0]!.step).toBeGreaterThanOrEqual(stopAt);
+
+      const { record, resumed } = await resume(id);
+      expect(record.status).toBe('succeeded');
+      expect(resumed.step).toBe(kept[0]!.step);
+      expect(resumed.skipped).toEqual([]);
+      expect(record.iterations).toBe(reference.iterations);
+      expect(record.summary).toMatchObject({ resumedFrom: { checkpoint: kept[0]!.seq, step: kept[0]!.step } });
+      expect(resultOf(id)).toEqual(expected);
+      // A finished job is never resumed again: its checkpoints are gone.
+      expect(temp.catalog.checkpoints.list(id)).toEqual([]);
+    }, 60_000);
+  }
+});
+
+describe('a damaged newest checkpoint', () => {
+  const request: RunOptions = { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 30 }, workers: 2, inProcess: true, checkpointEvery: 3 };
+  let expected: Float64Array;
+
+  beforeAll(async () => {
+    const { checkpointEvery: _, ...plain } = request;
+    expected = resultOf((await runJob(temp.catalog, plain)).jobId);
+  });
+
+  /** A part file of checkpoint `seq` of job `id`. */
+  function partFile(id: number, seq: number, worker: number): string {
+    const job = temp.catalog.jobs.get(id);
+    const manifest = temp.catalog.checkpoints.list(id).find((c) => c.seq === seq)!.manifest as { parts: { file: string }[] };
+    return join(graphDir(temp.dataDir, job.graphId!), manifest.parts[worker]!.file);
+  }
+
+  const damages: { name: string; damage: (file: string) => void; why: RegExp }[] = [
+    {
+      name: 'bytes flipped in a value',
+      damage: (file) => {
+        // The first 32 bytes of worker 1's rank column, found in the file and inverted.
+        const bytes = readFileSync(file);
+        const at = bytes.length >> 1;
+        const fd = openSync(file, 'r+');
+        try {
+          writeSync(fd, Buffer.from(bytes.subarray(at, at + 32).map((b) => b ^ 0xff)), 0, 32, at);
+        } finally {
+          closeSync(fd);
+        }
+      },
+      why: /its bytes changed since they were written/,
+    },
+    { name: 'truncated', damage: (file) => truncateSync(file, statSync(file).size >> 1), why: /bytes; \d+ were written/ },
+  ];
+
+  for (const { name, damage, why } of damages) {
+    it(`${name}: the resume falls back to the one before and still ends right`, async () => {
+      const id = await interruptAt(request, 10);
+      const [newest, previous] = temp.catalog.checkpoints.list(id);
+      expect(previous).toBeDefined();
+      damage(partFile(id, newest!.seq, 1));
+      const { record, resumed } = await resume(id);
+      expect(resumed.checkpoint).toBe(previous!.seq);
+      expect(resumed.skipped).toHaveLength(1);
+      expect(resumed.skipped[0]).toMatch(why);
+      expect(record.status).toBe('succeeded');
+      expect(resultOf(id)).toEqual(expected);
+    }, 60_000);
+  }
+
+  it('every checkpoint damaged: refused, and the job stays as it was', async () => {
+    const id = await interruptAt(request, 10);
+    for (const { seq } of temp.catalog.checkpoints.list(id)) truncateSync(partFile(id, seq, 0), 100);
+    const before = temp.catalog.jobs.get(id);
+    const service = new JobService(temp.catalog);
+    try {
+      await expect(service.resume(id)).rejects.toMatchObject({ code: 'GAS_ERR_NOT_FOUND', message: expect.stringMatching(/none of its 2 checkpoints is usable/) });
+    } finally {
+      await service.shutdown();
+    }
+    expect(temp.catalog.jobs.get(id)).toEqual(before);
+  }, 60_000);
+});
+
+describe('what a job keeps', () => {
+  it('the newest two checkpoints while it runs; none once it succeeds', async () => {
+    const service = new JobService(temp.catalog);
+    try {
+      const { id } = await service.submit({ graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 20 }, workers: 2, inProcess: true, checkpointEvery: 2 });
+      const seen = new Set<string>();
+      for await (const event of service.follow(id)) {
+        if (event.type === 'progress') seen.add(temp.catalog.checkpoints.list(id).map((c) => c.step).join(','));
+      }
+      // After step 1, 3, 5, …: at most two at a time, the newest two.
+      for (const kept of seen) if (kept) expect(kept.split(',').length).toBeLessThanOrEqual(2);
+      expect(seen).toContain('5,3');
+      const record = service.get(id);
+      expect(record.status).toBe('succeeded');
+      expect(record.summary).toMatchObject({ checkpoints: { every: 2, taken: 9, steps: [1, 3, 5, 7, 9, 11, 13, 15, 17] } });
+      expect(temp.catalog.checkpoints.list(id)).toEqual([]);
+    } finally {
+      await service.shutdown();
+    }
+  }, 60_000);
+
+  it('a cancelled job keeps none, and a running or succeeded job cannot be resumed', async () => {
+    const service = new JobService(temp.catalog);
+    try {
+      const { id } = await service.submit({ graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 1_000_000 }, inProcess: true, checkpointEvery: 1 });
+      for await (const event of service.follow(id)) if (event.type === 'progress' && event.progress.step >= 3) break;
+      await expect(service.resume(id)).rejects.toMatchObject({ code: 'GAS_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/is running; only an interrupted or failed job/) });
+      service.cancel(id);
+      expect((await service.wait(id)).status).toBe('cancelled');
+      expect(temp.catalog.checkpoints.list(id)).toEqual([]);
+    } finally {
+      await service.shutdown();
+    }
+  }, 60_000);
+
+  it('refuses --checkpoint-every where checkpoints are not taken yet, before any row exists', async () => {
+    const service = new JobService(temp.catalog);
+    try {
+      const before = temp.catalog.jobs.list({ limit: 1_000_000 }).length;
+      await expect(service.submit({ graph: 'er', algorithm: 'pagerank', engine: 'ssp', staleness: 1, checkpointEvery: 2 })).rejects.toMatchObject({
+        code: 'GAS_ERR_UNSUPPORTED',
+        message: expect.stringMatching(/sync engine only/),
+      });
+      await expect(service.submit({ graph: 'er', algorithm: 'pagerank', checkpointEvery: 0 })).rejects.toMatchObject({ code: 'GAS_ERR_INVALID_ARGUMENT' });
+      expect(temp.catalog.jobs.list({ limit: 1_000_000 })).toHaveLength(before);
+    } finally {
+      await service.shutdown();
+    }
+  });
+});
