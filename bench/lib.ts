@@ -68,7 +68,12 @@ export async function importRingWithChords(work: string, vertices: number, dataD
 }
 
 /** Imports an edge list into a fresh catalog at `dataDir`, prints an `import` JSON line, deletes the file. */
-async function importEdgeList(file: string, name: string, dataDir: string, options: { undirected?: boolean; partitions?: number }): Promise<{ graph: string; partitions: number }> {
+async function importEdgeList(
+  file: string,
+  name: string,
+  dataDir: string,
+  options: { undirected?: boolean; partitions?: number },
+): Promise<{ graph: string; partitions: number }> {
   const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
   const { importGraph } = await fromDist<typeof import('../src/ingest/import-graph.js')>('ingest/import-graph.js');
   const catalog = Catalog.open(dataDir);

@@ -6,7 +6,10 @@
  * same order), connected components (integers) and LDA (token topics in an edge column, topic
  * totals in a vector aggregate). A corrupt or truncated newest checkpoint makes the resume fall
  * back to the one before, never to a wrong result; no usable checkpoint is a clear refusal that
- * changes nothing. A job keeps two checkpoints; one that succeeds or is cancelled keeps none.
+ * changes nothing. A job keeps two checkpoints; one that succeeds or is cancelled keeps none. A
+ * worker thread that dies mid-run (test instrumentation: it exits when a chosen step begins) is
+ * recovered from by itself — from the newest checkpoint, or from the start without one — and the
+ * job ends with the uninterrupted result, its summary saying what was lost and where it went on.
  */
 import { openSync, readFileSync, statSync, truncateSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,46 +68,68 @@ async function resume(id: number): Promise<{ record: ReturnType<JobService['get'
   }
 }
 
-
 const CASES: { name: string; request: RunOptions; stopAt: number }[] = [
-  { name: 'PageRank (floats), 2 workers in this thread', request: { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 24 }, workers: 2, inProcess: true }, stopAt: 9 },
-  { name: 'PageRank on 2 worker threads', request: { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 24 }, workers: 2 }, stopAt: 9 },
+  {
+    name: 'PageRank (floats), 2 workers in this thread',
+    request: { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 24 }, workers: 2, inProcess: true },
+    stopAt: 9,
+  },
+  {
+    name: 'PageRank on 2 worker threads',
+    request: { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 24 }, workers: 2 },
+    stopAt: 9,
+  },
   { name: 'connected components (integers)', request: { graph: 'chain', algorithm: 'connected-components', workers: 2, inProcess: true }, stopAt: 12 },
   { name: 'ALS', request: { graph: 'ratings', algorithm: 'als', options: { rank: 4, maxIterations: 8 }, workers: 2, inProcess: true }, stopAt: 6 },
-  { name: 'LDA (edge column, vector aggregate)', request: { graph: 'corpus', algorithm: 'lda', options: { topics: 4, maxIterations: 12 }, workers: 2, inProcess: true }, stopAt: 5 },
+  {
+    name: 'LDA (edge column, vector aggregate)',
+    request: { graph: 'corpus', algorithm: 'lda', options: { topics: 4, maxIterations: 12 }, workers: 2, inProcess: true },
+    stopAt: 5,
+  },
 ];
 
 describe('an interrupted job resumes to the uninterrupted result', () => {
   for (const { name, request, stopAt } of CASES) {
-    it(name, async () => {
-      const reference = await runJob(temp.catalog, request);
-      const expected = resultOf(reference.jobId);
+    it(
+      name,
+      async () => {
+        const reference = await runJob(temp.catalog, request);
+        const expected = resultOf(reference.jobId);
 
-      const id = await interruptAt({ ...request, checkpointEvery: 4 }, stopAt);
-      const interrupted = temp.catalog.jobs.get(id);
-      expect(interrupted.status).toBe('interrupted');
-      expect(interrupted.errorMessage).toMatch(/the test stopped it; `gasworks jobs resume \d+` goes on from its checkpoint after step \d+/);
-      const kept = temp.catalog.checkpoints.list(id);
-      expect(kept.length).toBeGreaterThan(0);
-      expect(kept.length).toBeLessThanOrEqual(2);
-      // The newest is where it stopped (at or after the step that asked it to stop), not the last multiple of 4.
-      expect(kept[0]!.step).toBeGreaterThanOrEqual(stopAt);
+        const id = await interruptAt({ ...request, checkpointEvery: 4 }, stopAt);
+        const interrupted = temp.catalog.jobs.get(id);
+        expect(interrupted.status).toBe('interrupted');
+        expect(interrupted.errorMessage).toMatch(/the test stopped it; `gasworks jobs resume \d+` goes on from its checkpoint after step \d+/);
+        const kept = temp.catalog.checkpoints.list(id);
+        expect(kept.length).toBeGreaterThan(0);
+        expect(kept.length).toBeLessThanOrEqual(2);
+        // The newest is where it stopped (at or after the step that asked it to stop), not the last multiple of 4.
+        expect(kept[0]!.step).toBeGreaterThanOrEqual(stopAt);
 
-      const { record, resumed } = await resume(id);
-      expect(record.status).toBe('succeeded');
-      expect(resumed.step).toBe(kept[0]!.step);
-      expect(resumed.skipped).toEqual([]);
-      expect(record.iterations).toBe(reference.iterations);
-      expect(record.summary).toMatchObject({ resumedFrom: { checkpoint: kept[0]!.seq, step: kept[0]!.step } });
-      expect(resultOf(id)).toEqual(expected);
-      // A finished job is never resumed again: its checkpoints are gone.
-      expect(temp.catalog.checkpoints.list(id)).toEqual([]);
-    }, 60_000);
+        const { record, resumed } = await resume(id);
+        expect(record.status).toBe('succeeded');
+        expect(resumed.step).toBe(kept[0]!.step);
+        expect(resumed.skipped).toEqual([]);
+        expect(record.iterations).toBe(reference.iterations);
+        expect(record.summary).toMatchObject({ resumedFrom: { checkpoint: kept[0]!.seq, step: kept[0]!.step } });
+        expect(resultOf(id)).toEqual(expected);
+        // A finished job is never resumed again: its checkpoints are gone.
+        expect(temp.catalog.checkpoints.list(id)).toEqual([]);
+      },
+      60_000,
+    );
   }
 });
 
 describe('a damaged newest checkpoint', () => {
-  const request: RunOptions = { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 30 }, workers: 2, inProcess: true, checkpointEvery: 3 };
+  const request: RunOptions = {
+    graph: 'er',
+    algorithm: 'pagerank',
+    options: { tolerance: 0, maxIterations: 30 },
+    workers: 2,
+    inProcess: true,
+    checkpointEvery: 3,
+  };
   let expected: Float64Array;
 
   beforeAll(async () => {
@@ -159,7 +184,10 @@ describe('a damaged newest checkpoint', () => {
     const before = temp.catalog.jobs.get(id);
     const service = new JobService(temp.catalog);
     try {
-      await expect(service.resume(id)).rejects.toMatchObject({ code: 'GAS_ERR_NOT_FOUND', message: expect.stringMatching(/none of its 2 checkpoints is usable/) });
+      await expect(service.resume(id)).rejects.toMatchObject({
+        code: 'GAS_ERR_NOT_FOUND',
+        message: expect.stringMatching(/none of its 2 checkpoints is usable/),
+      });
     } finally {
       await service.shutdown();
     }
@@ -171,10 +199,23 @@ describe('what a job keeps', () => {
   it('the newest two checkpoints while it runs; none once it succeeds', async () => {
     const service = new JobService(temp.catalog);
     try {
-      const { id } = await service.submit({ graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 20 }, workers: 2, inProcess: true, checkpointEvery: 2 });
+      const { id } = await service.submit({
+        graph: 'er',
+        algorithm: 'pagerank',
+        options: { tolerance: 0, maxIterations: 20 },
+        workers: 2,
+        inProcess: true,
+        checkpointEvery: 2,
+      });
       const seen = new Set<string>();
       for await (const event of service.follow(id)) {
-        if (event.type === 'progress') seen.add(temp.catalog.checkpoints.list(id).map((c) => c.step).join(','));
+        if (event.type === 'progress')
+          seen.add(
+            temp.catalog.checkpoints
+              .list(id)
+              .map((c) => c.step)
+              .join(','),
+          );
       }
       // After step 1, 3, 5, …: at most two at a time, the newest two.
       for (const kept of seen) if (kept) expect(kept.split(',').length).toBeLessThanOrEqual(2);
@@ -191,9 +232,18 @@ describe('what a job keeps', () => {
   it('a cancelled job keeps none, and a running or succeeded job cannot be resumed', async () => {
     const service = new JobService(temp.catalog);
     try {
-      const { id } = await service.submit({ graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 1_000_000 }, inProcess: true, checkpointEvery: 1 });
+      const { id } = await service.submit({
+        graph: 'er',
+        algorithm: 'pagerank',
+        options: { tolerance: 0, maxIterations: 1_000_000 },
+        inProcess: true,
+        checkpointEvery: 1,
+      });
       for await (const event of service.follow(id)) if (event.type === 'progress' && event.progress.step >= 3) break;
-      await expect(service.resume(id)).rejects.toMatchObject({ code: 'GAS_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/is running; only an interrupted or failed job/) });
+      await expect(service.resume(id)).rejects.toMatchObject({
+        code: 'GAS_ERR_INVALID_ARGUMENT',
+        message: expect.stringMatching(/is running; only an interrupted or failed job/),
+      });
       service.cancel(id);
       expect((await service.wait(id)).status).toBe('cancelled');
       expect(temp.catalog.checkpoints.list(id)).toEqual([]);
@@ -216,4 +266,36 @@ describe('what a job keeps', () => {
       await service.shutdown();
     }
   });
+});
+
+describe('a worker thread lost mid-run', () => {
+  const base: RunOptions = { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 20 }, workers: 2 };
+  let expected: Float64Array;
+
+  beforeAll(async () => {
+    expected = resultOf((await runJob(temp.catalog, base)).jobId);
+  }, 60_000);
+
+  it('the job recovers from the newest checkpoint by itself, with the uninterrupted result', async () => {
+    const summary = await runJob(temp.catalog, { ...base, checkpointEvery: 3, crashWorker: { worker: 1, atStep: 10 } });
+    expect(summary.recoveries).toEqual([
+      { worker: 'thread 1', error: 'worker thread 1: exited with code 70', lostAfterStep: 9, resumedAfterStep: 8, ms: expect.any(Number) },
+    ]);
+    expect(summary.iterations).toBe(20);
+    expect(resultOf(summary.jobId)).toEqual(expected);
+    expect(temp.catalog.jobs.get(summary.jobId).status).toBe('succeeded');
+  }, 60_000);
+
+  it('without a checkpoint it starts again from the beginning', async () => {
+    const summary = await runJob(temp.catalog, { ...base, crashWorker: { worker: 0, atStep: 4 } });
+    expect(summary.recoveries).toMatchObject([{ worker: 'thread 0', lostAfterStep: 3, resumedAfterStep: null }]);
+    expect(resultOf(summary.jobId)).toEqual(expected);
+  }, 60_000);
+
+  it('--max-recoveries 0: the lost worker fails the job, naming it', async () => {
+    const error = await runJob(temp.catalog, { ...base, maxRecoveries: 0, crashWorker: { worker: 1, atStep: 2 } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringMatching(/exited with code 70/) });
+    const [job] = temp.catalog.jobs.list({ limit: 1 });
+    expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_WORKER' });
+  }, 60_000);
 });

@@ -227,7 +227,11 @@ describe('shutdown', () => {
     await until(service, running.id, 'progress');
     const queued = await service.submit(ENDLESS_PAGERANK);
     await service.shutdown('the test stopped the service');
-    expect(service.get(running.id)).toMatchObject({ status: 'interrupted', errorMessage: 'the test stopped the service' });
+    // It checkpointed where it stopped, and says how to go on.
+    expect(service.get(running.id)).toMatchObject({
+      status: 'interrupted',
+      errorMessage: expect.stringMatching(new RegExp(`^the test stopped the service; \`gasworks jobs resume ${running.id}\` goes on from its checkpoint after step \\d+$`)),
+    });
     expect(service.get(queued.id)).toMatchObject({ status: 'interrupted', errorMessage: 'the test stopped the service' });
     expect(resultFileExists(running.id)).toBe(false);
     await expect(service.submit(ENDLESS_PAGERANK)).rejects.toMatchObject({ code: 'GAS_ERR_OVERLOADED' });

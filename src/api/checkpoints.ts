@@ -61,6 +61,8 @@ export interface CheckpointSink {
   commit(seq: number, manifest: Omit<CheckpointManifest, 'format' | 'job' | 'seq' | 'layout' | 'run'>): void;
   /** Removes the files of a checkpoint that could not be completed. */
   abandon(seq: number): void;
+  /** The newest checkpoint whose parts verify (a run recovering from a lost worker goes on from it), or null. */
+  latest(): ResumeFrom | null;
 }
 
 /** Where a resumed run starts: the manifest and its parts' absolute paths. */
@@ -102,6 +104,15 @@ export function checkpointSink(
     abandon(seq) {
       catalog.checkpoints.removeFiles(graphId, job, seq);
     },
+    latest() {
+      if (catalog.checkpoints.list(job).length === 0) return null;
+      try {
+        return usableCheckpoint(catalog, { id: job, graphId }).from;
+      } catch (error) {
+        if (error instanceof GasError && error.code === 'GAS_ERR_NOT_FOUND') return null;
+        throw error;
+      }
+    },
   };
 }
 
@@ -136,6 +147,7 @@ export function usableCheckpoint(catalog: Catalog, job: { readonly id: number; r
 function asManifest(record: CheckpointRecord): CheckpointManifest | null {
   const manifest = record.manifest as unknown as CheckpointManifest;
   const parts = manifest.parts as unknown;
-  const wellFormed = Array.isArray(parts) && parts.every((part: Partial<CheckpointPart>) => typeof part.file === 'string' && typeof part.fileChecksum === 'string');
+  const wellFormed =
+    Array.isArray(parts) && parts.every((part: Partial<CheckpointPart>) => typeof part.file === 'string' && typeof part.fileChecksum === 'string');
   return manifest.format === 1 && wellFormed && Array.isArray(manifest.steps) ? manifest : null;
 }

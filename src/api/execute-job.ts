@@ -23,6 +23,7 @@ import {
   type StepTraffic,
   type CheckpointPolicy,
   type ResumePoint,
+  type EngineOutcome,
   type AsyncOutcome,
   type AsyncSettings,
   kebabCase,
@@ -95,6 +96,13 @@ export interface ExecuteOptions {
    * interrupted (a signal, a server shutting down), whatever this says.
    */
   readonly checkpointEvery?: number;
+  /**
+   * Workers on threads: how many lost workers (a crashed thread) the run recovers from, each time
+   * starting the workers again from the newest checkpoint (or from the start without one). Default 3; 0 never.
+   */
+  readonly maxRecoveries?: number;
+  /** Testing (fault tolerance): worker `worker` exits at once when step `atStep` begins, the first time only. */
+  readonly crashWorker?: { readonly worker: number; readonly atStep: number };
   /** Where checkpoints go (run.ts sets it for stored jobs). */
   readonly checkpoints?: CheckpointSink;
   /** Start from this checkpoint instead of step 0 (run.ts: `jobs resume`). */
@@ -148,9 +156,18 @@ export interface ExecutionSummary {
   /** SSP runs: the furthest any worker ran ahead of the slowest (≤ staleness). */
   readonly maxLead: number | null;
   /** Checkpoints taken by this run (its attempt, when resumed): how many, after which steps, their bytes and the time writing them took. */
-  readonly checkpoints: { readonly every: number; readonly taken: number; readonly steps: readonly number[]; readonly bytes: number; readonly ms: number; readonly failed: readonly string[] } | null;
+  readonly checkpoints: {
+    readonly every: number;
+    readonly taken: number;
+    readonly steps: readonly number[];
+    readonly bytes: number;
+    readonly ms: number;
+    readonly failed: readonly string[];
+  } | null;
   /** A resumed run: the checkpoint it started from (its number and the last step it held). */
   readonly resumedFrom: { readonly checkpoint: number; readonly step: number } | null;
+  /** Workers lost and recovered from during the run, in order (empty when none was lost). */
+  readonly recoveries: readonly Recovery[];
   /** `--engine async`: vertex updates, the histogram of updates per vertex, updates and time per worker, the scheduler, and why the run ended. */
   readonly async: (AsyncOutcome & { readonly scheduler: string }) | null;
   /** Fields the algorithm adds (`AlgorithmDefinition.summarize`: ALS's trainRmse and testRmse, …). */
@@ -318,12 +335,18 @@ function checkCheckpointing(run: ExecuteOptions, engine: Engine, placement: Plac
     throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --checkpoint-every must be a positive integer (steps), got ${every}`, { option: 'checkpoint-every' });
   }
   if (engine.name !== 'sync') {
-    throw new GasError('GAS_ERR_UNSUPPORTED', `run: checkpoints are taken by the sync engine only so far (this run uses ${engine.name})`, { option: 'checkpoint-every' });
-  }
-  if (placement.kind === 'cluster') {
-    throw new GasError('GAS_ERR_UNSUPPORTED', 'run: checkpoints of workers on other machines are not supported yet (workers on threads or in this process are)', {
+    throw new GasError('GAS_ERR_UNSUPPORTED', `run: checkpoints are taken by the sync engine only so far (this run uses ${engine.name})`, {
       option: 'checkpoint-every',
     });
+  }
+  if (placement.kind === 'cluster') {
+    throw new GasError(
+      'GAS_ERR_UNSUPPORTED',
+      'run: checkpoints of workers on other machines are not supported yet (workers on threads or in this process are)',
+      {
+        option: 'checkpoint-every',
+      },
+    );
   }
 }
 
@@ -342,57 +365,106 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
   const meta = source.meta;
   let workers: StartedWorkers | null = null;
   try {
-    const loadStart = performance.now();
-    workers = await startWorkers(source, program, spec, placement, {
-      slowWorker: run.slowWorker,
-      keepsMessages: engine.keepsMessages,
-      jobId: run.jobId,
-      secret: run.clusterSecret,
-    });
-    const { endpoints, facts } = workers;
-    const loadMs = performance.now() - loadStart;
-    throwIfCancelled(run.signal);
-
-    const computeStart = performance.now();
     const stepsPerIteration = definition.stepsPerIteration ?? 1;
     const maxIterations = ((options.maxIterations as number | undefined) ?? 100) * stepsPerIteration;
     const { column, width } = resultColumn;
-    const resumeFrom = run.resumeFrom;
-    const evaluations: Evaluation[] = resumeFrom ? [...resumeFrom.manifest.evaluations] : [];
-    const priorComputeMs = resumeFrom?.manifest.computeMs ?? 0;
+    const evaluation = definition.evaluation;
     const taken: Checkpointed = { steps: [], bytes: 0, ms: 0, failed: [] };
     const sink = engine.name === 'sync' && placement.kind !== 'cluster' ? run.checkpoints : undefined;
-    const checkpoint: CheckpointPolicy | undefined = sink && {
-      every: sink.every,
-      wanted: () => sink.wanted(),
-      save: (step, workers, steps) => saveCheckpoint(sink, step, workers, steps, evaluations, priorComputeMs + performance.now() - computeStart, taken),
+    const maxRecoveries = resolveMaxRecoveries(run);
+    const recoveries: Recovery[] = [];
+    let resumeFrom = run.resumeFrom;
+    let lastStep = -1;
+    const onStep = (step: StepReport): void => {
+      lastStep = step.iteration;
+      run.onStep?.(step);
     };
-    const resume: ResumePoint | undefined = resumeFrom && {
-      steps: resumeFrom.manifest.steps,
-      async restore(workers) {
-        const parts = resumeFrom.manifest.parts;
-        const restored = await Promise.all(workers.map((w, i) => w.restore(resumeFrom.files[i]!, parts[i]!.checksum, i === 0)));
-        return {
-          nextStep: restored[0]!.nextStep,
-          activeVertices: restored.reduce((sum, r) => sum + r.activeMasters, 0),
-          aggregates: restored[0]!.aggregates!,
-        };
-      },
-    };
-    const evaluation = definition.evaluation;
-    const afterStep = evaluation
-      ? async (step: StepReport): Promise<void> => {
-          if ((step.iteration + 1) % evaluation.every !== 0) return;
-          const values = await collectResult(endpoints, column, width, meta.vertices);
-          evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
-        }
-      : undefined;
-    if (resumeFrom && resumeFrom.manifest.parts.length !== endpoints.length) {
-      throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: the checkpoint has ${resumeFrom.manifest.parts.length} parts, one per worker; this run has ${endpoints.length} workers`, {
-        option: 'workers',
+    let loadMs = 0;
+    let computeStart = 0;
+    let priorComputeMs = 0;
+    let evaluations: Evaluation[] = [];
+    let outcome: EngineOutcome;
+    // Each attempt starts the workers and runs the engine — from the start, or from a checkpoint;
+    // a worker lost on threads starts the next attempt from the newest checkpoint (`recoveries`).
+    for (;;) {
+      const loadStart = performance.now();
+      workers = await startWorkers(source, program, spec, placement, {
+        slowWorker: run.slowWorker,
+        // Testing: the crash happens once, not again in the attempt that recovers from it.
+        crashWorker: recoveries.length === 0 ? run.crashWorker : undefined,
+        keepsMessages: engine.keepsMessages,
+        jobId: run.jobId,
+        secret: run.clusterSecret,
       });
+      const { endpoints, facts } = workers;
+      const attemptLoadMs = performance.now() - loadStart;
+      loadMs += attemptLoadMs;
+      throwIfCancelled(run.signal);
+
+      computeStart = performance.now();
+      const from = resumeFrom;
+      evaluations = from ? [...from.manifest.evaluations] : [];
+      priorComputeMs = from?.manifest.computeMs ?? 0;
+      const attemptEvaluations = evaluations;
+      const attemptPrior = priorComputeMs;
+      const attemptStart = computeStart;
+      const checkpoint: CheckpointPolicy | undefined = sink && {
+        every: sink.every,
+        wanted: () => sink.wanted(),
+        save: (step, endpoints, steps) =>
+          saveCheckpoint(sink, step, endpoints, steps, attemptEvaluations, attemptPrior + performance.now() - attemptStart, taken),
+      };
+      const resume: ResumePoint | undefined = from && {
+        steps: from.manifest.steps,
+        async restore(endpoints) {
+          const parts = from.manifest.parts;
+          const restored = await Promise.all(endpoints.map((w, i) => w.restore(from.files[i]!, parts[i]!.checksum, i === 0)));
+          return {
+            nextStep: restored[0]!.nextStep,
+            activeVertices: restored.reduce((sum, r) => sum + r.activeMasters, 0),
+            aggregates: restored[0]!.aggregates!,
+          };
+        },
+      };
+      const afterStep = evaluation
+        ? async (step: StepReport): Promise<void> => {
+            if ((step.iteration + 1) % evaluation.every !== 0) return;
+            const values = await collectResult(endpoints, column, width, meta.vertices);
+            attemptEvaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
+          }
+        : undefined;
+      if (from && from.manifest.parts.length !== endpoints.length) {
+        throw new GasError(
+          'GAS_ERR_INVALID_ARGUMENT',
+          `run: the checkpoint has ${from.manifest.parts.length} parts, one per worker; this run has ${endpoints.length} workers`,
+          {
+            option: 'workers',
+          },
+        );
+      }
+      const recovering = recoveries.at(-1);
+      if (recovering && recovering.ms === null) recovering.ms = attemptLoadMs;
+      try {
+        outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep, afterStep, signal: run.signal, checkpoint, resume });
+        break;
+      } catch (error) {
+        if (!(error instanceof GasError) || error.code !== 'GAS_ERR_WORKER' || placement.kind !== 'threads' || run.signal?.aborted) throw error;
+        // The worker that died, not the peer that first noticed its mesh link close.
+        const lost = await workers.lost(LOST_WORKER_WAIT_MS);
+        if (recoveries.length >= maxRecoveries) throw lost[0]?.error ?? error;
+        await workers.close();
+        workers = null;
+        resumeFrom = sink?.latest() ?? undefined;
+        recoveries.push({
+          worker: lost.length > 0 ? lost.map((w) => w.name).join(', ') : null,
+          error: lost.length > 0 ? lost.map((w) => w.error.message).join('; ') : error.message,
+          lostAfterStep: lastStep,
+          resumedAfterStep: resumeFrom ? resumeFrom.manifest.step : null,
+          ms: null,
+        });
+      }
     }
-    const outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep: run.onStep, afterStep, signal: run.signal, checkpoint, resume });
+    const { endpoints } = workers;
     const computeMs = priorComputeMs + performance.now() - computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
     // An asynchronous run has no steps to evaluate after: its evaluation is of the final values.
@@ -438,8 +510,9 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         steps: outcome.workerSteps?.[w] ?? outcome.iterations,
       })),
       maxLead: outcome.maxLead ?? null,
-      checkpoints: checkpoint ? { every: checkpoint.every, taken: taken.steps.length, ...taken } : null,
-      resumedFrom: resumeFrom ? { checkpoint: resumeFrom.manifest.seq, step: resumeFrom.manifest.step } : null,
+      checkpoints: sink ? { every: sink.every, taken: taken.steps.length, ...taken } : null,
+      resumedFrom: run.resumeFrom ? { checkpoint: run.resumeFrom.manifest.seq, step: run.resumeFrom.manifest.step } : null,
+      recoveries,
       async: outcome.async ? { ...outcome.async, scheduler: async.scheduler } : null,
       ...definition.summarize?.(prepared, { steps: outcome.steps, evaluations, computeMs, workers: endpoints.length, aggregates: outcome.aggregates }),
     };
@@ -447,6 +520,33 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
   } finally {
     await workers?.close();
   }
+}
+
+/**
+ * A worker lost and recovered from: which (its name, when the error named it), the error, the
+ * last step completed before, the checkpoint step the run went on from (null: from the start),
+ * and how long starting the workers again took (ms; restoring included under `loadMs`).
+ */
+export interface Recovery {
+  readonly worker: string | null;
+  readonly error: string;
+  readonly lostAfterStep: number;
+  readonly resumedAfterStep: number | null;
+  ms: number | null;
+}
+
+/** How long a failed run waits to learn which worker died (its thread's exit) before it recovers. */
+const LOST_WORKER_WAIT_MS = 2000;
+
+/** `maxRecoveries`: how many lost workers a run recovers from (default 3; 0 never). */
+function resolveMaxRecoveries(run: ExecuteOptions): number {
+  const max = run.maxRecoveries ?? 3;
+  if (!Number.isInteger(max) || max < 0) {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --max-recoveries must be a non-negative integer, got ${run.maxRecoveries}`, {
+      option: 'max-recoveries',
+    });
+  }
+  return max;
 }
 
 /** The checkpoints a run took: after which steps, their bytes and writing time, and those that could not be written. */
@@ -476,7 +576,14 @@ async function saveCheckpoint(
   try {
     const parts = await Promise.all(workers.map((w, i) => w.checkpoint(files[i]!, step)));
     const writeMs = performance.now() - started;
-    sink.commit(seq, { step, parts: parts.map((part, i) => ({ file: files[i]!, ...part })), steps: [...steps], evaluations: [...evaluations], computeMs, writeMs });
+    sink.commit(seq, {
+      step,
+      parts: parts.map((part, i) => ({ file: files[i]!, ...part })),
+      steps: [...steps],
+      evaluations: [...evaluations],
+      computeMs,
+      writeMs,
+    });
     taken.steps.push(step);
     taken.bytes += parts.reduce((sum, part) => sum + part.bytes, 0);
   } catch (error) {

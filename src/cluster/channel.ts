@@ -70,4 +70,9 @@ export abstract class Channel {
   get failed(): boolean {
     return this.failure !== null;
   }
+
+  /** Why the channel failed (the worker died, …), or null while it works. */
+  get failedWith(): GasError | null {
+    return this.failure;
+  }
 }

@@ -41,6 +41,8 @@ export type Placement =
 export interface StartOptions {
   /** Testing and benchmarks: make one worker a straggler, `factor` times slower. */
   readonly slowWorker?: { readonly worker: number; readonly factor: number };
+  /** Testing (fault tolerance): worker `worker` exits at once when step `atStep` begins (threads and processes). */
+  readonly crashWorker?: { readonly worker: number; readonly atStep: number };
   /** The job's id in the catalog, named in remote workers' log lines. */
   readonly jobId?: number;
   /** The engine keeps peers' messages past their step (SSP: `Engine.keepsMessages`): workers then pack each message into a buffer of its own. */
@@ -56,6 +58,12 @@ export interface StartedWorkers {
   readonly shipBytes: number;
   /** Bytes on the wire to and from remote workers so far (0 for threads and in-process). */
   wireBytes(): number;
+  /**
+   * After a run failed: the workers whose channel is dead (the thread exited, the process or its
+   * connection is gone), each with its channel's error, waiting up to `waitMs` for one to be
+   * found — a peer's report that its mesh link closed can arrive before the dead worker's exit.
+   */
+  lost(waitMs: number): Promise<{ readonly name: string; readonly error: GasError }[]>;
   close(): Promise<void>;
 }
 
@@ -100,12 +108,14 @@ export async function startWorkers(
 
   if (placement.kind === 'in-process') {
     if (options.slowWorker) throw new GasError('GAS_ERR_UNSUPPORTED', 'run: a slowed worker needs threads or a cluster');
+    if (options.crashWorker)
+      throw new GasError('GAS_ERR_UNSUPPORTED', 'run: a crashing worker needs threads or a cluster (it would take this process with it)');
     // Each worker its own instance where the spec can build one (as threads get): a program's
     // closure state is per worker.
     const programs = [program];
     for (let w = 1; w < size; w++) programs.push(spec ? await createProgram(spec, null) : program);
     const { endpoints } = loadInProcessWorkers(reader, (w) => programs[w]!, size);
-    return { endpoints, facts, shipBytes: 0, wireBytes: () => 0, close: async () => {} };
+    return { endpoints, facts, shipBytes: 0, wireBytes: () => 0, lost: async () => [], close: async () => {} };
   }
 
   if (!spec) {
@@ -155,6 +165,7 @@ export async function startWorkers(
           shardKey: keys[w]!,
           facts,
           slowdown: slowdownOf(w),
+          crashAtStep: options.crashWorker?.worker === w ? options.crashWorker.atStep : null,
           sharedMessages,
           jobId: options.jobId ?? null,
         }),
@@ -169,6 +180,11 @@ export async function startWorkers(
       facts,
       shipBytes,
       wireBytes: () => tcp.reduce((sum, c) => sum + c.bytesSent + c.bytesReceived, 0),
+      lost: async (waitMs) => {
+        const deadline = performance.now() + waitMs;
+        while (!channels.some((c) => c.failed) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        return channels.flatMap((c) => (c.failedWith ? [{ name: c.name, error: c.failedWith }] : []));
+      },
       close: async () => {
         await Promise.all(endpoints.map((e) => e.close().catch(() => undefined)));
       },

@@ -40,6 +40,8 @@ export interface WorkerSetup {
   readonly facts: GraphFacts;
   /** Testing and benchmarks: the worker sleeps (factor − 1) × its compute time after every phase, to act as a straggler. */
   readonly slowdown: number;
+  /** Testing (fault tolerance): the worker's process or thread exits at once when step `crashAtStep` begins; null: never. */
+  readonly crashAtStep: number | null;
   /** Write messages into reused SharedArrayBuffer slots (engines that do not keep messages; see engine/worker/message-slots.ts). */
   readonly sharedMessages: boolean;
   /** The catalog's id of the job (null for runs that are not jobs: graphology in memory, benches), for workers' logs. */

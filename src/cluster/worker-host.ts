@@ -97,7 +97,7 @@ export class WorkerHost {
     const program = await createProgram(setup.spec, this.options.scratchDir);
     const runtime = buildWorkerRuntime(this.shardOf(setup), program, setup.facts, { sharedMessages: setup.sharedMessages });
     const inbox = new PeerInbox(setup.numWorkers);
-    this.node = new WorkerNode(runtime, this.meshLinks(setup, inbox), inbox, { slowdown: setup.slowdown });
+    this.node = new WorkerNode(runtime, this.meshLinks(setup, inbox), inbox, { slowdown: setup.slowdown, crashAtStep: setup.crashAtStep });
     return { vertices: runtime.graph.numVertices, edges: runtime.graph.numEdges, loadMs: performance.now() - started };
   }
 

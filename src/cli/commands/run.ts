@@ -28,6 +28,10 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
     'K',
     'sync: checkpoint every K steps, so `gasworks jobs resume` can go on from the newest (an interrupted run checkpoints where it stops anyway)',
   ],
+  'max-recoveries': [
+    'N',
+    'worker threads: recover from at most N lost workers, each time from the newest checkpoint (default 3; 0: a lost worker fails the job)',
+  ],
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
   force: ['', 'run even when the memory estimate (`gasworks estimate`) says the job does not fit'],
   json: ['', 'print the summary as one JSON document'],
@@ -100,6 +104,7 @@ export class RunCommand extends GasCommand {
       slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
       top: integerOption(args.get('top'), '--top', 0, 1_000_000),
       checkpointEvery: integerOption(args.get('checkpoint-every'), '--checkpoint-every', 1, 1_000_000_000),
+      maxRecoveries: integerOption(args.get('max-recoveries'), '--max-recoveries', 0, 1_000_000),
     };
     const force = args.get('force') === 'true';
     const summary = await this.withCatalog((catalog) => runInService(this, catalog, (service) => service.submit(request, { force })));
@@ -205,6 +210,12 @@ export function printJobSummary(out: NodeJS.WritableStream, s: JobSummary): void
   }
   if (s.resumedFrom) out.write(`  resumed from checkpoint ${s.resumedFrom.checkpoint} (after step ${s.resumedFrom.step})\n`);
   if (s.checkpoints && (s.checkpoints.taken > 0 || s.checkpoints.failed.length > 0)) out.write(checkpointText(s.checkpoints));
+  for (const r of s.recoveries) {
+    const from = r.resumedAfterStep === null ? 'from the start' : `from the checkpoint after step ${r.resumedAfterStep}`;
+    out.write(
+      `  recovered: ${r.worker ?? 'a worker'} lost after step ${r.lostAfterStep} (${r.error}); went on ${from}, workers restarted in ${(r.ms ?? 0).toFixed(0)} ms\n`,
+    );
+  }
   const aggregates = Object.entries(s.aggregates);
   if (aggregates.length) out.write(`  ${aggregates.map(([k, v]) => `${k} ${formatValue(v)}`).join(', ')}\n`);
   // Fields the algorithm added (ALS: trainRmse, testRmse; LDA: sampler, …): series as first →
@@ -270,6 +281,7 @@ const COMMON_FIELDS = new Set([
   'async',
   'checkpoints',
   'resumedFrom',
+  'recoveries',
 ]);
 
 /** Rank algorithms' residual fields (support/rank-stop-rule.ts), shown together by `residualText`. */

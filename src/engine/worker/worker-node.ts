@@ -34,6 +34,8 @@ export interface SentTraffic {
 export interface NodeOptions {
   /** Testing and benchmarks: every compute section takes `slowdown` times as long (a straggler). */
   readonly slowdown?: number;
+  /** Testing (fault tolerance): exit this thread or process at once when step `crashAtStep` begins, as a killed worker would vanish. */
+  readonly crashAtStep?: number | null;
 }
 
 export class WorkerNode {
@@ -43,6 +45,7 @@ export class WorkerNode {
   private readonly valueWidth: number;
   private readonly alwaysActive: boolean;
   private readonly slowdown: number;
+  private readonly crashAtStep: number | null;
   private sent: SentTraffic;
   /** SSP: the newest step of mirror values from each peer already installed. */
   private readonly deliveredValues: number[];
@@ -66,6 +69,7 @@ export class WorkerNode {
     this.valueWidth = mirrorRecordWidth(runtime.program);
     this.alwaysActive = runtime.program.alwaysActive === true;
     this.slowdown = options.slowdown ?? 1;
+    this.crashAtStep = options.crashAtStep ?? null;
     this.sent = emptyTraffic(plan.numWorkers);
     this.deliveredValues = new Array<number>(plan.numWorkers).fill(-Infinity);
     this.combine = aggregateCombiner(runtime.program, coordinatorContext(runtime.program, runtime.facts));
@@ -106,6 +110,8 @@ export class WorkerNode {
 
   /** BSP, first half of step t: gather with the step's flags, partials to masters, apply; values go to mirrors. */
   async gatherApply(t: number): Promise<{ aggregates: number[]; mirrorUpdates: number; sent: SentTraffic }> {
+    // In a worker thread this ends the thread alone; in a `gasworks worker` process, the process.
+    if (t === this.crashAtStep) process.exit(70);
     // An always-active program's vertices are all active after step 0: no flags travel (see scatterActivate).
     const flags = this.alwaysActive && t > 0 ? [] : await this.take('flags', t);
     this.send(
