@@ -24,7 +24,10 @@ export const ERROR_CODES = {
   GAS_ERR_CORRUPT: { exit: 74, http: 500 },
   /** A vertex program failed to load or threw while running (named, with the phase and step). */
   GAS_ERR_PROGRAM: { exit: 70, http: 422 },
-  /** A job's process died while running it (recorded on the job row by the next catalog open). */
+  /**
+   * A job cannot go on: its row or its graph changed under it (ended by another process, removed,
+   * repartitioned). A job whose process stopped is recorded `interrupted`, not with this code.
+   */
   GAS_ERR_ABORTED: { exit: 75, http: 500 },
   /** Reading or writing a file failed. */
   GAS_ERR_IO: { exit: 74, http: 500 },

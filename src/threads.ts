@@ -4,11 +4,11 @@
  * loaded after registering tsx in the new thread — Node 20 does not apply `--import` hooks to a
  * worker's entry module.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** `sibling` is the module's path relative to `from` (an `import.meta.url`), without extension. */
-export function startModuleWorker(from: string, sibling: string): Worker {
-  if (!from.endsWith('.ts')) return new Worker(new URL(`${sibling}.js`, from));
+/** `sibling` is the module's path relative to `from` (an `import.meta.url`), without extension; `options` as for `new Worker` (`workerData`, …). */
+export function startModuleWorker(from: string, sibling: string, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+  if (!from.endsWith('.ts')) return new Worker(new URL(`${sibling}.js`, from), options);
   const entry = new URL(`${sibling}.ts`, from).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true });
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { ...options, eval: true });
 }

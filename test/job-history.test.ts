@@ -4,7 +4,8 @@
  * it runs — in this process, on worker threads, on a worker process, and with the job in another
  * `gasworks run` process — and its result is readable afterwards. A job never reports success on
  * a graph that vanished under it, and does not start on a graph being replaced or repartitioned.
- * A killed run does not hold its graph once the catalog sees its process is gone. Finished jobs
+ * A killed run does not hold its graph once the catalog sees its process is gone (it is recorded
+ * `interrupted`; test/leases.test.ts covers how the catalog decides). Finished jobs
  * outlive a drop or replace as history, marked so, and the commands ask for --force before
  * deleting their results. Old catalogs migrate, keeping job ids.
  *
@@ -15,6 +16,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -190,7 +192,7 @@ describe('a running job keeps its graph (the job in a gasworks run process)', ()
     }, 60_000);
   }
 
-  it('a killed run holds its graph only while its process lives: drop then succeeds, and the job is recorded as aborted', async () => {
+  it('a killed run holds its graph only while its process lives: drop then succeeds, and the job is recorded as interrupted', async () => {
     await importNamed('killed');
     const { child, output } = await startGatedRun('killed', ['--workers', '1']);
     const job = runningJob('killed');
@@ -200,8 +202,13 @@ describe('a running job keeps its graph (the job in a gasworks run process)', ()
     // This process's catalog stays open: the drop itself sees that the job's process is gone.
     const dropped = dropGraph(temp.catalog, 'killed');
     expect(dropped.discardedJobs).toEqual([]);
-    expect(temp.catalog.jobs.get(job)).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_ABORTED', graphRemoved: 'dropped' });
-    expect(gasworks('jobs').stdout).toMatch(new RegExp(`^${job}\\s+gate\\s+killed\\s+failed \\(graph dropped\\)\\s`, 'm'));
+    expect(temp.catalog.jobs.get(job)).toMatchObject({
+      status: 'interrupted',
+      errorCode: null,
+      errorMessage: `its process (pid ${child.pid} on host ${hostname()}) stopped (no process has that pid now)`,
+      graphRemoved: 'dropped',
+    });
+    expect(gasworks('jobs').stdout).toMatch(new RegExp(`^${job}\\s+gate\\s+killed\\s+interrupted \\(graph dropped\\)\\s`, 'm'));
   }, 60_000);
 
   it('the CLI drop notices a killed run when it opens the catalog', async () => {
@@ -213,7 +220,7 @@ describe('a running job keeps its graph (the job in a gasworks run process)', ()
     const drop = gasworks('graph', 'drop', 'killed-cli');
     expect(drop.status, drop.stderr).toBe(0);
     expect(drop.stdout).toMatch(/^dropped graph "killed-cli" \(/);
-    expect(temp.catalog.jobs.get(job)).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_ABORTED', graphRemoved: 'dropped' });
+    expect(temp.catalog.jobs.get(job)).toMatchObject({ status: 'interrupted', errorCode: null, graphRemoved: 'dropped' });
   }, 60_000);
 });
 

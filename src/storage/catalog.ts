@@ -5,9 +5,10 @@
  *
  * A graph row is created with status `importing` before any file is written and switched to
  * `ready` in one statement after every file is committed, so a graph is visible only whole.
- * Rows left `importing` by a dead process, graph directories with no row and the result files
- * of jobs that did not succeed are swept away whenever the catalog is opened; a sweep that
- * cannot finish (a full volume) warns and leaves the rest for the next open.
+ * Rows left `importing` by a process that is gone (its lease ran out, or its pid is dead on this
+ * host: liveness.ts), graph directories with no row and the result files of jobs that did not
+ * succeed are swept away whenever the catalog is opened; a sweep that cannot finish (a full
+ * volume) warns and leaves the rest for the next open.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ import { CATALOG_WRITE_BYTES, asNoSpace, isOutOfSpace, noSpaceError } from './di
 import { sweepResultFiles } from './results.js';
 import { JobTable, type JobRecord } from './jobs.js';
 import { CheckpointTable } from './checkpoints.js';
-import { isAlive } from '../util/process-alive.js';
+import { LeaseHolder } from './lease-keeper.js';
+import { claimAssignments, claimParameters, ownerColumns, ownerGone, ownerName, releaseAssignments, type OwnerRow } from './liveness.js';
 
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE graphs (
@@ -171,6 +173,24 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (job_id, seq)
    ) WITHOUT ROWID;`,
+  // Owners by lease, not by pid alone (liveness.ts): a row a process owns (a live job, an
+  // import, a repartition in pending_*) names it by a random id, its host, pid space and start
+  // time, and holds a lease (ms since the epoch) that the owner's lease keeper renews.
+  `ALTER TABLE jobs ADD COLUMN owner_id TEXT;
+   ALTER TABLE jobs ADD COLUMN owner_host TEXT;
+   ALTER TABLE jobs ADD COLUMN owner_pid_space TEXT;
+   ALTER TABLE jobs ADD COLUMN owner_start_time TEXT;
+   ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;
+   ALTER TABLE graphs ADD COLUMN owner_id TEXT;
+   ALTER TABLE graphs ADD COLUMN owner_host TEXT;
+   ALTER TABLE graphs ADD COLUMN owner_pid_space TEXT;
+   ALTER TABLE graphs ADD COLUMN owner_start_time TEXT;
+   ALTER TABLE graphs ADD COLUMN lease_expires_at INTEGER;
+   ALTER TABLE graphs ADD COLUMN pending_owner_id TEXT;
+   ALTER TABLE graphs ADD COLUMN pending_host TEXT;
+   ALTER TABLE graphs ADD COLUMN pending_pid_space TEXT;
+   ALTER TABLE graphs ADD COLUMN pending_start_time TEXT;
+   ALTER TABLE graphs ADD COLUMN pending_lease_expires_at INTEGER;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -289,11 +309,14 @@ export class Catalog {
   readonly jobs: JobTable;
   readonly checkpoints: CheckpointTable;
   private readonly db: Database.Database;
+  /** The leases of the rows this catalog's process owns here (its jobs', imports' and repartitions'). */
+  private readonly leases: LeaseHolder;
 
-  private constructor(dataDir: string, db: Database.Database) {
+  private constructor(dataDir: string, db: Database.Database, file: string) {
     this.dataDir = dataDir;
     this.db = db;
-    this.jobs = new JobTable(db, dataDir);
+    this.leases = new LeaseHolder(file);
+    this.jobs = new JobTable(db, dataDir, this.leases);
     this.checkpoints = new CheckpointTable(db, dataDir);
   }
 
@@ -310,7 +333,7 @@ export class Catalog {
     if (create) ensureDataDir(dataDir);
     const file = create || existsSync(catalogPath(dataDir)) ? catalogPath(dataDir) : ':memory:';
     const db = openDatabase(file, dataDir, warn);
-    const catalog = new Catalog(dataDir, db);
+    const catalog = new Catalog(dataDir, db, file);
     try {
       catalog.migrate();
     } catch (error) {
@@ -323,6 +346,7 @@ export class Catalog {
   }
 
   close(): void {
+    this.leases.close();
     this.db.close();
   }
 
@@ -330,17 +354,23 @@ export class Catalog {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
-  /** Reserves `name` for an import by this process; fails if a ready graph or a live import has it. */
+  /**
+   * Reserves `name` for an import by this process; fails if a ready graph or a live import has it.
+   * An import whose process is gone gives way: its row goes, and its directory with the next sweep.
+   */
   beginImport(graph: NewGraph, replace: boolean): void {
     const run = this.db.transaction(() => {
-      const existing = this.db.prepare(`SELECT id, status, owner_pid FROM graphs WHERE name = ?`).all(graph.name) as {
+      const existing = this.db.prepare(`SELECT id, status, ${ownerColumns('owner')} FROM graphs WHERE name = ?`).all(graph.name) as (OwnerRow & {
         id: string;
         status: string;
-        owner_pid: number | null;
-      }[];
+      })[];
       for (const row of existing) {
         if (row.status === 'importing') {
-          throw new GasError('GAS_ERR_BUSY', `import: graph "${graph.name}" is being imported by process ${row.owner_pid}`, { graph: graph.name });
+          if (ownerGone(row) === null) {
+            throw new GasError('GAS_ERR_BUSY', `import: graph "${graph.name}" is being imported by process ${row.pid}`, { graph: graph.name });
+          }
+          this.abortImport(row.id);
+          continue;
         }
         if (!replace) {
           throw new GasError('GAS_ERR_EXISTS', `import: graph "${graph.name}" already exists (drop it first, or pass --replace)`, { graph: graph.name });
@@ -350,19 +380,20 @@ export class Catalog {
       }
       this.db
         .prepare(
-          `INSERT INTO graphs (id, name, status, owner_pid, source_file, format, directed, weighted, partitions, strategy, seed, strategy_options, layout, created_at)
-           VALUES (@id, @name, 'importing', @pid, @sourceFile, @format, @directed, @weighted, @partitions, @strategy, @seed, @strategyOptions, @layout, @createdAt)`,
+          `INSERT INTO graphs (id, name, status, source_file, format, directed, weighted, partitions, strategy, seed, strategy_options, layout, created_at)
+           VALUES (@id, @name, 'importing', @sourceFile, @format, @directed, @weighted, @partitions, @strategy, @seed, @strategyOptions, @layout, @createdAt)`,
         )
         .run({
           ...graph,
           strategyOptions: JSON.stringify(graph.strategyOptions),
-          pid: process.pid,
           directed: graph.directed ? 1 : 0,
           weighted: graph.weighted ? 1 : 0,
           createdAt: new Date().toISOString(),
         });
+      this.db.prepare(`UPDATE graphs SET ${claimAssignments('owner')} WHERE id = @id`).run({ ...claimParameters(), id: graph.id });
     });
     run.immediate();
+    this.leases.acquire({ table: 'graphs', slot: 'owner', key: graph.id });
   }
 
   /**
@@ -384,7 +415,7 @@ export class Catalog {
       for (const p of partitions) insertPartition.run(graphId, p.partition, p.vertices, p.masters, p.edges);
       this.db
         .prepare(
-          `UPDATE graphs SET status = 'ready', owner_pid = NULL, vertices = @vertices, edges = @edges,
+          `UPDATE graphs SET status = 'ready', ${releaseAssignments('owner')}, vertices = @vertices, edges = @edges,
              self_loops = @selfLoops, multi_edges = @multiEdges, removed_self_loops = @removedSelfLoops,
              removed_multi_edges = @removedMultiEdges, replication_factor = @replicationFactor,
              edge_balance = @edgeBalance, vertex_balance = @vertexBalance, import_ms = @importMs,
@@ -394,7 +425,9 @@ export class Catalog {
         .run({ ...stats, directed: stats.directed ? 1 : 0, weighted: stats.weighted ? 1 : 0, id: graphId });
       return old?.id ?? null;
     });
-    return run.immediate();
+    const replaced = run.immediate();
+    this.leases.release({ table: 'graphs', slot: 'owner', key: graphId });
+    return replaced;
   }
 
   /**
@@ -403,17 +436,21 @@ export class Catalog {
    */
   beginRepartition(graphId: string, layout: string): void {
     const run = this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT name, pending_pid FROM graphs WHERE id = ? AND status = 'ready'`).get(graphId) as
-        { name: string; pending_pid: number | null } | undefined;
+      const row = this.db.prepare(`SELECT name, pending_layout, ${ownerColumns('pending')} FROM graphs WHERE id = ? AND status = 'ready'`).get(graphId) as
+        (OwnerRow & { name: string; pending_layout: string | null }) | undefined;
       if (!row) throw new NotFoundError(`graph ${graphId} not found`, { graph: graphId });
-      if (row.pending_pid !== null && isAlive(row.pending_pid)) {
-        throw new GasError('GAS_ERR_BUSY', `repartition: graph "${row.name}" is being repartitioned by process ${row.pending_pid}`, { graph: row.name });
+      // One whose process is gone is taken over: its layout is no longer pending, and the sweep deletes it.
+      if (row.pending_layout !== null && ownerGone(row) === null) {
+        throw new GasError('GAS_ERR_BUSY', `repartition: graph "${row.name}" is being repartitioned by process ${row.pid}`, { graph: row.name });
       }
       // A running job reads the current layout, which the switch deletes; from here no job starts (JobTable.create).
       this.jobs.assertNoRunningJobs({ id: graphId, name: row.name }, 'repartition');
-      this.db.prepare(`UPDATE graphs SET pending_layout = ?, pending_pid = ? WHERE id = ?`).run(layout, process.pid, graphId);
+      this.db
+        .prepare(`UPDATE graphs SET pending_layout = @layout, ${claimAssignments('pending')} WHERE id = @id`)
+        .run({ ...claimParameters(), layout, id: graphId });
     });
     run.immediate();
+    this.leases.acquire({ table: 'graphs', slot: 'pending', key: graphId });
   }
 
   /**
@@ -432,7 +469,7 @@ export class Catalog {
       for (const p of partitions) insertPartition.run(graphId, p.partition, p.vertices, p.masters, p.edges);
       this.db
         .prepare(
-          `UPDATE graphs SET layout = @layout, pending_layout = NULL, pending_pid = NULL, partitions = @partitions,
+          `UPDATE graphs SET layout = @layout, pending_layout = NULL, ${releaseAssignments('pending')}, partitions = @partitions,
              strategy = @strategy, seed = @seed, strategy_options = @strategyOptions, strategy_reason = @strategyReason,
              multi_edges = @multiEdges, replication_factor = @replicationFactor, edge_balance = @edgeBalance,
              vertex_balance = @vertexBalance
@@ -441,17 +478,21 @@ export class Catalog {
         .run({ ...stats, strategyOptions: JSON.stringify(stats.strategyOptions), layout, id: graphId });
       return row.layout;
     });
-    return run.immediate();
+    const old = run.immediate();
+    this.leases.release({ table: 'graphs', slot: 'pending', key: graphId });
+    return old;
   }
 
-  /** Forgets a failed repartition of this process (the caller removes its directory). */
+  /** Forgets a failed repartition of this process, or of one that is gone (the caller removes its directory). */
   abortRepartition(graphId: string, layout: string): void {
-    this.db.prepare(`UPDATE graphs SET pending_layout = NULL, pending_pid = NULL WHERE id = ? AND pending_layout = ?`).run(graphId, layout);
+    this.db.prepare(`UPDATE graphs SET pending_layout = NULL, ${releaseAssignments('pending')} WHERE id = ? AND pending_layout = ?`).run(graphId, layout);
+    this.leases.release({ table: 'graphs', slot: 'pending', key: graphId });
   }
 
-  /** Forgets a failed import of this process. */
+  /** Forgets a failed import of this process, or of one that is gone. */
   abortImport(graphId: string): void {
     this.db.prepare(`DELETE FROM graphs WHERE id = ? AND status = 'importing'`).run(graphId);
+    this.leases.release({ table: 'graphs', slot: 'owner', key: graphId });
   }
 
   listGraphs(): GraphRecord[] {
@@ -507,7 +548,8 @@ export class Catalog {
   }
 
   /**
-   * Clears what dead processes left: their imports, repartitions and running jobs, the result
+   * Clears what processes that are gone (liveness.ts) left: their imports and repartitions, their
+   * jobs (recorded `interrupted`), the result
    * files of jobs that did not succeed, and graph directories that no row owns. Files go before
    * rows: on a full volume the space they free is what the catalog's writes need. A step that
    * fails anyway (a volume still too full, a file that cannot be removed) is reported to `warn`
@@ -526,8 +568,8 @@ export class Catalog {
     // directory, so any directory listed here that belongs to a live import has a row by now.
     let entries: string[] = [];
     step(`list ${dir}`, () => (entries = existsSync(dir) ? readdirSync(dir) : []));
-    const stale = (this.db.prepare(`SELECT id, owner_pid FROM graphs WHERE status = 'importing'`).all() as { id: string; owner_pid: number }[]).filter(
-      (row) => !isAlive(row.owner_pid),
+    const stale = (this.db.prepare(`SELECT id, ${ownerColumns('owner')} FROM graphs WHERE status = 'importing'`).all() as (OwnerRow & { id: string })[]).filter(
+      (row) => ownerGone(row) !== null,
     );
     const owned = new Set((this.db.prepare(`SELECT id FROM graphs`).all() as { id: string }[]).map((row) => row.id));
     for (const row of stale) owned.delete(row.id);
@@ -538,22 +580,22 @@ export class Catalog {
       entries.filter((id) => owned.has(id)),
       warn,
     );
-    step('mark the jobs of dead processes failed', () => this.jobs.sweep(isAlive));
-    for (const row of stale) step(`forget the import of graph ${row.id} by dead process ${row.owner_pid}`, () => this.abortImport(row.id));
+    step('mark the jobs of processes that are gone interrupted', () => this.jobs.sweep());
+    for (const row of stale) step(`forget the import of graph ${row.id} by process ${ownerName(row)}, which is gone`, () => this.abortImport(row.id));
     step('list the layouts of graphs', () => this.sweepLayouts(step));
   }
 
   /**
-   * Removes the result files of jobs that failed, were deleted, or whose process died while
-   * running them (marked failed by `jobs.sweep`, which runs after this so that their space is
-   * free first): nothing reads them. Each file is looked up after it was listed, and a job's row
-   * is created before its file, so the file of a job that a live process is running is kept.
+   * Removes the result files of jobs that failed, were deleted, or whose process stopped while
+   * running them (marked interrupted by `jobs.sweep`, which runs after this so that their space
+   * is free first): nothing reads them. Each file is looked up after it was listed, and a job's
+   * row is created before its file, so the file of a job that a live process is running is kept.
    */
   private sweepResultFiles(graphIds: readonly string[], warn: (message: string) => void): void {
-    const lookup = this.db.prepare(`SELECT status, owner_pid FROM jobs WHERE id = ?`);
+    const lookup = this.db.prepare(`SELECT status, ${ownerColumns('owner')} FROM jobs WHERE id = ?`);
     const keep = (job: number): boolean => {
-      const row = lookup.get(job) as { status: string; owner_pid: number | null } | undefined;
-      return row !== undefined && (row.status === 'succeeded' || (row.status === 'running' && row.owner_pid !== null && isAlive(row.owner_pid)));
+      const row = lookup.get(job) as (OwnerRow & { status: string }) | undefined;
+      return row !== undefined && (row.status === 'succeeded' || (row.status === 'running' && ownerGone(row) === null));
     };
     sweepResultFiles(this.dataDir, graphIds, keep, (error) =>
       warn(`catalog: could not remove a result file (left for the next open): ${(error as Error).message}`),
@@ -561,21 +603,19 @@ export class Catalog {
   }
 
   /**
-   * Removes layouts no graph uses: those left by a dead repartition, and old ones a finished
-   * repartition did not get to delete. Pending layouts of live processes are kept.
+   * Removes layouts no graph uses: those left by a repartition whose process is gone, and old
+   * ones a finished repartition did not get to delete. Pending layouts of live processes are kept.
    */
   private sweepLayouts(step: (what: string, body: () => void) => void): void {
     // As for graph directories: list before reading the rows, so a layout that a live
     // repartition created after the listing is not seen, and one created before it has its row.
     const ids = (this.db.prepare(`SELECT id FROM graphs`).all() as { id: string }[]).map((row) => row.id);
     const listings = new Map(ids.map((id) => [id, existsSync(graphDir(this.dataDir, id)) ? readdirSync(graphDir(this.dataDir, id)) : []]));
-    const rows = this.db.prepare(`SELECT id, layout, pending_layout, pending_pid FROM graphs`).all() as Pick<
-      GraphRow,
-      'id' | 'layout' | 'pending_layout' | 'pending_pid'
-    >[];
+    const rows = this.db.prepare(`SELECT id, layout, pending_layout, ${ownerColumns('pending')} FROM graphs`).all() as (OwnerRow &
+      Pick<GraphRow, 'id' | 'layout' | 'pending_layout'>)[];
     for (const row of rows) {
       const pending = row.pending_layout;
-      const deadPending = pending !== null && (row.pending_pid === null || !isAlive(row.pending_pid));
+      const deadPending = pending !== null && ownerGone(row) !== null;
       const dir = graphDir(this.dataDir, row.id);
       for (const entry of listings.get(row.id) ?? []) {
         if (entry.startsWith(LAYOUT_PREFIX) && entry !== row.layout && (deadPending || entry !== pending)) {
@@ -583,7 +623,8 @@ export class Catalog {
         }
       }
       // After its files: the row only marks the layout as pending, and nothing starts from it.
-      if (deadPending) step(`forget the repartition of graph ${row.id} by dead process ${row.pending_pid}`, () => this.abortRepartition(row.id, pending!));
+      if (deadPending)
+        step(`forget the repartition of graph ${row.id} by process ${ownerName(row)}, which is gone`, () => this.abortRepartition(row.id, pending!));
       if (row.layout !== '') step(`remove the old tables in ${dir}`, () => removeRootLayout(dir, listings.get(row.id)));
     }
   }

@@ -2,7 +2,8 @@
  * How a job and its graph hold on to each other in the catalog (the rules JobTable and Catalog
  * apply inside their transactions; the messages users see when a rule refuses):
  * - a job starts only on a ready graph, at the layout it opened, that no live process is
- *   replacing or repartitioning (`checkStartable`, in `JobTable.create`);
+ *   replacing or repartitioning (`checkStartable`, in `JobTable.create`; live as liveness.ts
+ *   decides);
  * - a job succeeds only in the transaction that finds its graph still there at that layout
  *   (`graphGoneError`, in `JobTable.succeed`): a job whose graph vanished fails, it never reports
  *   a result nobody can read;
@@ -15,7 +16,7 @@
  */
 import type Database from 'better-sqlite3';
 import { GasError, NotFoundError } from '../errors.js';
-import { isAlive } from '../util/process-alive.js';
+import { ownerColumns, ownerGone, type OwnerRow } from './liveness.js';
 
 /** What became of a job's graph after the job: replaced by `import --replace`, or dropped. */
 export type GraphFate = 'replaced' | 'dropped';
@@ -31,24 +32,24 @@ export interface GraphRef {
  * layout the job's reader opened, which must still be the graph's.
  */
 export function checkStartable(db: Database.Database, graphId: string, graphName: string, opened: string | undefined): string {
-  const graph = db.prepare(`SELECT name, layout, pending_pid FROM graphs WHERE id = ? AND status = 'ready'`).get(graphId) as
-    { name: string; layout: string; pending_pid: number | null } | undefined;
+  const graph = db.prepare(`SELECT name, layout, pending_layout, ${ownerColumns('pending')} FROM graphs WHERE id = ? AND status = 'ready'`).get(graphId) as
+    (OwnerRow & { name: string; layout: string; pending_layout: string | null }) | undefined;
   if (!graph) throw new NotFoundError(`run: graph "${graphName}" was dropped or replaced as the job started; run it again`, { graph: graphName });
   if (opened !== undefined && graph.layout !== opened) {
     throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" was repartitioned as the job started; run it again`, { graph: graph.name });
   }
   // A repartition or a replace by a live process would refuse to finish, or switch the tables under the job.
-  if (graph.pending_pid !== null && isAlive(graph.pending_pid)) {
-    throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" is being repartitioned by process ${graph.pending_pid}; run the job when it finishes`, {
+  if (graph.pending_layout !== null && ownerGone(graph) === null) {
+    throw new GasError('GAS_ERR_BUSY', `run: graph "${graph.name}" is being repartitioned by process ${graph.pid}; run the job when it finishes`, {
       graph: graph.name,
     });
   }
-  const importers = db.prepare(`SELECT owner_pid FROM graphs WHERE name = ? AND status = 'importing'`).all(graph.name) as { owner_pid: number }[];
-  const importer = importers.find((row) => isAlive(row.owner_pid));
+  const importers = db.prepare(`SELECT ${ownerColumns('owner')} FROM graphs WHERE name = ? AND status = 'importing'`).all(graph.name) as OwnerRow[];
+  const importer = importers.find((row) => ownerGone(row) === null);
   if (importer) {
     throw new GasError(
       'GAS_ERR_BUSY',
-      `run: graph "${graph.name}" is being replaced (import --replace by process ${importer.owner_pid}); run the job when it finishes`,
+      `run: graph "${graph.name}" is being replaced (import --replace by process ${importer.pid}); run the job when it finishes`,
       {
         graph: graph.name,
       },

@@ -2,10 +2,12 @@
  * Job rows in the catalog: a job is created `queued` (by the job service, api/job-service.ts) or
  * `running` by the process that runs it, and ends `succeeded` (with its figures), `failed` (with
  * an error code and message), `cancelled` or `interrupted` (stopped at a step boundary, no
- * result). A `running` job whose process has died is marked failed (GAS_ERR_ABORTED) the next
- * time the catalog is opened, or when a command that needs its graph finds its process gone; a
- * `queued` one is marked `interrupted`. Each job keeps a log of events (`appendEvent`: progress
- * and state changes, numbered from 1) for followers in any process.
+ * result). A live job's row names its process and holds a lease the process renews
+ * (liveness.ts); a `running` or `queued` job whose process is gone — its lease ran out, or its pid
+ * is dead on this host — is marked `interrupted` (naming the process and why) the next time the
+ * catalog is opened, or when a command that needs its graph finds it. Each job keeps a log of
+ * events (`appendEvent`: progress and state changes, numbered from 1) for followers in any
+ * process.
  *
  * Jobs and graphs hold on to each other (job-holds.ts): a job starts and succeeds only on its
  * graph as it found it, and a running job keeps its graph from being dropped, replaced or
@@ -16,11 +18,12 @@
 import { rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { GasError, NotFoundError } from '../errors.js';
-import { isAlive } from '../util/process-alive.js';
 import { graphDir } from './data-dir.js';
 import { checkStartable, graphGoneError, resultsAtStakeError, runningJobsError, type GraphFate, type GraphRef } from './job-holds.js';
 import { CATALOG_WRITE_BYTES, asNoSpace, availableBytes } from './disk-space.js';
 import { resultFile } from './results.js';
+import type { LeaseHolder, LeasedRow } from './lease-keeper.js';
+import { claimAssignments, claimParameters, ownerColumns, ownerGone, releaseAssignments, type OwnerRow } from './liveness.js';
 
 export type { GraphFate, GraphRef };
 
@@ -99,10 +102,11 @@ interface JobRow {
 }
 
 export class JobTable {
-  /** `dataDir`: where the jobs' result files are (`graphs/<graph id>/jobs/job-N.mdb`). */
+  /** `dataDir`: where the jobs' result files are (`graphs/<graph id>/jobs/job-N.mdb`); `leases`: the catalog's, renewing this process's live jobs. */
   constructor(
     private readonly db: Database.Database,
     private readonly dataDir: string,
+    private readonly leases: LeaseHolder,
   ) {}
 
   /**
@@ -115,8 +119,8 @@ export class JobTable {
       const layout = job.graphId === null ? null : checkStartable(this.db, job.graphId, job.graphName, job.graphLayout);
       const result = this.db
         .prepare(
-          `INSERT INTO jobs (graph_id, graph_name, graph_layout, algorithm, program_file, options, workers, status, owner_pid, created_at, started_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO jobs (graph_id, graph_name, graph_layout, algorithm, program_file, options, workers, status, created_at, started_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           job.graphId,
@@ -127,13 +131,16 @@ export class JobTable {
           JSON.stringify(job.options),
           job.workers,
           status,
-          process.pid,
           new Date().toISOString(),
           status === 'running' ? new Date().toISOString() : null,
         );
-      return Number(result.lastInsertRowid);
+      const id = Number(result.lastInsertRowid);
+      this.db.prepare(`UPDATE jobs SET ${claimAssignments('owner')} WHERE id = @id`).run({ ...claimParameters(), id });
+      return id;
     });
-    return this.recording(() => insert.immediate());
+    const id = this.recording(() => insert.immediate());
+    this.leases.acquire(leased(id));
+    return id;
   }
 
   /**
@@ -146,20 +153,23 @@ export class JobTable {
       this.assertGraphHeld(id);
       this.db
         .prepare(
-          `UPDATE jobs SET status = 'succeeded', owner_pid = NULL, iterations = ?, converged = ?, load_ms = ?, compute_ms = ?, summary = ?, finished_at = ?
+          `UPDATE jobs SET status = 'succeeded', ${releaseAssignments('owner')}, iterations = ?, converged = ?, load_ms = ?, compute_ms = ?, summary = ?,
+             finished_at = ?
            WHERE id = ?`,
         )
         .run(outcome.iterations, outcome.converged ? 1 : 0, outcome.loadMs, outcome.computeMs, JSON.stringify(outcome.summary), new Date().toISOString(), id);
     });
     this.recording(() => commit.immediate());
+    this.leases.release(leased(id));
   }
 
   fail(id: number, code: string, message: string): void {
     this.recording(() =>
       this.db
-        .prepare(`UPDATE jobs SET status = 'failed', owner_pid = NULL, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`)
+        .prepare(`UPDATE jobs SET status = 'failed', ${releaseAssignments('owner')}, error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`)
         .run(code, message, new Date().toISOString(), id),
     );
+    this.leases.release(leased(id));
   }
 
   /**
@@ -174,19 +184,26 @@ export class JobTable {
         throw new GasError('GAS_ERR_ABORTED', `run: job ${id} is no longer queued (${row?.status ?? 'removed'})`, { job: id });
       if (row.cancel_requested === 1) throw new GasError('GAS_ERR_CANCELLED', `run: job ${id} was cancelled before it started`, { job: id });
       if (row.graph_id !== null) checkStartable(this.db, row.graph_id, row.graph_name, row.graph_layout ?? undefined);
-      this.db.prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, started_at = ? WHERE id = ?`).run(process.pid, new Date().toISOString(), id);
+      this.db
+        .prepare(`UPDATE jobs SET status = 'running', ${claimAssignments('owner')}, started_at = @startedAt WHERE id = @id`)
+        .run({ ...claimParameters(), startedAt: new Date().toISOString(), id });
     });
     this.recording(() => begin.immediate());
+    this.leases.acquire(leased(id));
   }
 
-  /** A job that did not finish ends `cancelled` or `interrupted` (`reason` kept as its message); its result file, if any, goes. */
+  /**
+   * A job that did not finish ends `cancelled` or `interrupted` (`reason` kept as its message); its
+   * result file, if any, goes. Also how `sweep` ends the jobs of processes that are gone.
+   */
   end(id: number, status: 'cancelled' | 'interrupted', reason?: string): void {
     this.discardResults(id);
     this.recording(() =>
       this.db
-        .prepare(`UPDATE jobs SET status = ?, owner_pid = NULL, error_message = ?, finished_at = ? WHERE id = ? AND status IN ${LIVE}`)
+        .prepare(`UPDATE jobs SET status = ?, ${releaseAssignments('owner')}, error_message = ?, finished_at = ? WHERE id = ? AND status IN ${LIVE}`)
         .run(status, reason ?? null, new Date().toISOString(), id),
     );
+    this.leases.release(leased(id));
   }
 
   /**
@@ -199,14 +216,15 @@ export class JobTable {
       () =>
         this.db
           .prepare(
-            `UPDATE jobs SET status = ?, owner_pid = ?, error_code = NULL, error_message = NULL, finished_at = NULL, cancel_requested = 0,
-               started_at = CASE WHEN ? = 'running' THEN ? ELSE started_at END
-             WHERE id = ? AND status IN ('interrupted', 'failed')`,
+            `UPDATE jobs SET status = @status, ${claimAssignments('owner')}, error_code = NULL, error_message = NULL, finished_at = NULL, cancel_requested = 0,
+               started_at = CASE WHEN @status = 'running' THEN @startedAt ELSE started_at END
+             WHERE id = @id AND status IN ('interrupted', 'failed')`,
           )
-          .run(status, process.pid, status, new Date().toISOString(), id).changes,
+          .run({ ...claimParameters(), status, startedAt: new Date().toISOString(), id }).changes,
     );
     if (changed !== 1)
       throw new GasError('GAS_ERR_BUSY', `jobs resume: job ${id} is no longer interrupted or failed (resumed by another process?)`, { job: id });
+    this.leases.acquire(leased(id));
   }
 
   /** Asks the process running job `id` to stop it (it polls `cancelRequested`); false if the job has already ended. */
@@ -291,18 +309,16 @@ export class JobTable {
   /**
    * Refuses (GAS_ERR_BUSY, naming each job and its process) while a live process runs a job on
    * `graph`: the job reads the graph's tables and will write its result next to them. Jobs whose
-   * process is gone are marked aborted first, so a killed run does not hold its graph forever.
+   * process is gone are marked interrupted first, so a killed run does not hold its graph forever.
    * `verb` prefixes the message (`graph drop`, `import`, `repartition`).
    */
   assertNoRunningJobs(graph: GraphRef, verb: string): void {
-    const running = this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE graph_id = ? AND status IN ${LIVE} ORDER BY id`).all(graph.id) as {
-      id: number;
-      owner_pid: number;
-    }[];
+    const running = this.liveRows(`graph_id = ?`, graph.id);
     const live: { id: number; pid: number }[] = [];
     for (const row of running) {
-      if (isAlive(row.owner_pid)) live.push({ id: row.id, pid: row.owner_pid });
-      else this.abort(row.id, row.owner_pid);
+      const gone = ownerGone(row);
+      if (gone === null) live.push({ id: row.id, pid: row.pid ?? 0 });
+      else this.end(row.id, 'interrupted', gone);
     }
     if (live.length > 0) throw runningJobsError(verb, graph, live);
   }
@@ -394,23 +410,31 @@ export class JobTable {
     for (const path of [file, `${file}-lock`]) rmSync(path, { force: true });
   }
 
-  /** Marks failed the running jobs whose process is gone, and interrupted the queued ones. */
-  sweep(alive: (pid: number) => boolean = isAlive): void {
-    const rows = this.db.prepare(`SELECT id, status, owner_pid FROM jobs WHERE status IN ${LIVE}`).all() as {
-      id: number;
-      status: JobStatus;
-      owner_pid: number;
-    }[];
-    for (const row of rows) {
-      if (alive(row.owner_pid)) continue;
-      if (row.status === 'running') this.abort(row.id, row.owner_pid);
-      else this.end(row.id, 'interrupted', `the process that queued the job (pid ${row.owner_pid}) died`);
+  /**
+   * Marks `interrupted` the running and queued jobs whose process is gone, naming it and why
+   * (`its process (pid 12 on host h) stopped renewing its lease, which ran out at …`): a job
+   * stopped from outside is not a failure of the job.
+   */
+  sweep(): void {
+    for (const row of this.liveRows('1')) {
+      const gone = ownerGone(row);
+      if (gone !== null) this.end(row.id, 'interrupted', gone);
     }
   }
 
-  private abort(id: number, pid: number): void {
-    this.fail(id, 'GAS_ERR_ABORTED', `the process running the job (pid ${pid}) died`);
+  /** Jobs `queued` or `running` where `condition`, in id order, with their owners. */
+  private liveRows(condition: string, ...parameters: unknown[]): (OwnerRow & { id: number })[] {
+    return this.db
+      .prepare(`SELECT id, ${ownerColumns('owner')} FROM jobs WHERE ${condition} AND status IN ${LIVE} ORDER BY id`)
+      .all(...parameters) as (OwnerRow & {
+      id: number;
+    })[];
   }
+}
+
+/** A job's row as the lease keeper knows it. */
+function leased(id: number): LeasedRow {
+  return { table: 'jobs', slot: 'owner', key: id };
 }
 
 function toRecord(row: JobRow): JobRecord {

@@ -1,8 +1,8 @@
 /**
- * Whether a process id names a live process, for the catalog's owner columns (imports,
- * repartitions, jobs): signal 0 checks existence without signalling. EPERM means the process
- * exists but belongs to another user. A pid reused by an unrelated process reads as alive, so a
- * dead owner may hold its row a little longer, never the other way round.
+ * Whether a process id names a live process on this host, in this PID namespace: signal 0
+ * checks existence without signalling. EPERM means the process exists but belongs to another
+ * user. A pid reused by an unrelated process reads as alive; the catalog's owners
+ * (storage/liveness.ts) compare start times and leases for that.
  */
 export function isAlive(pid: number): boolean {
   try {
