@@ -212,15 +212,25 @@ function admitted(catalog: Catalog, prepared: PreparedJob, run: RunOptions, jobI
  * written over. Refused (nothing changed) when the job is not resumable, has no usable
  * checkpoint, or its graph was replaced or repartitioned since.
  */
-export async function admitResume(catalog: Catalog, id: number | string, status: 'queued' | 'running'): Promise<AdmittedJob & { readonly resumedFrom: ResumeFrom; readonly skipped: readonly string[] }> {
+export async function admitResume(
+  catalog: Catalog,
+  id: number | string,
+  status: 'queued' | 'running',
+): Promise<AdmittedJob & { readonly resumedFrom: ResumeFrom; readonly skipped: readonly string[] }> {
   const job = catalog.jobs.get(id);
   if (job.status !== 'interrupted' && job.status !== 'failed') {
-    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `jobs resume: job ${job.id} is ${job.status}; only an interrupted or failed job can be resumed`, { job: job.id });
-  }
-  if (job.graphId === null || job.graphRemoved !== null) {
-    throw new GasError('GAS_ERR_NOT_FOUND', `jobs resume: the graph of job ${job.id} (${job.graphName}) was ${job.graphRemoved ?? 'removed'} since; its checkpoints went with it`, {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `jobs resume: job ${job.id} is ${job.status}; only an interrupted or failed job can be resumed`, {
       job: job.id,
     });
+  }
+  if (job.graphId === null || job.graphRemoved !== null) {
+    throw new GasError(
+      'GAS_ERR_NOT_FOUND',
+      `jobs resume: the graph of job ${job.id} (${job.graphName}) was ${job.graphRemoved ?? 'removed'} since; its checkpoints went with it`,
+      {
+        job: job.id,
+      },
+    );
   }
   const { from, skipped } = usableCheckpoint(catalog, { id: job.id, graphId: job.graphId });
   const { manifest } = from;
@@ -239,9 +249,13 @@ export async function admitResume(catalog: Catalog, id: number | string, status:
   const prepared = await prepareJob(catalog, run);
   try {
     if (prepared.graph.layout !== manifest.layout) {
-      throw new GasError('GAS_ERR_NOT_FOUND', `jobs resume: graph ${prepared.graph.name} was repartitioned after job ${job.id}'s checkpoints; none fits its layout`, {
-        job: job.id,
-      });
+      throw new GasError(
+        'GAS_ERR_NOT_FOUND',
+        `jobs resume: graph ${prepared.graph.name} was repartitioned after job ${job.id}'s checkpoints; none fits its layout`,
+        {
+          job: job.id,
+        },
+      );
     }
     catalog.jobs.requeue(job.id, status);
   } catch (error) {

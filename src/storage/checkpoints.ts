@@ -54,8 +54,12 @@ export class CheckpointTable {
   /** Records a complete checkpoint, then prunes the job's checkpoints to the newest `KEPT_CHECKPOINTS` (rows first, then their files). */
   record(job: number, graphId: string, seq: number, step: number, manifest: object): void {
     const pruned = this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO checkpoints (job_id, seq, step, manifest, created_at) VALUES (?, ?, ?, ?, ?)`).run(job, seq, step, JSON.stringify(manifest), new Date().toISOString());
-      const old = this.db.prepare(`SELECT seq FROM checkpoints WHERE job_id = ? ORDER BY seq DESC LIMIT -1 OFFSET ?`).all(job, KEPT_CHECKPOINTS) as { seq: number }[];
+      this.db
+        .prepare(`INSERT INTO checkpoints (job_id, seq, step, manifest, created_at) VALUES (?, ?, ?, ?, ?)`)
+        .run(job, seq, step, JSON.stringify(manifest), new Date().toISOString());
+      const old = this.db.prepare(`SELECT seq FROM checkpoints WHERE job_id = ? ORDER BY seq DESC LIMIT -1 OFFSET ?`).all(job, KEPT_CHECKPOINTS) as {
+        seq: number;
+      }[];
       for (const { seq: gone } of old) this.db.prepare(`DELETE FROM checkpoints WHERE job_id = ? AND seq = ?`).run(job, gone);
       return old.map((row) => row.seq);
     });
@@ -63,7 +67,8 @@ export class CheckpointTable {
     // Directories older than every kept checkpoint whose rows never existed (a crash between parts and row).
     const dir = jobCheckpointsDir(this.dataDir, graphId, job);
     const oldestKept = Math.min(...this.list(job).map((c) => c.seq));
-    if (existsSync(dir)) for (const entry of readdirSync(dir)) if (/^\d+$/.test(entry) && Number(entry) < oldestKept) this.removeFiles(graphId, job, Number(entry));
+    if (existsSync(dir))
+      for (const entry of readdirSync(dir)) if (/^\d+$/.test(entry) && Number(entry) < oldestKept) this.removeFiles(graphId, job, Number(entry));
   }
 
   /** The job's checkpoints, newest first. */

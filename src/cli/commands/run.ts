@@ -40,6 +40,7 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   quiet: ['', 'no informational lines on stderr'],
   'in-process': ['', 'testing: run several workers in this thread'],
   'slow-worker': ['W:F', 'testing: worker W runs F times slower'],
+  'crash-worker': ['W:STEP', 'testing: worker W exits when step STEP begins (once; the run recovers from it)'],
 };
 
 export class RunCommand extends GasCommand {
@@ -53,7 +54,7 @@ export class RunCommand extends GasCommand {
       ${ALGORITHMS.map((a) => `- \`${a.name}\`: ${a.description}`).join('\n\n      ')}
 
       Options after the algorithm: ${Object.entries(ENGINE_OPTIONS)
-        .filter(([name]) => !['in-process', 'slow-worker'].includes(name))
+        .filter(([name]) => !['in-process', 'slow-worker', 'crash-worker'].includes(name))
         .map(([name, [value, help]]) => `\`--${name}${value ? ` ${value}` : ''}\` (${help})`)
         .join(
           ', ',
@@ -102,6 +103,7 @@ export class RunCommand extends GasCommand {
       consistency: args.get('consistency'),
       inProcess: args.get('in-process') === 'true',
       slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
+      crashWorker: args.has('crash-worker') ? crashWorker(args.get('crash-worker')!) : undefined,
       top: integerOption(args.get('top'), '--top', 0, 1_000_000),
       checkpointEvery: integerOption(args.get('checkpoint-every'), '--checkpoint-every', 1, 1_000_000_000),
       maxRecoveries: integerOption(args.get('max-recoveries'), '--max-recoveries', 0, 1_000_000),
@@ -351,6 +353,12 @@ function slowWorker(text: string): { worker: number; factor: number } {
   if (!match || Number(match[2]) < 1)
     throw new InvalidArgumentError(`--slow-worker: expected WORKER:FACTOR (factor ≥ 1), got "${text}"`, { option: 'slow-worker' });
   return { worker: Number(match[1]), factor: Number(match[2]) };
+}
+
+function crashWorker(text: string): { worker: number; atStep: number } {
+  const match = /^(\d+):(\d+)$/.exec(text);
+  if (!match) throw new InvalidArgumentError(`--crash-worker: expected WORKER:STEP, got "${text}"`, { option: 'crash-worker' });
+  return { worker: Number(match[1]), atStep: Number(match[2]) };
 }
 
 function formatValue(value: number): string {
