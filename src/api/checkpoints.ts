@@ -87,7 +87,7 @@ export function checkpointSink(
       const seq = catalog.checkpoints.nextSeq(job, graphId);
       const dir = checkpointDir(catalog.dataDir, graphId, job, seq);
       mkdirSync(dir, { recursive: true });
-      return { seq, files: Array.from({ length: workers }, (_, w) => join(dir, `worker-${w}.mdb`)) };
+      return { seq, files: Array.from({ length: workers }, (_, w) => join(dir, `worker-${w}.part`)) };
     },
     commit(seq, partial) {
       const manifest: CheckpointManifest = {
@@ -148,6 +148,7 @@ function asManifest(record: CheckpointRecord): CheckpointManifest | null {
   const manifest = record.manifest as unknown as CheckpointManifest;
   const parts = manifest.parts as unknown;
   const wellFormed =
-    Array.isArray(parts) && parts.every((part: Partial<CheckpointPart>) => typeof part.file === 'string' && typeof part.fileChecksum === 'string');
+    Array.isArray(parts) &&
+    parts.every((part: Partial<CheckpointPart>) => typeof part.file === 'string' && typeof part.checksum === 'string' && typeof part.fileBytes === 'number');
   return manifest.format === 1 && wellFormed && Array.isArray(manifest.steps) ? manifest : null;
 }

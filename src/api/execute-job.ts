@@ -418,7 +418,9 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         steps: from.manifest.steps,
         async restore(endpoints) {
           const parts = from.manifest.parts;
-          const restored = await Promise.all(endpoints.map((w, i) => w.restore(from.files[i]!, parts[i]!.checksum, i === 0)));
+          const restored = await Promise.all(
+            endpoints.map((w, i) => w.restore(from.files[i]!, { fileBytes: parts[i]!.fileBytes, checksum: parts[i]!.checksum }, i === 0)),
+          );
           return {
             nextStep: restored[0]!.nextStep,
             activeVertices: restored.reduce((sum, r) => sum + r.activeMasters, 0),

@@ -30,7 +30,7 @@ export function jobCheckpointsDir(dataDir: string, graphId: string, job: number)
   return join(graphDir(dataDir, graphId), 'checkpoints', `job-${job}`);
 }
 
-/** The directory of checkpoint `seq` of a job (its parts: `worker-<w>.mdb`). */
+/** The directory of checkpoint `seq` of a job (its parts: `worker-<w>.part`, engine/worker/checkpoint-part.ts). */
 export function checkpointDir(dataDir: string, graphId: string, job: number, seq: number): string {
   return join(jobCheckpointsDir(dataDir, graphId, job), String(seq));
 }

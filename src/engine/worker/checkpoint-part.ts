@@ -2,44 +2,55 @@
  * One worker's part of a checkpoint: everything its runtime needs to continue a synchronous run
  * after step t as if it had never stopped — every declared vertex column of every replica, every
  * edge column (LDA's token topics), the masters active in step t + 1 and the aggregates the
- * program sees — written to a single-file LMDB environment in **one transaction**, so a part is
- * whole or absent, never half written.
+ * program sees.
  *
- * Two checksums go to the coordinator, which records them in the checkpoint's manifest: the
- * SHA-256 of the file's bytes, checked before a resume opens the file (`verifyCheckpointPart`:
- * LMDB's pages carry no checksum of their own, and a truncated file must not be mapped), and the
- * SHA-256 over the part's description and every value, in a fixed order, checked again as a
- * restore reads them. A part that fails either is refused (GAS_ERR_CORRUPT) and the caller falls
- * back to an older checkpoint.
+ * **A file of its own, not an LMDB environment.** A part is written under a temporary name,
+ * flushed to disk (fsync), then renamed: it is whole or absent, as a single LMDB transaction
+ * would make it. LMDB is kept out of the worker's thread on purpose: lmdb-js, when it opens an
+ * environment, adds a property to a `Uint32Array` of its own, which makes V8's map of every
+ * `Uint32Array` unstable in that thread — its optimised loops over the local graph's index arrays
+ * must then check maps, and measured on PageRank (Kronecker 18 and 22, two worker threads) every
+ * step after the first checkpoint ran 1.9–2.2× slower for the rest of the run (a micro-benchmark
+ * reproduces it with `new Uint32Array(16).address = 1` and no LMDB at all).
+ *
+ * Layout: the magic `GWCKPT01`, the length of a JSON description (u32, little-endian), the
+ * description (step, worker, shape, columns with their byte offsets, scalar aggregates), then each
+ * column's bytes at an offset aligned to 8. The SHA-256 of the whole file, computed while it is
+ * written, and its size go to the coordinator, which records them in the checkpoint's manifest;
+ * a part is checked against both before it is used (`verifyCheckpointPart`) and again as a
+ * restore reads it. A part that fails is refused (GAS_ERR_CORRUPT) and the caller falls back to
+ * an older checkpoint.
  *
  * Replicas are saved, not masters alone: a restore is then local to each worker (no exchange to
  * rebuild the mirrors' copies), at the price of the replication factor in bytes.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { GasError } from '../../errors.js';
-import { ColumnEnv, type Table } from '../../storage/graph-store.js';
-import { columnBytes, type ColumnSpec, type TypedColumn } from '../../storage/columns.js';
+import { allocateColumn, type ColumnSpec, type TypedColumn } from '../../storage/columns.js';
 import type { AggregateValues } from '../program/program.js';
 import type { Message, WorkerRuntime } from './worker-runtime.js';
 
 /** What a written part reports to the coordinator (its manifest entry). */
 export interface CheckpointPartInfo {
-  /** Bytes of the values saved, and their checksum (checked again by a restore). */
+  /** Bytes of the values saved. */
   readonly bytes: number;
-  readonly checksum: string;
-  /** The file's size and the SHA-256 of its bytes: checked before the file is opened (`verifyCheckpointPart`). */
+  /** The file's size, and the SHA-256 of its bytes. */
   readonly fileBytes: number;
-  readonly fileChecksum: string;
+  readonly checksum: string;
 }
 
-/** A column of a part: where it is stored and how many rows it has. */
+/** What checks a part: its size and checksum, as the manifest records them. */
+export type CheckpointPartCheck = Pick<CheckpointPartInfo, 'fileBytes' | 'checksum'>;
+
+/** A column of a part: its name and type, its rows, and where its bytes start in the file. */
 interface PartColumn extends ColumnSpec {
-  readonly table: Table;
   readonly rows: number;
+  readonly offset: number;
 }
 
-/** The part's description, stored as its meta entry (with the checksum). */
+/** The part's description, at the head of the file. */
 interface PartMeta {
   readonly format: 1;
   /** The last step the part's state has completed. */
@@ -51,163 +62,207 @@ interface PartMeta {
   readonly scalars: Readonly<Record<string, number>>;
 }
 
+const MAGIC = Buffer.from('GWCKPT01', 'latin1');
 /** Where the masters active in the next step are kept, and vector aggregates. */
 const ACTIVE = '@active';
 const VECTOR_PREFIX = '@aggregate:';
+/** The most a description may take (a part with more columns than this allows is not one). */
+const MAX_META_BYTES = 1 << 24;
 
 /** Writes `runtime`'s state after step `step` (its activation for step + 1 done) to `file`, which must not exist. */
 export function writeCheckpointPart(file: string, runtime: WorkerRuntime, step: number, aggregates: AggregateValues): CheckpointPartInfo {
   if (existsSync(file)) throw new GasError('GAS_ERR_EXISTS', `checkpoint: ${file} exists already`, { file });
   const { graph, plan, state, stateSpecs } = runtime;
   const values: TypedColumn[] = [];
-  const columns: PartColumn[] = [];
-  const add = (table: Table, spec: ColumnSpec, column: TypedColumn): void => {
-    columns.push({ table, name: spec.name, type: spec.type, width: spec.width, rows: column.length / spec.width });
-    values.push(column);
-  };
-  for (const spec of stateSpecs.vertex) add('vertex', spec, state[spec.name] as TypedColumn);
-  for (const spec of stateSpecs.edge) add('edge', spec, state[spec.name] as TypedColumn);
-  add('vertex', { name: ACTIVE, type: 'u8', width: 1 }, runtime.activeFlags);
+  const specs: { spec: ColumnSpec; column: TypedColumn }[] = [];
+  for (const spec of stateSpecs.vertex) specs.push({ spec, column: state[spec.name] as TypedColumn });
+  for (const spec of stateSpecs.edge) specs.push({ spec, column: state[spec.name] as TypedColumn });
+  specs.push({ spec: { name: ACTIVE, type: 'u8', width: 1 }, column: runtime.activeFlags });
   const scalars: Record<string, number> = {};
   for (const [name, value] of aggregates) {
     if (typeof value === 'number') scalars[name] = value;
-    else add('graph', { name: VECTOR_PREFIX + name, type: 'f64', width: 1 }, value);
+    else specs.push({ spec: { name: VECTOR_PREFIX + name, type: 'f64', width: 1 }, column: value });
   }
-  const meta: PartMeta = { format: 1, step, worker: plan.worker, vertices: graph.numVertices, edges: graph.numEdges, columns, scalars };
-  const hash = createHash('sha256').update(JSON.stringify(meta));
-  let bytes = 0;
-  let checksum = '';
-  let written = false;
-  const env = ColumnEnv.open(file, { create: true });
-  try {
-    env.transaction(() => {
-      columns.forEach((column, i) => {
-        hashColumn(hash, values[i]!);
-        bytes += values[i]!.byteLength;
-        env.putColumn(column.table, column, values[i]!);
-      });
-      checksum = hash.digest('hex');
-      env.putMeta({ ...meta, checksum });
+  // Offsets are fixed once the description's length is: lay out, then measure, until stable.
+  let columns: PartColumn[] = [];
+  let header = Buffer.alloc(0);
+  for (let headerBytes = 0; ;) {
+    let at = align8(MAGIC.length + 4 + headerBytes);
+    columns = specs.map(({ spec, column }) => {
+      const placed: PartColumn = { name: spec.name, type: spec.type, width: spec.width, rows: column.length / spec.width, offset: at };
+      at = align8(at + column.byteLength);
+      return placed;
     });
-    written = true;
-  } finally {
-    env.close();
-    // A part whose transaction failed is an empty environment: it goes, with LMDB's lock file.
-    if (!written) removeCheckpointPart(file);
+    const meta: PartMeta = { format: 1, step, worker: plan.worker, vertices: graph.numVertices, edges: graph.numEdges, columns, scalars };
+    header = Buffer.from(JSON.stringify(meta));
+    if (header.length === headerBytes) break;
+    headerBytes = header.length;
   }
-  const { size, sha256 } = hashFile(file);
-  return { bytes, checksum, fileBytes: size, fileChecksum: sha256 };
+  for (const { column } of specs) values.push(column);
+
+  mkdirSync(dirname(file), { recursive: true });
+  const partial = `${file}.partial`;
+  const hash = createHash('sha256');
+  const fd = openSync(partial, 'w');
+  let position = 0;
+  let bytes = 0;
+  const write = (chunk: Uint8Array): void => {
+    hash.update(chunk);
+    for (let done = 0; done < chunk.length;) done += writeSync(fd, chunk, done, chunk.length - done, position + done);
+    position += chunk.length;
+  };
+  const padTo = (offset: number): void => {
+    if (offset > position) write(new Uint8Array(offset - position));
+  };
+  try {
+    try {
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(header.length);
+      write(MAGIC);
+      write(length);
+      write(header);
+      columns.forEach((column, i) => {
+        padTo(column.offset);
+        const data = values[i]!;
+        write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        bytes += data.byteLength;
+      });
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new GasError('GAS_ERR_IO', `checkpoint: cannot write ${file}: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  return { bytes, fileBytes: position, checksum: hash.digest('hex') };
 }
 
 /**
- * Checks the part at `file` against its manifest entry without opening it as a database: its
- * size, then the SHA-256 of its bytes. A truncated LMDB file must never be mapped — reading a
- * page past its end kills the process (SIGBUS) — and a flipped byte anywhere, in a value or in
- * LMDB's own pages, is caught. Throws GAS_ERR_CORRUPT naming what differs.
+ * Checks the part at `file` against its manifest entry without using it: its size, then the
+ * SHA-256 of its bytes. Throws GAS_ERR_CORRUPT naming what differs.
  */
-export function verifyCheckpointPart(file: string, part: Pick<CheckpointPartInfo, 'fileBytes' | 'fileChecksum'>): void {
-  if (!existsSync(file)) throw corrupt(file, 'the file is missing');
-  const size = statSync(file).size;
-  if (size !== part.fileBytes) throw corrupt(file, `it has ${size} bytes; ${part.fileBytes} were written`);
-  const { sha256 } = hashFile(file);
-  if (sha256 !== part.fileChecksum) throw corrupt(file, `its bytes changed since they were written (SHA-256 ${sha256}, written ${part.fileChecksum})`);
-}
-
-/** A file's size and the SHA-256 of its bytes, read in 1 MiB pieces. */
-function hashFile(file: string): { size: number; sha256: string } {
+export function verifyCheckpointPart(file: string, part: CheckpointPartCheck): void {
+  checkSize(file, part.fileBytes);
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(file, 'r');
-  let size = 0;
   try {
-    for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0; size += read) hash.update(buffer.subarray(0, read));
+    for (let read; (read = readSync(fd, buffer, 0, buffer.length, null)) > 0;) hash.update(buffer.subarray(0, read));
   } finally {
     closeSync(fd);
   }
-  return { size, sha256: hash.digest('hex') };
+  checkHash(file, hash, part.checksum);
 }
 
 /**
  * Restores `runtime` from the part at `file` (after `init`, whose state this overwrites),
- * verified against `checksum` and against the runtime's shape (the same worker of the same
- * layout). Returns the step the part completed, the aggregates it saved, and the activation of
- * the step after it (`outbox`: the flags for mirrors, as `activate` returns them).
+ * checked against its manifest entry and against the runtime's shape (the same worker of the
+ * same layout). Returns the step the part completed, the aggregates it saved, and the activation
+ * of the step after it (`outbox`: the flags for mirrors, as `activate` returns them). A part that
+ * turns out corrupt while it is read has overwritten some of the state: the caller must not go
+ * on with this runtime (the run fails, and a resume starts fresh workers).
  */
 export function readCheckpointPart(
   file: string,
   runtime: WorkerRuntime,
-  checksum: string,
+  part: CheckpointPartCheck,
 ): { step: number; aggregates: Map<string, number | Float64Array>; activation: { outbox: Message[]; activeMasters: number } } {
-  const { meta, columns } = readPart(file, checksum);
+  checkSize(file, part.fileBytes);
   const { graph, plan, state } = runtime;
-  if (meta.worker !== plan.worker || meta.vertices !== graph.numVertices || meta.edges !== graph.numEdges) {
-    throw corrupt(
-      file,
-      `it was written by worker ${meta.worker} over ${meta.vertices} vertices and ${meta.edges} edges, not by worker ${plan.worker} over ${graph.numVertices} and ${graph.numEdges}`,
-    );
-  }
-  const aggregates = new Map<string, number | Float64Array>(Object.entries(meta.scalars));
-  let active: Uint8Array | null = null;
-  meta.columns.forEach((column, i) => {
-    const values = columns[i]!;
-    if (column.name === ACTIVE) active = values as Uint8Array;
-    else if (column.name.startsWith(VECTOR_PREFIX)) aggregates.set(column.name.slice(VECTOR_PREFIX.length), values as Float64Array);
-    else {
-      const target = state[column.name] as TypedColumn | null | undefined;
-      if (!target || !ArrayBuffer.isView(target) || target.length !== values.length || target.constructor !== values.constructor) {
-        throw corrupt(file, `column ${column.name} does not fit the program's`);
+  const hash = createHash('sha256');
+  const fd = openSync(file, 'r');
+  try {
+    let position = 0;
+    const read = (into: Uint8Array): void => {
+      for (let done = 0; done < into.length;) {
+        const got = readSync(fd, into, done, into.length - done, position + done);
+        if (got === 0) throw corrupt(file, 'it ends early');
+        done += got;
       }
-      target.set(values as never);
-    }
-  });
-  if (!active || (active as Uint8Array).length !== graph.numVertices) throw corrupt(file, 'its active vertices are missing');
-  runtime.setAggregates(aggregates);
-  return { step: meta.step, aggregates, activation: runtime.restoreActivation(active, meta.step + 1) };
-}
-
-/** Deletes a part and the lock file LMDB keeps beside a single-file environment. */
-export function removeCheckpointPart(file: string): void {
-  for (const path of [file, `${file}-lock`]) rmSync(path, { force: true });
-}
-
-function readPart(file: string, checksum: string): { meta: PartMeta; columns: TypedColumn[] } {
-  if (!existsSync(file)) throw corrupt(file, 'the file is missing');
-  let env: ColumnEnv;
-  try {
-    env = ColumnEnv.open(file, { create: false, readOnly: true });
-  } catch (error) {
-    throw corrupt(file, (error as Error).message);
-  }
-  try {
-    let stored: PartMeta & { checksum: string };
+      hash.update(into);
+      position += into.length;
+    };
+    const skipTo = (offset: number): void => {
+      if (offset < position) throw corrupt(file, 'its columns overlap');
+      if (offset > position) read(new Uint8Array(offset - position));
+    };
+    const head = new Uint8Array(MAGIC.length + 4);
+    read(head);
+    if (!Buffer.from(head.subarray(0, MAGIC.length)).equals(MAGIC)) throw corrupt(file, 'it is not a checkpoint part');
+    const headerBytes = Buffer.from(head.buffer, head.byteOffset + MAGIC.length, 4).readUInt32LE(0);
+    if (headerBytes > MAX_META_BYTES) throw corrupt(file, `its description claims ${headerBytes} bytes`);
+    const header = new Uint8Array(headerBytes);
+    read(header);
+    let meta: PartMeta;
     try {
-      stored = env.getMeta<PartMeta & { checksum: string }>();
-    } catch (error) {
-      throw corrupt(file, `its description cannot be read (${(error as Error).message})`);
+      meta = JSON.parse(Buffer.from(header).toString('utf8')) as PartMeta;
+    } catch {
+      throw corrupt(file, 'its description is not JSON');
     }
-    const { checksum: written, ...meta } = stored;
     if (meta.format !== 1 || !Array.isArray(meta.columns)) throw corrupt(file, 'its description is not a checkpoint part');
-    const hash = createHash('sha256').update(JSON.stringify(meta));
-    const columns = meta.columns.map((column) => {
-      let values: TypedColumn;
-      try {
-        values = env.getColumn(column.table, column, column.rows);
-      } catch (error) {
-        throw corrupt(file, `column ${column.name} cannot be read (${(error as Error).message})`);
+    if (meta.worker !== plan.worker || meta.vertices !== graph.numVertices || meta.edges !== graph.numEdges) {
+      throw corrupt(
+        file,
+        `it was written by worker ${meta.worker} over ${meta.vertices} vertices and ${meta.edges} edges, not by worker ${plan.worker} over ${graph.numVertices} and ${graph.numEdges}`,
+      );
+    }
+    const aggregates = new Map<string, number | Float64Array>(Object.entries(meta.scalars));
+    let active: Uint8Array | null = null;
+    for (const column of meta.columns) {
+      skipTo(column.offset);
+      let target: TypedColumn;
+      if (column.name === ACTIVE) target = active = new Uint8Array(graph.numVertices);
+      else if (column.name.startsWith(VECTOR_PREFIX)) {
+        target = allocateColumn({ type: 'f64', width: 1 }, column.rows);
+        aggregates.set(column.name.slice(VECTOR_PREFIX.length), target as Float64Array);
+      } else {
+        const existing = state[column.name] as TypedColumn | null | undefined;
+        if (!existing || !ArrayBuffer.isView(existing) || existing.length !== column.rows * column.width || elementType(existing) !== column.type) {
+          throw corrupt(file, `column ${column.name} does not fit the program's`);
+        }
+        target = existing;
       }
-      hashColumn(hash, values);
-      return values;
-    });
-    const actual = hash.digest('hex');
-    if (actual !== checksum || written !== checksum) throw corrupt(file, `its checksum is ${actual}; the manifest says ${checksum}`);
-    return { meta, columns };
+      if (target.length !== column.rows * column.width) throw corrupt(file, `column ${column.name} has ${column.rows} rows`);
+      read(new Uint8Array(target.buffer, target.byteOffset, target.byteLength));
+    }
+    if (position !== part.fileBytes) skipTo(part.fileBytes);
+    checkHash(file, hash, part.checksum);
+    if (!active) throw corrupt(file, 'its active vertices are missing');
+    runtime.setAggregates(aggregates);
+    return { step: meta.step, aggregates, activation: runtime.restoreActivation(active, meta.step + 1) };
   } finally {
-    env.close();
+    closeSync(fd);
   }
 }
 
-function hashColumn(hash: Hash, values: TypedColumn): void {
-  hash.update(columnBytes(values, 0, values.length));
+function checkSize(file: string, expected: number): void {
+  if (!existsSync(file)) throw corrupt(file, 'the file is missing');
+  const size = statSync(file).size;
+  if (size !== expected) throw corrupt(file, `it has ${size} bytes; ${expected} were written`);
+}
+
+function checkHash(file: string, hash: Hash, expected: string): void {
+  const actual = hash.digest('hex');
+  if (actual !== expected) throw corrupt(file, `its bytes changed since they were written (SHA-256 ${actual}, written ${expected})`);
+}
+
+const ELEMENT_TYPES: ReadonlyMap<unknown, ColumnSpec['type']> = new Map<unknown, ColumnSpec['type']>([
+  [Float64Array, 'f64'],
+  [Float32Array, 'f32'],
+  [Int32Array, 'i32'],
+  [Uint32Array, 'u32'],
+  [Uint16Array, 'u16'],
+  [Uint8Array, 'u8'],
+]);
+
+function elementType(column: TypedColumn): ColumnSpec['type'] | undefined {
+  return ELEMENT_TYPES.get(column.constructor);
+}
+
+function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
 }
 
 function corrupt(file: string, why: string): GasError {

@@ -12,7 +12,7 @@
 import type { CollectedColumn } from './collect.js';
 import type { AggregateValues } from '../program/program.js';
 import type { SentTraffic, WorkerNode } from './worker-node.js';
-import type { CheckpointPartInfo } from './checkpoint-part.js';
+import type { CheckpointPartCheck, CheckpointPartInfo } from './checkpoint-part.js';
 import type { AsyncMode, AsyncPoll, AsyncRunSettings, AsyncWorkerStats } from './async-runner.js';
 
 /** The calls, as a worker's node answers them (one at a time, in the order sent, except `close`). */
@@ -28,7 +28,7 @@ export interface WorkerCalls {
   /** BSP, between steps: this worker's part of a checkpoint after step `step`, written to `file` (checkpoint-part.ts). */
   checkpoint(file: string, step: number): CheckpointPartInfo;
   /** BSP, after `start` instead of `activate`: state from a checkpoint part; returns the step to run next and its active masters. */
-  restore(file: string, checksum: string, withAggregates: boolean): { nextStep: number; activeMasters: number; aggregates: AggregateValues | null };
+  restore(file: string, part: CheckpointPartCheck, withAggregates: boolean): { nextStep: number; activeMasters: number; aggregates: AggregateValues | null };
   /** One SSP step of this worker (see ssp-engine.ts); `stopped` when it lies past the run's end. */
   sspStep(
     iteration: number,
@@ -109,7 +109,7 @@ export const NODE_HANDLERS: { readonly [M in WorkerCall]: Handler<M> } = {
   gatherApply: (node, iteration) => node.gatherApply(iteration),
   scatterActivate: (node, iteration, aggregates) => node.scatterActivate(iteration, aggregates),
   checkpoint: (node, file, step) => node.checkpoint(file, step),
-  restore: (node, file, checksum, withAggregates) => node.restore(file, checksum, withAggregates),
+  restore: (node, file, part, withAggregates) => node.restore(file, part, withAggregates),
   sspStep: (node, iteration, staleness) => node.sspStep(iteration, staleness),
   sspStop: (node, iteration) => node.stopSsp(iteration),
   asyncStart: (node, settings, aggregates) => node.asyncStart(settings, aggregates),

@@ -22,7 +22,7 @@ import type { AggregateValues } from '../program/program.js';
 import { aggregateCombiner, coordinatorContext } from './aggregates.js';
 import { AsyncRunner, type AsyncMode, type AsyncPoll, type AsyncRunSettings, type AsyncWorkerStats } from './async-runner.js';
 import { mirrorRecordWidth } from './state.js';
-import { readCheckpointPart, writeCheckpointPart, type CheckpointPartInfo } from './checkpoint-part.js';
+import { readCheckpointPart, writeCheckpointPart, type CheckpointPartCheck, type CheckpointPartInfo } from './checkpoint-part.js';
 import type { Mailbox, Message, WorkerRuntime } from './worker-runtime.js';
 
 /** What a worker sent each peer during a call: payload bytes and (non-empty) messages, indexed by peer. */
@@ -155,12 +155,12 @@ export class WorkerNode {
 
   /**
    * BSP, instead of `activate` after `start`: the state of this worker's part of a checkpoint
-   * (verified against `checksum`), and the activation of the step after it, whose flags go to the
+   * (checked against its size and checksum), and the activation of the step after it, whose flags go to the
    * mirrors as `scatterActivate` would have sent them. Returns that step (`nextStep`), the active
    * masters and (`withAggregates`: one worker is asked) the aggregates saved.
    */
-  restore(file: string, checksum: string, withAggregates: boolean): { nextStep: number; activeMasters: number; aggregates: AggregateValues | null } {
-    const restored = this.compute(() => readCheckpointPart(file, this.runtime, checksum));
+  restore(file: string, part: CheckpointPartCheck, withAggregates: boolean): { nextStep: number; activeMasters: number; aggregates: AggregateValues | null } {
+    const restored = this.compute(() => readCheckpointPart(file, this.runtime, part));
     this.latestAggregates = restored.aggregates;
     if (!this.alwaysActive) this.send('flags', restored.step + 1, restored.activation.outbox);
     this.sent = emptyTraffic(this.runtime.plan.numWorkers);
