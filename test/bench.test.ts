@@ -213,6 +213,16 @@ const SCRIPTS: Readonly<Record<string, SmallRun>> = {
     data: [],
     fields: { 'thread-messages': ['method', 'bytes', 'roundTripMs', 'gbPerSecond'] },
   },
+  'fault-tolerance.ts': {
+    // The overhead section on a small Kronecker graph; the recovery section's real data sets take minutes.
+    args: ['--sections', 'overhead', '--scale', '12', '--repeats', '1'],
+    data: [],
+    fields: {
+      'checkpoint-overhead': ['graph', 'computeMs', 'checkpoints', 'bytesPerCheckpoint', 'msPerCheckpoint'],
+      'recovery-cost': ['identical', 'recoveryMs', 'stepsRedone'],
+    },
+    check: (lines) => expect(withBench(lines, 'recovery-cost').map((line) => line.identical)).toEqual([true]),
+  },
   'als.ts': {
     args: ['--runs', '1', '--synthetic', '10000'],
     data: [join(DATA, 'ml-latest-small.ratings.csv.gz')],

@@ -15,6 +15,7 @@ import { openSync, readFileSync, statSync, truncateSync, writeSync, closeSync } 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobService, runJob, type RunOptions } from '../src/api/index.js';
+import { buildApp } from '../src/server/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { graphDir, readResults } from '../src/storage/index.js';
 import { chain, docwordText, edgeListText, erdosRenyi, ratingsCsv } from './helpers/generators.js';
@@ -297,5 +298,53 @@ describe('a worker thread lost mid-run', () => {
     expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringMatching(/exited with code 70/) });
     const [job] = temp.catalog.jobs.list({ limit: 1 });
     expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_WORKER' });
+  }, 60_000);
+});
+
+describe('REST: POST /jobs/:id/resume', () => {
+  it('resumes an interrupted job (202, Location), which then ends with the uninterrupted result; refusals say why', async () => {
+    const options = { tolerance: 0, maxIterations: 60 };
+    const reference = resultOf((await runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', options, workers: 2 })).jobId);
+    // A server whose job service the test stops, as SIGTERM would.
+    const service = new JobService(temp.catalog);
+    const first = buildApp({ catalog: temp.catalog, rateLimit: false, jobs: service, logger: false });
+    const submitted = await first.inject({
+      method: 'POST',
+      url: '/jobs',
+      payload: { graph: 'er', algorithm: 'pagerank', options, workers: 2, checkpointEvery: 5 },
+    });
+    expect(submitted.statusCode).toBe(202);
+    const { id } = submitted.json<{ id: number }>();
+    for await (const event of service.follow(id)) if (event.type === 'progress' && event.progress.step >= 12) break;
+    await service.shutdown('the server stopped');
+    await first.close();
+    expect(temp.catalog.jobs.get(id).status).toBe('interrupted');
+
+    const second = buildApp({ catalog: temp.catalog, rateLimit: false, logger: false });
+    try {
+      const resumed = await second.inject({ method: 'POST', url: `/jobs/${id}/resume` });
+      expect(resumed.statusCode).toBe(202);
+      expect(resumed.headers.location).toBe(`/jobs/${id}`);
+      expect(resumed.json()).toMatchObject({ id, checkpoint: expect.any(Number), step: expect.any(Number), skipped: [] });
+      for (;;) {
+        const job = (await second.inject({ method: 'GET', url: `/jobs/${id}` })).json<{ status: string }>();
+        if (job.status !== 'queued' && job.status !== 'running') {
+          expect(job.status).toBe('succeeded');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(resultOf(id)).toEqual(reference);
+      const again = await second.inject({ method: 'POST', url: `/jobs/${id}/resume` });
+      expect(again.statusCode).toBe(400);
+      expect(again.json()).toMatchObject({
+        error: { code: 'GAS_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/is succeeded; only an interrupted or failed job/) },
+      });
+      expect((await second.inject({ method: 'POST', url: '/jobs/999999/resume' })).statusCode).toBe(404);
+      const badField = await second.inject({ method: 'POST', url: '/jobs', payload: { graph: 'er', algorithm: 'pagerank', checkpointEvery: 0 } });
+      expect(badField.statusCode).toBe(400);
+    } finally {
+      await second.close();
+    }
   }, 60_000);
 });

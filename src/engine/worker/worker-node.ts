@@ -38,6 +38,9 @@ export interface NodeOptions {
   readonly crashAtStep?: number | null;
 }
 
+/** The mesh step a restore's exchange of mirror values travels under (before step 0; neighbour sets use −1). */
+const RESTORE_STEP = -2;
+
 export class WorkerNode {
   /** Time spent computing (phases, packing), excluding waits for peers. */
   computeMs = 0;
@@ -159,8 +162,20 @@ export class WorkerNode {
    * mirrors as `scatterActivate` would have sent them. Returns that step (`nextStep`), the active
    * masters and (`withAggregates`: one worker is asked) the aggregates saved.
    */
-  restore(file: string, part: CheckpointPartCheck, withAggregates: boolean): { nextStep: number; activeMasters: number; aggregates: AggregateValues | null } {
+  async restore(
+    file: string,
+    part: CheckpointPartCheck,
+    withAggregates: boolean,
+  ): Promise<{ nextStep: number; activeMasters: number; aggregates: AggregateValues | null }> {
     const restored = this.compute(() => readCheckpointPart(file, this.runtime, part));
+    // A part holds masters' vertex values: mirrors get theirs from their masters, as after an apply.
+    this.send(
+      'values',
+      RESTORE_STEP,
+      this.compute(() => this.runtime.masterValuesOutbox()),
+    );
+    const values = await this.take('values', RESTORE_STEP);
+    this.compute(() => this.runtime.installMirrorValues(values));
     this.latestAggregates = restored.aggregates;
     if (!this.alwaysActive) this.send('flags', restored.step + 1, restored.activation.outbox);
     this.sent = emptyTraffic(this.runtime.plan.numWorkers);

@@ -372,6 +372,20 @@ export class WorkerRuntime {
     return this.activate([], iteration);
   }
 
+  /** A checkpoint's restore, masters restored: their mirrored columns for each mirror worker (as `apply` sends them, for every master). */
+  masterValuesOutbox(): Message[] {
+    const columns = this.valueColumns();
+    return this.plan.mastersByMirror.map((masters) => this.valueCodec.pack(masters, null, columns, null));
+  }
+
+  /** A checkpoint's restore: mirrors take their masters' values (`inbox`, from `masterValuesOutbox`). */
+  installMirrorValues(inbox: Mailbox): void {
+    const columns = this.valueColumns();
+    inbox.forEach((message, peer) => {
+      if (message) this.valueCodec.assign(this.plan.mirrorsByMaster[peer]!, message as Float64Array, columns);
+    });
+  }
+
   /** Sets the aggregator values visible to the next step (after init). */
   setAggregates(aggregates: AggregateValues): void {
     for (const [name, value] of aggregates) {

@@ -53,6 +53,12 @@ const JobFields = {
   minPriority: Type.Optional(Type.Number()),
   maxUpdates: Type.Optional(Type.Integer({ minimum: 1 })),
   timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  checkpointEvery: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'sync: checkpoint every this many steps, so POST /jobs/:id/resume can go on from the newest' }),
+  ),
+  maxRecoveries: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1000, description: 'Worker threads: recover from at most this many lost workers (default 3)' }),
+  ),
 };
 const SubmitBody = Type.Object(
   {
@@ -74,6 +80,8 @@ type JobBodyType = {
   minPriority?: number;
   maxUpdates?: number;
   timeoutSeconds?: number;
+  checkpointEvery?: number;
+  maxRecoveries?: number;
 };
 type SubmitBodyType = JobBodyType & { force?: boolean };
 
@@ -186,6 +194,30 @@ export function jobRoutes(context: ServerContext): FastifyPluginAsync {
         },
       },
       async (request) => publicJob(jobs.cancel(request.params.id)),
+    );
+
+    app.post<{ Params: { id: number } }>(
+      '/jobs/:id/resume',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: 'Resume an interrupted or failed job from its newest checkpoint: 202',
+          description:
+            'Goes on under the same id with the algorithm, options, engine and workers it started with, from its newest checkpoint whose every part verifies (`skipped` names newer ones that did not). 400 for a job that is not interrupted or failed; 404 when it has no usable checkpoint or its graph is gone.',
+          params: JobParams,
+          response: {
+            202: Type.Object({ id: JobId, checkpoint: Type.Integer(), step: Type.Integer(), skipped: Type.Array(Type.String()) }),
+            ...errorResponses(400, 404, 409, 503),
+          },
+        },
+      },
+      async (request, reply) => {
+        const resumed = await jobs.resume(request.params.id);
+        return reply
+          .status(202)
+          .header('location', `/jobs/${resumed.id}`)
+          .send({ ...resumed, skipped: resumed.skipped.map((line) => withoutServerPaths(line, context)) });
+      },
     );
 
     app.get<{ Params: { id: number }; Querystring: { after?: number } }>(
