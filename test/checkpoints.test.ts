@@ -348,3 +348,37 @@ describe('REST: POST /jobs/:id/resume', () => {
     }
   }, 60_000);
 });
+
+describe('the step watchdog', () => {
+  it('a worker thread stuck in an endless loop fails the job naming it, instead of hanging it; the next job runs', async () => {
+    // Only the worker holding vertex 0's master loops, in apply of step 2; its peer then waits on the mesh.
+    const file = writeGraphFile(
+      temp.inputDir,
+      'stuck.ts',
+      `export default { name: 'stuck', vertexColumns: { x: 'f64' }, gatherEdges: 'in', scatterEdges: 'none', alwaysActive: true,
+         gather: () => 1, zero: 0, sum: (a: number, b: number) => a + b,
+         apply(state: any, v: number, total: number, ctx: any) {
+           if (ctx.iteration === 2 && ctx.globalId(v) === 0) for (;;) {}
+           state.x[v] = total;
+         } };\n`,
+    );
+    const error = await runJob(temp.catalog, { graph: 'er', algorithm: file, options: { maxIterations: 10 }, workers: 2, stepTimeoutSeconds: 1 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: 'GAS_ERR_WORKER',
+      message: expect.stringMatching(/^thread \d: step 2 has run \d+\.\d s and the worker has not answered for 1\.0 s: it is stuck/),
+    });
+    const [job] = temp.catalog.jobs.list({ limit: 1 });
+    expect(job).toMatchObject({ status: 'failed', errorCode: 'GAS_ERR_WORKER' });
+    // Not recovered from (it would loop again), and nothing is left running: the next job runs.
+    const after = await runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', options: { maxIterations: 5 }, workers: 2 });
+    expect(after.recoveries).toEqual([]);
+  }, 60_000);
+
+  it('--step-timeout must be positive', async () => {
+    await expect(runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', workers: 2, stepTimeoutSeconds: 0 })).rejects.toMatchObject({
+      code: 'GAS_ERR_INVALID_ARGUMENT',
+    });
+  });
+});

@@ -101,6 +101,12 @@ export interface ExecuteOptions {
    * starting the workers again from the newest checkpoint (or from the start without one). Default 3; 0 never.
    */
   readonly maxRecoveries?: number;
+  /**
+   * The step watchdog (`sync`, `ssp`; workers on threads or remote): a worker whose step has run
+   * this long and that then does not answer a ping for as long again is stuck, and the job fails
+   * naming it. Default: the longer of 60 s and 4 × the longest step so far.
+   */
+  readonly stepTimeoutSeconds?: number;
   /** Testing (fault tolerance): worker `worker` exits at once when step `atStep` begins, the first time only. */
   readonly crashWorker?: { readonly worker: number; readonly atStep: number };
   /** Where checkpoints go (run.ts sets it for stored jobs). */
@@ -372,6 +378,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
     const taken: Checkpointed = { steps: [], bytes: 0, ms: 0, failed: [] };
     const sink = engine.name === 'sync' && placement.kind !== 'cluster' ? run.checkpoints : undefined;
     const maxRecoveries = resolveMaxRecoveries(run);
+    const stepTimeoutMs = resolveStepTimeout(run);
     const recoveries: Recovery[] = [];
     let resumeFrom = run.resumeFrom;
     let lastStep = -1;
@@ -447,10 +454,22 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       const recovering = recoveries.at(-1);
       if (recovering && recovering.ms === null) recovering.ms = attemptLoadMs;
       try {
-        outcome = await engine.run(endpoints, program, facts, { staleness, async, maxIterations, onStep, afterStep, signal: run.signal, checkpoint, resume });
+        outcome = await engine.run(endpoints, program, facts, {
+          staleness,
+          async,
+          maxIterations,
+          onStep,
+          afterStep,
+          signal: run.signal,
+          checkpoint,
+          resume,
+          ...(stepTimeoutMs !== undefined && { stepTimeoutMs }),
+        });
         break;
       } catch (error) {
-        if (!(error instanceof GasError) || error.code !== 'GAS_ERR_WORKER' || placement.kind !== 'threads' || run.signal?.aborted) throw error;
+        // A stuck worker would be stuck again: only a lost one is recovered from.
+        const stuck = error instanceof GasError && error.details.stuck === true;
+        if (!(error instanceof GasError) || error.code !== 'GAS_ERR_WORKER' || stuck || placement.kind !== 'threads' || run.signal?.aborted) throw error;
         // The worker that died, not the peer that first noticed its mesh link close.
         const lost = await workers.lost(LOST_WORKER_WAIT_MS);
         if (recoveries.length >= maxRecoveries) throw lost[0]?.error ?? error;
@@ -539,6 +558,16 @@ export interface Recovery {
 
 /** How long a failed run waits to learn which worker died (its thread's exit) before it recovers. */
 const LOST_WORKER_WAIT_MS = 2000;
+
+/** `stepTimeoutSeconds` in ms (positive), or undefined for the watchdog's default. */
+function resolveStepTimeout(run: ExecuteOptions): number | undefined {
+  const seconds = run.stepTimeoutSeconds;
+  if (seconds === undefined) return undefined;
+  if (!(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --step-timeout must be a positive number of seconds, got ${seconds}`, { option: 'step-timeout' });
+  }
+  return seconds * 1000;
+}
 
 /** `maxRecoveries`: how many lost workers a run recovers from (default 3; 0 never). */
 function resolveMaxRecoveries(run: ExecuteOptions): number {

@@ -54,9 +54,18 @@ export class ChannelEndpoint extends TableEndpoint {
     await this.channel.request('joinMesh', []);
   }
 
-  /** Tells a live worker to drop the job, then closes the channel (a field: the table's `close` is a property). */
+  /**
+   * Tells a live worker to drop the job, then closes the channel (a field: the table's `close` is
+   * a property). A worker that does not answer within `CLOSE_WAIT_MS` — stuck in a program that
+   * never yields — is not waited for: closing the channel stops a thread whatever it runs.
+   */
   override readonly close = async (): Promise<void> => {
-    if (!this.channel.failed) await this.call('close').catch(() => undefined);
+    if (!this.channel.failed) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+      await Promise.race([this.call('close').catch(() => undefined), waited]);
+      clearTimeout(timer);
+    }
     await this.channel.close();
   };
 
@@ -66,3 +75,6 @@ export class ChannelEndpoint extends TableEndpoint {
     return reply.result as CallResult<M>;
   }
 }
+
+/** How long closing waits for a worker to acknowledge dropping its job. */
+const CLOSE_WAIT_MS = 2000;

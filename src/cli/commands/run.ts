@@ -28,6 +28,10 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
     'K',
     'sync: checkpoint every K steps, so `gasworks jobs resume` can go on from the newest (an interrupted run checkpoints where it stops anyway)',
   ],
+  'step-timeout': [
+    'S',
+    'a worker whose step has run S seconds and that then does not answer for S more is stuck: the job fails naming it (default: the longer of 60 s and 4 × the longest step)',
+  ],
   'max-recoveries': [
     'N',
     'worker threads: recover from at most N lost workers, each time from the newest checkpoint (default 3; 0: a lost worker fails the job)',
@@ -107,6 +111,7 @@ export class RunCommand extends GasCommand {
       top: integerOption(args.get('top'), '--top', 0, 1_000_000),
       checkpointEvery: integerOption(args.get('checkpoint-every'), '--checkpoint-every', 1, 1_000_000_000),
       maxRecoveries: integerOption(args.get('max-recoveries'), '--max-recoveries', 0, 1_000_000),
+      stepTimeoutSeconds: numberOption(args.get('step-timeout'), '--step-timeout', Number.MIN_VALUE),
     };
     const force = args.get('force') === 'true';
     const summary = await this.withCatalog((catalog) => runInService(this, catalog, (service) => service.submit(request, { force })));

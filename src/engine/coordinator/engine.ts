@@ -65,6 +65,12 @@ export interface EngineOptions {
   readonly checkpoint?: CheckpointPolicy;
   /** Start from a checkpoint instead of step 0 (`sync`). */
   readonly resume?: ResumePoint;
+  /**
+   * The step watchdog (`sync`, `ssp`): a worker whose step call has run this long is pinged, and
+   * one that does not answer within as long again is stuck — the run fails naming it. Default:
+   * the longer of 60 s and 4 × the longest step so far.
+   */
+  readonly stepTimeoutMs?: number;
 }
 
 /**

@@ -73,7 +73,7 @@ export async function runStaleSynchronous(
   const S = options.staleness;
   const context = coordinatorContext(program, facts);
   const combine = aggregateCombiner(program, context);
-  const ledger = new TrafficLedger(workers);
+  const ledger = new TrafficLedger(workers, options.stepTimeoutMs);
 
   const started = await startRun(workers, combine);
   let latestAggregates = started.aggregates;

@@ -50,7 +50,7 @@ export async function runSynchronous(
 ): Promise<SyncResult> {
   const coordinatorContext = makeContext(program, facts);
   const combine = aggregateCombiner(program, coordinatorContext);
-  const ledger = new TrafficLedger(workers);
+  const ledger = new TrafficLedger(workers, options.stepTimeoutMs);
 
   const { checkpoint, resume } = options;
   const started = resume ? await resumeRun(workers, resume) : { ...(await startRun(workers, combine)), nextStep: 0 };

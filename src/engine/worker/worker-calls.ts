@@ -56,6 +56,8 @@ export interface WorkerCalls {
   collect(column: string): CollectedColumn;
   /** The worker drops the job; a call waiting for peers fails. */
   close(): void;
+  /** Answered at once between the worker's computations: a worker that does not answer is stuck (the step watchdog, coordinator-context.ts). */
+  ping(): boolean;
 }
 
 export type WorkerCall = keyof WorkerCalls;
@@ -92,6 +94,7 @@ export const WORKER_CALLS: { readonly [M in WorkerCall]: CallTraits } = {
   finish: { interrupts: false },
   collect: { interrupts: false },
   close: { interrupts: true },
+  ping: { interrupts: true },
 };
 
 export const WORKER_CALL_NAMES = Object.keys(WORKER_CALLS) as WorkerCall[];
@@ -122,6 +125,7 @@ export const NODE_HANDLERS: { readonly [M in WorkerCall]: Handler<M> } = {
   finish: (node, aggregates) => node.finish(aggregates),
   collect: (node, column) => node.collect(column),
   close: (node) => node.close(),
+  ping: () => true,
 };
 
 /** Runs call `method` on `node` (the one place the table's per-call types meet a call by name). */

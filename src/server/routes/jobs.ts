@@ -56,6 +56,12 @@ const JobFields = {
   checkpointEvery: Type.Optional(
     Type.Integer({ minimum: 1, description: 'sync: checkpoint every this many steps, so POST /jobs/:id/resume can go on from the newest' }),
   ),
+  stepTimeoutSeconds: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      description: 'The step watchdog: a worker silent this long during a step is stuck (default: the longer of 60 s and 4 × the longest step)',
+    }),
+  ),
   maxRecoveries: Type.Optional(
     Type.Integer({ minimum: 0, maximum: 1000, description: 'Worker threads: recover from at most this many lost workers (default 3)' }),
   ),
@@ -82,6 +88,7 @@ type JobBodyType = {
   timeoutSeconds?: number;
   checkpointEvery?: number;
   maxRecoveries?: number;
+  stepTimeoutSeconds?: number;
 };
 type SubmitBodyType = JobBodyType & { force?: boolean };
 
