@@ -230,7 +230,9 @@ describe('shutdown', () => {
     // It checkpointed where it stopped, and says how to go on.
     expect(service.get(running.id)).toMatchObject({
       status: 'interrupted',
-      errorMessage: expect.stringMatching(new RegExp(`^the test stopped the service; \`gasworks jobs resume ${running.id}\` goes on from its checkpoint after step \\d+$`)),
+      errorMessage: expect.stringMatching(
+        new RegExp(`^the test stopped the service; \`gasworks jobs resume ${running.id}\` goes on from its checkpoint after step \\d+$`),
+      ),
     });
     expect(service.get(queued.id)).toMatchObject({ status: 'interrupted', errorMessage: 'the test stopped the service' });
     expect(resultFileExists(running.id)).toBe(false);

@@ -7,9 +7,11 @@ import type { ResumePoint, StepTraffic } from './engine.js';
 import type { AggregateValues } from '../program/program.js';
 import { GasError } from '../../errors.js';
 
-/** Resolves with `undefined` after `ms` (an unref'd timer: it never keeps the process alive). */
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+/** `elapsed` resolves with `undefined` after `ms` unless cancelled first (an unref'd timer: it never keeps the process alive). */
+function delay(ms: number): { readonly elapsed: Promise<undefined>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms).unref()));
+  return { elapsed, cancel: () => clearTimeout(timer) };
 }
 
 /** A call's outcome, settled. */
@@ -105,13 +107,17 @@ export class TrafficLedger {
     const started = performance.now();
     for (;;) {
       const patience = this.stepTimeoutMs ?? Math.max(MIN_STUCK_MS, STUCK_STEPS * this.longestCallMs);
-      const first = await Promise.race([outcome, delay(patience)]);
+      const waited = delay(patience);
+      const first = await Promise.race([outcome, waited.elapsed]);
+      waited.cancel();
       if (first) return unwrap(first);
       const answered = endpoint.ping().then(
         () => 'answered' as const,
         () => 'answered' as const,
       );
-      const next = await Promise.race([outcome, answered, delay(patience)]);
+      const silence = delay(patience);
+      const next = await Promise.race([outcome, answered, silence.elapsed]);
+      silence.cancel();
       if (next === 'answered') continue;
       if (next) return unwrap(next);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
