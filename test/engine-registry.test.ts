@@ -130,6 +130,7 @@ describe('the worker call table', () => {
       'asyncMode',
       'asyncPoll',
       'close',
+      'ping',
       'sspStop',
     ]);
     for (const name of WORKER_CALL_NAMES) expect(typeof (TableEndpoint.prototype as unknown as Record<string, unknown>)[name]).toBe('function');
