@@ -11,9 +11,9 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob } from '../src/api/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { Catalog, graphDir, readResults } from '../src/storage/index.js';
+import { Catalog } from '../src/storage/index.js';
 import { edgeListText, erdosRenyi } from './helpers/generators.js';
-import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, storedResult, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 import { CLI } from './helpers/workers.js';
 
 let temp: TempCatalog;
@@ -42,8 +42,7 @@ afterAll(() => {
 });
 
 function resultOf(id: number): Float64Array {
-  const job = temp.catalog.jobs.get(id);
-  return readResults(graphDir(temp.dataDir, job.graphId!), id).values;
+  return storedResult(temp.catalog, id);
 }
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {

@@ -17,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobService, runJob, type RunOptions } from '../src/api/index.js';
 import { buildApp } from '../src/server/index.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { graphDir, readResults } from '../src/storage/index.js';
+import { graphDir } from '../src/storage/index.js';
 import { chain, docwordText, edgeListText, erdosRenyi, ratingsCsv } from './helpers/generators.js';
-import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { openTempCatalog, removeTempDirs, storedResult, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 
 let temp: TempCatalog;
 
@@ -37,10 +37,8 @@ afterAll(() => {
   removeTempDirs();
 });
 
-/** The result column of a succeeded job. */
 function resultOf(id: number): Float64Array {
-  const job = temp.catalog.jobs.get(id);
-  return readResults(graphDir(temp.dataDir, job.graphId!), id).values;
+  return storedResult(temp.catalog, id);
 }
 
 /**

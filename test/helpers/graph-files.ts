@@ -12,7 +12,8 @@ import { gzipSync } from 'node:zlib';
 import graphology from 'graphology';
 import { exportGraph, type ExportFormat } from '../../src/api/index.js';
 import { Catalog, GraphReader } from '../../src/index.js';
-import { graphStoreDir, graphsDir } from '../../src/storage/data-dir.js';
+import { graphDir, graphStoreDir, graphsDir } from '../../src/storage/data-dir.js';
+import { readResults } from '../../src/storage/results.js';
 
 /**
  * graphology ships CommonJS whose declaration file says `export default class Graph`; under
@@ -79,6 +80,12 @@ export function openTempCatalog(): TempCatalog {
 }
 
 /** Opens the stored tables of graph `name`, runs `body`, and closes the reader. */
+/** The stored result column of job `id` (it succeeded), by global vertex id. */
+export function storedResult(catalog: Catalog, id: number): Float64Array {
+  const job = catalog.jobs.get(id);
+  return readResults(graphDir(catalog.dataDir, job.graphId!), id).values;
+}
+
 export function withReader<T>(catalog: Catalog, name: string, body: (reader: GraphReader) => T): T {
   const graph = catalog.getGraph(name);
   const reader = GraphReader.open(graphStoreDir(catalog.dataDir, graph));
