@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobService, runJob, type RunOptions } from '../src/api/index.js';
 import { buildApp } from '../src/server/index.js';
+import { CheckpointClock, parseCheckpointSchedule } from '../src/api/checkpoint-schedule.js';
 import { importGraph } from '../src/ingest/import-graph.js';
 import { graphDir } from '../src/storage/index.js';
 import { chain, docwordText, edgeListText, erdosRenyi, ratingsCsv } from './helpers/generators.js';
@@ -221,7 +222,9 @@ describe('what a job keeps', () => {
       expect(seen).toContain('5,3');
       const record = service.get(id);
       expect(record.status).toBe('succeeded');
-      expect(record.summary).toMatchObject({ checkpoints: { every: 2, taken: 9, steps: [1, 3, 5, 7, 9, 11, 13, 15, 17] } });
+      expect(record.summary).toMatchObject({
+        checkpoints: { schedule: 'every 2 steps', autoIntervalMs: null, taken: 9, steps: [1, 3, 5, 7, 9, 11, 13, 15, 17] },
+      });
       expect(temp.catalog.checkpoints.list(id)).toEqual([]);
     } finally {
       await service.shutdown();
@@ -378,5 +381,55 @@ describe('the step watchdog', () => {
     await expect(runJob(temp.catalog, { graph: 'er', algorithm: 'pagerank', workers: 2, stepTimeoutSeconds: 0 })).rejects.toMatchObject({
       code: 'GAS_ERR_INVALID_ARGUMENT',
     });
+  });
+});
+
+describe('checkpoint schedules', () => {
+  it('--checkpoint-every takes steps, a duration or auto (with --mtbf), and refuses anything else naming the option', () => {
+    expect(parseCheckpointSchedule(5)).toEqual({ kind: 'steps', steps: 5 });
+    expect(parseCheckpointSchedule('5')).toEqual({ kind: 'steps', steps: 5 });
+    expect(parseCheckpointSchedule('30s')).toEqual({ kind: 'seconds', seconds: 30 });
+    expect(parseCheckpointSchedule('5m')).toEqual({ kind: 'seconds', seconds: 300 });
+    expect(parseCheckpointSchedule('1h')).toEqual({ kind: 'seconds', seconds: 3600 });
+    expect(parseCheckpointSchedule('auto')).toEqual({ kind: 'auto', mtbfSeconds: 86_400 });
+    expect(parseCheckpointSchedule('auto', 600)).toEqual({ kind: 'auto', mtbfSeconds: 600 });
+    expect(parseCheckpointSchedule(undefined)).toBeNull();
+    for (const bad of [0, -1, 1.5, 'x', '10d', '0s', '']) {
+      expect(() => parseCheckpointSchedule(bad), String(bad)).toThrow(
+        expect.objectContaining({ code: 'GAS_ERR_INVALID_ARGUMENT', details: { option: 'checkpoint-every' } }),
+      );
+    }
+    expect(() => parseCheckpointSchedule(5, 600)).toThrow(/--mtbf goes with --checkpoint-every auto/);
+    expect(() => parseCheckpointSchedule('auto', 0)).toThrow(expect.objectContaining({ details: { option: 'mtbf' } }));
+  });
+
+  it("is due every K steps, every so many seconds, or at Young's interval √(2·C·M) after the first step", () => {
+    const steps = new CheckpointClock({ kind: 'steps', steps: 3 }, 0);
+    expect([1, 2, 3, 4, 5, 6].map((n) => steps.due(n, 0))).toEqual([false, false, true, false, false, true]);
+    const seconds = new CheckpointClock({ kind: 'seconds', seconds: 2 }, 0);
+    expect([seconds.due(1, 1999), seconds.due(2, 2000)]).toEqual([false, true]);
+    seconds.taken(10, 2010);
+    expect([seconds.due(3, 4000), seconds.due(4, 4010)]).toEqual([false, true]);
+    // auto: the first checkpoint measures the cost C; then T = √(2 · 50 ms · 1000 s) = 316.2 ms.
+    const auto = new CheckpointClock({ kind: 'auto', mtbfSeconds: 1 }, 0);
+    expect(auto.due(1, 0)).toBe(true);
+    auto.taken(50, 1000);
+    expect(auto.autoIntervalMs).toBeCloseTo(Math.sqrt(2 * 50 * 1000), 9);
+    expect([auto.due(2, 1316), auto.due(3, 1317)]).toEqual([false, true]);
+    expect(new CheckpointClock(null).due(1)).toBe(false);
+  });
+
+  it('a run under auto checkpoints after its first step and says the interval it used', async () => {
+    const summary = await runJob(temp.catalog, {
+      graph: 'er',
+      algorithm: 'pagerank',
+      options: { tolerance: 0, maxIterations: 8 },
+      inProcess: true,
+      workers: 2,
+      checkpointEvery: 'auto',
+      mtbfSeconds: 1,
+    });
+    expect(summary.checkpoints).toMatchObject({ schedule: "auto (Young's interval at an MTBF of 1 s)", autoIntervalMs: expect.any(Number) });
+    expect(summary.checkpoints!.steps[0]).toBe(0);
   });
 });

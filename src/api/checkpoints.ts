@@ -19,7 +19,9 @@ export interface ResumeSettings {
   readonly workers: number;
   readonly inProcess: boolean;
   readonly ownHeap: boolean;
-  readonly checkpointEvery: number;
+  /** `--checkpoint-every` as given (steps, a duration, `auto`), null when not given; `--mtbf` with `auto`. */
+  readonly checkpointEvery: number | string | null;
+  readonly mtbfSeconds?: number;
   readonly top?: number;
 }
 
@@ -51,8 +53,6 @@ export interface CheckpointManifest {
 
 /** What a running job gives its engine to checkpoint through (execute-job.ts builds the engine's policy on it). */
 export interface CheckpointSink {
-  /** Steps between checkpoints (0: none, except when `wanted`). */
-  readonly every: number;
   /** A checkpoint is wanted at the next step boundary regardless of `every` (the job is being interrupted). */
   wanted(): boolean;
   /** The files of the next checkpoint's parts, one per worker; their directory exists. */
@@ -81,7 +81,6 @@ export function checkpointSink(
   const { job, graphId, layout } = target;
   const base = graphDir(catalog.dataDir, graphId);
   return {
-    every: run.checkpointEvery,
     wanted,
     begin(workers) {
       const seq = catalog.checkpoints.nextSeq(job, graphId);

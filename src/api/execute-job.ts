@@ -39,6 +39,7 @@ import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from '../engine/pr
 import { validateProgram } from './program-checks.js';
 import { topIds } from './top-vertices.js';
 import type { CheckpointSink, ResumeFrom } from './checkpoints.js';
+import { CheckpointClock, describeSchedule, parseCheckpointSchedule } from './checkpoint-schedule.js';
 import type { WorkerEndpoint } from '../engine/runtime.js';
 
 /** How a job runs: what to run, where, and what to report. */
@@ -91,11 +92,15 @@ export interface ExecuteOptions {
   /** Aborting stops the run at its next step boundary (async: its next poll) with GAS_ERR_CANCELLED; the workers are closed. */
   readonly signal?: AbortSignal;
   /**
-   * Checkpoint every this many steps (`sync` engine, workers on this machine): a stored job can
-   * then be resumed from its newest checkpoint (`jobs resume`). Stored jobs also checkpoint when
-   * interrupted (a signal, a server shutting down), whatever this says.
+   * When to checkpoint (`sync` engine, workers on this machine): every K steps (a number), every
+   * so long (`'30s'`, `'5m'`, `'1h'`), or `'auto'` (Young's interval from the measured cost and
+   * `mtbfSeconds`; checkpoint-schedule.ts). A stored job can then be resumed from its newest
+   * checkpoint (`jobs resume`). Stored jobs also checkpoint when interrupted (a signal, a server
+   * shutting down), whatever this says.
    */
-  readonly checkpointEvery?: number;
+  readonly checkpointEvery?: number | string;
+  /** `checkpointEvery: 'auto'`: the mean time between failures to plan for (s; default one day). */
+  readonly mtbfSeconds?: number;
   /**
    * Workers on threads: how many lost workers (a crashed thread) the run recovers from, each time
    * starting the workers again from the newest checkpoint (or from the start without one). Default 3; 0 never.
@@ -163,7 +168,9 @@ export interface ExecutionSummary {
   readonly maxLead: number | null;
   /** Checkpoints taken by this run (its attempt, when resumed): how many, after which steps, their bytes and the time writing them took. */
   readonly checkpoints: {
-    readonly every: number;
+    /** When it checkpointed (`describeSchedule`), and under `auto` the interval Young's formula last gave (ms). */
+    readonly schedule: string;
+    readonly autoIntervalMs: number | null;
     readonly taken: number;
     readonly steps: readonly number[];
     readonly bytes: number;
@@ -335,11 +342,8 @@ export async function planJob(
 
 /** `--checkpoint-every` (and a resume): a positive integer, for the engine and placement that take checkpoints so far. */
 function checkCheckpointing(run: ExecuteOptions, engine: Engine, placement: Placement): void {
-  const every = run.checkpointEvery;
-  if (every === undefined && !run.resumeFrom) return;
-  if (every !== undefined && (!Number.isInteger(every) || every < 1)) {
-    throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --checkpoint-every must be a positive integer (steps), got ${every}`, { option: 'checkpoint-every' });
-  }
+  const schedule = parseCheckpointSchedule(run.checkpointEvery, run.mtbfSeconds);
+  if (schedule === null && !run.resumeFrom) return;
   if (engine.name !== 'sync') {
     throw new GasError('GAS_ERR_UNSUPPORTED', `run: checkpoints are taken by the sync engine only so far (this run uses ${engine.name})`, {
       option: 'checkpoint-every',
@@ -377,6 +381,8 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
     const evaluation = definition.evaluation;
     const taken: Checkpointed = { steps: [], bytes: 0, ms: 0, failed: [] };
     const sink = engine.name === 'sync' && placement.kind !== 'cluster' ? run.checkpoints : undefined;
+    const schedule = parseCheckpointSchedule(run.checkpointEvery, run.mtbfSeconds);
+    let clock = new CheckpointClock(schedule);
     const maxRecoveries = resolveMaxRecoveries(run);
     const stepTimeoutMs = resolveStepTimeout(run);
     const recoveries: Recovery[] = [];
@@ -415,11 +421,15 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       const attemptEvaluations = evaluations;
       const attemptPrior = priorComputeMs;
       const attemptStart = computeStart;
+      const attemptClock = (clock = new CheckpointClock(schedule));
       const checkpoint: CheckpointPolicy | undefined = sink && {
-        every: sink.every,
+        due: (stepsDone) => attemptClock.due(stepsDone),
         wanted: () => sink.wanted(),
-        save: (step, endpoints, steps) =>
-          saveCheckpoint(sink, step, endpoints, steps, attemptEvaluations, attemptPrior + performance.now() - attemptStart, taken),
+        save: async (step, endpoints, steps) => {
+          const started = performance.now();
+          await saveCheckpoint(sink, step, endpoints, steps, attemptEvaluations, attemptPrior + started - attemptStart, taken);
+          attemptClock.taken(performance.now() - started);
+        },
       };
       const resume: ResumePoint | undefined = from && {
         steps: from.manifest.steps,
@@ -531,7 +541,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         steps: outcome.workerSteps?.[w] ?? outcome.iterations,
       })),
       maxLead: outcome.maxLead ?? null,
-      checkpoints: sink ? { every: sink.every, taken: taken.steps.length, ...taken } : null,
+      checkpoints: sink ? { schedule: describeSchedule(schedule), autoIntervalMs: clock.autoIntervalMs, taken: taken.steps.length, ...taken } : null,
       resumedFrom: run.resumeFrom ? { checkpoint: run.resumeFrom.manifest.seq, step: run.resumeFrom.manifest.step } : null,
       recoveries,
       async: outcome.async ? { ...outcome.async, scheduler: async.scheduler } : null,

@@ -158,7 +158,8 @@ function admitted(catalog: Catalog, prepared: PreparedJob, run: RunOptions, jobI
     workers: plan.placement.kind === 'cluster' ? plan.placement.addresses.length : plan.placement.workers,
     inProcess: run.inProcess === true,
     ownHeap: run.ownHeap === true,
-    checkpointEvery: run.checkpointEvery ?? 0,
+    checkpointEvery: run.checkpointEvery ?? null,
+    ...(run.mtbfSeconds !== undefined && { mtbfSeconds: run.mtbfSeconds }),
     ...(run.top !== undefined && { top: run.top }),
   };
   return {
@@ -242,7 +243,8 @@ export async function admitResume(
     workers: manifest.run.workers,
     inProcess: manifest.run.inProcess,
     ownHeap: manifest.run.ownHeap,
-    ...(manifest.run.checkpointEvery > 0 && { checkpointEvery: manifest.run.checkpointEvery }),
+    ...(manifest.run.checkpointEvery !== null && { checkpointEvery: manifest.run.checkpointEvery }),
+    ...(manifest.run.mtbfSeconds !== undefined && { mtbfSeconds: manifest.run.mtbfSeconds }),
     ...(manifest.run.top !== undefined && { top: manifest.run.top }),
     resumeFrom: from,
   };

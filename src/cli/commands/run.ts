@@ -25,9 +25,10 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   consistency: ['MODEL', 'async on several workers: vertex, edge (the default: no two adjacent vertices run at once) or full (none within distance 2)'],
   staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
   'checkpoint-every': [
-    'K',
-    'sync: checkpoint every K steps, so `gasworks jobs resume` can go on from the newest (an interrupted run checkpoints where it stops anyway)',
+    'K|30s|auto',
+    "sync: checkpoint every K steps, every so long (30s, 5m, 1h) or at the interval Young's formula gives (auto), so `gasworks jobs resume` can go on from the newest (an interrupted run checkpoints where it stops anyway)",
   ],
+  mtbf: ['S', 'with --checkpoint-every auto: the mean time between failures to plan for, in seconds (default 86400)'],
   'step-timeout': [
     'S',
     'a worker whose step has run S seconds and that then does not answer for S more is stuck: the job fails naming it (default: the longer of 60 s and 4 × the longest step)',
@@ -109,7 +110,8 @@ export class RunCommand extends GasCommand {
       slowWorker: args.has('slow-worker') ? slowWorker(args.get('slow-worker')!) : undefined,
       crashWorker: args.has('crash-worker') ? crashWorker(args.get('crash-worker')!) : undefined,
       top: integerOption(args.get('top'), '--top', 0, 1_000_000),
-      checkpointEvery: integerOption(args.get('checkpoint-every'), '--checkpoint-every', 1, 1_000_000_000),
+      checkpointEvery: args.get('checkpoint-every'),
+      mtbfSeconds: numberOption(args.get('mtbf'), '--mtbf', Number.MIN_VALUE),
       maxRecoveries: integerOption(args.get('max-recoveries'), '--max-recoveries', 0, 1_000_000),
       stepTimeoutSeconds: numberOption(args.get('step-timeout'), '--step-timeout', Number.MIN_VALUE),
     };
@@ -249,7 +251,11 @@ export function printJobSummary(out: NodeJS.WritableStream, s: JobSummary): void
 
 /** The checkpoints a run took, and any it could not write. */
 function checkpointText(c: NonNullable<JobSummary['checkpoints']>): string {
-  const taken = c.taken > 0 ? `  checkpoints: ${c.taken} (after step ${c.steps.join(', ')}), ${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms writing\n` : '';
+  const interval = c.autoIntervalMs === null ? '' : `, interval ${(c.autoIntervalMs / 1000).toFixed(1)} s`;
+  const taken =
+    c.taken > 0
+      ? `  checkpoints ${c.schedule}${interval}: ${c.taken} (after step ${c.steps.join(', ')}), ${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms writing\n`
+      : '';
   return taken + c.failed.map((failure) => `  checkpoint not written ${failure}\n`).join('');
 }
 

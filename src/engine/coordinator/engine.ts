@@ -79,8 +79,8 @@ export interface EngineOptions {
  * manifest in the catalog, pruning).
  */
 export interface CheckpointPolicy {
-  /** After step t when (t + 1) % every === 0, unless the run ends there (0: only when `wanted`). */
-  readonly every: number;
+  /** Asked after each step (`stepsDone` in all, those before a resume included) unless the run ends there: a checkpoint is due. */
+  due(stepsDone: number): boolean;
   /** Asked at every step boundary: a checkpoint is wanted now regardless of `every` (a job being interrupted). */
   wanted(): boolean;
   /** Writes every worker's part after step `step` and records the checkpoint; the run waits for it. */

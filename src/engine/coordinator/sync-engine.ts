@@ -112,7 +112,7 @@ export async function runSynchronous(
       break;
     }
     // Postcondition of a checkpoint: every worker's part after step t is written and the checkpoint recorded.
-    const due = checkpoint !== undefined && ((checkpoint.every > 0 && iteration % checkpoint.every === 0) || checkpoint.wanted());
+    const due = checkpoint !== undefined && (checkpoint.due(iteration) || checkpoint.wanted());
     if (due && iteration < options.maxIterations && active > 0) {
       await checkpoint.save(t, workers, steps);
       saved = t;

@@ -54,7 +54,13 @@ const JobFields = {
   maxUpdates: Type.Optional(Type.Integer({ minimum: 1 })),
   timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   checkpointEvery: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'sync: checkpoint every this many steps, so POST /jobs/:id/resume can go on from the newest' }),
+    Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^(\\d+|\\d+(\\.\\d+)?[smh]|auto)$', maxLength: 32 })], {
+      description:
+        "sync: checkpoint every K steps, every so long ('30s', '5m', '1h') or 'auto' (Young's interval), so POST /jobs/:id/resume can go on from the newest",
+    }),
+  ),
+  mtbfSeconds: Type.Optional(
+    Type.Number({ exclusiveMinimum: 0, description: "With checkpointEvery 'auto': the mean time between failures (s, default 86400)" }),
   ),
   stepTimeoutSeconds: Type.Optional(
     Type.Number({
@@ -86,7 +92,8 @@ type JobBodyType = {
   minPriority?: number;
   maxUpdates?: number;
   timeoutSeconds?: number;
-  checkpointEvery?: number;
+  checkpointEvery?: number | string;
+  mtbfSeconds?: number;
   maxRecoveries?: number;
   stepTimeoutSeconds?: number;
 };
