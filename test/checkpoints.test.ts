@@ -433,3 +433,22 @@ describe('checkpoint schedules', () => {
     expect(summary.checkpoints!.steps[0]).toBe(0);
   });
 });
+
+describe('--timeout under sync and ssp', () => {
+  it('stops at the first step boundary past it, keeps the result so far, and says timeout, not converged', async () => {
+    for (const engine of [{}, { engine: 'ssp', staleness: 1 }]) {
+      const summary = await runJob(temp.catalog, {
+        graph: 'er',
+        algorithm: 'pagerank',
+        options: { tolerance: 0, maxIterations: 1_000_000 },
+        workers: 2,
+        timeoutSeconds: 0.3,
+        ...engine,
+      });
+      expect(summary).toMatchObject({ stopReason: 'timeout', converged: false });
+      expect(summary.iterations).toBeGreaterThan(0);
+      expect(summary.iterations).toBeLessThan(1_000_000);
+      expect(resultOf(summary.jobId)).toHaveLength(400);
+    }
+  }, 60_000);
+});

@@ -76,7 +76,7 @@ export interface ExecuteOptions {
   readonly minPriority?: number;
   /** `async`: stop after this many vertex updates (default: none). */
   readonly maxUpdates?: number;
-  /** `async`: stop after this many seconds (default: none). */
+  /** Stop after this many seconds (default: none): `sync` and `ssp` at the next step boundary, `async` at its next poll; the result so far is stored, and the summary says `timeout`, not converged. */
   readonly timeoutSeconds?: number;
   /** `async`: the consistency model on several workers — `vertex`, `edge` (the default, as GraphLab's) or `full`. */
   readonly consistency?: string;
@@ -229,12 +229,11 @@ export function resolveEngine(
     scheduler: run.scheduler,
     minPriority: run.minPriority,
     maxUpdates: run.maxUpdates,
-    timeoutSeconds: run.timeoutSeconds,
     consistency: run.consistency,
   };
   const given = Object.entries(asyncOptions).find(([, value]) => value !== undefined);
   if (given && engine.name !== 'async') {
-    const option = kebabCase(given[0] === 'timeoutSeconds' ? 'timeout' : given[0]);
+    const option = kebabCase(given[0]);
     throw new GasError('GAS_ERR_INVALID_ARGUMENT', `run: --${option} is an option of --engine async (this run uses ${engine.name})`, { option });
   }
   const scheduler = run.scheduler ?? 'fifo';
@@ -473,6 +472,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
           signal: run.signal,
           checkpoint,
           resume,
+          ...(Number.isFinite(async.timeoutMs) && { timeoutMs: async.timeoutMs }),
           ...(stepTimeoutMs !== undefined && { stepTimeoutMs }),
         });
         break;
@@ -511,11 +511,13 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       converged: outcome.converged,
       stopReason: outcome.converged
         ? 'converged'
-        : outcome.async
-          ? outcome.async.endReason
-          : definition.fixedIterations || (program.alwaysActive && !program.converged)
-            ? 'fixed-iterations'
-            : 'max-iterations',
+        : outcome.timedOut
+          ? 'timeout'
+          : outcome.async
+            ? outcome.async.endReason
+            : definition.fixedIterations || (program.alwaysActive && !program.converged)
+              ? 'fixed-iterations'
+              : 'max-iterations',
       workers: endpoints.length,
       placement: placement.kind,
       engine: engine.name,

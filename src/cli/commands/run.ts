@@ -21,7 +21,7 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   scheduler: ['NAME', 'async: fifo (the default), priority (highest ctx.signal priority first) or sweep'],
   'min-priority': ['P', 'async, priority scheduler: drop signals below P (default 0)'],
   'max-updates': ['N', 'async: stop after N vertex updates'],
-  timeout: ['SECONDS', 'async: stop after this long'],
+  timeout: ['SECONDS', 'stop after this long (sync, ssp: at the next step boundary; async: at the next poll), keeping the result so far and saying so'],
   consistency: ['MODEL', 'async on several workers: vertex, edge (the default: no two adjacent vertices run at once) or full (none within distance 2)'],
   staleness: ['S', 'stale-synchronous: workers may run up to S steps ahead of the slowest (0 = BSP, the default)'],
   'checkpoint-every': [
@@ -320,6 +320,8 @@ function stopText(s: JobSummary): string {
         : `converged after ${iterations}`;
     case 'fixed-iterations':
       return `${iterations} (a fixed count: no convergence test)`;
+    case 'timeout':
+      return `NOT converged: stopped at --timeout after ${iterations}`;
     default:
       return `NOT converged: stopped at the iteration limit after ${iterations} (raise --max-iterations)`;
   }

@@ -71,6 +71,8 @@ export interface EngineOptions {
    * the longer of 60 s and 4 × the longest step so far.
    */
   readonly stepTimeoutMs?: number;
+  /** `sync`, `ssp`: stop at the first step boundary after this long (ms) from the first step (the async engine's is in `async`). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -162,6 +164,8 @@ export interface EngineOutcome {
   readonly maxLead?: number;
   /** `ssp`: per worker, total ms it was held by the staleness bound or waiting for peers' messages. */
   readonly blockedMs?: readonly number[];
+  /** `sync`, `ssp`: the run stopped at `timeoutMs`, not converged. */
+  readonly timedOut?: boolean;
   /** `async`: updates, the histogram of updates per vertex, and why it ended (its steps are progress reports). */
   readonly async?: AsyncOutcome;
 }

@@ -86,6 +86,8 @@ export async function runStaleSynchronous(
   const steps: StepReport[] = [];
   let stopAfter = Infinity;
   let converged = false;
+  let timedOut = false;
+  const deadline = performance.now() + (options.timeoutMs ?? Infinity);
   let maxLead = 0;
   let failure: unknown = null;
   let lastReport = performance.now();
@@ -116,8 +118,10 @@ export async function runStaleSynchronous(
       lastReport = now;
       steps.push(report);
       options.onStep?.(report);
-      if (program.converged?.(context)) {
-        converged = true;
+      const converges = program.converged?.(context) ?? false;
+      if (!converges && stopAfter === Infinity && now >= deadline) timedOut = true;
+      if (converges || timedOut) {
+        converged = converges;
         stopAfter = t;
         // Workers already past t (up to S ahead) may be waiting for peers that stop now.
         for (const worker of workers) stops.push(worker.sspStop(t).catch(() => undefined));
@@ -165,5 +169,6 @@ export async function runStaleSynchronous(
     workerSteps: clock,
     maxLead,
     blockedMs,
+    ...(timedOut ? { timedOut: true } : {}),
   };
 }

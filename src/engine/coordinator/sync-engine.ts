@@ -63,9 +63,15 @@ export async function runSynchronous(
   let iteration = started.nextStep;
   // The last step a checkpoint holds (a resumed run starts from one).
   let saved = iteration - 1;
+  const deadline = performance.now() + (options.timeoutMs ?? Infinity);
+  let timedOut = false;
   while (iteration < options.maxIterations) {
     if (active === 0) {
       converged = true;
+      break;
+    }
+    if (iteration > started.nextStep && performance.now() >= deadline) {
+      timedOut = true;
       break;
     }
     // A job being interrupted checkpoints where it stops, so it resumes from here.
@@ -120,5 +126,5 @@ export async function runSynchronous(
   }
   if (!converged && active === 0) converged = true;
   if (program.finish) await Promise.all(workers.map((w) => w.finish(aggregates)));
-  return { iterations: iteration, converged, steps, aggregates: scalarAggregates(aggregates) };
+  return { iterations: iteration, converged, steps, aggregates: scalarAggregates(aggregates), ...(timedOut && { timedOut }) };
 }
