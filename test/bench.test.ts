@@ -42,6 +42,24 @@ const SCRIPTS: Readonly<Record<string, SmallRun>> = {
     },
     check: (lines) => expect(graphsOf(lines, 'import')).toEqual(['facebook_combined', 'kron-10']),
   },
+  'kill-import.ts': {
+    // cnr-2000 itself: an import or a repartition of it takes about 2 s, so two kills of each take about 10 s.
+    args: ['--runs', '2'],
+    data: [join(DATA, 'cnr-2000.txt.gz')],
+    fields: {
+      load: ['loadAverage', 'cores'],
+      'kill-import': ['runs', 'absent', 'complete', 'half', 'strayDirs', 'finishedBeforeKill', 'importMs', 'killPointsMs'],
+      'kill-repartition': ['runs', 'old', 'new', 'half', 'strayDirs', 'finishedBeforeKill', 'repartitionMs', 'killPointsMs'],
+    },
+    check(lines) {
+      // Every run ends in one of the two whole states, and leaves no directory behind.
+      const outcomes = (bench: string, whole: readonly string[]): unknown[] =>
+        withBench(lines, bench).map((line) => [whole.reduce((sum, field) => sum + (line[field] as number), 0), line.half, line.strayDirs]);
+      expect(outcomes('kill-import', ['absent', 'complete'])).toEqual([[2, 0, 0]]);
+      expect(outcomes('kill-repartition', ['old', 'new'])).toEqual([[2, 0, 0]]);
+      expect(withBench(lines, 'kill-half')).toEqual([]);
+    },
+  },
   'server.ts': {
     args: [
       '--scale',
