@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { fromDist, median, round } from './lib.js';
+import { fromDist, median, round, seededRandom } from './lib.js';
 
 const DATA = resolve(fileURLToPath(new URL('../../shared/data/', import.meta.url)));
 const { values } = parseArgs({
@@ -35,17 +35,6 @@ const workers = Number(values.workers);
 const { Catalog } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
 const { importGraphFile, runJob } = await fromDist<typeof import('../src/api/index.js')>('api/index.js');
 
-/** mulberry32: the split's shuffle, fixed by --seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-als-'));
 const catalog = Catalog.open(join(work, 'data'));
 try {
@@ -55,7 +44,7 @@ try {
     .trim()
     .split('\n');
   const [header, ...body] = lines;
-  const rng = random(Number(values.seed));
+  const rng = seededRandom(Number(values.seed));
   for (let i = body.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
     [body[i], body[j]] = [body[j]!, body[i]!];
@@ -128,7 +117,7 @@ try {
     // from a hash of the pair: this measures speed, not quality.
     const users = Math.max(1000, Math.round(synthetic / 100));
     const items = Math.max(1000, Math.round(synthetic / 400));
-    const rng2 = random(7);
+    const rng2 = seededRandom(7);
     const cumulative = new Float64Array(items);
     let total = 0;
     for (let i = 0; i < items; i++) cumulative[i] = total += 1 / (i + 1) ** 0.8;

@@ -41,7 +41,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, importKronecker, median, round } from './lib.js';
+import { fromDist, importKronecker, median, round, seededRandom } from './lib.js';
 import type { JobSummary, RunOptions } from '../src/api/index.js';
 import type { Catalog as StoredCatalog } from '../src/storage/index.js';
 
@@ -67,17 +67,6 @@ const overheadWorkers = Number(values['overhead-workers']);
 
 const { Catalog, graphDir, readResults } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
 const { importGraphFile, runJob } = await fromDist<typeof import('../src/api/index.js')>('api/index.js');
-
-/** mulberry32: the crash points, fixed by --seed. */
-function random(state: number): () => number {
-  state >>>= 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The result column of a succeeded job, by global id. */
 function resultOf(catalog: StoredCatalog, jobId: number): Float64Array {
@@ -144,7 +133,7 @@ const CASES: readonly RecoveryCase[] = [
 ];
 
 async function recoverySection(catalog: StoredCatalog): Promise<void> {
-  const rng = random(seed);
+  const rng = seededRandom(seed);
   for (const { name, data, importOptions, run } of CASES) {
     await importGraphFile(catalog, { ...importOptions, name, partitions: 2 });
     const request: RunOptions = { ...run, graph: name, workers: 2 };

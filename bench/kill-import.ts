@@ -38,7 +38,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, round } from './lib.js';
+import { fromDist, round, seededRandom } from './lib.js';
 import type { Catalog as StoredCatalog, GraphRecord } from '../src/storage/index.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/gasworks.js', import.meta.url)));
@@ -64,17 +64,6 @@ const PAGERANK = { algorithm: 'pagerank', options: { maxIterations: 3, tolerance
 /** Largest |difference| a layout may make to PageRank: the order of float sums changes with the partitions. */
 const TOLERANCE = 1e-9;
 const VICTIM = 'victim';
-
-/** mulberry32: the kill points, fixed by --seed. */
-function random(state: number): () => number {
-  state >>>= 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ChildRun {
   /** The command exited on its own before the kill. */
@@ -146,7 +135,7 @@ async function withCatalog<T>(dataDir: string, body: (catalog: StoredCatalog) =>
 }
 
 async function importSection(dataDir: string, work: string, ref: GraphRecord, expected: Float64Array, importMs: number): Promise<boolean> {
-  const rng = random(seed);
+  const rng = seededRandom(seed);
   // A name-free check: an import of `victim` after an `absent` run must be accepted.
   const tiny = join(work, 'tiny.txt');
   writeFileSync(tiny, '1 2\n2 3\n');
@@ -192,7 +181,7 @@ async function repartitionSection(dataDir: string, expected: Float64Array): Prom
   const timed = await runCli(['repartition', 'ref', '--partitions', '8', '--strategy', 'hdrf', '--data-dir', dataDir, '--quiet']);
   if (timed.code !== 0) throw new Error(`kill-import: the timed repartition exited ${timed.code}: ${timed.stderr}`);
   const repartitionMs = timed.ms;
-  const rng = random(seed);
+  const rng = seededRandom(seed);
   const counts = { old: 0, new: 0, half: 0, strayDirs: 0, finishedBeforeKill: 0 };
   const killPointsMs: number[] = [];
   let previous = await withCatalog(dataDir, async (catalog) => catalog.getGraph('ref'));
