@@ -11,14 +11,14 @@
  * recovered from by itself — from the newest checkpoint, or from the start without one — and the
  * job ends with the uninterrupted result, its summary saying what was lost and where it went on.
  */
-import { openSync, readFileSync, statSync, truncateSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobService, runJob, type RunOptions } from '../src/api/index.js';
 import { buildApp } from '../src/server/index.js';
 import { CheckpointClock, parseCheckpointSchedule } from '../src/api/checkpoint-schedule.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { graphDir } from '../src/storage/index.js';
+import { graphDir, jobCheckpointsDir } from '../src/storage/index.js';
 import { chain, docwordText, edgeListText, erdosRenyi, ratingsCsv } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, storedResult, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 
@@ -228,6 +228,34 @@ describe('what a job keeps', () => {
       expect(temp.catalog.checkpoints.list(id)).toEqual([]);
     } finally {
       await service.shutdown();
+    }
+  }, 60_000);
+
+  it('jobs rm and jobs prune of an interrupted job delete its checkpoints, rows and files', async () => {
+    const request: RunOptions = {
+      graph: 'er',
+      algorithm: 'pagerank',
+      options: { tolerance: 0, maxIterations: 1_000_000 },
+      inProcess: true,
+      checkpointEvery: 2,
+    };
+    const removed = await interruptAt(request, 6);
+    const pruned = await interruptAt(request, 6);
+    const dirOf = (id: number): string => jobCheckpointsDir(temp.dataDir, temp.catalog.jobs.get(id).graphId!, id);
+    for (const id of [removed, pruned]) {
+      expect(temp.catalog.checkpoints.list(id).length).toBeGreaterThan(0);
+      expect(existsSync(dirOf(id))).toBe(true);
+    }
+    const removedDir = dirOf(removed);
+    const prunedDir = dirOf(pruned);
+    temp.catalog.jobs.remove(removed);
+    temp.catalog.jobs.prune({ status: 'interrupted' });
+    for (const [id, dir] of [
+      [removed, removedDir],
+      [pruned, prunedDir],
+    ] as const) {
+      expect(temp.catalog.checkpoints.list(id)).toEqual([]);
+      expect(existsSync(dir)).toBe(false);
     }
   }, 60_000);
 

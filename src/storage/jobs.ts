@@ -22,6 +22,7 @@ import { graphDir } from './data-dir.js';
 import { checkStartable, graphGoneError, resultsAtStakeError, runningJobsError, type GraphFate, type GraphRef } from './job-holds.js';
 import { CATALOG_WRITE_BYTES, asNoSpace, availableBytes } from './disk-space.js';
 import { resultFile } from './results.js';
+import { jobCheckpointsDir } from './checkpoints.js';
 import type { LeaseHolder, LeasedRow } from './lease-keeper.js';
 import { claimAssignments, claimParameters, ownerColumns, ownerGone, releaseAssignments, type OwnerRow } from './liveness.js';
 
@@ -350,8 +351,8 @@ export class JobTable {
   }
 
   /**
-   * Deletes a finished job: its row, then its result file (a crash in between leaves a file no
-   * row names, which nothing reads). A running job is refused (GAS_ERR_BUSY): its process still
+   * Deletes a finished job: its row, events and checkpoints, then its result file and checkpoint
+   * files (a crash in between leaves files no row names, which nothing reads). A running job is refused (GAS_ERR_BUSY): its process still
    * writes to both.
    */
   remove(id: number | string): JobRecord {
@@ -368,8 +369,10 @@ export class JobTable {
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM jobs WHERE id = ?`).run(job.id);
       this.db.prepare(`DELETE FROM job_events WHERE job_id = ?`).run(job.id);
+      this.db.prepare(`DELETE FROM checkpoints WHERE job_id = ?`).run(job.id);
     })();
     this.removeResultFile(job);
+    this.removeCheckpointFiles(job);
     return job;
   }
 
@@ -383,13 +386,18 @@ export class JobTable {
     const jobs = rows.map(toRecord);
     const remove = this.db.prepare(`DELETE FROM jobs WHERE id = ?`);
     const removeEvents = this.db.prepare(`DELETE FROM job_events WHERE job_id = ?`);
+    const removeCheckpoints = this.db.prepare(`DELETE FROM checkpoints WHERE job_id = ?`);
     this.db.transaction(() => {
       for (const job of jobs) {
         remove.run(job.id);
         removeEvents.run(job.id);
+        removeCheckpoints.run(job.id);
       }
     })();
-    for (const job of jobs) this.removeResultFile(job);
+    for (const job of jobs) {
+      this.removeResultFile(job);
+      this.removeCheckpointFiles(job);
+    }
     return jobs;
   }
 
@@ -401,6 +409,10 @@ export class JobTable {
 
   private ownerOf(id: number): number | null {
     return (this.db.prepare(`SELECT owner_pid FROM jobs WHERE id = ?`).get(id) as { owner_pid: number | null } | undefined)?.owner_pid ?? null;
+  }
+
+  private removeCheckpointFiles(job: JobRecord): void {
+    if (job.graphId !== null) rmSync(jobCheckpointsDir(this.dataDir, job.graphId, job.id), { recursive: true, force: true });
   }
 
   private removeResultFile(job: JobRecord): void {
