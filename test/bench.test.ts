@@ -60,6 +60,22 @@ const SCRIPTS: Readonly<Record<string, SmallRun>> = {
       expect(withBench(lines, 'kill-half')).toEqual([]);
     },
   },
+  'readers-soak.ts': {
+    // 10 readers killed, then 2 replace imports with a PageRank each: a few seconds.
+    args: ['--readers', '10', '--batch', '10', '--imports', '2', '--file', SMALL_GRAPH],
+    data: [SMALL_GRAPH],
+    fields: {
+      load: ['loadAverage', 'cores'],
+      'readers-killed': ['readers', 'killed', 'seconds', 'readAfterKillOk'],
+      'replace-import': ['round', 'ok', 'bytes', 'layouts', 'files'],
+      'readers-soak': ['readersKilled', 'imports', 'failures', 'readersFullSeen', 'bytesFirst', 'bytesLast', 'bytesMax', 'growthRatio', 'layoutsLast'],
+    },
+    check(lines) {
+      expect(withBench(lines, 'readers-killed').map((line) => [line.killed, line.readAfterKillOk])).toEqual([[10, true]]);
+      expect(withBench(lines, 'readers-soak').map((line) => [line.failures, line.readersFullSeen])).toEqual([[0, 0]]);
+      expect(withBench(lines, 'readers-soak-failure')).toEqual([]);
+    },
+  },
   'server.ts': {
     args: [
       '--scale',
