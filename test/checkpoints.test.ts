@@ -18,7 +18,8 @@ import { JobService, runJob, type RunOptions } from '../src/api/index.js';
 import { buildApp } from '../src/server/index.js';
 import { CheckpointClock, parseCheckpointSchedule } from '../src/api/checkpoint-schedule.js';
 import { importGraph } from '../src/ingest/import-graph.js';
-import { graphDir, jobCheckpointsDir } from '../src/storage/index.js';
+import { Catalog, catalogPath, graphDir, jobCheckpointsDir } from '../src/storage/index.js';
+import Database from 'better-sqlite3';
 import { chain, docwordText, edgeListText, erdosRenyi, ratingsCsv } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, storedResult, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
 
@@ -256,6 +257,26 @@ describe('what a job keeps', () => {
     ] as const) {
       expect(temp.catalog.checkpoints.list(id)).toEqual([]);
       expect(existsSync(dir)).toBe(false);
+    }
+  }, 60_000);
+
+  it('checkpoints left by a job that ended (a crash before they were removed) go at the next open of the catalog', async () => {
+    const id = await interruptAt(
+      { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 1_000_000 }, inProcess: true, checkpointEvery: 2 },
+      4,
+    );
+    const dir = jobCheckpointsDir(temp.dataDir, temp.catalog.jobs.get(id).graphId!, id);
+    // As if the job had succeeded and its process died before removing them.
+    const db = new Database(catalogPath(temp.dataDir));
+    db.prepare(`UPDATE jobs SET status = 'succeeded' WHERE id = ?`).run(id);
+    db.close();
+    expect(existsSync(dir)).toBe(true);
+    const reopened = Catalog.open(temp.dataDir);
+    try {
+      expect(reopened.checkpoints.list(id)).toEqual([]);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      reopened.close();
     }
   }, 60_000);
 

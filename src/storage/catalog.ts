@@ -581,6 +581,7 @@ export class Catalog {
       warn,
     );
     step('mark the jobs of processes that are gone interrupted', () => this.jobs.sweep());
+    step('remove the checkpoints no job can resume from', () => this.checkpoints.sweep(entries.filter((id) => owned.has(id))));
     for (const row of stale) step(`forget the import of graph ${row.id} by process ${ownerName(row)}, which is gone`, () => this.abortImport(row.id));
     step('list the layouts of graphs', () => this.sweepLayouts(step));
   }

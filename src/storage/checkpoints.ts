@@ -95,6 +95,26 @@ export class CheckpointTable {
     if (graphId !== null) rmSync(jobCheckpointsDir(this.dataDir, graphId, job), { recursive: true, force: true });
   }
 
+  /**
+   * At the catalog's open: the checkpoints no job can resume from go — rows and directories of
+   * jobs that succeeded, were cancelled or deleted (a crash between a job's end and the removal of
+   * its checkpoints leaves them). Those of queued, running, interrupted and failed jobs stay.
+   * `graphIds`: the graphs whose directories to look in.
+   */
+  sweep(graphIds: readonly string[]): void {
+    const resumable = `SELECT id FROM jobs WHERE status IN ('queued', 'running', 'interrupted', 'failed')`;
+    this.db.prepare(`DELETE FROM checkpoints WHERE job_id NOT IN (${resumable})`).run();
+    const keep = new Set((this.db.prepare(resumable).all() as { id: number }[]).map((row) => row.id));
+    for (const graphId of graphIds) {
+      const dir = join(graphDir(this.dataDir, graphId), 'checkpoints');
+      if (!existsSync(dir)) continue;
+      for (const entry of readdirSync(dir)) {
+        const match = /^job-(\d+)$/.exec(entry);
+        if (match && !keep.has(Number(match[1]))) rmSync(join(dir, entry), { recursive: true, force: true });
+      }
+    }
+  }
+
   /** Removes the files of one checkpoint (its row is gone, or was never written). */
   removeFiles(graphId: string, job: number, seq: number): void {
     rmSync(checkpointDir(this.dataDir, graphId, job, seq), { recursive: true, force: true });
