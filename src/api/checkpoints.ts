@@ -104,7 +104,6 @@ export function checkpointSink(
       catalog.checkpoints.removeFiles(graphId, job, seq);
     },
     latest() {
-      if (catalog.checkpoints.list(job).length === 0) return null;
       try {
         return usableCheckpoint(catalog, { id: job, graphId }).from;
       } catch (error) {

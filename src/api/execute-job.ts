@@ -39,7 +39,7 @@ import { asAlgorithm, loadProgramFile, looksLikeProgramFile } from '../engine/pr
 import { validateProgram } from './program-checks.js';
 import { topIds } from './top-vertices.js';
 import type { CheckpointSink, ResumeFrom } from './checkpoints.js';
-import { CheckpointClock, describeSchedule, parseCheckpointSchedule } from './checkpoint-schedule.js';
+import { CheckpointClock, describeSchedule, parseCheckpointSchedule, type CheckpointSchedule } from './checkpoint-schedule.js';
 import type { WorkerEndpoint } from '../engine/runtime.js';
 
 /** How a job runs: what to run, where, and what to report. */
@@ -282,6 +282,8 @@ export interface JobPlan {
   readonly async: AsyncSettings;
   readonly spec: ProgramSpec | null;
   readonly placement: Placement;
+  /** When the run checkpoints (`--checkpoint-every`), null when not asked (an interrupted stored job still does). */
+  readonly checkpointSchedule: CheckpointSchedule | null;
 }
 
 /** Runs a resolved algorithm with validated options on `graph`: `planJob`, then `runPlan`. */
@@ -335,14 +337,17 @@ export async function planJob(
   // The asynchronous engine runs on one worker unless more are asked for: one worker keeps every
   // consistency model without a lock and is reproducible bit for bit.
   const placement = choosePlacement(engine.name === 'async' && run.workers === undefined ? { ...run, workers: 1 } : run, spec, meta.numPartitions, meta.edges);
-  checkCheckpointing(run, engine, placement);
-  return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement };
+  const checkpointSchedule = checkCheckpointing(run, engine, placement);
+  return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement, checkpointSchedule };
 }
 
-/** `--checkpoint-every` (and a resume): a positive integer, for the engine and placement that take checkpoints so far. */
-function checkCheckpointing(run: ExecuteOptions, engine: Engine, placement: Placement): void {
+/**
+ * `--checkpoint-every` and `--mtbf` (checkpoint-schedule.ts), refused with a resume too for the
+ * engines and placements that take no checkpoints so far; returns the schedule.
+ */
+function checkCheckpointing(run: ExecuteOptions, engine: Engine, placement: Placement): CheckpointSchedule | null {
   const schedule = parseCheckpointSchedule(run.checkpointEvery, run.mtbfSeconds);
-  if (schedule === null && !run.resumeFrom) return;
+  if (schedule === null && !run.resumeFrom) return null;
   if (engine.name !== 'sync') {
     throw new GasError('GAS_ERR_UNSUPPORTED', `run: checkpoints are taken by the sync engine only so far (this run uses ${engine.name})`, {
       option: 'checkpoint-every',
@@ -357,6 +362,7 @@ function checkCheckpointing(run: ExecuteOptions, engine: Engine, placement: Plac
       },
     );
   }
+  return schedule;
 }
 
 /** The steps a plan runs if nothing stops it sooner, when that is known: programs with no convergence test run all their iterations. */
@@ -369,7 +375,7 @@ export function plannedSteps(plan: JobPlan): number | null {
 
 /** Starts the workers of a plan, runs the engine, collects the result; the workers are closed before it returns. */
 export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOptions): Promise<Execution> {
-  const { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement } = plan;
+  const { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement, checkpointSchedule } = plan;
   const source = graph.source;
   const meta = source.meta;
   let workers: StartedWorkers | null = null;
@@ -380,8 +386,6 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
     const evaluation = definition.evaluation;
     const taken: Checkpointed = { steps: [], bytes: 0, ms: 0, failed: [] };
     const sink = engine.name === 'sync' && placement.kind !== 'cluster' ? run.checkpoints : undefined;
-    const schedule = parseCheckpointSchedule(run.checkpointEvery, run.mtbfSeconds);
-    let clock = new CheckpointClock(schedule);
     const maxRecoveries = resolveMaxRecoveries(run);
     const stepTimeoutMs = resolveStepTimeout(run);
     const recoveries: Recovery[] = [];
@@ -392,10 +396,8 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       run.onStep?.(step);
     };
     let loadMs = 0;
-    let computeStart = 0;
-    let priorComputeMs = 0;
-    let evaluations: Evaluation[] = [];
     let outcome: EngineOutcome;
+    let attempt: Attempt;
     // Each attempt starts the workers and runs the engine — from the start, or from a checkpoint;
     // a worker lost on threads starts the next attempt from the newest checkpoint (`recoveries`).
     for (;;) {
@@ -413,30 +415,27 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       loadMs += attemptLoadMs;
       throwIfCancelled(run.signal);
 
-      computeStart = performance.now();
       const from = resumeFrom;
-      evaluations = from ? [...from.manifest.evaluations] : [];
-      priorComputeMs = from?.manifest.computeMs ?? 0;
-      const attemptEvaluations = evaluations;
-      const attemptPrior = priorComputeMs;
-      const attemptStart = computeStart;
-      const attemptClock = (clock = new CheckpointClock(schedule));
+      const current: Attempt = {
+        computeStart: performance.now(),
+        priorComputeMs: from?.manifest.computeMs ?? 0,
+        evaluations: from ? [...from.manifest.evaluations] : [],
+        clock: new CheckpointClock(checkpointSchedule),
+      };
+      attempt = current;
       const checkpoint: CheckpointPolicy | undefined = sink && {
-        due: (stepsDone) => attemptClock.due(stepsDone),
+        due: (stepsDone) => current.clock.due(stepsDone),
         wanted: () => sink.wanted(),
         save: async (step, endpoints, steps) => {
           const started = performance.now();
-          await saveCheckpoint(sink, step, endpoints, steps, attemptEvaluations, attemptPrior + started - attemptStart, taken);
-          attemptClock.taken(performance.now() - started);
+          await saveCheckpoint(sink, step, endpoints, steps, current.evaluations, current.priorComputeMs + started - current.computeStart, taken);
+          current.clock.taken(performance.now() - started);
         },
       };
       const resume: ResumePoint | undefined = from && {
         steps: from.manifest.steps,
         async restore(endpoints) {
-          const parts = from.manifest.parts;
-          const restored = await Promise.all(
-            endpoints.map((w, i) => w.restore(from.files[i]!, { fileBytes: parts[i]!.fileBytes, checksum: parts[i]!.checksum }, i === 0)),
-          );
+          const restored = await Promise.all(endpoints.map((w, i) => w.restore(from.files[i]!, from.manifest.parts[i]!, i === 0)));
           return {
             nextStep: restored[0]!.nextStep,
             activeVertices: restored.reduce((sum, r) => sum + r.activeMasters, 0),
@@ -448,7 +447,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         ? async (step: StepReport): Promise<void> => {
             if ((step.iteration + 1) % evaluation.every !== 0) return;
             const values = await collectResult(endpoints, column, width, meta.vertices);
-            attemptEvaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
+            current.evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
           }
         : undefined;
       if (from && from.manifest.parts.length !== endpoints.length) {
@@ -496,7 +495,8 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       }
     }
     const { endpoints } = workers;
-    const computeMs = priorComputeMs + performance.now() - computeStart;
+    const { evaluations, clock } = attempt;
+    const computeMs = attempt.priorComputeMs + performance.now() - attempt.computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
     // An asynchronous run has no steps to evaluate after: its evaluation is of the final values.
     if (evaluation && outcome.async && outcome.steps.length > 0) {
@@ -543,7 +543,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         steps: outcome.workerSteps?.[w] ?? outcome.iterations,
       })),
       maxLead: outcome.maxLead ?? null,
-      checkpoints: sink ? { schedule: describeSchedule(schedule), autoIntervalMs: clock.autoIntervalMs, taken: taken.steps.length, ...taken } : null,
+      checkpoints: sink ? { schedule: describeSchedule(checkpointSchedule), autoIntervalMs: clock.autoIntervalMs, taken: taken.steps.length, ...taken } : null,
       resumedFrom: run.resumeFrom ? { checkpoint: run.resumeFrom.manifest.seq, step: run.resumeFrom.manifest.step } : null,
       recoveries,
       async: outcome.async ? { ...outcome.async, scheduler: async.scheduler } : null,
@@ -556,9 +556,21 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
 }
 
 /**
+ * One start of the workers and run of the engine (`runPlan`): when its compute began, the compute
+ * its checkpoint carried over, its evaluations (from the checkpoint on) and its checkpoint clock.
+ */
+interface Attempt {
+  readonly computeStart: number;
+  readonly priorComputeMs: number;
+  readonly evaluations: Evaluation[];
+  readonly clock: CheckpointClock;
+}
+
+/**
  * A worker lost and recovered from: which (its name, when the error named it), the error, the
  * last step completed before, the checkpoint step the run went on from (null: from the start),
- * and how long starting the workers again took (ms; restoring included under `loadMs`).
+ * and how long starting the workers again took (ms; restoring the checkpoint runs in the engine,
+ * so it counts in computeMs).
  */
 export interface Recovery {
   readonly worker: string | null;

@@ -135,15 +135,15 @@ export async function admitJob(catalog: Catalog, run: RunOptions, status: 'queue
     reader.close();
     throw asGasError(error, definition.name);
   }
-  return admitted(catalog, prepared, run, jobId, null);
+  return admitted(catalog, prepared, run, jobId);
 }
 
 /**
  * Job `jobId` of `catalog`, whose row exists, ready to execute once (or be released): its run
- * stores the result and records success, or records the failure. `resumeFrom` starts it from a
- * checkpoint (`admitResume`).
+ * stores the result and records success, or records the failure. A `run.resumeFrom` starts it
+ * from a checkpoint (`admitResume`).
  */
-function admitted(catalog: Catalog, prepared: PreparedJob, run: RunOptions, jobId: number, resumeFrom: ResumeFrom | null): AdmittedJob {
+function admitted(catalog: Catalog, prepared: PreparedJob, run: RunOptions, jobId: number): AdmittedJob {
   const { graph, reader, plan } = prepared;
   const definition = plan.definition;
   const jobGraph = jobGraphOf(graph, reader);
@@ -176,7 +176,6 @@ function admitted(catalog: Catalog, prepared: PreparedJob, run: RunOptions, jobI
           ...progress,
           jobId,
           checkpoints,
-          ...(resumeFrom && { resumeFrom }),
         });
         const { column, width } = execution.result;
         // Not needed for correctness (succeed checks again), but a graph gone must not get its directory back.
@@ -264,7 +263,7 @@ export async function admitResume(
     prepared.reader.close();
     throw error;
   }
-  return { ...admitted(catalog, prepared, run, job.id, from), resumedFrom: from, skipped };
+  return { ...admitted(catalog, prepared, run, job.id), resumedFrom: from, skipped };
 }
 
 function jobGraphOf(graph: GraphRecord, reader: GraphReader): JobGraph {

@@ -6,6 +6,7 @@
  */
 import { TableEndpoint, type CallArgs, type CallResult, type WorkerCall } from '../engine/runtime.js';
 import type { Channel } from './channel.js';
+import { cancellableDelay } from '../util/delay.js';
 import { buffersIn, type SetupResult, type WorkerSetup } from './protocol.js';
 
 export class ChannelEndpoint extends TableEndpoint {
@@ -61,10 +62,9 @@ export class ChannelEndpoint extends TableEndpoint {
    */
   override readonly close = async (): Promise<void> => {
     if (!this.channel.failed) {
-      let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
-      await Promise.race([this.call('close').catch(() => undefined), waited]);
-      clearTimeout(timer);
+      const waited = cancellableDelay(CLOSE_WAIT_MS);
+      await Promise.race([this.call('close').catch(() => undefined), waited.elapsed]);
+      waited.cancel();
     }
     await this.channel.close();
   };

@@ -61,12 +61,13 @@ export class CheckpointTable {
         seq: number;
       }[];
       for (const { seq: gone } of old) this.db.prepare(`DELETE FROM checkpoints WHERE job_id = ? AND seq = ?`).run(job, gone);
-      return old.map((row) => row.seq);
+      const kept = this.db.prepare(`SELECT MIN(seq) AS seq FROM checkpoints WHERE job_id = ?`).get(job) as { seq: number };
+      return { gone: old.map((row) => row.seq), oldestKept: kept.seq };
     });
-    for (const gone of pruned.immediate()) this.removeFiles(graphId, job, gone);
+    const { gone, oldestKept } = pruned.immediate();
+    for (const seq of gone) this.removeFiles(graphId, job, seq);
     // Directories older than every kept checkpoint whose rows never existed (a crash between parts and row).
     const dir = jobCheckpointsDir(this.dataDir, graphId, job);
-    const oldestKept = Math.min(...this.list(job).map((c) => c.seq));
     if (existsSync(dir))
       for (const entry of readdirSync(dir)) if (/^\d+$/.test(entry) && Number(entry) < oldestKept) this.removeFiles(graphId, job, Number(entry));
   }

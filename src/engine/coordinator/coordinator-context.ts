@@ -6,13 +6,7 @@ import type { WorkerEndpoint } from './endpoint.js';
 import type { ResumePoint, StepTraffic } from './engine.js';
 import type { AggregateValues } from '../program/program.js';
 import { GasError } from '../../errors.js';
-
-/** `elapsed` resolves with `undefined` after `ms` unless cancelled first (an unref'd timer: it never keeps the process alive). */
-function delay(ms: number): { readonly elapsed: Promise<undefined>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms).unref()));
-  return { elapsed, cancel: () => clearTimeout(timer) };
-}
+import { cancellableDelay } from '../../util/delay.js';
 
 /** A call's outcome, settled. */
 type Settled<R> = { readonly value: R } | { readonly error: unknown };
@@ -107,7 +101,7 @@ export class TrafficLedger {
     const started = performance.now();
     for (;;) {
       const patience = this.stepTimeoutMs ?? Math.max(MIN_STUCK_MS, STUCK_STEPS * this.longestCallMs);
-      const waited = delay(patience);
+      const waited = cancellableDelay(patience);
       const first = await Promise.race([outcome, waited.elapsed]);
       waited.cancel();
       if (first) return unwrap(first);
@@ -115,7 +109,7 @@ export class TrafficLedger {
         () => 'answered' as const,
         () => 'answered' as const,
       );
-      const silence = delay(patience);
+      const silence = cancellableDelay(patience);
       const next = await Promise.race([outcome, answered, silence.elapsed]);
       silence.cancel();
       if (next === 'answered') continue;

@@ -61,8 +61,6 @@ export async function runSynchronous(
   const steps: StepReport[] = resume ? [...resume.steps] : [];
   let converged = false;
   let iteration = started.nextStep;
-  // The last step a checkpoint holds (a resumed run starts from one).
-  let saved = iteration - 1;
   const deadline = performance.now() + (options.timeoutMs ?? Infinity);
   let timedOut = false;
   while (iteration < options.maxIterations) {
@@ -73,11 +71,6 @@ export async function runSynchronous(
     if (iteration > started.nextStep && performance.now() >= deadline) {
       timedOut = true;
       break;
-    }
-    // A job being interrupted checkpoints where it stops, so it resumes from here.
-    if (checkpoint && options.signal?.aborted && saved < iteration - 1 && iteration > 0 && checkpoint.wanted()) {
-      await checkpoint.save(iteration - 1, workers, steps);
-      saved = iteration - 1;
     }
     throwIfCancelled(options.signal);
     const t = iteration;
@@ -117,12 +110,11 @@ export async function runSynchronous(
       converged = true;
       break;
     }
-    // Postcondition of a checkpoint: every worker's part after step t is written and the checkpoint recorded.
+    // Postcondition of a checkpoint: every worker's part after step t is written and the checkpoint
+    // recorded. A job being interrupted (`wanted`: the abort came during this step) checkpoints
+    // here, where it stops, so it resumes from here.
     const due = checkpoint !== undefined && (checkpoint.due(iteration) || checkpoint.wanted());
-    if (due && iteration < options.maxIterations && active > 0) {
-      await checkpoint.save(t, workers, steps);
-      saved = t;
-    }
+    if (due && iteration < options.maxIterations && active > 0) await checkpoint.save(t, workers, steps);
   }
   if (!converged && active === 0) converged = true;
   if (program.finish) await Promise.all(workers.map((w) => w.finish(aggregates)));

@@ -78,7 +78,6 @@ const MAX_META_BYTES = 1 << 24;
 export function writeCheckpointPart(file: string, runtime: WorkerRuntime, step: number, aggregates: AggregateValues): CheckpointPartInfo {
   if (existsSync(file)) throw new GasError('GAS_ERR_EXISTS', `checkpoint: ${file} exists already`, { file });
   const { graph, plan, state, stateSpecs } = runtime;
-  const values: TypedColumn[] = [];
   const specs: { spec: ColumnSpec; column: TypedColumn }[] = [];
   const masters = mastersOf(plan.isMaster, plan.numMasters);
   for (const spec of stateSpecs.vertex) specs.push({ spec, column: masterRows(state[spec.name] as TypedColumn, spec.width, masters) });
@@ -113,7 +112,6 @@ export function writeCheckpointPart(file: string, runtime: WorkerRuntime, step: 
     if (header.length === headerBytes) break;
     headerBytes = header.length;
   }
-  for (const { column } of specs) values.push(column);
 
   mkdirSync(dirname(file), { recursive: true });
   const partial = `${file}.partial`;
@@ -138,7 +136,7 @@ export function writeCheckpointPart(file: string, runtime: WorkerRuntime, step: 
       write(header);
       columns.forEach((column, i) => {
         padTo(column.offset);
-        const data = values[i]!;
+        const data = specs[i]!.column;
         write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         bytes += data.byteLength;
       });

@@ -210,10 +210,7 @@ export class WorkerRuntime {
   scatter(inbox: Mailbox, aggregates: AggregateValues): Message[] {
     const { plan } = this;
     this.setAggregates(aggregates);
-    const columns = this.valueColumns();
-    inbox.forEach((message, peer) => {
-      if (message) this.valueCodec.assign(plan.mirrorsByMaster[peer]!, message as Float64Array, columns);
-    });
+    this.installMirrorValues(inbox);
     this.loops.scatter(this.active, this.allActive, this.context);
     return plan.mirrorsByMaster.map((mirrors, peer) => selectPositions(mirrors, this.signaled, this.u32('signals', peer)));
   }
@@ -378,7 +375,7 @@ export class WorkerRuntime {
     return this.plan.mastersByMirror.map((masters) => this.valueCodec.pack(masters, null, columns, null));
   }
 
-  /** A checkpoint's restore: mirrors take their masters' values (`inbox`, from `masterValuesOutbox`). */
+  /** Mirrors take their masters' values (`inbox`: after an apply, or from `masterValuesOutbox` in a checkpoint's restore). */
   installMirrorValues(inbox: Mailbox): void {
     const columns = this.valueColumns();
     inbox.forEach((message, peer) => {
