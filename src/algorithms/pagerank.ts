@@ -16,8 +16,8 @@
  * Options (defaults): damping 0.85, tolerance 1e-6 (0: exactly maxIterations steps), stopRule
  * 'l1', maxIterations 100, weighted false (use edge weights), variant 'normalized'.
  *
- * With `--engine async` it runs in delta form (`dynamicPageRank`): a vertex updates only when an
- * in-neighbour's rank moved enough, highest move first under `--scheduler priority`.
+ * With `--engine async` it runs in push form (`pushPageRank`): an update passes the mass it
+ * received on to its out-neighbours, and a vertex runs only once it has received enough.
  *
  * Example: `gasworks run pagerank --graph cnr --tolerance 1e-8`.
  */
@@ -50,7 +50,7 @@ export default defineAlgorithm({
   gathers: 'in',
   description: 'PageRank (NetworkX normalisation, or --variant graphlab)',
   options: PAGERANK_OPTIONS,
-  // Under the asynchronous engine PageRank runs in its delta form (dynamicPageRank below).
+  // Under the asynchronous engine PageRank runs in its push form (pushPageRank below).
   prepare: (options, graph) => {
     if (graph.engine === 'async' && options.tolerance === 0) {
       throw new InvalidArgumentError('pagerank: --tolerance 0 runs a fixed number of steps, which an asynchronous run has none of; give a tolerance', {
@@ -59,11 +59,11 @@ export default defineAlgorithm({
     }
     return { ...options, ...(graph.engine === 'async' && { dynamic: true }) };
   },
-  // Asynchronously: the verification sweeps' changes (see dynamicPageRank), as sync lists its steps'.
+  // Asynchronously: the verification sweeps' changes (see pushPageRank), as sync lists its steps'.
   summarize: ({ stopRule, tolerance, dynamic }, run) =>
     dynamic ? { stopRule, tolerance, sweeps: run.steps.filter((step) => 'moved' in step.aggregates).length } : summarizeResiduals(run, stopRule, tolerance),
   create({ damping, tolerance, stopRule, weighted, variant, dynamic }) {
-    if (dynamic) return dynamicPageRank({ damping, tolerance, stopRule, weighted, normalized: variant === 'normalized' });
+    if (dynamic) return pushPageRank({ damping, tolerance, stopRule, weighted, normalized: variant === 'normalized' });
     const normalized = variant === 'normalized';
     return defineProgram({
       name: 'pagerank',
@@ -106,66 +106,60 @@ export default defineAlgorithm({
 });
 
 /**
- * PageRank in delta form, for the asynchronous engine (the "dynamic PageRank" of GraphLab,
- * Low et al. 2012, and PowerGraph's toolkit): each vertex keeps q(v) = 1 + d·Σ_{u→v} q(u)·w/W(u)
- * and tells its out-neighbours to update only when its share q(v)/W(v) — what each of them reads
- * per unit of edge weight — has moved more than a threshold ε since it last told them, with that
- * move as their priority. The dangling mass needs no global step: it adds the same amount to
- * every vertex, as the teleport does, so the normalised ranks are q/Σq (and PowerGraph's
- * unnormalised ones (1 − d)·q), applied by `finish` once the run ends.
+ * PageRank in push (residual) form, for the asynchronous engine — the "dynamic PageRank" of
+ * GraphLab (Low et al. 2012) and PowerGraph's toolkit, with PowerGraph's messages: each vertex
+ * keeps q(v), the part of the fixed point q = 1 + d·Pᵀq it has absorbed, and an inbox of mass not
+ * absorbed yet (1 to begin with). An update absorbs its inbox m (q(v) += m) and passes d·m·w/W(v)
+ * on to each out-neighbour; a vertex runs only once its inbox reaches ε, the mass below ε waiting.
+ * An update costs its out-degree and no gather, and vertices whose inbox stays small never run —
+ * the residual push of Andersen, Chung & Lang (FOCS 2006), Gauss–Seidel order under `--scheduler
+ * sweep`. The dangling mass needs no global step: it adds the same amount to every vertex, as the
+ * teleport does, so the normalised ranks are q/Σq (PowerGraph's unnormalised ones (1 − d)·q),
+ * applied by `finish` once the run ends.
  *
- * When nothing is scheduled the engine sweeps every vertex once and asks `converged`, which holds
- * the sweep's total change to the same rule as a sync step's (Σ|Δ| of the normalised ranks below
- * the tolerance, or NetworkX's N·tolerance): "converged" means what it means under sync. ε only
- * decides how much the signals do before the sweeps take over: ε = 100·tolerance·N/A, A the arcs
- * (edges, twice on an undirected graph). Measured on cnr-2000 (tolerance 1e-6, sweep scheduler)
- * for ε = k·tolerance·(1 − d)·N/(d·A) — the move at which a vertex's untold changes could add up
- * to the tolerance over the in-weights — k = 1: 12.8 M updates, 854 ms; k = 100: 8.8 M, 592 ms;
- * k = 1000 (the ε here, about): 7.8 M, 575 ms, 3 sweeps; k = 10⁴: 8.1 M, 9 sweeps. On
- * soc-Slashdot0902: 4.9 M, 3.7 M, 3.4 M updates for k = 1, 100, 1000.
+ * When nothing is scheduled the engine sweeps every vertex once — delivering every inbox — and
+ * asks `converged`, which holds the mass the sweep absorbed (its change of the ranks) to the rule a
+ * sync step's change is held to: "converged" means what it means under sync.
+ *
+ * ε = 30 × the tolerance (in units of a vertex's initial mass 1; for the NetworkX rule, of its
+ * N·tolerance). Measured by bench/async.ts (tolerance 1e-6, one worker): see
+ * `PUSH_THRESHOLD_FACTOR`. The earlier pull form (gather the in-neighbours' shares, signal when a
+ * share moved) made 0.33× sync's updates on cnr-2000 but 0.81× on soc-Slashdot0902, and ran
+ * 4.6–6.7× slower than sync: every update re-gathered its whole in-edge list.
  */
-function dynamicPageRank(o: { damping: number; tolerance: number; stopRule: string; weighted: boolean; normalized: boolean }) {
+function pushPageRank(o: { damping: number; tolerance: number; stopRule: string; weighted: boolean; normalized: boolean }) {
   const { damping, weighted, normalized } = o;
-  /** ε, known once the graph's size is (the first update's context). */
-  let threshold: number | undefined;
   return defineProgram({
     name: 'pagerank',
-    vertexColumns: { rank: 'f64', share: 'f64', told: 'f64', push: 'f64', delta: 'f64' },
-    gatherEdges: 'in',
+    // rank: q(v) absorbed; push: what each out-edge carries per unit of weight after v's last update; delta: |mass| it absorbed.
+    vertexColumns: { rank: 'f64', push: 'f64', delta: 'f64' },
+    mirrorColumns: ['push'],
+    gatherEdges: 'none',
     scatterEdges: 'out',
     asynchronous: true,
+    initiallyActive: 'signaled',
+    messages: { threshold: (graph) => PUSH_THRESHOLD_FACTOR * (residualBound(o.stopRule, o.tolerance, graph.numVertices) ?? 0) },
     result: 'rank',
-    init(state, v) {
-      state.rank[v] = 1;
-      state.share[v] = shareOf(1, weighted ? state.outWeight[v]! : state.outDegree[v]!);
-      state.told[v] = 0;
+    init(state, v, ctx) {
+      state.rank[v] = 0;
       state.push[v] = 0;
       state.delta[v] = 0;
+      ctx.send(v, 1);
     },
-    gather: weighted ? (state, _self, neighbor, edge) => state.share[neighbor]! * state.weight[edge]! : (state, _self, neighbor) => state.share[neighbor]!,
-    zero: 0,
-    sum: (a, b) => a + b,
-    apply(state, v, total, ctx) {
-      const next = 1 + damping * total;
+    apply(state, v, _total, ctx) {
+      const mass = ctx.message;
       const outWeight = weighted ? state.outWeight[v]! : state.outDegree[v]!;
-      state.delta[v] = Math.abs(next - state.rank[v]!);
-      state.rank[v] = next;
-      state.share[v] = shareOf(next, outWeight);
-      // What each out-neighbour reads of v (its share, per unit of edge weight) has moved by `moved`
-      // since v last told them; `push` > 0 tells them, with the move as their priority.
-      const moved = outWeight > 0 ? Math.abs(next - state.told[v]!) / outWeight : 0;
-      if (moved > (threshold ??= signalThreshold(o.stopRule, o.tolerance, ctx))) {
-        state.told[v] = next;
-        state.push[v] = damping * moved;
-      } else state.push[v] = 0;
+      state.rank[v]! += mass;
+      state.delta[v] = Math.abs(mass);
+      state.push[v] = outWeight > 0 ? (damping * mass) / outWeight : 0;
     },
     scatter(state, self, neighbor, edge, ctx) {
       const push = state.push[self]!;
-      if (push > 0) ctx.signal(neighbor, weighted ? push * state.weight[edge]! : push);
+      if (push !== 0) ctx.send(neighbor, weighted ? push * state.weight[edge]! : push);
     },
     aggregators: {
       total: { map: (state, v) => state.rank[v]!, sum: (a, b) => a + b, zero: 0 },
-      /** Σ|Δq| of the last update of every vertex: after a sweep, the sweep's change. */
+      /** Σ of the mass every vertex absorbed at its last update: after a sweep, the sweep's change. */
       moved: { map: (state, v) => state.delta[v]!, sum: (a, b) => a + b, zero: 0 },
     },
     // The sweep's change on sync's scale: normalised ranks (q/Σq), or graphlab ranks ((1 − d)q) per vertex.
@@ -180,13 +174,11 @@ function dynamicPageRank(o: { damping: number; tolerance: number; stopRule: stri
   });
 }
 
-/** ε of the delta form: the move of a vertex's share not passed on to its out-neighbours (see dynamicPageRank). */
-function signalThreshold(stopRule: string, tolerance: number, graph: { numVertices: number; numEdges: number; directed: boolean }): number {
-  const target = residualBound(stopRule, tolerance, graph.numVertices) ?? 0;
-  // Σ over vertices of their in-weight: the edges, counted from both ends on an undirected graph.
-  const arcs = Math.max(1, graph.numEdges * (graph.directed ? 1 : 2));
-  return (100 * target * graph.numVertices) / arcs;
-}
+/**
+ * ε of the push form over the stopping rule's bound. Measured on one worker, sweep scheduler,
+ * tolerance 1e-6 (bench/async.ts): see the closing note of issue 16 for the table.
+ */
+export const PUSH_THRESHOLD_FACTOR = 30;
 
 function shareOf(rank: number, outWeight: number): number {
   return outWeight > 0 ? rank / outWeight : 0;

@@ -53,6 +53,13 @@ export const sspEngine: Engine = {
 };
 
 export function checkSspProgram(program: AnyVertexProgram): void {
+  if (program.messages) {
+    throw new GasError(
+      'GAS_ERR_UNSUPPORTED',
+      `run: --staleness > 0 cannot run ${program.name}: it sends messages, which are read at the next step boundary and SSP has none shared by all workers; run it with --staleness 0`,
+      { option: 'staleness' },
+    );
+  }
   if (program.alwaysActive !== true || program.collect) {
     throw new GasError(
       'GAS_ERR_UNSUPPORTED',

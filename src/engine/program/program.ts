@@ -124,6 +124,19 @@ export interface ProgramContext {
    * `--min-priority` is dropped; none: +∞); other schedulers and engines ignore it.
    */
   signal(local: number, priority?: number): void;
+  /**
+   * Sends `value` to `local` (programs that declare `messages`; in scatter, apply and init): the
+   * value is added to the vertex's *inbox*, the sum of what it was sent since its last apply, and
+   * the vertex is signalled once the inbox's magnitude reaches `messages.threshold` — the priority
+   * scheduler then orders it by that magnitude. In `init` a vertex may send only to itself (every
+   * replica runs init; the master's send is the one that counts).
+   */
+  send(local: number, value: number): void;
+  /**
+   * In apply, for programs that declare `messages`: the sum of the values sent to this vertex
+   * since its last apply (0 if none), taken out of its inbox by this apply.
+   */
+  readonly message: number;
   /** The value an aggregator produced after the previous step (or after init). */
   aggregate(name: string): number;
   /** The values of a vector aggregator after the previous step (or after init); read-only. */
@@ -212,6 +225,24 @@ export interface VertexProgram<
    * runs asynchronously by default.
    */
   readonly asynchronous?: boolean | 'only';
+  /**
+   * Signals that carry a number, summed per receiver (PowerGraph's messages, Gonzalez et al., OSDI
+   * 2012, §3.1: `signal(v, msg)` combined with `+=`): `ctx.send(v, value)` in scatter, read by v's
+   * next apply as `ctx.message`. A program that pushes changes instead of gathering them — a
+   * residual PageRank: each update passes its received mass on to its out-neighbours — then
+   * costs its out-degree per update and runs only the vertices that received enough.
+   *
+   * Under the sync engine what a step's scatter sends is read in the next step's apply (Pregel's
+   * messages); under the async engine, by the receiver's next update. A vertex whose inbox stays
+   * below `threshold` is not signalled by sends: its messages wait for its next update — a later
+   * send that lifts it over, a plain `signal`, or the async engine's verification sweep (programs
+   * with `converged`). A run can therefore end with inboxes below the threshold unread, which is
+   * the point of the threshold: it bounds what a run leaves undone. SSP refuses such programs.
+   */
+  readonly messages?: {
+    /** The inbox magnitude at which a send signals its receiver (default 0: every send does); computed once per run. */
+    readonly threshold?: (graph: { readonly numVertices: number; readonly numEdges: number; readonly directed: boolean }) => number;
+  };
 
   /** Sets a vertex's initial state (every replica runs it; it must be deterministic). */
   init?(state: ProgramState<V, E>, self: number, ctx: ProgramContext): void;

@@ -46,6 +46,10 @@ export function coordinatorContext(program: AnyVertexProgram, facts: GraphFacts)
     signal: () => {
       throw new Error(`program ${program.name}: signal() is not available in converged()`);
     },
+    send: () => {
+      throw new Error(`program ${program.name}: send() is not available in converged()`);
+    },
+    message: 0,
     aggregate(name) {
       const value = this.aggregates.get(name);
       if (typeof value !== 'number') throw new Error(`program ${program.name}: no scalar aggregator named "${name}"`);

@@ -11,8 +11,9 @@
  *   COMMIT   gid, values                install v's new values, scatter; reply DONE
  *   DONE     gid
  *   RELEASE  gid                        let go of v's lock set here
+ *   MESSAGE  gid, value                 add value to v's inbox at its master (`ctx.send`)
  */
-export const RECORD = { SIGNAL: 0, LOCK: 1, GRANT: 2, GATHER: 3, PARTIAL: 4, COMMIT: 5, DONE: 6, RELEASE: 7 } as const;
+export const RECORD = { SIGNAL: 0, LOCK: 1, GRANT: 2, GATHER: 3, PARTIAL: 4, COMMIT: 5, DONE: 6, RELEASE: 7, MESSAGE: 8 } as const;
 
 /** One peer's records since the last flush, in a growing buffer. */
 export class RecordBatch {

@@ -181,6 +181,9 @@ export class AsyncRunner {
   /** Full consistency: global ids to write-lock on other workers, by vertex, then worker. */
   private readonly extras = new Map<number, Map<number, number[]>>();
   private readonly ctx: ProgramContext;
+  /** Programs with messages: the masters' inboxes (the runtime's), and the magnitude at which a send signals. */
+  private readonly messageInbox: Float64Array | null;
+  private readonly messageThreshold: number;
   private readonly self: number;
   /** The only worker of the run, not tracing: `launchAlone`. */
   private readonly alone: boolean;
@@ -228,6 +231,8 @@ export class AsyncRunner {
     this.linkBytes = new Array<number>(plan.numWorkers).fill(0);
     this.linkMessages = new Array<number>(plan.numWorkers).fill(0);
     this.values = new Float64Array(runtime.valueWidth);
+    this.messageInbox = runtime.messageInbox;
+    this.messageThreshold = runtime.messageThreshold;
     this.trace = settings.trace ? [] : null;
     this.commits = settings.trace ? new Uint32Array(n) : null;
     const masters: number[] = [];
@@ -245,13 +250,19 @@ export class AsyncRunner {
     const { masterWorker, isMaster } = plan;
     const scheduler = this.scheduler;
     const batches = this.batches;
-    this.ctx = runtime.asyncContext((local, priority) => {
-      if (isMaster[local] === 1) scheduler.signal(local, priority);
-      else batches[masterWorker[local]!]!.push3(RECORD.SIGNAL, gid[local]!, priority);
-    });
+    this.ctx = runtime.asyncContext(
+      (local, priority) => {
+        if (isMaster[local] === 1) scheduler.signal(local, priority);
+        else batches[masterWorker[local]!]!.push3(RECORD.SIGNAL, gid[local]!, priority);
+      },
+      (local, value) => {
+        if (isMaster[local] === 1) this.receive(local, value);
+        else batches[masterWorker[local]!]!.push3(RECORD.MESSAGE, gid[local]!, value);
+      },
+    );
     // What init signalled: masters only (a mirror's signal stands for its master's, which its own worker schedules).
-    runtime.takeInitialSignals((v) => {
-      if (isMaster[v] === 1) scheduler.signal(v, Infinity);
+    runtime.takeInitialSignals((v, priority) => {
+      if (isMaster[v] === 1) scheduler.signal(v, priority);
     });
   }
 
@@ -642,6 +653,13 @@ export class AsyncRunner {
     batch.pushValues(RECORD.GRANT, gid, this.runtime.gatherVertex(v));
   }
 
+  /** A message for master v: into its inbox; v is scheduled, by the inbox's magnitude, once that reaches the threshold. */
+  private receive(v: number, value: number): void {
+    const inbox = this.messageInbox!;
+    const magnitude = Math.abs((inbox[v]! += value));
+    if (magnitude >= this.messageThreshold) this.scheduler.signal(v, magnitude);
+  }
+
   // ---- Records from peers ---------------------------------------------------------------------
 
   private handle(from: number, m: Float64Array): void {
@@ -651,6 +669,10 @@ export class AsyncRunner {
       switch (type) {
         case RECORD.SIGNAL:
           this.scheduler.signal(this.localOf(gid), m[at + 2]!);
+          at += 3;
+          break;
+        case RECORD.MESSAGE:
+          this.receive(this.localOf(gid), m[at + 2]!);
           at += 3;
           break;
         case RECORD.LOCK: {

@@ -70,6 +70,8 @@ interface PartMeta {
 const MAGIC = Buffer.from('GWCKPT01', 'latin1');
 /** Where the masters active in the next step are kept, and vector aggregates. */
 const ACTIVE = '@active';
+/** Programs with messages: the masters' inboxes (after an activation, mirrors' are empty). */
+const INBOX = '@inbox';
 const VECTOR_PREFIX = '@aggregate:';
 /** The most a description may take (a part with more columns than this allows is not one). */
 const MAX_META_BYTES = 1 << 24;
@@ -83,6 +85,7 @@ export function writeCheckpointPart(file: string, runtime: WorkerRuntime, step: 
   for (const spec of stateSpecs.vertex) specs.push({ spec, column: masterRows(state[spec.name] as TypedColumn, spec.width, masters) });
   for (const spec of stateSpecs.edge) specs.push({ spec, column: state[spec.name] as TypedColumn });
   specs.push({ spec: { name: ACTIVE, type: 'u8', width: 1 }, column: masterRows(runtime.activeFlags, 1, masters) });
+  if (runtime.messageInbox) specs.push({ spec: { name: INBOX, type: 'f64', width: 1 }, column: masterRows(runtime.messageInbox, 1, masters) });
   const scalars: Record<string, number> = {};
   for (const [name, value] of aggregates) {
     if (typeof value === 'number') scalars[name] = value;
@@ -234,6 +237,9 @@ export function readCheckpointPart(
         target = allocateColumn({ type: 'u8', width: 1 }, masters.length);
         active = new Uint8Array(graph.numVertices);
         placements.push({ into: active, from: target, width: 1 });
+      } else if (column.name === INBOX && runtime.messageInbox) {
+        target = allocateColumn({ type: 'f64', width: 1 }, masters.length);
+        placements.push({ into: runtime.messageInbox, from: target, width: 1 });
       } else if (column.name.startsWith(VECTOR_PREFIX)) {
         target = allocateColumn({ type: 'f64', width: 1 }, column.rows);
         aggregates.set(column.name.slice(VECTOR_PREFIX.length), target as Float64Array);
@@ -253,6 +259,7 @@ export function readCheckpointPart(
     if (position !== part.fileBytes) skipTo(part.fileBytes);
     checkHash(file, hash, part.checksum);
     if (!active) throw corrupt(file, 'its active vertices are missing');
+    if (runtime.messageInbox && !meta.columns.some((column) => column.name === INBOX)) throw corrupt(file, "its vertices' inboxes are missing");
     for (const { into, from, width } of placements) placeMasterRows(into, from, width, masters);
     runtime.setAggregates(aggregates);
     return { step: meta.step, aggregates, activation: runtime.restoreActivation(active, meta.step + 1) };

@@ -118,6 +118,7 @@ export function compileLoops(
   graph: LocalGraph,
   directed: boolean,
   collected: CollectBuffer | null = null,
+  inbox: Float64Array | null = null,
 ): CompiledLoops {
   const gatherDirs = directionsOf(program.gatherEdges ?? 'in', directed);
   const scatterDirs = directionsOf(program.scatterEdges ?? 'out', directed);
@@ -171,6 +172,8 @@ export function compileLoops(
     : EDGE_LOOPS((nbr, e) => `scratch[at++] = gather(state, v, ${nbr}, ${edgeArgument(e)});`, gatherDirs, directed);
 
   const hasGather = program.gather !== undefined || program.gatherInto !== undefined;
+  // A program with messages reads its inbox in apply (ctx.message), which empties it.
+  const takeMessage = inbox ? 'ctx.message = inbox[v]; inbox[v] = 0;' : '';
   const total = collected ? 'collected.totalOf(v)' : width > 0 ? `partial.subarray(v * ${width}, v * ${width} + ${width})` : hasGather ? 'partial[v]' : 'zero';
   const { slots, length: totalsLength } = aggregateLayout(program);
   const aggregators = slots.map((slot) => slot.name);
@@ -224,7 +227,7 @@ export function compileLoops(
         ${aggregateInit}
         for (let v = 0; v < n; v++) {
           if (isMaster[v] === 0) continue;
-          if (active[v] === 1) apply(state, v, ${total}, ctx);
+          if (active[v] === 1) { ${takeMessage} apply(state, v, ${total}, ctx); }
           ${aggregateStep}
         }
         ${edgeAggregateLoop}
@@ -246,13 +249,14 @@ export function compileLoops(
         }
       },
       update(v, partial, ctx) {
-        ${collected ? `let at = 0; {${collectUpdateBody}} apply(state, v, scratch.subarray(0, at).sort(), ctx);` : `${hasGather ? `{${gatherBody}}` : ''} apply(state, v, ${total}, ctx);`}
+        ${collected ? `let at = 0; {${collectUpdateBody}} ${takeMessage} apply(state, v, scratch.subarray(0, at).sort(), ctx);` : `${hasGather ? `{${gatherBody}}` : ''} ${takeMessage} apply(state, v, ${total}, ctx);`}
         ${program.scatter ? EDGE_LOOPS(scatterCall, scatterDirs, directed) : ''}
       },
       gatherVertex(v, partial) {
         ${collected ? `let at = 0; {${collectUpdateBody}} return at;` : hasGather ? `{${gatherBody}} return ${Math.max(1, width)};` : 'return 0;'}
       },
       applyVertex(v, total, ctx) {
+        ${takeMessage}
         apply(state, v, total, ctx);
       },
       scatterVertex(v, ctx) {
@@ -260,13 +264,14 @@ export function compileLoops(
       },
       scratch,
     };`;
-  return new Function('prog', 'state', 'graph', 'names', 'collected', 'symmetric', source)(
+  return new Function('prog', 'state', 'graph', 'names', 'collected', 'symmetric', 'inbox', source)(
     program,
     state,
     graph,
     aggregators,
     collected,
     symmetric,
+    inbox,
   ) as CompiledLoops;
 }
 

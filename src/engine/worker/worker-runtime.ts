@@ -10,7 +10,9 @@
  *   flags    master → mirrors  Uint32Array of positions of active vertices
  *   partials mirror → master   Float64Array of totals (see codec.ts: dense, or [position, total…] records)
  *   values   master → mirrors  Float64Array of column values (see codec.ts)
- *   signals  mirror → master   Uint32Array of positions of signaled vertices
+ *   signals  mirror → master   Uint32Array of positions of signaled vertices; for a program with
+ *                              `messages`, a Float64Array of (code, inbox) pairs: code = 4·position
+ *                              + 1 if signalled + 2 if sent to, inbox the sum sent to the mirror
  */
 import type { TypedColumn } from '../../storage/columns.js';
 import type { ColumnSpec } from '../../storage/columns.js';
@@ -60,7 +62,16 @@ export class WorkerRuntime {
   /** Collecting programs: gathered values, and those received from mirrors this step. */
   private readonly collected: CollectBuffer | null;
   private readonly received = new Map<number, Float64Array[]>();
-  private readonly context: ProgramContext & { iteration: number };
+  private readonly context: RuntimeContext;
+  /**
+   * Programs with `messages`: each replica's inbox, the sum sent to it since its master's last
+   * apply (a mirror's is passed on to its master at the end of each scatter), and whether anything
+   * was sent to it since the last activation; null otherwise.
+   */
+  readonly messageInbox: Float64Array | null;
+  private readonly sentTo: Uint8Array | null;
+  /** The inbox magnitude at which a send signals its receiver (`messages.threshold`). */
+  readonly messageThreshold: number;
   /** Aggregator values visible to the program, by aggregator index. */
   private readonly aggregateValues: Float64Array;
   /** Vector aggregator values visible to the program, by name. */
@@ -100,6 +111,10 @@ export class WorkerRuntime {
       .map(([name]) => name);
     const signaled = this.signaled;
     const gid = graph.gid;
+    const messages = program.messages;
+    const inbox = (this.messageInbox = messages ? new Float64Array(graph.numVertices) : null);
+    const sentTo = (this.sentTo = messages ? new Uint8Array(graph.numVertices) : null);
+    this.messageThreshold = messages?.threshold?.(facts) ?? 0;
     this.aggregateValues = new Float64Array(this.aggregatorNames.length);
     const vectors = this.aggregateVectors;
     this.context = {
@@ -111,6 +126,16 @@ export class WorkerRuntime {
       signal: (local) => {
         signaled[local] = 1;
       },
+      send:
+        inbox && sentTo
+          ? (local, value) => {
+              inbox[local]! += value;
+              sentTo[local] = 1;
+            }
+          : () => {
+              throw new Error(`program ${program.name}: send() needs the program to declare messages`);
+            },
+      message: 0,
       aggregate: compileAggregateLookup(this.aggregatorNames, this.aggregateValues, program.name),
       aggregateVector: (name) => {
         const vector = vectors.get(name);
@@ -119,7 +144,7 @@ export class WorkerRuntime {
       },
     };
     this.collected = program.collect ? this.collectBuffer(facts.directed) : null;
-    this.loops = compileLoops(program, state, graph, facts.directed, this.collected);
+    this.loops = compileLoops(program, state, graph, facts.directed, this.collected, this.messageInbox);
   }
 
   /** Initial vertex and edge state on every replica; returns this worker's aggregator partials. */
@@ -129,6 +154,15 @@ export class WorkerRuntime {
     context.iteration = -1;
     if (program.init) for (let v = 0; v < this.graph.numVertices; v++) program.init(state as never, v, context);
     if (program.initEdge) for (let e = 0; e < this.graph.numEdges; e++) program.initEdge(state as never, e, context);
+    // Every replica ran init: only what masters sent themselves counts.
+    if (this.messageInbox) {
+      const { isMaster } = this.plan;
+      for (let v = 0; v < isMaster.length; v++) {
+        if (isMaster[v] === 1) continue;
+        this.messageInbox[v] = 0;
+        this.sentTo![v] = 0;
+      }
+    }
     if ((program.initiallyActive ?? 'all') === 'all') this.signaled.fill(1);
     return this.aggregatePartials();
   }
@@ -143,8 +177,10 @@ export class WorkerRuntime {
     inbox.forEach((message, peer) => {
       if (!message) return;
       const masters = plan.mastersByMirror[peer]!;
-      for (let i = 0; i < message.length; i++) signaled[masters[message[i]!]!] = 1;
+      if (this.messageInbox) this.receiveMessages(message as Float64Array, masters);
+      else for (let i = 0; i < message.length; i++) signaled[masters[message[i]!]!] = 1;
     });
+    if (this.messageInbox) this.signalReceivers();
     const always = this.program.alwaysActive === true && iteration > 0;
     if (always && this.allActive) {
       // Steady state of an always-active program: nothing to compute, no flags to send.
@@ -212,7 +248,60 @@ export class WorkerRuntime {
     this.setAggregates(aggregates);
     this.installMirrorValues(inbox);
     this.loops.scatter(this.active, this.allActive, this.context);
+    if (this.messageInbox) return plan.mirrorsByMaster.map((mirrors, peer) => this.passMessagesOn(mirrors, peer));
     return plan.mirrorsByMaster.map((mirrors, peer) => selectPositions(mirrors, this.signaled, this.u32('signals', peer)));
+  }
+
+  /** Messages: the (code, inbox) pairs of the mirrors in `mirrors` signalled or sent to, for their master; their inboxes are emptied. */
+  private passMessagesOn(mirrors: Uint32Array, peer: number): Float64Array | null {
+    const inbox = this.messageInbox!;
+    const sentTo = this.sentTo!;
+    const signaled = this.signaled;
+    let count = 0;
+    for (let i = 0; i < mirrors.length; i++) {
+      const v = mirrors[i]!;
+      if (signaled[v] === 1 || sentTo[v] === 1) count++;
+    }
+    if (count === 0) return null;
+    const out = this.f64('signals', peer)?.(2 * count) ?? new Float64Array(2 * count);
+    let at = 0;
+    for (let i = 0; i < mirrors.length; i++) {
+      const v = mirrors[i]!;
+      if (signaled[v] === 0 && sentTo[v] === 0) continue;
+      out[at++] = 4 * i + signaled[v]! + 2 * sentTo[v]!;
+      out[at++] = inbox[v]!;
+      inbox[v] = 0;
+      sentTo[v] = 0;
+    }
+    return out;
+  }
+
+  /** Messages: a mirror worker's (code, inbox) pairs (`passMessagesOn`) into its masters' signals and inboxes. */
+  private receiveMessages(message: Float64Array, masters: Uint32Array): void {
+    const inbox = this.messageInbox!;
+    const sentTo = this.sentTo!;
+    for (let i = 0; i < message.length; i += 2) {
+      const code = message[i]!;
+      const v = masters[Math.floor(code / 4)]!;
+      if (code % 2 === 1) this.signaled[v] = 1;
+      if ((code & 2) !== 0) {
+        inbox[v]! += message[i + 1]!;
+        sentTo[v] = 1;
+      }
+    }
+  }
+
+  /** Messages: masters sent to since the last activation whose inbox reached the threshold are signalled. */
+  private signalReceivers(): void {
+    const inbox = this.messageInbox!;
+    const sentTo = this.sentTo!;
+    const { isMaster } = this.plan;
+    const threshold = this.messageThreshold;
+    for (let v = 0; v < sentTo.length; v++) {
+      if (sentTo[v] === 0) continue;
+      sentTo[v] = 0;
+      if (isMaster[v] === 1 && Math.abs(inbox[v]!) >= threshold) this.signaled[v] = 1;
+    }
   }
 
   /** The buffer a collecting program gathers into, sized for one value per visited edge. */
@@ -257,16 +346,26 @@ export class WorkerRuntime {
 
   // ---- Asynchronous execution (async-runner.ts drives these, one vertex at a time) ----------
 
-  /** Hands every vertex `init` signalled to `schedule`, in local-id order, and clears the signals. */
-  takeInitialSignals(schedule: (v: number) => void): void {
-    const signaled = this.signaled;
-    for (let v = 0; v < signaled.length; v++) if (signaled[v] === 1) schedule(v);
+  /**
+   * Hands every vertex `init` signalled — or sent itself enough (its priority then the inbox's
+   * magnitude) — to `schedule`, in local-id order, and clears the signals.
+   */
+  takeInitialSignals(schedule: (v: number, priority: number) => void): void {
+    const { signaled, messageInbox: inbox, sentTo } = this;
+    for (let v = 0; v < signaled.length; v++) {
+      if (signaled[v] === 1) schedule(v, Infinity);
+      else if (inbox && sentTo![v] === 1 && Math.abs(inbox[v]!) >= this.messageThreshold) schedule(v, Math.abs(inbox[v]!));
+    }
     signaled.fill(0);
+    sentTo?.fill(0);
   }
 
-  /** The context asynchronous updates see: `signal` goes to `route` (the scheduler, or the vertex's master). */
-  asyncContext(route: (local: number, priority: number) => void): ProgramContext & { iteration: number } {
-    return { ...this.context, iteration: 0, signal: (local, priority) => route(local, priority ?? Infinity) };
+  /**
+   * The context asynchronous updates see: `signal` goes to `route` (the scheduler, or the
+   * vertex's master), `send` to `deliver`.
+   */
+  asyncContext(route: (local: number, priority: number) => void, deliver: (local: number, value: number) => void): RuntimeContext {
+    return { ...this.context, iteration: 0, signal: (local, priority) => route(local, priority ?? Infinity), send: deliver };
   }
 
   /** v's whole update: gather over its edges here (all of them: v has no replica elsewhere), apply, scatter. */
@@ -364,6 +463,8 @@ export class WorkerRuntime {
     const { signaled } = this;
     const { isMaster } = this.plan;
     for (let v = 0; v < signaled.length; v++) signaled[v] = isMaster[v] === 1 && activeMasters[v] === 1 ? 1 : 0;
+    // The inboxes came from the checkpoint; what init sent is not news.
+    this.sentTo?.fill(0);
     // An always-active program's steady state (every master, no flags) is what a fresh runtime starts in.
     this.allActive = true;
     return this.activate([], iteration);
@@ -410,6 +511,9 @@ export class WorkerRuntime {
     return this.mirrorSpecs.map((spec) => this.state[spec.name] as TypedColumn);
   }
 }
+
+/** The context a runtime hands its program: the engine sets `iteration`, and `message` before each apply. */
+export type RuntimeContext = ProgramContext & { iteration: number; message: number };
 
 /** Positions in `list` whose vertex has `flags[v] === 1`, or null if none. */
 function selectPositions(list: Uint32Array, flags: Uint8Array, allocate: ((length: number) => Uint32Array) | null): Uint32Array | null {
