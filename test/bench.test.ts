@@ -61,18 +61,52 @@ const SCRIPTS: Readonly<Record<string, SmallRun>> = {
     },
   },
   'readers-soak.ts': {
-    // 10 readers killed, then 2 replace imports with a PageRank each: a few seconds.
-    args: ['--readers', '10', '--batch', '10', '--imports', '2', '--file', SMALL_GRAPH],
+    // Both targets: through the CLI, 10 readers killed, then 2 replace imports with a PageRank each;
+    // against one `gasworks serve` on a scale-12 graph, 10 readers of the three kinds, then 2 rounds
+    // of replace imports (server and CLI) with 4 held streams killed each: a few seconds each.
+    args: ['--against', 'cli,serve', '--readers', '10', '--batch', '10', '--imports', '2', '--file', SMALL_GRAPH, '--scale', '12', '--round-readers', '4'],
     data: [SMALL_GRAPH],
     fields: {
       load: ['loadAverage', 'cores'],
       'readers-killed': ['readers', 'killed', 'seconds', 'readAfterKillOk'],
       'replace-import': ['round', 'ok', 'bytes', 'layouts', 'files'],
       'readers-soak': ['readersKilled', 'imports', 'failures', 'readersFullSeen', 'bytesFirst', 'bytesLast', 'bytesMax', 'growthRatio', 'layoutsLast'],
+      'serve-start': ['vertices', 'edges', 'serverPid', 'serverRssMB', 'bytes'],
+      'serve-readers-killed': ['readers', 'killed', 'byKind', 'seconds', 'readAfterKillOk', 'serverRssMB', 'deleted'],
+      'serve-replace-import': [
+        'round',
+        'ok',
+        'serverImportMs',
+        'cliImportMs',
+        'roundReadersKilled',
+        'heldAcrossReplace',
+        'bytes',
+        'serverRssMB',
+        'deletedHeldBytes',
+      ],
+      'readers-soak-serve': [
+        'readersKilled',
+        'roundReadersKilled',
+        'imports',
+        'cliImports',
+        'failures',
+        'readersFullSeen',
+        'reads',
+        'bytesFirst',
+        'bytesLast',
+        'growthRatio',
+        'serverRssBeforeMB',
+        'serverRssAfterMB',
+        'finalOk',
+      ],
     },
     check(lines) {
       expect(withBench(lines, 'readers-killed').map((line) => [line.killed, line.readAfterKillOk])).toEqual([[10, true]]);
       expect(withBench(lines, 'readers-soak').map((line) => [line.failures, line.readersFullSeen])).toEqual([[0, 0]]);
+      expect(withBench(lines, 'serve-readers-killed').map((line) => [line.killed, line.readAfterKillOk])).toEqual([[10, true]]);
+      expect(withBench(lines, 'readers-soak-serve').map((line) => [line.failures, line.readersFullSeen, line.imports, line.cliImports, line.finalOk])).toEqual([
+        [0, 0, 2, 2, true],
+      ]);
       expect(withBench(lines, 'readers-soak-failure')).toEqual([]);
     },
   },
