@@ -21,6 +21,8 @@ import { openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } fro
 import { authenticatedSocket, errorOfBrokenJob, startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
 
 const RELATIVE = 1e-12;
+/** A lost worker process fails the job (recovery is tested in checkpoints-cluster.test.ts). */
+const NO_RECOVERY = { maxRecoveries: 0 } as const;
 /** Every algorithm of the registry with options that make it do real work. */
 const JOBS: readonly { algorithm: string; options: Record<string, unknown>; directed: boolean }[] = [
   { algorithm: 'pagerank', options: { tolerance: 1e-12, maxIterations: 200 }, directed: true },
@@ -289,21 +291,21 @@ describe('worker failures', () => {
     await expectJobFailed(undefined, 'GAS_ERR_WORKER');
   });
 
-  it('killing a worker mid-job fails the job naming that worker, and the other workers serve the next job', async () => {
+  it('killing a worker mid-job (--max-recoveries 0) fails the job naming that worker, and the other workers serve the next job', async () => {
     const victim = await startWorkerProcess();
     const cluster = [workers[0]!.address, victim.address];
-    const error = await errorOfBrokenJob(temp.catalog, 'er', cluster, 2, () => victim.child.kill('SIGKILL'));
+    const error = await errorOfBrokenJob(temp.catalog, 'er', cluster, 2, () => victim.child.kill('SIGKILL'), NO_RECOVERY);
     expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringContaining(victim.address) });
     await expectJobFailed(undefined, 'GAS_ERR_WORKER');
     const after = await run({ graph: 'er', algorithm: 'connected-components', cluster: [workers[0]!.address, workers[1]!.address] });
     expect(after.summary.converged).toBe(true);
   });
 
-  it('a frozen worker (SIGSTOP) fails the job when its heartbeats stop', async () => {
+  it('a frozen worker (SIGSTOP; --max-recoveries 0) fails the job when its heartbeats stop', async () => {
     const victim = await startWorkerProcess();
     process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS = '1500';
     try {
-      const error = await errorOfBrokenJob(temp.catalog, 'er', [workers[0]!.address, victim.address], 2, () => victim.child.kill('SIGSTOP'));
+      const error = await errorOfBrokenJob(temp.catalog, 'er', [workers[0]!.address, victim.address], 2, () => victim.child.kill('SIGSTOP'), NO_RECOVERY);
       expect(error).toMatchObject({ code: 'GAS_ERR_WORKER', message: expect.stringMatching(new RegExp(`${victim.address}.*heartbeat`)) });
       await expectJobFailed(undefined, 'GAS_ERR_WORKER');
       // The survivor was waiting on its mesh for the frozen peer: the coordinator's close freed it.

@@ -19,6 +19,9 @@ export interface ResumeSettings {
   readonly workers: number;
   readonly inProcess: boolean;
   readonly ownHeap: boolean;
+  /** A cluster job: its worker processes' addresses (`--cluster`) and standby ones (`--spares`), as first given. */
+  readonly cluster?: readonly string[];
+  readonly spares?: readonly string[];
   /** `--checkpoint-every` as given (steps, a duration, `auto`), null when not given; `--mtbf` with `auto`. */
   readonly checkpointEvery: number | string | null;
   readonly mtbfSeconds?: number;

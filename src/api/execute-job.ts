@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { findAlgorithm, ALGORITHMS } from '../algorithms/index.js';
-import { defaultWorkerCount, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
+import { defaultWorkerCount, Standby, startWorkers, type Placement, type ProgramSpec, type StartedWorkers } from '../cluster/index.js';
 import {
   engineByName,
   type Engine,
@@ -64,6 +64,12 @@ export interface ExecuteOptions {
   readonly ownHeap?: boolean;
   /** Remote workers (`gasworks worker --listen HOST:PORT`), one per address; replaces `workers`. */
   readonly cluster?: readonly string[];
+  /**
+   * Standby worker processes (`--spares HOST:PORT,…`): not used until a worker process of `cluster`
+   * is lost; then its partitions move to the next spare (without one, to a surviving process), and
+   * the run goes on from the newest checkpoint (`maxRecoveries`, cluster/standby.ts).
+   */
+  readonly spares?: readonly string[];
   /** The cluster's shared secret for `cluster` (default: `GASWORKS_CLUSTER_SECRET`); see `loadClusterSecret`. */
   readonly clusterSecret?: Buffer;
   /** SSP staleness bound S (0 = BSP, the default): a worker may run up to S steps ahead of the slowest. */
@@ -102,8 +108,10 @@ export interface ExecuteOptions {
   /** `checkpointEvery: 'auto'`: the mean time between failures to plan for (s; default one day). */
   readonly mtbfSeconds?: number;
   /**
-   * Workers on threads: how many lost workers (a crashed thread) the run recovers from, each time
-   * starting the workers again from the newest checkpoint (or from the start without one). Default 3; 0 never.
+   * How many lost workers the run recovers from — a crashed thread, or a worker process that exited,
+   * was killed, or stopped answering heartbeats (`GASWORKS_HEARTBEAT_TIMEOUT_MS`, 10 s) — each time
+   * starting the workers again from the newest checkpoint (or from the start without one); a lost
+   * process's partitions move to a spare or a survivor. Default 3; 0 never.
    */
   readonly maxRecoveries?: number;
   /**
@@ -337,30 +345,22 @@ export async function planJob(
   // The asynchronous engine runs on one worker unless more are asked for: one worker keeps every
   // consistency model without a lock and is reproducible bit for bit.
   const placement = choosePlacement(engine.name === 'async' && run.workers === undefined ? { ...run, workers: 1 } : run, spec, meta.numPartitions, meta.edges);
-  const checkpointSchedule = checkCheckpointing(run, engine, placement);
+  const checkpointSchedule = checkCheckpointing(run, engine);
   return { definition, options, prepared, program, resultColumn, staleness, engine, async, spec, placement, checkpointSchedule };
 }
 
 /**
  * `--checkpoint-every` and `--mtbf` (checkpoint-schedule.ts), refused with a resume too for the
- * engines and placements that take no checkpoints so far; returns the schedule.
+ * engines that take no checkpoints so far; returns the schedule. Cluster runs checkpoint too: their
+ * workers' parts travel to the coordinator (cluster/part-transfer.ts).
  */
-function checkCheckpointing(run: ExecuteOptions, engine: Engine, placement: Placement): CheckpointSchedule | null {
+function checkCheckpointing(run: ExecuteOptions, engine: Engine): CheckpointSchedule | null {
   const schedule = parseCheckpointSchedule(run.checkpointEvery, run.mtbfSeconds);
   if (schedule === null && !run.resumeFrom) return null;
   if (engine.name !== 'sync') {
     throw new GasError('GAS_ERR_UNSUPPORTED', `run: checkpoints are taken by the sync engine only so far (this run uses ${engine.name})`, {
       option: 'checkpoint-every',
     });
-  }
-  if (placement.kind === 'cluster') {
-    throw new GasError(
-      'GAS_ERR_UNSUPPORTED',
-      'run: checkpoints of workers on other machines are not supported yet (workers on threads or in this process are)',
-      {
-        option: 'checkpoint-every',
-      },
-    );
   }
   return schedule;
 }
@@ -385,7 +385,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
     const { column, width } = resultColumn;
     const evaluation = definition.evaluation;
     const taken: Checkpointed = { steps: [], bytes: 0, ms: 0, failed: [] };
-    const sink = engine.name === 'sync' && placement.kind !== 'cluster' ? run.checkpoints : undefined;
+    const sink = engine.name === 'sync' ? run.checkpoints : undefined;
     const maxRecoveries = resolveMaxRecoveries(run);
     const stepTimeoutMs = resolveStepTimeout(run);
     const recoveries: Recovery[] = [];
@@ -396,72 +396,75 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
       run.onStep?.(step);
     };
     let loadMs = 0;
-    let outcome: EngineOutcome;
-    let attempt: Attempt;
+    let outcome: EngineOutcome | undefined;
+    let attempt: Attempt | undefined;
+    let where = placement;
+    const standby = new Standby(placement);
     // Each attempt starts the workers and runs the engine — from the start, or from a checkpoint;
-    // a worker lost on threads starts the next attempt from the newest checkpoint (`recoveries`).
-    for (;;) {
-      const loadStart = performance.now();
-      workers = await startWorkers(source, program, spec, placement, {
-        slowWorker: run.slowWorker,
-        // Testing: the crash happens once, not again in the attempt that recovers from it.
-        crashWorker: recoveries.length === 0 ? run.crashWorker : undefined,
-        keepsMessages: engine.keepsMessages,
-        jobId: run.jobId,
-        secret: run.clusterSecret,
-      });
-      const { endpoints, facts } = workers;
-      const attemptLoadMs = performance.now() - loadStart;
-      loadMs += attemptLoadMs;
-      throwIfCancelled(run.signal);
-
-      const from = resumeFrom;
-      const current: Attempt = {
-        computeStart: performance.now(),
-        priorComputeMs: from?.manifest.computeMs ?? 0,
-        evaluations: from ? [...from.manifest.evaluations] : [],
-        clock: new CheckpointClock(checkpointSchedule),
-      };
-      attempt = current;
-      const checkpoint: CheckpointPolicy | undefined = sink && {
-        due: (stepsDone) => current.clock.due(stepsDone),
-        wanted: () => sink.wanted(),
-        save: async (step, endpoints, steps) => {
-          const started = performance.now();
-          await saveCheckpoint(sink, step, endpoints, steps, current.evaluations, current.priorComputeMs + started - current.computeStart, taken);
-          current.clock.taken(performance.now() - started);
-        },
-      };
-      const resume: ResumePoint | undefined = from && {
-        steps: from.manifest.steps,
-        async restore(endpoints) {
-          const restored = await Promise.all(endpoints.map((w, i) => w.restore(from.files[i]!, from.manifest.parts[i]!, i === 0)));
-          return {
-            nextStep: restored[0]!.nextStep,
-            activeVertices: restored.reduce((sum, r) => sum + r.activeMasters, 0),
-            aggregates: restored[0]!.aggregates!,
-          };
-        },
-      };
-      const afterStep = evaluation
-        ? async (step: StepReport): Promise<void> => {
-            if ((step.iteration + 1) % evaluation.every !== 0) return;
-            const values = await collectResult(endpoints, column, width, meta.vertices);
-            current.evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
-          }
-        : undefined;
-      if (from && from.manifest.parts.length !== endpoints.length) {
-        throw new GasError(
-          'GAS_ERR_INVALID_ARGUMENT',
-          `run: the checkpoint has ${from.manifest.parts.length} parts, one per worker; this run has ${endpoints.length} workers`,
-          {
-            option: 'workers',
-          },
-        );
-      }
-      const recovering = recoveries.at(-1);
-      if (recovering && recovering.ms === null) recovering.ms = attemptLoadMs;
+    // a worker lost on threads or a cluster starts the next attempt from the newest checkpoint (`recoveries`).
+    while (outcome === undefined) {
       try {
+        const loadStart = performance.now();
+        workers = null;
+        workers = await startWorkers(source, program, spec, where, {
+          slowWorker: run.slowWorker,
+          // Testing: the crash happens once, not again in the attempt that recovers from it.
+          crashWorker: recoveries.length === 0 ? run.crashWorker : undefined,
+          keepsMessages: engine.keepsMessages,
+          jobId: run.jobId,
+          secret: run.clusterSecret,
+        });
+        const { endpoints, facts } = workers;
+        const attemptLoadMs = performance.now() - loadStart;
+        loadMs += attemptLoadMs;
+        throwIfCancelled(run.signal);
+
+        const from = resumeFrom;
+        const current: Attempt = {
+          computeStart: performance.now(),
+          priorComputeMs: from?.manifest.computeMs ?? 0,
+          evaluations: from ? [...from.manifest.evaluations] : [],
+          clock: new CheckpointClock(checkpointSchedule),
+        };
+        attempt = current;
+        const checkpoint: CheckpointPolicy | undefined = sink && {
+          due: (stepsDone) => current.clock.due(stepsDone),
+          wanted: () => sink.wanted(),
+          save: async (step, endpoints, steps) => {
+            const started = performance.now();
+            await saveCheckpoint(sink, step, endpoints, steps, current.evaluations, current.priorComputeMs + started - current.computeStart, taken);
+            current.clock.taken(performance.now() - started);
+          },
+        };
+        const resume: ResumePoint | undefined = from && {
+          steps: from.manifest.steps,
+          async restore(endpoints) {
+            const restored = await Promise.all(endpoints.map((w, i) => w.restore(from.files[i]!, from.manifest.parts[i]!, i === 0)));
+            return {
+              nextStep: restored[0]!.nextStep,
+              activeVertices: restored.reduce((sum, r) => sum + r.activeMasters, 0),
+              aggregates: restored[0]!.aggregates!,
+            };
+          },
+        };
+        const afterStep = evaluation
+          ? async (step: StepReport): Promise<void> => {
+              if ((step.iteration + 1) % evaluation.every !== 0) return;
+              const values = await collectResult(endpoints, column, width, meta.vertices);
+              current.evaluations.push({ iteration: (step.iteration + 1) / evaluation.every, figures: evaluation.evaluate(prepared, values, step) });
+            }
+          : undefined;
+        if (from && from.manifest.parts.length !== endpoints.length) {
+          throw new GasError(
+            'GAS_ERR_INVALID_ARGUMENT',
+            `run: the checkpoint has ${from.manifest.parts.length} parts, one per worker; this run has ${endpoints.length} workers`,
+            {
+              option: 'workers',
+            },
+          );
+        }
+        const recovering = recoveries.at(-1);
+        if (recovering && recovering.ms === null) recovering.ms = attemptLoadMs;
         outcome = await engine.run(endpoints, program, facts, {
           staleness,
           async,
@@ -474,29 +477,38 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
           ...(Number.isFinite(async.timeoutMs) && { timeoutMs: async.timeoutMs }),
           ...(stepTimeoutMs !== undefined && { stepTimeoutMs }),
         });
-        break;
       } catch (error) {
-        // A stuck worker would be stuck again: only a lost one is recovered from.
-        const stuck = error instanceof GasError && error.details.stuck === true;
-        if (!(error instanceof GasError) || error.code !== 'GAS_ERR_WORKER' || stuck || placement.kind !== 'threads' || run.signal?.aborted) throw error;
+        if (!isRecoverable(error, where, run)) throw error;
         // The worker that died, not the peer that first noticed its mesh link close.
-        const lost = await workers.lost(LOST_WORKER_WAIT_MS);
-        if (recoveries.length >= maxRecoveries) throw lost[0]?.error ?? error;
-        await workers.close();
+        // A process unreachable as a fresh run starts is a mistake in --cluster, not a loss to recover from.
+        const lost = workers ? await workers.lost(LOST_WORKER_WAIT_MS) : recoveries.length > 0 || resumeFrom ? lostAtStart(error, where) : [];
+        if (!workers && lost.length === 0) throw error;
+        if (recoveries.length >= maxRecoveries || (where.kind === 'cluster' && lost.length === 0)) throw lost[0]?.error ?? error;
+        await workers?.close();
         workers = null;
+        // Processes: the lost workers' partitions move to a spare or a surviving process (fenced: see `Standby`).
+        const moved =
+          where.kind === 'cluster'
+            ? standby.replace(
+                where,
+                lost.map((w) => w.worker),
+              )
+            : null;
+        if (moved) where = moved.placement;
         resumeFrom = sink?.latest() ?? undefined;
         recoveries.push({
-          worker: lost.length > 0 ? lost.map((w) => w.name).join(', ') : null,
-          error: lost.length > 0 ? lost.map((w) => w.error.message).join('; ') : error.message,
+          worker: lost.length > 0 ? [...new Set(lost.map((w) => w.name))].join(', ') : null,
+          error: lost.length > 0 ? lost.map((w) => w.error.message).join('; ') : (error as Error).message,
           lostAfterStep: lastStep,
           resumedAfterStep: resumeFrom ? resumeFrom.manifest.step : null,
           ms: null,
+          ...(moved && { movedTo: moved.movedTo }),
         });
       }
     }
-    const { endpoints } = workers;
-    const { evaluations, clock } = attempt;
-    const computeMs = attempt.priorComputeMs + performance.now() - attempt.computeStart;
+    const { endpoints } = workers!;
+    const { evaluations, clock } = attempt!;
+    const computeMs = attempt!.priorComputeMs + performance.now() - attempt!.computeStart;
     const values = await collectResult(endpoints, column, width, meta.vertices);
     // An asynchronous run has no steps to evaluate after: its evaluation is of the final values.
     if (evaluation && outcome.async && outcome.steps.length > 0) {
@@ -535,7 +547,7 @@ export async function runPlan(graph: JobGraph, plan: JobPlan, run: ExecuteOption
         mirrorUpdatesPerStep: outcome.steps.map((step) => step.mirrorUpdates),
         trafficPerStep: outcome.steps.map((step) => step.traffic),
       },
-      wire: placement.kind === 'cluster' ? { totalBytes: workers.wireBytes(), shardBytes: workers.shipBytes } : null,
+      wire: placement.kind === 'cluster' ? { totalBytes: workers!.wireBytes(), shardBytes: workers!.shipBytes } : null,
       workerStats: endpoints.map((endpoint, w) => ({
         name: endpoint.name,
         busyMs: endpoint.busyMs,
@@ -578,6 +590,25 @@ export interface Recovery {
   readonly lostAfterStep: number;
   readonly resumedAfterStep: number | null;
   ms: number | null;
+  /** Cluster runs: the process (address) each lost worker's partitions moved to, in worker order. */
+  readonly movedTo?: readonly string[];
+}
+
+/**
+ * Whether a failed attempt is one to recover from: a worker lost (GAS_ERR_WORKER) on threads or a
+ * cluster, not a stuck one (it would be stuck again), not a cancelled run. A cluster's worker lost
+ * while the workers start counts only when the channel itself failed (`details.lost`).
+ */
+function isRecoverable(error: unknown, placement: Placement, run: ExecuteOptions): error is GasError {
+  if (!(error instanceof GasError) || error.code !== 'GAS_ERR_WORKER' || error.details.stuck === true || run.signal?.aborted) return false;
+  return placement.kind === 'threads' || placement.kind === 'cluster';
+}
+
+/** The worker processes a failed start names as lost (none on threads: a thread that fails to start fails again). */
+function lostAtStart(error: GasError, placement: Placement): { worker: number; name: string; error: GasError }[] {
+  if (placement.kind !== 'cluster' || error.details.lost !== true) return [];
+  const name = String(error.details.worker);
+  return placement.addresses.flatMap((address, worker) => (address === name ? [{ worker, name, error }] : []));
 }
 
 /** How long a failed run waits to learn which worker died (its thread's exit) before it recovers. */
@@ -613,7 +644,8 @@ interface Checkpointed {
 }
 
 /**
- * Every worker writes its part of a checkpoint after step `step`; once all have, the checkpoint is
+ * Every worker writes its part of a checkpoint after step `step` (a worker process in its own data
+ * directory, whose bytes the coordinator then pulls and checks); once all have, the checkpoint is
  * recorded. A checkpoint that cannot be written (a full disk) is abandoned and said in the
  * summary: the job goes on, with the previous checkpoint as its newest.
  */
@@ -642,7 +674,8 @@ async function saveCheckpoint(
     taken.steps.push(step);
     taken.bytes += parts.reduce((sum, part) => sum + part.bytes, 0);
   } catch (error) {
-    if (!(error instanceof GasError) || !['GAS_ERR_NO_SPACE', 'GAS_ERR_IO'].includes(error.code)) throw error;
+    // A part refused on arrival (a cluster worker's bytes did not match their SHA-256) is as unwritable.
+    if (!(error instanceof GasError) || !['GAS_ERR_NO_SPACE', 'GAS_ERR_IO', 'GAS_ERR_CORRUPT'].includes(error.code)) throw error;
     sink.abandon(seq);
     taken.failed.push(`after step ${step}: ${error.message}`);
   } finally {
@@ -686,7 +719,10 @@ function programSpec(algorithm: ExecuteOptions['algorithm'], definition: Algorit
 function choosePlacement(run: ExecuteOptions, spec: ProgramSpec | null, partitions: number, edges: number): Placement {
   if (run.cluster) {
     if (run.cluster.length === 0) throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'run: --cluster needs at least one HOST:PORT', { option: 'cluster' });
-    return { kind: 'cluster', addresses: run.cluster };
+    return { kind: 'cluster', addresses: run.cluster, spares: run.spares ?? [] };
+  }
+  if (run.spares && run.spares.length > 0) {
+    throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'run: --spares are standby worker processes of a --cluster run; give --cluster too', { option: 'spares' });
   }
   const workers = resolveWorkerCount(run.workers ?? defaultWorkerCount(edges), partitions);
   const threads = (workers > 1 || run.ownHeap === true) && !run.inProcess && spec !== null;

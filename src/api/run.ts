@@ -158,6 +158,7 @@ function admitted(catalog: Catalog, prepared: PreparedJob, run: RunOptions, jobI
     workers: plan.placement.kind === 'cluster' ? plan.placement.addresses.length : plan.placement.workers,
     inProcess: run.inProcess === true,
     ownHeap: run.ownHeap === true,
+    ...(run.cluster && { cluster: [...run.cluster], spares: [...(run.spares ?? [])] }),
     checkpointEvery: run.checkpointEvery ?? null,
     ...(run.mtbfSeconds !== undefined && { mtbfSeconds: run.mtbfSeconds }),
     ...(run.top !== undefined && { top: run.top }),
@@ -242,6 +243,8 @@ export async function admitResume(
     workers: manifest.run.workers,
     inProcess: manifest.run.inProcess,
     ownHeap: manifest.run.ownHeap,
+    // A cluster job resumes on the processes it was given (a lost one among them is passed over, or recovered from).
+    ...(manifest.run.cluster && { cluster: manifest.run.cluster, spares: manifest.run.spares ?? [] }),
     ...(manifest.run.checkpointEvery !== null && { checkpointEvery: manifest.run.checkpointEvery }),
     ...(manifest.run.mtbfSeconds !== undefined && { mtbfSeconds: manifest.run.mtbfSeconds }),
     ...(manifest.run.top !== undefined && { top: manifest.run.top }),

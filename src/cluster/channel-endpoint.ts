@@ -3,11 +3,17 @@
  * process): every call of the table becomes one request (engine/coordinator/endpoint.ts `TableEndpoint`).
  * It also keeps the worker's busy time, so the engine can report how long each worker waited at
  * barriers.
+ *
+ * A worker in another process writes its checkpoint part into its own data directory, and
+ * `checkpoint` then pulls it into the coordinator's file; `restore` pushes the coordinator's file
+ * to the worker first (part-transfer.ts says why). Threads read and write the coordinator's files.
  */
-import { TableEndpoint, type CallArgs, type CallResult, type WorkerCall } from '../engine/runtime.js';
+import { TableEndpoint, type CallArgs, type CallResult, type CheckpointPartCheck, type CheckpointPartInfo, type WorkerCall } from '../engine/runtime.js';
 import type { Channel } from './channel.js';
 import { cancellableDelay } from '../util/delay.js';
 import { buffersIn, type SetupResult, type WorkerSetup } from './protocol.js';
+import { receivePart, sendPart } from './part-transfer.js';
+import { TcpChannel } from './tcp-channel.js';
 
 export class ChannelEndpoint extends TableEndpoint {
   /** The worker's own time on requests so far (compute, packing, its slowdown). */
@@ -53,6 +59,25 @@ export class ChannelEndpoint extends TableEndpoint {
   /** Remote workers: connects the worker to its peers (every worker set up first); rejects naming a pair that cannot connect. */
   async joinMesh(): Promise<void> {
     await this.channel.request('joinMesh', []);
+  }
+
+  /** The worker's part after step `step`, in the coordinator's `file` once it arrived whole and its SHA-256 checked. */
+  override readonly checkpoint = async (file: string, step: number): Promise<CheckpointPartInfo> => {
+    if (!this.remote) return this.call('checkpoint', file, step);
+    const info = await this.call('checkpoint', '', step);
+    await receivePart(file, info, async (offset) => (await this.channel.request('partChunk', [offset])).result as Uint8Array, this.name);
+    return info;
+  };
+
+  /** Restores from the part at the coordinator's `file` (sent to a remote worker first). */
+  override readonly restore = async (file: string, part: CheckpointPartCheck, withAggregates: boolean): Promise<CallResult<'restore'>> => {
+    if (this.remote) await sendPart(file, part, async (offset, bytes, total) => void (await this.channel.request('partUpload', [offset, bytes, total])));
+    return this.call('restore', this.remote ? '' : file, part, withAggregates);
+  };
+
+  /** Whether the worker is in another process (files do not cross; their bytes do). */
+  private get remote(): boolean {
+    return this.channel instanceof TcpChannel;
   }
 
   /**

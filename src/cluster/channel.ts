@@ -62,7 +62,8 @@ export abstract class Channel {
   /** Marks the channel dead: pending and later requests fail with `GAS_ERR_WORKER`. */
   protected fail(problem: string): void {
     if (this.failure) return;
-    this.failure = new GasError('GAS_ERR_WORKER', `worker ${this.name}: ${problem}`, { worker: this.name });
+    // `lost`: the worker itself is gone or silent (not a request of it that failed): a run may recover from it.
+    this.failure = new GasError('GAS_ERR_WORKER', `worker ${this.name}: ${problem}`, { worker: this.name, lost: true });
     for (const waiter of this.pending.values()) waiter.reject(this.failure);
     this.pending.clear();
   }

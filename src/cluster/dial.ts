@@ -52,7 +52,7 @@ function settle<T extends Socket | WebSocket>(target: T, ready: 'connect' | 'ope
   return new Promise((resolve, reject) => {
     const unreachable = (problem: string): void => {
       drop(target);
-      reject(new GasError('GAS_ERR_WORKER', `worker ${address}: unreachable (${problem})`, { worker: address }));
+      reject(new GasError('GAS_ERR_WORKER', `worker ${address}: unreachable (${problem})`, { worker: address, lost: true }));
     };
     const timeout = setTimeout(() => unreachable(`no answer within ${timeoutMs} ms`), timeoutMs);
     events.once(ready, () => {

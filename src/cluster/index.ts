@@ -8,3 +8,4 @@ export { startWorkerServer, DEFAULT_LISTEN, type WorkerServer, type WorkerServer
 export { parseAddress, isLoopback } from './address.js';
 export { loadClusterSecret, SECRET_ENV } from './secret.js';
 export type { ProgramSpec } from './program-spec.js';
+export { Standby } from './standby.js';

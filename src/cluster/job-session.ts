@@ -9,6 +9,9 @@
  * A frame that does not decode to a request closes the coordinator's connection, never the
  * process. A mesh link that closes while the job runs fails the job's waits naming the peer.
  */
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { RawData, WebSocket } from 'ws';
 import { GasError } from '../errors.js';
@@ -26,7 +29,11 @@ export interface SessionContext {
   /** The address peers dial for this worker's mesh links (`--advertise`), or null: the coordinator's. */
   advertise: string | null;
   readonly secret: Buffer;
-  /** Jobs in a TCP mesh, by the token their coordinator gave them: where peers' links are delivered. */
+  /**
+   * Jobs in a TCP mesh, by `meshKey(token, worker)`: the token their coordinator gave them and the
+   * place this session holds in the job — one process may hold two places of a job (a survivor
+   * given a lost worker's partitions). Where peers' links are delivered.
+   */
   readonly meshJobs: Map<string, JobSession>;
   readonly connectTimeoutMs: number;
   readonly heartbeatMs: number;
@@ -50,6 +57,8 @@ export class JobSession {
   private readonly links = new Map<number, WebSocket>();
   private readonly linkWaiters = new Set<() => void>();
   private closed = false;
+  /** This session's checkpoint parts in the worker's data directory (part-transfer.ts), removed when it closes. */
+  private readonly partsDir: string;
 
   constructor(
     private readonly socket: WebSocket,
@@ -57,6 +66,7 @@ export class JobSession {
     private readonly connectionLog: Logger,
   ) {
     this.log = connectionLog;
+    this.partsDir = join(context.dataDir, 'checkpoint-parts', randomUUID());
     this.log.info('connected');
     socket.on('error', (error) => {
       // ws has already failed the connection (an oversize or malformed frame); only say why.
@@ -113,14 +123,14 @@ export class JobSession {
     if (setup?.jobId !== null && setup?.jobId !== undefined) this.log = this.connectionLog.child({ job: setup.jobId });
     const mesh = setup?.mesh;
     if (mesh?.kind !== 'tcp' || typeof mesh.token !== 'string' || !Array.isArray(mesh.addresses) || !Number.isInteger(setup!.worker)) return;
-    if (this.mesh) this.context.meshJobs.delete(this.mesh.token);
+    if (this.mesh) this.context.meshJobs.delete(meshKey(this.mesh.token, this.mesh.worker));
     this.mesh = { token: mesh.token, worker: setup!.worker, addresses: mesh.addresses.map(String) };
-    this.context.meshJobs.set(mesh.token, this);
+    this.context.meshJobs.set(meshKey(mesh.token, setup!.worker), this);
   }
 
   private startThread(): Worker {
     const thread = startModuleWorker(import.meta.url, './thread-entry');
-    thread.postMessage({ scratchDir: this.context.dataDir });
+    thread.postMessage({ scratchDir: this.context.dataDir, partsDir: this.partsDir });
     thread.on('message', (message: Response | RelayMessage) => {
       if (isRelayMessage(message)) return this.relay(message);
       logResponse(this.log, this.pending.get(message.id), message);
@@ -161,7 +171,7 @@ export class JobSession {
           try {
             const link = await dialWorker(address, this.context.secret, 'worker-mesh', {
               connectTimeoutMs: this.context.connectTimeoutMs,
-              path: `/mesh/${mesh.token}/${mesh.worker}`,
+              path: `/mesh/${mesh.token}/${mesh.worker}/${peer}`,
             });
             if (this.closed) link.terminate();
             else this.attach(peer, link);
@@ -253,12 +263,19 @@ export class JobSession {
     if (this.closed) return;
     this.closed = true;
     this.log.info({ code, requests: this.served, connectedMs: Math.round(performance.now() - this.connectedAt) }, 'closed');
-    if (this.mesh && this.context.meshJobs.get(this.mesh.token) === this) this.context.meshJobs.delete(this.mesh.token);
+    const key = this.mesh ? meshKey(this.mesh.token, this.mesh.worker) : null;
+    if (key && this.context.meshJobs.get(key) === this) this.context.meshJobs.delete(key);
     for (const link of this.links.values()) link.terminate();
     this.links.clear();
     for (const waiter of [...this.linkWaiters]) waiter();
-    void this.thread?.terminate();
+    const partsDir = this.partsDir;
+    void (this.thread?.terminate() ?? Promise.resolve()).finally(() => rmSync(partsDir, { recursive: true, force: true }));
   }
+}
+
+/** A job's place in `SessionContext.meshJobs`: its mesh token and the place (worker) a session holds in it. */
+export function meshKey(token: string, worker: number): string {
+  return `${token}/${worker}`;
 }
 
 /** A request as the protocol shapes it, or null: the frame came from a broken or hostile client. */

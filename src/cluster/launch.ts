@@ -36,7 +36,12 @@ import { ThreadChannel } from './thread-channel.js';
 export type Placement =
   | { readonly kind: 'in-process'; readonly workers: number }
   | { readonly kind: 'threads'; readonly workers: number }
-  | { readonly kind: 'cluster'; readonly addresses: readonly string[] };
+  /**
+   * Worker w on the process at `addresses[w]` (an address may appear twice: a process holding two
+   * workers' partitions after a recovery); `spares` are standby processes a recovery moves a lost
+   * worker's partitions to (execute-job.ts), none of them dialed before.
+   */
+  | { readonly kind: 'cluster'; readonly addresses: readonly string[]; readonly spares?: readonly string[] };
 
 export interface StartOptions {
   /** Testing and benchmarks: make one worker a straggler, `factor` times slower. */
@@ -63,7 +68,7 @@ export interface StartedWorkers {
    * connection is gone), each with its channel's error, waiting up to `waitMs` for one to be
    * found — a peer's report that its mesh link closed can arrive before the dead worker's exit.
    */
-  lost(waitMs: number): Promise<{ readonly name: string; readonly error: GasError }[]>;
+  lost(waitMs: number): Promise<{ readonly worker: number; readonly name: string; readonly error: GasError }[]>;
   close(): Promise<void>;
 }
 
@@ -183,7 +188,7 @@ export async function startWorkers(
       lost: async (waitMs) => {
         const deadline = performance.now() + waitMs;
         while (!channels.some((c) => c.failed) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-        return channels.flatMap((c) => (c.failedWith ? [{ name: c.name, error: c.failedWith }] : []));
+        return channels.flatMap((c, worker) => (c.failedWith ? [{ worker, name: c.name, error: c.failedWith }] : []));
       },
       close: async () => {
         await Promise.all(endpoints.map((e) => e.close().catch(() => undefined)));

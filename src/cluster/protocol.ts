@@ -7,6 +7,8 @@
  *             builds its runtime
  *   describe  remote workers: the address mesh peers dial (`--advertise`), before setup
  *   joinMesh  remote workers: connect to every peer of the job (after every worker's setup)
+ *   partChunk, partUpload   remote workers: a checkpoint part's bytes, from the worker after its
+ *             `checkpoint`, to it before its `restore` (part-transfer.ts)
  *   start … collect, close   the engine's worker calls (engine/worker/worker-calls.ts), by name
  *
  * `ProtocolCalls` is the whole table: the engine's calls plus the two only hosted workers have.
@@ -61,12 +63,16 @@ export interface ProtocolCalls extends WorkerCalls {
   joinMesh(): void;
   /** What a worker process tells its coordinator before setup: the address its mesh peers should dial (`--advertise`), if not the one the coordinator used. */
   describe(): { advertise: string | null };
+  /** Remote workers: bytes `offset…` (at most `PART_CHUNK_BYTES`) of the part its last `checkpoint` wrote in its own data directory. */
+  partChunk(offset: number): Uint8Array;
+  /** Remote workers: the chunk at `offset` of a part of `total` bytes that its next `restore` reads (offset 0 starts a part). */
+  partUpload(offset: number, bytes: Uint8Array, total: number): void;
 }
 
 export type Method = keyof ProtocolCalls;
 
 /** Every method by name, at runtime. */
-export const METHODS: readonly Method[] = ['hasShard', 'setup', 'joinMesh', 'describe', ...WORKER_CALL_NAMES];
+export const METHODS: readonly Method[] = ['hasShard', 'setup', 'joinMesh', 'describe', 'partChunk', 'partUpload', ...WORKER_CALL_NAMES];
 
 export interface Request {
   readonly id: number;

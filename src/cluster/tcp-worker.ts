@@ -32,7 +32,7 @@ import { GasError } from '../errors.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { parseAddress } from './address.js';
 import { acceptHandshake, type LinkContext } from './handshake.js';
-import { JobSession, type SessionContext } from './job-session.js';
+import { JobSession, meshKey, type SessionContext } from './job-session.js';
 import { tcpDefaults } from './tcp-channel.js';
 import { MAX_FRAME_BYTES } from './wire.js';
 
@@ -95,12 +95,13 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
     heartbeatMs: tcpDefaults().heartbeatMs,
   };
   // A connection authenticated as a coordinator may open a job channel (path /), one authenticated
-  // as a mesh peer only a mesh link (/mesh/<job token>/<its place in the job>).
+  // as a mesh peer only a mesh link (/mesh/<job token>/<its place in the job>/<the place it dials>).
   const linkContext = new WeakMap<Socket, LinkContext>();
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     const context = linkContext.get(socket);
-    const meshMatch = /^\/mesh\/([0-9a-f]{32})\/(\d{1,5})$/.exec(request.url ?? '');
-    const mesh = meshMatch ? { token: meshMatch[1]!, from: Number(meshMatch[2]) } : null;
+    // A link that names no place to reach (`/mesh/<token>/<from>`) reaches no job: refused below, after the upgrade.
+    const meshMatch = /^\/mesh\/([0-9a-f]{32})\/(\d{1,5})(?:\/(\d{1,5}))?$/.exec(request.url ?? '');
+    const mesh = meshMatch ? { token: meshMatch[1]!, from: Number(meshMatch[2]), to: Number(meshMatch[3]) } : null;
     if (context === 'worker-mesh' ? !mesh : context !== 'coordinator-worker' || request.url !== '/') {
       log.warn({ connection: connectionOf.get(socket), url: request.url?.slice(0, 80), link: context }, 'refused: path not served on this link');
       socket.destroy();
@@ -117,7 +118,7 @@ export function startWorkerServer(listen: string, dataDir: string, options: Work
         new JobSession(ws, sessions, connectionLog);
         return;
       }
-      const session = sessions.meshJobs.get(mesh.token);
+      const session = Number.isInteger(mesh.to) ? sessions.meshJobs.get(meshKey(mesh.token, mesh.to)) : undefined;
       const refusal = session ? session.acceptMeshLink(mesh.from, ws) : 'no such job here';
       if (refusal) {
         connectionLog.warn({ problem: refusal }, 'mesh link refused');

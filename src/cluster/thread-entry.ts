@@ -1,7 +1,7 @@
 /**
  * Entry module of a worker thread: one `WorkerHost` answering the coordinator over the parent
- * port. An optional first message `{ scratchDir }` (remote workers) says where shipped program
- * files go, and that the mesh's frames are relayed by the process's main thread.
+ * port. An optional first message `{ scratchDir, partsDir }` (remote workers) says where shipped program
+ * files and the job's checkpoint parts go, and that the mesh's frames are relayed by the process's main thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { WORKER_CALLS, isWorkerCall } from '../engine/runtime.js';
@@ -18,9 +18,9 @@ const answer = async (request: Request): Promise<void> => {
   const response = await host.handle(request);
   port.postMessage(response, response.ok ? buffersIn(response.result) : []);
 };
-port.on('message', (message: Request | RelayMessage | { scratchDir: string }) => {
+port.on('message', (message: Request | RelayMessage | { scratchDir: string; partsDir: string }) => {
   if ('scratchDir' in message) {
-    host = new WorkerHost({ scratchDir: message.scratchDir, relay: (relayed, transfer) => port.postMessage(relayed, transfer) });
+    host = new WorkerHost({ scratchDir: message.scratchDir, partsDir: message.partsDir, relay: (relayed, transfer) => port.postMessage(relayed, transfer) });
     return;
   }
   if (isRelayMessage(message)) return host.relayed(message);

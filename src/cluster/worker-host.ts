@@ -14,7 +14,11 @@ import {
   type CallArgs,
   WorkerNode,
 } from '../engine/runtime.js';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { GasError } from '../errors.js';
+import { IncomingPart, readPartChunk } from './part-transfer.js';
 import { deliverRelayed, portLinks, relayLinks, type RelayMessage } from './mesh-links.js';
 import { createProgram } from './program-spec.js';
 import type { Method, Request, Response, SetupResult, WorkerSetup } from './protocol.js';
@@ -23,6 +27,8 @@ import { ShardCache } from './shard-cache.js';
 export interface HostOptions {
   /** Where shipped program files and cached shards are written (remote workers' `--data-dir`); null on threads. */
   readonly scratchDir: string | null;
+  /** Remote workers: where this job's checkpoint parts go (the session removes it when the job ends). */
+  readonly partsDir?: string;
   /** Remote workers: hands a mesh frame to the process's main thread, which holds the TCP links. */
   readonly relay?: (message: RelayMessage, transfer: ArrayBuffer[]) => void;
 }
@@ -33,9 +39,17 @@ export class WorkerHost {
   private heldShard: { readonly key: string; readonly shard: WorkerShard } | null = null;
   private peerName: (peer: number) => string = (peer) => `worker ${peer}`;
   private readonly cache: ShardCache | null;
+  /**
+   * Remote workers: where this job's checkpoint parts live in the worker's own data directory —
+   * the part its last `checkpoint` wrote (until the coordinator pulled it) and the part a
+   * `restore` reads (pushed by the coordinator). The coordinator's paths mean nothing here.
+   */
+  private readonly parts: { readonly dir: string; written: { file: string; size: number } | null; incoming: IncomingPart } | null;
 
   constructor(private readonly options: HostOptions) {
     this.cache = options.scratchDir ? new ShardCache(options.scratchDir) : null;
+    const dir = options.partsDir ?? (options.scratchDir ? join(options.scratchDir, 'checkpoint-parts', randomUUID()) : null);
+    this.parts = dir ? { dir, written: null, incoming: new IncomingPart(join(dir, 'restore.part')) } : null;
   }
 
   /** Answers one request. `busyMs` is the worker's compute time on it, without waits for peers. */
@@ -70,6 +84,7 @@ export class WorkerHost {
   abort(problem: string): void {
     this.node?.close(problem);
     this.node = null;
+    if (this.parts) rmSync(this.parts.dir, { recursive: true, force: true });
   }
 
   /**
@@ -87,9 +102,36 @@ export class WorkerHost {
     }
     const node = this.node;
     if (!node) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: "${method}" before setup`);
+    if (this.parts) {
+      const parts = this.parts;
+      if (method === 'partUpload') {
+        mkdirSync(parts.dir, { recursive: true });
+        return parts.incoming.take(args[0], args[1], args[2]);
+      }
+      if (method === 'partChunk') {
+        if (!parts.written) throw new GasError('GAS_ERR_INVALID_ARGUMENT', 'worker: partChunk before a checkpoint');
+        return readPartChunk(parts.written.file, parts.written.size, args[0]);
+      }
+      if (method === 'checkpoint') return this.writeOwnPart(node, parts, args[1] as number);
+      if (method === 'restore') return node.restore(parts.incoming.complete(), args[1] as CallArgs<'restore'>[1], args[2] === true);
+    }
+    if (method === 'partChunk' || method === 'partUpload') throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: "${method}" is for worker processes`);
     if (!isWorkerCall(method)) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: unknown method "${String(method)}"`);
     // The arguments came over a channel: the table types them, nothing here can check them.
     return callNode(node, method, args as CallArgs<typeof method>);
+  }
+
+  /** A remote worker's `checkpoint`: its part into its own data directory (replacing the previous one), for the coordinator to pull. */
+  private writeOwnPart(node: WorkerNode, parts: NonNullable<WorkerHost['parts']>, step: number): ReturnType<WorkerNode['checkpoint']> {
+    if (!Number.isSafeInteger(step)) throw new GasError('GAS_ERR_INVALID_ARGUMENT', `worker: checkpoint after step ${String(step)}`);
+    mkdirSync(parts.dir, { recursive: true });
+    const file = join(parts.dir, `after-step-${step}.part`);
+    if (parts.written) rmSync(parts.written.file, { force: true });
+    rmSync(file, { force: true });
+    parts.written = null;
+    const info = node.checkpoint(file, step);
+    parts.written = { file, size: info.fileBytes };
+    return info;
   }
 
   private async setup(setup: WorkerSetup): Promise<SetupResult> {

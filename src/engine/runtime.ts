@@ -21,5 +21,6 @@ export { graphFacts, loadInProcessWorkers } from './coordinator/load.js';
 export { buildWorkerRuntime } from './worker/build-runtime.js';
 export { readGraphTables, readShard, type WorkerShard } from './worker/shard.js';
 export type { GraphFacts } from './worker/worker-runtime.js';
+export type { CheckpointPartCheck, CheckpointPartInfo } from './worker/checkpoint-part.js';
 export { WorkerNode } from './worker/worker-node.js';
 export { decodeFrame, encodeFrame, LocalMesh, PeerInbox, type MeshFrame, type MeshLinks } from './worker/mesh.js';

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { offerHandshake } from '../../src/cluster/handshake.js';
-import { runJob, type Catalog } from '../../src/index.js';
+import { runJob, type Catalog, type RunOptions } from '../../src/index.js';
 import { makeTempDir, openTempCatalog, removeTempDirs, writeGraphFile, type TempCatalog } from './graph-files.js';
 import { edgeListText, type TestGraph } from './generators.js';
 import { importGraph } from '../../src/ingest/import-graph.js';
@@ -74,10 +74,19 @@ export async function authenticatedSocket(address: string, secret: string = CLUS
 
 /**
  * Runs PageRank on `cluster` with a tolerance nothing reaches, calls `breakIt` when step `atStep`
- * completes (kill a worker, freeze it, cut its link), and returns what the job threw.
+ * completes (kill a worker, freeze it, cut its link), and returns what the job threw (`extra`:
+ * more run options, e.g. `maxRecoveries: 0`, so that a lost worker fails the job).
  */
-export async function errorOfBrokenJob(catalog: Catalog, graph: string, cluster: readonly string[], atStep: number, breakIt: () => void): Promise<unknown> {
+export async function errorOfBrokenJob(
+  catalog: Catalog,
+  graph: string,
+  cluster: readonly string[],
+  atStep: number,
+  breakIt: () => void,
+  extra: Partial<RunOptions> = {},
+): Promise<unknown> {
   return runJob(catalog, {
+    ...extra,
     graph,
     algorithm: 'pagerank',
     options: { tolerance: 1e-300, maxIterations: 1_000_000 },

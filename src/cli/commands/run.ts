@@ -15,7 +15,11 @@ import { formatCount, GasCommand, integerOption, numberOption } from '../base.js
 const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: string]>> = {
   graph: ['G', 'the graph to run on (name or id; required)'],
   workers: ['N', 'worker threads (default: one per core for graphs of 8 M edges or more, else 1)'],
-  cluster: ['HOST:PORT,…', 'remote workers started with `gasworks worker`'],
+  cluster: ['HOST:PORT,…', 'remote workers started with `gasworks worker`, one worker per address'],
+  spares: [
+    'HOST:PORT,…',
+    'with --cluster: standby `gasworks worker` processes; a worker process that dies or stops answering has its partitions moved to the next spare (else to a surviving process) and the run goes on from the newest checkpoint',
+  ],
   'secret-file': ['F', "the cluster's shared secret, as given to its workers (default: $GASWORKS_CLUSTER_SECRET)"],
   engine: ['NAME', 'sync (BSP, the default), ssp (stale-synchronous; the default with --staleness S > 0) or async'],
   scheduler: ['NAME', 'async: fifo (the default), priority (highest ctx.signal priority first) or sweep'],
@@ -35,7 +39,7 @@ const ENGINE_OPTIONS: Readonly<Record<string, readonly [value: string, help: str
   ],
   'max-recoveries': [
     'N',
-    'worker threads: recover from at most N lost workers, each time from the newest checkpoint (default 3; 0: a lost worker fails the job)',
+    'recover from at most N lost workers (a crashed thread; a worker process killed, exited or silent for $GASWORKS_HEARTBEAT_TIMEOUT_MS, 10 s), each time from the newest checkpoint (default 3; 0: a lost worker fails the job)',
   ],
   top: ['K', 'list the top K vertices in the summary (default 10; 0 for none)'],
   force: ['', 'run even when the memory estimate (`gasworks estimate`) says the job does not fit'],
@@ -70,6 +74,10 @@ export class RunCommand extends GasCommand {
       ['PageRank as JSON, 30 iterations at most', '$0 run pagerank --graph cnr --max-iterations 30 --tolerance 1e-9 --json'],
       ['Your own program', '$0 run ./my-program.ts --graph cnr'],
       ['On two remote workers, stale-synchronous with S = 2', '$0 run pagerank --graph cnr --cluster 10.0.0.2:7400,10.0.0.3:7400 --staleness 2'],
+      [
+        'On two remote workers with a spare, checkpointing every 5 steps',
+        '$0 run pagerank --graph cnr --cluster 10.0.0.2:7400,10.0.0.3:7400 --spares 10.0.0.4:7400 --checkpoint-every 5',
+      ],
       ['Asynchronously: dynamic PageRank, highest change first', '$0 run pagerank --graph cnr --engine async --scheduler priority'],
       ['Greedy colouring (asynchronous by default)', '$0 run coloring --graph cnr --scheduler sweep'],
     ],
@@ -98,6 +106,7 @@ export class RunCommand extends GasCommand {
       options,
       workers: integerOption(args.get('workers'), '--workers', 1, 1024),
       cluster: args.has('cluster') ? addressList(args.get('cluster')!) : undefined,
+      spares: args.has('spares') ? addressList(args.get('spares')!, '--spares') : undefined,
       clusterSecret: args.has('secret-file') ? loadClusterSecret(args.get('secret-file')!)! : undefined,
       staleness: integerOption(args.get('staleness'), '--staleness', 0, 1000),
       engine: args.get('engine'),
@@ -353,10 +362,10 @@ function middle(values: readonly number[]): number {
   return sorted.length ? sorted[sorted.length >> 1]! : 0;
 }
 
-/** `--cluster host1:port,host2:port` */
-function addressList(text: string): string[] {
+/** `--cluster host1:port,host2:port` (or `--spares …`) */
+function addressList(text: string, option = '--cluster'): string[] {
   const addresses = text.split(',').map((a) => a.trim());
-  for (const address of addresses) parseAddress(address, '--cluster');
+  for (const address of addresses) parseAddress(address, option);
   return addresses;
 }
 
