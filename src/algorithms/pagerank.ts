@@ -121,9 +121,8 @@ export default defineAlgorithm({
  * asks `converged`, which holds the mass the sweep absorbed (its change of the ranks) to the rule a
  * sync step's change is held to: "converged" means what it means under sync.
  *
- * ε = 30 × the tolerance (in units of a vertex's initial mass 1; for the NetworkX rule, of its
- * N·tolerance). Measured by bench/async.ts (tolerance 1e-6, one worker): see
- * `PUSH_THRESHOLD_FACTOR`. The earlier pull form (gather the in-neighbours' shares, signal when a
+ * ε = 10 × the tolerance, in units of a vertex's initial mass 1 (for the NetworkX rule, of its
+ * N·tolerance): see `PUSH_THRESHOLD_FACTOR`. The earlier pull form (gather the in-neighbours' shares, signal when a
  * share moved) made 0.33× sync's updates on cnr-2000 but 0.81× on soc-Slashdot0902, and ran
  * 4.6–6.7× slower than sync: every update re-gathered its whole in-edge list.
  */
@@ -175,10 +174,18 @@ function pushPageRank(o: { damping: number; tolerance: number; stopRule: string;
 }
 
 /**
- * ε of the push form over the stopping rule's bound. Measured on one worker, sweep scheduler,
- * tolerance 1e-6 (bench/async.ts): see the closing note of issue 16 for the table.
+ * ε of the push form over the stopping rule's bound. A larger ε leaves more mass for the
+ * verification sweeps (each runs every vertex once, and a sweep that fails the rule is followed by
+ * another); a smaller one runs more updates before them. Measured on one worker at tolerance 1e-6,
+ * sweep scheduler (updates / sync's, verification sweeps, L1 to the exact ranks; sync's own L1 is
+ * 1.9e-6 on cnr-2000 and 5.2e-6 on soc-Slashdot0902):
+ *
+ *   factor   cnr-2000                 soc-Slashdot0902
+ *   3        0.44×, 1 sweep, 5.0e-7   0.78×, 1 sweep, 3.1e-7
+ *   10       0.41×, 2 sweeps, 1.2e-6  0.73×, 2 sweeps, 8.9e-7
+ *   30       0.38×, 3 sweeps, 2.8e-6  0.74×, 6 sweeps, 1.7e-6
  */
-export const PUSH_THRESHOLD_FACTOR = 30;
+export const PUSH_THRESHOLD_FACTOR = 10;
 
 function shareOf(rank: number, outWeight: number): number {
   return outWeight > 0 ? rank / outWeight : 0;

@@ -250,14 +250,18 @@ export class AsyncRunner {
     const { masterWorker, isMaster } = plan;
     const scheduler = this.scheduler;
     const batches = this.batches;
+    const { messageInbox, messageThreshold } = runtime;
     this.ctx = runtime.asyncContext(
       (local, priority) => {
         if (isMaster[local] === 1) scheduler.signal(local, priority);
         else batches[masterWorker[local]!]!.push3(RECORD.SIGNAL, gid[local]!, priority);
       },
+      // `receive` written out: this runs once per edge of every update that sends.
       (local, value) => {
-        if (isMaster[local] === 1) this.receive(local, value);
-        else batches[masterWorker[local]!]!.push3(RECORD.MESSAGE, gid[local]!, value);
+        if (isMaster[local] === 1) {
+          const magnitude = Math.abs((messageInbox![local]! += value));
+          if (magnitude >= messageThreshold) scheduler.signal(local, magnitude);
+        } else batches[masterWorker[local]!]!.push3(RECORD.MESSAGE, gid[local]!, value);
       },
     );
     // What init signalled: masters only (a mirror's signal stands for its master's, which its own worker schedules).

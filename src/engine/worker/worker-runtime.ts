@@ -135,7 +135,10 @@ export class WorkerRuntime {
           : () => {
               throw new Error(`program ${program.name}: send() needs the program to declare messages`);
             },
-      message: 0,
+      // −0, not 0: a double from the start, so that the engine's stores of doubles before each apply
+      // keep the field's representation (0 is a small integer, and the first double stored would
+      // change the context's map under the compiled loops).
+      message: -0,
       aggregate: compileAggregateLookup(this.aggregatorNames, this.aggregateValues, program.name),
       aggregateVector: (name) => {
         const vector = vectors.get(name);
