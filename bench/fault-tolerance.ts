@@ -1,9 +1,12 @@
 /**
- * Fault tolerance of the sync engine on worker threads (issue 18): does a run that loses a worker
- * thread end with the result of a run that lost none, and what do checkpoints and a recovery cost.
+ * Fault tolerance of the sync engine on worker threads and worker processes (issue 18): does a run
+ * that loses a worker end with the result of a run that lost none, and what do checkpoints and a
+ * recovery cost.
  *
  *   npm run build && node --import tsx bench/fault-tolerance.ts [--sections recovery,overhead] [--runs 20] [--seed 1]
  *     [--every 3] [--scale 22] [--repeats 3] [--overhead-workers 2]
+ *     [--placement threads|processes] [--signals SIGKILL,SIGSTOP] [--spare] [--algorithms pagerank,…]
+ *     [--als-ratings 20000000] [--als-iterations 10]
  *
  * `recovery` (R2): PageRank (cnr-2000, 20 iterations, tolerance 0), connected components
  * (soc-Slashdot0902, undirected), ALS (ml-latest-small, rank 10, 10 iterations) and LDA (KOS, 20
@@ -24,6 +27,18 @@
  * A run that is not identical also prints a `recovery-mismatch` line (seed, run, crash point, how
  * many values differ, the first that does).
  *
+ * `--placement processes` runs the same `recovery` section on two `gasworks worker` processes
+ * (`--cluster`, loopback; with `--spare`, a third as `--spares`): each run starts fresh processes
+ * (their shard caches kept, so only a recovery ships shards), and when the drawn step completes
+ * the drawn worker's process gets each signal of `--signals` in turn — one `recovery` line per
+ * algorithm and signal, `--runs` seeded runs each: SIGKILL closes its connection, SIGSTOP is
+ * found by its silent heartbeats (`GASWORKS_HEARTBEAT_TIMEOUT_MS`, set to 2000 here unless given;
+ * the stopped process is continued and stopped after the run). The line adds placement, signal,
+ * within1e9 (runs whose every value is within 1e-9 of the reference's), restartMs {median, max}
+ * (`recoveries[0].ms`: connecting to the processes again and loading their partitions) and
+ * stallMs {median, max} (from the signal to the end of the next step reported: detecting the
+ * loss, restarting, restoring and redoing the steps lost).
+ *
  * `overhead`: PageRank (20 iterations, tolerance 0) on the Kronecker graph of `--scale` (edge
  * factor 16, undirected) on `--overhead-workers` threads, `--repeats` runs without and with a
  * checkpoint every 5 steps, alternating. One `checkpoint-overhead` line: median computeMs of each,
@@ -34,14 +49,22 @@
  * uninterrupted medians, and stallMs (from the end of step 11 to the end of step 12, against a
  * median step: detecting the loss, restarting, restoring and redoing the lost steps).
  *
+ * `--als-ratings N` (the `overhead` section, or `als` alone) adds ALS (rank 10, `--als-iterations` iterations) on a
+ * synthetic set of N ratings — the one bench/als.ts makes for `--synthetic N` (same generator,
+ * same seed) — on `--overhead-workers` threads, `--repeats` runs without and with a checkpoint
+ * every 5 steps, alternating: an `als-checkpoint-overhead` line like `checkpoint-overhead`, with the
+ * import time.
+ *
  * A `load` line gives os.loadavg() at the start and at the end (the machine may be shared).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, importKronecker, median, round, seededRandom } from './lib.js';
+import { fromDist, importKronecker, median, round, seededRandom, startWorkerProcess, useClusterSecret } from './lib.js';
 import type { JobSummary, RunOptions } from '../src/api/index.js';
 import type { Catalog as StoredCatalog } from '../src/storage/index.js';
 
@@ -55,6 +78,12 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '22' },
     repeats: { type: 'string', default: '3' },
     'overhead-workers': { type: 'string', default: '2' },
+    placement: { type: 'string', default: 'threads' },
+    signals: { type: 'string', default: 'SIGKILL,SIGSTOP' },
+    spare: { type: 'boolean', default: false },
+    algorithms: { type: 'string', default: 'pagerank,connected-components,als,lda' },
+    'als-ratings': { type: 'string', default: '0' },
+    'als-iterations': { type: 'string', default: '10' },
   },
 });
 const sections = new Set(values.sections.split(','));
@@ -64,6 +93,14 @@ const every = Number(values.every);
 const scale = Number(values.scale);
 const repeats = Number(values.repeats);
 const overheadWorkers = Number(values['overhead-workers']);
+const placement = values.placement;
+if (placement !== 'threads' && placement !== 'processes') throw new Error(`fault-tolerance: --placement must be threads or processes, got ${placement}`);
+const signals = values.signals.split(',') as NodeJS.Signals[];
+for (const signal of signals)
+  if (signal !== 'SIGKILL' && signal !== 'SIGSTOP') throw new Error(`fault-tolerance: --signals takes SIGKILL and SIGSTOP, got ${signal}`);
+const algorithms = new Set(values.algorithms.split(','));
+const alsRatings = Number(values['als-ratings']);
+const alsIterations = Number(values['als-iterations']);
 
 const { Catalog, graphDir, readResults } = await fromDist<typeof import('../src/storage/index.js')>('storage/index.js');
 const { importGraphFile, runJob } = await fromDist<typeof import('../src/api/index.js')>('api/index.js');
@@ -134,7 +171,7 @@ const CASES: readonly RecoveryCase[] = [
 
 async function recoverySection(catalog: StoredCatalog): Promise<void> {
   const rng = seededRandom(seed);
-  for (const { name, data, importOptions, run } of CASES) {
+  for (const { name, data, importOptions, run } of CASES.filter((c) => algorithms.has(c.name))) {
     await importGraphFile(catalog, { ...importOptions, name, partitions: 2 });
     const request: RunOptions = { ...run, graph: name, workers: 2 };
     const reference = await timedRun(catalog, request);
@@ -240,6 +277,268 @@ async function recoverySection(catalog: StoredCatalog): Promise<void> {
   }
 }
 
+/** One run on worker processes: the processes it used (to stop afterwards) and what came of it. */
+interface ProcessRun {
+  readonly summary: JobSummary | null;
+  readonly error: string | null;
+  readonly wallMs: number;
+  /** From the signal to the end of the next step reported, or null (no signal sent, or no step after it). */
+  readonly stallMs: number | null;
+}
+
+/** `gasworks worker` processes for one run, their data directories (shard caches) kept from run to run. */
+async function startProcesses(work: string, count: number): Promise<{ addresses: string[]; children: ChildProcess[] }> {
+  const children: ChildProcess[] = [];
+  const addresses = await Promise.all(
+    Array.from({ length: count }, (_, slot) => {
+      const dir = join(work, `worker-${slot}`);
+      mkdirSync(dir, { recursive: true });
+      return startWorkerProcess(dir, children);
+    }),
+  );
+  return { addresses, children };
+}
+
+async function stopProcesses(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }),
+  );
+}
+
+/**
+ * `request` on two fresh worker processes (and a spare with `--spare`); with `crash`, worker
+ * `crash.worker`'s process gets `crash.signal` when step `crash.atStep` has been reported.
+ */
+async function runOnProcesses(
+  catalog: StoredCatalog,
+  work: string,
+  request: RunOptions,
+  crash: { worker: number; atStep: number; signal: NodeJS.Signals } | null,
+): Promise<ProcessRun> {
+  const { addresses, children } = await startProcesses(work, values.spare ? 3 : 2);
+  let signalledAt: number | null = null;
+  let stallMs: number | null = null;
+  const started = performance.now();
+  try {
+    const summary = await runJob(catalog, {
+      ...request,
+      cluster: addresses.slice(0, 2),
+      spares: addresses.slice(2),
+      top: 0,
+      onStep: (step) => {
+        if (signalledAt !== null && stallMs === null) stallMs = performance.now() - signalledAt;
+        if (crash && signalledAt === null && step.iteration === crash.atStep) {
+          signalledAt = performance.now();
+          children[crash.worker]!.kill(crash.signal);
+        }
+      },
+    });
+    return { summary, error: null, wallMs: performance.now() - started, stallMs };
+  } catch (error) {
+    return { summary: null, error: String(error), wallMs: performance.now() - started, stallMs };
+  } finally {
+    await stopProcesses(children);
+  }
+}
+
+/** The `recovery` section on worker processes: `--runs` seeded signals per algorithm and signal. */
+async function processRecoverySection(catalog: StoredCatalog, work: string): Promise<void> {
+  useClusterSecret();
+  process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS ??= '2000';
+  const rng = seededRandom(seed);
+  for (const { name, data, importOptions, run } of CASES.filter((c) => algorithms.has(c.name))) {
+    await importGraphFile(catalog, { ...importOptions, name, partitions: 2 });
+    const request: RunOptions = { ...run, graph: name };
+    const reference = await runOnProcesses(catalog, work, request, null);
+    if (!reference.summary) throw new Error(`fault-tolerance: ${name} on processes failed: ${reference.error}`);
+    const expected = resultOf(catalog, reference.summary.jobId);
+    const steps = reference.summary.timings.perIterationMs.length;
+    if (steps < 3) throw new Error(`fault-tolerance: ${name} ran ${steps} steps; a signal in [1, steps − 2] needs at least 3`);
+    for (const signal of signals) {
+      const crashes: [number, number][] = [];
+      const measured: {
+        succeeded: boolean;
+        identical: boolean;
+        within: boolean;
+        maxAbsDiff: number;
+        restartMs: number | null;
+        stallMs: number | null;
+        wallMs: number;
+      }[] = [];
+      for (let r = 0; r < runs; r++) {
+        const worker = Math.floor(rng() * 2);
+        const atStep = 1 + Math.floor(rng() * (steps - 2));
+        crashes.push([worker, atStep]);
+        const outcome = await runOnProcesses(catalog, work, { ...request, checkpointEvery: every }, { worker, atStep, signal });
+        const summary = outcome.summary;
+        if (!summary) {
+          console.log(
+            JSON.stringify({ bench: 'recovery-failed', placement, signal, algorithm: name, seed, run: r, crash: { worker, atStep }, error: outcome.error }),
+          );
+          measured.push({ succeeded: false, identical: false, within: false, maxAbsDiff: Infinity, restartMs: null, stallMs: null, wallMs: NaN });
+          continue;
+        }
+        const actual = resultOf(catalog, summary.jobId);
+        const { differing, maxAbsDiff, first } = compare(expected, actual);
+        if (maxAbsDiff > 1e-9) {
+          const firstDiff = { index: first, expected: expected[first], actual: actual[first] };
+          console.log(
+            JSON.stringify({
+              bench: 'recovery-mismatch',
+              placement,
+              signal,
+              algorithm: name,
+              seed,
+              run: r,
+              recoveries: summary.recoveries,
+              differing,
+              maxAbsDiff,
+              first: firstDiff,
+            }),
+          );
+        }
+        measured.push({
+          succeeded: catalog.jobs.get(summary.jobId).status === 'succeeded' && summary.recoveries.length === 1,
+          identical: differing === 0,
+          within: maxAbsDiff <= 1e-9,
+          maxAbsDiff,
+          restartMs: summary.recoveries[0]?.ms ?? null,
+          stallMs: outcome.stallMs,
+          wallMs: outcome.wallMs,
+        });
+      }
+      const spread = (xs: (number | null)[]): { median: number; max: number } | null => {
+        const known = xs.filter((x): x is number => x !== null);
+        return known.length > 0 ? { median: round(median(known)), max: round(Math.max(...known)) } : null;
+      };
+      console.log(
+        JSON.stringify({
+          bench: 'recovery',
+          placement,
+          signal,
+          algorithm: name,
+          data,
+          workers: 2,
+          spare: values.spare,
+          every,
+          steps,
+          seed,
+          runs,
+          succeeded: measured.filter((m) => m.succeeded).length,
+          identical: measured.filter((m) => m.identical).length,
+          within1e9: measured.filter((m) => m.within).length,
+          maxAbsDiff: Math.max(0, ...measured.map((m) => m.maxAbsDiff)),
+          restartMs: spread(measured.map((m) => m.restartMs)),
+          stallMs: spread(measured.map((m) => m.stallMs)),
+          stepMs: round(median([...reference.summary.timings.perIterationMs])),
+          wallMs: { reference: round(reference.wallMs), signalledMedian: round(median(measured.filter((m) => m.succeeded).map((m) => m.wallMs))) },
+          heartbeatTimeoutMs: Number(process.env.GASWORKS_HEARTBEAT_TIMEOUT_MS),
+          crashes,
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * The synthetic ratings of bench/als.ts `--synthetic n` (uniform users, items of Zipf-like
+ * popularity, a rating from a hash of the pair; seed 7), written to `file` as TSV.
+ */
+async function writeSyntheticRatings(file: string, n: number): Promise<{ users: number; items: number }> {
+  const users = Math.max(1000, Math.round(n / 100));
+  const items = Math.max(1000, Math.round(n / 400));
+  const rng = seededRandom(7);
+  const cumulative = new Float64Array(items);
+  let total = 0;
+  for (let i = 0; i < items; i++) cumulative[i] = total += 1 / (i + 1) ** 0.8;
+  const pick = (): number => {
+    const x = rng() * total;
+    let low = 0;
+    let high = items - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (cumulative[mid]! < x) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  const out = createWriteStream(file);
+  let chunk = '';
+  for (let r = 0; r < n; r++) {
+    const u = Math.floor(rng() * users);
+    const i = pick();
+    chunk += `${u}\t${i}\t${(1 + ((u * 7 + i * 13) % 9) / 2).toFixed(1)}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.write(chunk);
+  await new Promise<void>((done) => out.end(() => done()));
+  return { users, items };
+}
+
+/** ALS on `alsRatings` synthetic ratings, without and with a checkpoint every 5 steps (`--als-ratings`). */
+async function alsOverhead(catalog: StoredCatalog, work: string): Promise<void> {
+  const file = join(work, 'synthetic-ratings.tsv');
+  const { users, items } = await writeSyntheticRatings(file, alsRatings);
+  const importStarted = performance.now();
+  await importGraphFile(catalog, { file, name: 'als-synthetic', format: 'ratings', partitions: 4 });
+  const importSeconds = (performance.now() - importStarted) / 1000;
+  rmSync(file, { force: true });
+  const request: RunOptions = {
+    graph: 'als-synthetic',
+    algorithm: 'als',
+    options: { rank: 10, maxIterations: alsIterations },
+    workers: overheadWorkers,
+  };
+  const without: number[] = [];
+  const withCheckpoints: { computeMs: number; taken: number; bytes: number; ms: number }[] = [];
+  let stepMs: number[] = [];
+  let loadMs = 0;
+  let identical = true;
+  let expected: Float64Array | null = null;
+  for (let r = 0; r < repeats; r++) {
+    const plain = await timedRun(catalog, request);
+    without.push(plain.summary.timings.computeMs);
+    stepMs = stepMs.concat(plain.summary.timings.perIterationMs);
+    loadMs = plain.summary.timings.loadMs;
+    expected ??= resultOf(catalog, plain.summary.jobId);
+    const checkpointed = await timedRun(catalog, { ...request, checkpointEvery: 5 });
+    const taken = checkpointed.summary.checkpoints!;
+    withCheckpoints.push({ computeMs: checkpointed.summary.timings.computeMs, taken: taken.taken, bytes: taken.bytes, ms: taken.ms });
+    identical &&= compare(expected, resultOf(catalog, checkpointed.summary.jobId)).differing === 0;
+  }
+  const withMs = median(withCheckpoints.map((c) => c.computeMs));
+  const withoutMs = median(without);
+  console.log(
+    JSON.stringify({
+      bench: 'als-checkpoint-overhead',
+      ratings: alsRatings,
+      users,
+      items,
+      rank: 10,
+      iterations: alsIterations,
+      workers: overheadWorkers,
+      repeats,
+      every: 5,
+      computeMs: { without: round(withoutMs), with: round(withMs), ratio: round(withMs / withoutMs) },
+      checkpoints: median(withCheckpoints.map((c) => c.taken)),
+      bytesPerCheckpoint: Math.round(median(withCheckpoints.map((c) => c.bytes / Math.max(1, c.taken)))),
+      msPerCheckpoint: round(median(withCheckpoints.map((c) => c.ms / Math.max(1, c.taken)))),
+      identical,
+      stepMs: round(median(stepMs)),
+      loadMs: round(loadMs),
+      importSeconds: round(importSeconds),
+    }),
+  );
+}
+
 /** With a checkpoint every 5 steps, the first is taken after step 4 (steps count from 0). */
 const FIRST_CHECKPOINT_STEP = 4;
 
@@ -325,8 +624,9 @@ const work = mkdtempSync(join(tmpdir(), 'gasworks-bench-ft-'));
 const catalog = Catalog.open(join(work, 'data'));
 const loadAtStart = loadavg();
 try {
-  if (sections.has('recovery')) await recoverySection(catalog);
+  if (sections.has('recovery')) await (placement === 'processes' ? processRecoverySection(catalog, work) : recoverySection(catalog));
   if (sections.has('overhead')) await overheadSection(catalog, work);
+  if ((sections.has('overhead') || sections.has('als')) && alsRatings > 0) await alsOverhead(catalog, work);
 } finally {
   catalog.close();
   rmSync(work, { recursive: true, force: true });
