@@ -40,7 +40,7 @@ import { validateProgram } from './program-checks.js';
 import { topIds } from './top-vertices.js';
 import type { CheckpointSink, ResumeFrom } from './checkpoints.js';
 import { CheckpointClock, describeSchedule, parseCheckpointSchedule, type CheckpointSchedule } from './checkpoint-schedule.js';
-import type { WorkerEndpoint } from '../engine/runtime.js';
+import type { CheckpointPartInfo, WorkerEndpoint } from '../engine/runtime.js';
 
 /** How a job runs: what to run, where, and what to report. */
 export interface ExecuteOptions {
@@ -661,7 +661,11 @@ async function saveCheckpoint(
   const started = performance.now();
   const { seq, files } = sink.begin(workers.length);
   try {
-    const parts = await Promise.all(workers.map((w, i) => w.checkpoint(files[i]!, step)));
+    // Every part settles before the checkpoint is given up: none is still being written when its files go.
+    const settled = await Promise.allSettled(workers.map((w, i) => w.checkpoint(files[i]!, step)));
+    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const parts = settled.map((outcome) => (outcome as PromiseFulfilledResult<CheckpointPartInfo>).value);
     const writeMs = performance.now() - started;
     sink.commit(seq, {
       step,
@@ -674,9 +678,10 @@ async function saveCheckpoint(
     taken.steps.push(step);
     taken.bytes += parts.reduce((sum, part) => sum + part.bytes, 0);
   } catch (error) {
-    // A part refused on arrival (a cluster worker's bytes did not match their SHA-256) is as unwritable.
-    if (!(error instanceof GasError) || !['GAS_ERR_NO_SPACE', 'GAS_ERR_IO', 'GAS_ERR_CORRUPT'].includes(error.code)) throw error;
     sink.abandon(seq);
+    // A part refused on arrival (a cluster worker's bytes did not match their SHA-256) is as unwritable;
+    // anything else (a worker lost while it wrote) fails the attempt, with no half checkpoint left.
+    if (!(error instanceof GasError) || !['GAS_ERR_NO_SPACE', 'GAS_ERR_IO', 'GAS_ERR_CORRUPT'].includes(error.code)) throw error;
     taken.failed.push(`after step ${step}: ${error.message}`);
   } finally {
     taken.ms += performance.now() - started;
