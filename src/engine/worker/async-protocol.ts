@@ -12,8 +12,39 @@
  *   DONE     gid
  *   RELEASE  gid                        let go of v's lock set here
  *   MESSAGE  gid, value                 add value to v's inbox at its master (`ctx.send`)
+ *
+ * Phased flights (edge consistency on several workers; see async-runner.ts):
+ *
+ *   PGATHER      phase, gid             take v's lock set here, gather; reply PPARTIAL
+ *   PGATHER_END  phase, count           the sender's PGATHERs to this worker in the phase: count
+ *   PPARTIAL     gid, n, n values       (n = 0 for a program without gather)
+ *   PCOMMIT      gid, values            install v's new values, scatter, let go of v's lock set
+ *   PEND         phase, vote            the sender's part of the phase is over; its vote for the next
+ *   PVOTE        phase, round, vote     a vote for the colour of `phase`, when the last one found none
+ *   PLOCK        phase, gid             (a flight with several mirrors) take v's lock set here; reply PLOCKED
+ *   PLOCKED      gid
+ *   PGATHER_NOW  gid                    gather (v's lock set is held); reply PPARTIAL
  */
-export const RECORD = { SIGNAL: 0, LOCK: 1, GRANT: 2, GATHER: 3, PARTIAL: 4, COMMIT: 5, DONE: 6, RELEASE: 7, MESSAGE: 8 } as const;
+export const RECORD = {
+  SIGNAL: 0,
+  LOCK: 1,
+  GRANT: 2,
+  GATHER: 3,
+  PARTIAL: 4,
+  COMMIT: 5,
+  DONE: 6,
+  RELEASE: 7,
+  MESSAGE: 8,
+  PGATHER: 9,
+  PGATHER_END: 10,
+  PPARTIAL: 11,
+  PCOMMIT: 12,
+  PEND: 13,
+  PVOTE: 14,
+  PLOCK: 15,
+  PLOCKED: 16,
+  PGATHER_NOW: 17,
+} as const;
 
 /** One peer's records since the last flush, in a growing buffer. */
 export class RecordBatch {

@@ -40,6 +40,7 @@
  */
 import { GasError } from '../../errors.js';
 import type { ProgramContext } from '../program/program.js';
+import { colourSharedGraph, sharedEdgePairs, sharedVertices } from './async-colouring.js';
 import { extraLockTriples, LockTable, scopeLocks, VertexQueues, type Consistency } from './async-locks.js';
 import { RECORD, RecordBatch } from './async-protocol.js';
 import { localIdOf } from './local-graph.js';
@@ -181,6 +182,45 @@ export class AsyncRunner {
   /** Full consistency: global ids to write-lock on other workers, by vertex, then worker. */
   private readonly extras = new Map<number, Map<number, number[]>>();
   private readonly ctx: ProgramContext;
+  /**
+   * Phased flights (edge consistency on several workers): the colour of each shared master
+   * (async-colouring.ts), flights waiting for their colour's phase, and the phase's state.
+   */
+  private readonly phased: boolean;
+  private colourOf: Int32Array | null = null;
+  private numColours = 1;
+  private pendingByColour: number[][] = [];
+  private readonly isPending: Uint8Array;
+  private pendingCount = 0;
+  /** The phase running, or (not `running`) the next one, whose colour is being voted on. */
+  private phase = 0;
+  private running = false;
+  private phaseColour = -1;
+  /** The round of votes being gathered while no phase runs (round 0 travels with PEND), and this worker's last. */
+  private voteRound = 1;
+  private votedRound = 0;
+  /** Votes by round (for `phase`), by worker; NaN until heard. */
+  private readonly votes = new Map<number, Float64Array>();
+  /** The running phase: own flights not yet committed, PGATHERs each peer sent (−1 until its PGATHER_END), their commits seen. */
+  private ownLeft = 0;
+  private commitsExpected: Int32Array;
+  private commitsSeen: Int32Array;
+  private readonly gathersFrom: Int32Array;
+  private readonly gathersTo: Int32Array;
+  private endSent = false;
+  /**
+   * The lock sets the phase took here (own flights' and peers'), all let go when it ends: a piece
+   * of an update may still run on another worker after this one's, and the locks here must keep
+   * this worker's unshared neighbours from running until every piece has.
+   */
+  private phaseLocks: number[] = [];
+  private ownVote = 0;
+  /** PEND votes heard in the running phase, by worker (NaN until heard). */
+  private readonly ends: Float64Array;
+  /** Per peer: records not to be handled before this worker reaches the phase they belong to. */
+  private readonly held: Float64Array[][];
+  /** Frames from peers that came while the colours were being exchanged, handled first by the loop. */
+  private stash: { from: number; message: Float64Array }[] = [];
   /** Programs with messages: the masters' inboxes (the runtime's), and the magnitude at which a send signals. */
   private readonly messageInbox: Float64Array | null;
   private readonly messageThreshold: number;
@@ -231,6 +271,14 @@ export class AsyncRunner {
     this.linkBytes = new Array<number>(plan.numWorkers).fill(0);
     this.linkMessages = new Array<number>(plan.numWorkers).fill(0);
     this.values = new Float64Array(runtime.valueWidth);
+    this.phased = settings.consistency === 'edge' && plan.numWorkers > 1;
+    this.isPending = new Uint8Array(this.phased ? n : 0);
+    this.commitsExpected = new Int32Array(plan.numWorkers);
+    this.commitsSeen = new Int32Array(plan.numWorkers);
+    this.gathersFrom = new Int32Array(plan.numWorkers);
+    this.gathersTo = new Int32Array(plan.numWorkers);
+    this.ends = new Float64Array(plan.numWorkers);
+    this.held = Array.from({ length: plan.numWorkers }, () => []);
     this.messageInbox = runtime.messageInbox;
     this.messageThreshold = runtime.messageThreshold;
     this.trace = settings.trace ? [] : null;
@@ -347,17 +395,23 @@ export class AsyncRunner {
 
   /** The loop, until `end`. */
   async run(): Promise<void> {
+    if (this.phased) await this.exchangeColours();
     while (!this.ended) {
       const started = performance.now();
       let progress = false;
-      const frames = this.inbox.takeStream();
+      const frames = this.stash.length > 0 ? [...this.stash.splice(0), ...this.inbox.takeStream()] : this.inbox.takeStream();
       for (const { from, message } of frames) {
         this.handle(from, message);
         this.processed++;
       }
       if (frames.length > 0) progress = true;
+      if (this.phased) while (this.replayHeld()) progress = true;
       if (this.ready.length > 0 && this.retryWaiters()) progress = true;
       if (this.launch() > 0) progress = true;
+      if (this.phased) {
+        this.wakeIfPending();
+        while (this.replayHeld()) progress = true;
+      }
       if (this.flush()) progress = true;
       this.busyMs += performance.now() - started;
       if (progress || this.ready.length > 0 || (this.retry.length > 0 && this.mode !== 'drain')) {
@@ -368,12 +422,14 @@ export class AsyncRunner {
   }
 
   private idle(): boolean {
+    if (this.phased && (this.colourOf === null || this.running || this.votedRound === this.voteRound || this.held.some((list) => list.length > 0)))
+      return false;
     return this.flights.size === 0 && this.waitingCount === 0 && this.heldSets.size === 0 && !this.launchable();
   }
 
   private launchable(): boolean {
     if (this.mode === 'drain' || this.updates >= this.settings.maxUpdates) return false;
-    if (this.deferredCount > 0) return true;
+    if (this.deferredCount > 0 || this.pendingCount > 0) return true;
     return this.mode === 'sweep' ? this.sweepCursor < this.masters.length : this.scheduler.size > 0;
   }
 
@@ -441,6 +497,10 @@ export class AsyncRunner {
   /** Runs v now or starts its flight; if it cannot yet, defers it until what is in its way changes and returns false. */
   private tryLaunch(v: number): boolean {
     if (this.inFlight[v] === 1) return this.defer(v, -1);
+    if (this.phased && this.isFlight[v] === 1) {
+      this.addPending(v);
+      return true;
+    }
     if (this.isFlight[v] === 0) {
       if (this.consistency !== 'vertex') {
         const blocker = this.locks.scopeConflict(this.runtime.graph, v, this.consistency === 'full');
@@ -664,12 +724,386 @@ export class AsyncRunner {
     if (magnitude >= this.messageThreshold) this.scheduler.signal(v, magnitude);
   }
 
+  // ---- Phased flights (edge consistency on several workers) ----------------------------------
+  //
+  // Shared vertices are coloured so that no two of one colour are adjacent (async-colouring.ts).
+  // Their updates wait for their colour's *phase*, in which every worker runs its pending flights
+  // of that colour together: a flight's master takes its lock set here and sends PGATHER to its
+  // mirrors (each takes its set and replies with its partial), applies when every partial is in,
+  // sends PCOMMIT (each mirror installs, scatters and lets go) and scatters here. Flights of one
+  // colour never touch each other's vertex, so their lock sets never conflict: the locks only
+  // hold back the unshared neighbours, which run between phases at once, under local locks.
+  //
+  // A worker ends its part of phase q (PEND) once its own flights have committed and every
+  // peer's commits of q have been handled here (it knows how many from the peer's PGATHER_END),
+  // so a worker that has heard PEND(q) from every peer knows that every piece of every update of
+  // q has ended on every worker: it starts q + 1, and no update of q + 1 overlaps one of q. PEND
+  // carries a vote: how far, in colours, the sender's nearest pending flight lies; all workers
+  // hear the same votes and take the same next colour, skipping colours nobody waits for. When
+  // nobody waits, the workers sleep; one that has flights again votes (PVOTE), which wakes the
+  // others to vote too, round after round, until a round finds a colour.
+  //
+  // An update's pieces must all run while every one of its locks is held (what the checker sees),
+  // so the phase's locks are let go together when it ends:
+  // a mirror gathers as it takes its set, and the master gathers, applies and scatters once every
+  // partial is in. A flight with one mirror therefore needs one round trip before its apply
+  // (PGATHER, PPARTIAL); one with several first has every mirror lock (PLOCK, PLOCKED), then
+  // gather (PGATHER_NOW, PPARTIAL), since one mirror's gather must not begin while another's set
+  // is not yet taken. On two workers every flight has one mirror: a phase is then four messages
+  // in a row (PGATHER, PPARTIAL, PCOMMIT, PEND) for all of its flights at once, against five per
+  // flight, each waiting for its locks, in the ordered locking above.
+
+  /**
+   * Worker 0 colours the shared vertices from every worker's shared edges and tells everyone;
+   * frames from peers already past this (their loops started) wait in `stash`.
+   */
+  private async exchangeColours(): Promise<void> {
+    const { graph, plan } = this.runtime;
+    const shared = sharedVertices(plan);
+    const pairs = sharedEdgePairs(graph, shared);
+    let colours: Float64Array;
+    const frameFrom = async (accept: (from: number) => boolean): Promise<{ from: number; message: Float64Array }> => {
+      for (;;) {
+        this.stash.push(...this.inbox.takeStream());
+        const index = this.stash.findIndex((frame) => accept(frame.from));
+        if (index >= 0) return this.stash.splice(index, 1)[0]!;
+        await this.inbox.streamReady();
+      }
+    };
+    if (this.self === 0) {
+      const lists: Float64Array[] = [pairs];
+      const heard = new Set<number>();
+      while (heard.size < plan.numWorkers - 1) {
+        const frame = await frameFrom((from) => !heard.has(from));
+        heard.add(frame.from);
+        lists.push(frame.message);
+      }
+      const coloured = colourSharedGraph(lists);
+      colours = new Float64Array(coloured.colours.length + 1);
+      colours[0] = coloured.numColours;
+      colours.set(coloured.colours, 1);
+      // A copy each: a frame's array may be moved to the peer's thread.
+      for (let peer = 1; peer < plan.numWorkers; peer++) this.links.send(peer, { kind: 'async', step: 0, message: colours.slice() });
+    } else {
+      this.links.send(0, { kind: 'async', step: 0, message: pairs });
+      colours = (await frameFrom((from) => from === 0)).message;
+    }
+    this.numColours = Math.max(1, colours[0]!);
+    const colourOf = new Int32Array(graph.numVertices);
+    for (let i = 1; i < colours.length; i += 2) {
+      const v = localIdOf(graph, colours[i]!);
+      if (v >= 0) colourOf[v] = colours[i + 1]!;
+    }
+    this.colourOf = colourOf;
+    this.pendingByColour = Array.from({ length: this.numColours }, () => []);
+    this.phaseColour = this.numColours - 1;
+  }
+
+  /** A flight that waits for its colour's phase (a vertex signalled again while waiting waits once). */
+  private addPending(v: number): void {
+    if (this.isPending[v] === 1) return;
+    this.isPending[v] = 1;
+    this.pendingCount++;
+    this.pendingByColour[this.colourOf![v]!]!.push(v);
+  }
+
+  /** How many colours past the last phase's this worker's nearest pending flight lies (0: none it may launch). */
+  private vote(): number {
+    if (this.pendingCount === 0 || this.mode === 'drain' || this.updates >= this.settings.maxUpdates) return 0;
+    const k = this.numColours;
+    for (let d = 1; d <= k; d++) if (this.pendingByColour[(this.phaseColour + d) % k]!.length > 0) return d;
+    return 0;
+  }
+
+  private startPhase(colour: number): void {
+    this.running = true;
+    this.phaseColour = colour;
+    this.endSent = false;
+    this.ends.fill(NaN);
+    this.commitsExpected.fill(-1);
+    this.commitsSeen.fill(0);
+    this.gathersFrom.fill(0);
+    this.gathersTo.fill(0);
+    this.ownLeft = 0;
+    const launch = this.mode !== 'drain';
+    const list = launch ? this.pendingByColour[colour]! : [];
+    if (launch) this.pendingByColour[colour] = [];
+    for (const v of list) {
+      this.isPending[v] = 0;
+      this.pendingCount--;
+      if (this.updates < this.settings.maxUpdates) this.startPhasedFlight(v);
+    }
+    for (let peer = 0; peer < this.gathersTo.length; peer++) {
+      if (peer !== this.self) this.batches[peer]!.push3(RECORD.PGATHER_END, this.phase, this.gathersTo[peer]!);
+    }
+    this.maybeEndPhase();
+    this.activity++;
+  }
+
+  private startPhasedFlight(v: number): void {
+    const gid = this.runtime.graph.gid[v]!;
+    const mirrors = this.mirrorsOf.get(v) ?? [];
+    const flight: Flight = {
+      v,
+      gid,
+      mirrors,
+      targets: [],
+      next: 0,
+      parts: new Array<Float64Array | null>(this.runtime.plan.numWorkers).fill(null),
+      pending: mirrors.length,
+      traceStart: 0,
+    };
+    this.inFlight[v] = 1;
+    this.flights.set(gid, flight);
+    this.flightCount++;
+    this.counts[v]!++;
+    this.updates++;
+    this.ownLeft++;
+    this.takePhaseLocks(gid, v);
+    // `next` 0: the mirrors are taking their locks (several mirrors); 1: they gather.
+    flight.next = mirrors.length > 1 ? 0 : 1;
+    for (const worker of mirrors) {
+      this.batches[worker]!.push3(mirrors.length > 1 ? RECORD.PLOCK : RECORD.PGATHER, this.phase, gid);
+      this.gathersTo[worker]!++;
+    }
+    if (flight.pending === 0) this.applyPhased(flight);
+  }
+
+  /** v's lock set here, which no lock of the phase can be in the way of (its flights are not adjacent). */
+  private takePhaseLocks(gid: number, v: number): void {
+    const set = this.lockSetOf(gid, v, []);
+    const blocker = this.locks.conflictOf(set);
+    if (blocker >= 0) {
+      throw new GasError(
+        'GAS_ERR_INTERNAL',
+        `async: vertex ${gid}'s locks on worker ${this.self} are held by vertex ${this.runtime.graph.gid[blocker]} of the same phase`,
+      );
+    }
+    this.locks.take(set);
+    this.heldSets.set(gid, set);
+    this.lockSets++;
+    this.phaseLocks.push(gid);
+  }
+
+  /** Every lock held, every mirror's partial in: the master gathers here, applies, commits to the mirrors, scatters here. */
+  private applyPhased(flight: Flight): void {
+    const { runtime } = this;
+    if (this.trace) flight.traceStart = now();
+    if (this.hasGather) flight.parts[this.self] = runtime.gatherVertex(flight.v).slice();
+    const parts: Float64Array[] = [];
+    for (const part of flight.parts) if (part) parts.push(part);
+    runtime.applyVertex(flight.v, runtime.combinePartials(parts), this.ctx);
+    const width = this.values.length;
+    runtime.writeValues(flight.v, this.values, 0);
+    for (const worker of flight.mirrors) {
+      const batch = this.batches[worker]!;
+      const at = batch.reserve(2 + width);
+      const data = batch.data;
+      data[at] = RECORD.PCOMMIT;
+      data[at + 1] = flight.gid;
+      data.set(this.values, at + 2);
+    }
+    runtime.scatterVertex(flight.v, this.ctx);
+    if (this.trace) this.trace.push(flight.gid, this.counts[flight.v]!, flight.traceStart, now());
+    this.flights.delete(flight.gid);
+    this.inFlight[flight.v] = 0;
+    if (this.relaunch[flight.v] === 1) {
+      this.relaunch[flight.v] = 0;
+      this.retry.push(flight.v);
+    }
+    this.ownLeft--;
+    this.maybeEndPhase();
+  }
+
+  /** This worker's part of the phase is over (own flights committed, every peer's commits handled): PEND with its vote. */
+  private maybeEndPhase(): void {
+    if (!this.running || this.endSent || this.ownLeft > 0) return;
+    for (let peer = 0; peer < this.commitsExpected.length; peer++) {
+      if (peer !== this.self && this.commitsExpected[peer] !== this.commitsSeen[peer]) return;
+    }
+    this.endSent = true;
+    this.ownVote = this.vote();
+    for (let peer = 0; peer < this.ends.length; peer++) if (peer !== this.self) this.batches[peer]!.push3(RECORD.PEND, this.phase, this.ownVote);
+    this.maybeAdvance();
+  }
+
+  private maybeAdvance(): void {
+    if (!this.running || !this.endSent) return;
+    let nearest = this.ownVote;
+    for (let peer = 0; peer < this.ends.length; peer++) {
+      if (peer === this.self) continue;
+      const vote = this.ends[peer]!;
+      if (Number.isNaN(vote)) return;
+      if (vote > 0 && (nearest === 0 || vote < nearest)) nearest = vote;
+    }
+    // Every piece of every update of the phase has ended, on every worker: its locks go.
+    for (const gid of this.phaseLocks) this.releaseHere(gid);
+    this.phaseLocks = [];
+    this.running = false;
+    this.phase++;
+    this.votes.clear();
+    this.voteRound = 1;
+    this.votedRound = 0;
+    if (nearest > 0) this.startPhase((this.phaseColour + nearest) % this.numColours);
+  }
+
+  /** Asleep (no phase runs): vote in the current round if this worker has flights to run or a peer voted in it. */
+  private wakeIfPending(): void {
+    if (this.running || this.colourOf === null || this.votedRound === this.voteRound) return;
+    const round = this.votes.get(this.voteRound);
+    const peerVoted = round !== undefined && round.some((vote, worker) => worker !== this.self && !Number.isNaN(vote));
+    const own = this.vote();
+    if (own === 0 && !peerVoted) return;
+    this.votedRound = this.voteRound;
+    this.recordVote(this.voteRound, this.self, own);
+    for (let peer = 0; peer < this.ends.length; peer++) {
+      if (peer !== this.self) this.batches[peer]!.pushValues(RECORD.PVOTE, this.phase, [this.voteRound, own]);
+    }
+    this.maybeDecide();
+  }
+
+  private recordVote(round: number, worker: number, vote: number): void {
+    let votes = this.votes.get(round);
+    if (!votes) this.votes.set(round, (votes = new Float64Array(this.ends.length).fill(NaN)));
+    votes[worker] = vote;
+  }
+
+  /** Every worker voted in the current round: the phase starts with the nearest colour, or the next round waits. */
+  private maybeDecide(): void {
+    const votes = this.votes.get(this.voteRound);
+    if (this.running || !votes || votes.some(Number.isNaN)) return;
+    let nearest = 0;
+    for (const vote of votes) if (vote > 0 && (nearest === 0 || vote < nearest)) nearest = vote;
+    this.votes.delete(this.voteRound);
+    this.voteRound++;
+    if (nearest > 0) this.startPhase((this.phaseColour + nearest) % this.numColours);
+    else this.wakeIfPending();
+  }
+
+  /** A phased record at `at`: handled, returning where the next begins, or −1 if it must wait for a later phase. */
+  private handlePhased(from: number, m: Float64Array, at: number): number {
+    const type = m[at]!;
+    switch (type) {
+      case RECORD.PGATHER: {
+        if (!this.inPhase(m[at + 1]!)) return -1;
+        const gid = m[at + 2]!;
+        const v = this.localOf(gid);
+        if (this.trace) this.traceStarts.set(gid, now());
+        this.takePhaseLocks(gid, v);
+        this.gathersFrom[from]!++;
+        this.batches[from]!.pushValues(RECORD.PPARTIAL, gid, this.hasGather ? this.runtime.gatherVertex(v) : EMPTY);
+        return at + 3;
+      }
+      case RECORD.PLOCK: {
+        if (!this.inPhase(m[at + 1]!)) return -1;
+        const gid = m[at + 2]!;
+        this.takePhaseLocks(gid, this.localOf(gid));
+        this.gathersFrom[from]!++;
+        this.batches[from]!.push2(RECORD.PLOCKED, gid);
+        return at + 3;
+      }
+      case RECORD.PLOCKED: {
+        const flight = this.flightOf(m[at + 1]!);
+        if (--flight.pending === 0) {
+          flight.next = 1;
+          flight.pending = flight.mirrors.length;
+          for (const worker of flight.mirrors) this.batches[worker]!.push2(RECORD.PGATHER_NOW, flight.gid);
+        }
+        return at + 2;
+      }
+      case RECORD.PGATHER_NOW: {
+        const gid = m[at + 1]!;
+        if (this.trace) this.traceStarts.set(gid, now());
+        this.batches[from]!.pushValues(RECORD.PPARTIAL, gid, this.hasGather ? this.runtime.gatherVertex(this.localOf(gid)) : EMPTY);
+        return at + 2;
+      }
+      case RECORD.PGATHER_END: {
+        if (!this.inPhase(m[at + 1]!)) return -1;
+        const count = m[at + 2]!;
+        if (count !== this.gathersFrom[from]) {
+          throw new GasError('GAS_ERR_INTERNAL', `async: worker ${from} says it sent ${count} flights of phase ${this.phase}, ${this.gathersFrom[from]} came`);
+        }
+        this.commitsExpected[from] = count;
+        this.maybeEndPhase();
+        return at + 3;
+      }
+      case RECORD.PPARTIAL: {
+        const gid = m[at + 1]!;
+        const count = m[at + 2]!;
+        const flight = this.flightOf(gid);
+        flight.parts[from] = m.slice(at + 3, at + 3 + count);
+        if (--flight.pending === 0) this.applyPhased(flight);
+        return at + 3 + count;
+      }
+      case RECORD.PCOMMIT: {
+        const gid = m[at + 1]!;
+        const v = this.localOf(gid);
+        const start = this.trace ? (this.traceStarts.get(gid) ?? now()) : 0;
+        this.runtime.readValues(v, m, at + 2);
+        this.runtime.scatterVertex(v, this.ctx);
+        if (this.trace) {
+          this.traceStarts.delete(gid);
+          this.trace.push(gid, ++this.commits![v]!, start, now());
+        }
+        this.commitsSeen[from]!++;
+        this.maybeEndPhase();
+        return at + 2 + this.values.length;
+      }
+      case RECORD.PEND: {
+        if (!this.inPhase(m[at + 1]!)) return -1;
+        this.ends[from] = m[at + 2]!;
+        this.maybeAdvance();
+        return at + 3;
+      }
+      case RECORD.PVOTE: {
+        // Votes are for the phase this worker has yet to start.
+        if (this.running || m[at + 1] !== this.phase) return -1;
+        const round = m[at + 3]!;
+        this.recordVote(round, from, m[at + 4]!);
+        this.wakeIfPending();
+        this.maybeDecide();
+        return at + 5;
+      }
+      default:
+        throw new GasError('GAS_ERR_WORKER', `async: worker ${from} sent an unknown record type ${type}`);
+    }
+  }
+
+  private inPhase(phase: number): boolean {
+    return this.running && phase === this.phase;
+  }
+
+  /** Records held for a later phase, handled again now that this worker may have reached it; returns whether any were. */
+  private replayHeld(): boolean {
+    const size = (): number => this.held.reduce((total, list) => total + list.reduce((sum, frame) => sum + frame.length, 0), 0);
+    const before = size();
+    if (before === 0) return false;
+    this.held.forEach((list, peer) => {
+      for (const frame of list.splice(0)) this.handle(peer, frame);
+    });
+    return size() < before;
+  }
+
   // ---- Records from peers ---------------------------------------------------------------------
 
   private handle(from: number, m: Float64Array): void {
+    // A peer's records stay in order: once some wait for a phase, the ones after them wait too.
+    if (this.held[from]!.length > 0) {
+      this.held[from]!.push(m);
+      return;
+    }
     for (let at = 0; at < m.length;) {
       const type = m[at]!;
       const gid = m[at + 1]!;
+      if (type >= RECORD.PGATHER) {
+        const next = this.handlePhased(from, m, at);
+        if (next < 0) {
+          this.held[from]!.push(m.subarray(at));
+          return;
+        }
+        at = next;
+        continue;
+      }
       switch (type) {
         case RECORD.SIGNAL:
           this.scheduler.signal(this.localOf(gid), m[at + 2]!);
@@ -777,6 +1211,8 @@ export class AsyncRunner {
     return any;
   }
 }
+
+const EMPTY = new Float64Array(0);
 
 /** Nanoseconds on the machine's monotonic clock: the same clock in every thread and process of a host. */
 function now(): number {
