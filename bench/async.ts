@@ -5,7 +5,7 @@
  *
  *   npm run build && node --import tsx bench/async.ts [--files a.txt.gz,b.txt.gz] [--runs 3] [--tolerance 1e-6]
  *     [--sections schedulers,consistency] [--consistency-files a.txt.gz] [--threads 1,2]
- *     [--models vertex,edge,full] [--coloring-scheduler fifo] [--pagerank-scheduler priority]
+ *     [--models vertex,edge,full] [--coloring-scheduler fifo] [--pagerank-scheduler priority] [--algorithms coloring,pagerank]
  *     [--timeout 120] [--max-updates-per-vertex 100] [--strategy hdrf] [--partitions 2]
  *
  * Per graph and algorithm, one JSON line per engine and scheduler with medians over `--runs`:
@@ -60,6 +60,7 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'vertex,edge,full' },
     'coloring-scheduler': { type: 'string', default: 'fifo' },
     'pagerank-scheduler': { type: 'string', default: 'priority' },
+    algorithms: { type: 'string', default: 'coloring,pagerank' },
     timeout: { type: 'string', default: '120' },
     'max-updates-per-vertex': { type: 'string', default: '100' },
     strategy: { type: 'string', default: 'hdrf' },
@@ -182,10 +183,11 @@ console.log(JSON.stringify({ bench: 'load', at: 'end', loadAverage: loadavg().ma
  * `async-consistency` line each (see the header for the fields).
  */
 async function consistencyRuns(graph: import('graphology').default, name: string, syncRanks: ReadonlyMap<string, number | number[]>): Promise<void> {
+  const wanted = new Set(values.algorithms!.split(','));
   const jobs = [
     { algorithm: 'coloring', options: {}, scheduler: values['coloring-scheduler']! },
     { algorithm: 'pagerank', options: { tolerance }, scheduler: values['pagerank-scheduler']! },
-  ];
+  ].filter((job) => wanted.has(job.algorithm));
   for (const job of jobs) {
     for (const workers of values.threads!.split(',').map(Number)) {
       for (const consistency of values.models!.split(',')) {

@@ -58,6 +58,11 @@ import type { WorkerRuntime } from './worker-runtime.js';
 const WINDOW = 64;
 /** Vertices launched (or tried) per turn of the loop before it lets the event loop run. */
 const BUDGET = 4096;
+/**
+ * The same under phased flights, whose phases follow each other only as fast as the workers'
+ * turns end (each of a phase's four messages waits for its receiver's turn): short turns.
+ */
+const PHASED_BUDGET = 256;
 /** Updates per turn of the loop on a worker that runs alone (a turn lasts a few milliseconds). */
 const ALONE_BUDGET = 1 << 15;
 /** Vertices taken from the scheduler but not yet runnable (locks held, in flight, window full) kept at most. */
@@ -224,6 +229,8 @@ export class AsyncRunner {
   /** Programs with messages: the masters' inboxes (the runtime's), and the magnitude at which a send signals. */
   private readonly messageInbox: Float64Array | null;
   private readonly messageThreshold: number;
+  /** Mirrors whose inbox holds what local updates sent them since the last flush. */
+  private mirrorsSentTo: number[] = [];
   private readonly self: number;
   /** The only worker of the run, not tracing: `launchAlone`. */
   private readonly alone: boolean;
@@ -305,12 +312,17 @@ export class AsyncRunner {
         else batches[masterWorker[local]!]!.push3(RECORD.SIGNAL, gid[local]!, priority);
       },
       // `receive` written out: this runs once per edge of every update that sends.
-      (local, value) => {
-        if (isMaster[local] === 1) {
-          const magnitude = Math.abs((messageInbox![local]! += value));
-          if (magnitude >= messageThreshold) scheduler.signal(local, magnitude);
-        } else batches[masterWorker[local]!]!.push3(RECORD.MESSAGE, gid[local]!, value);
-      },
+      messageInbox &&
+        ((local, value) => {
+          if (isMaster[local] === 1) {
+            const magnitude = Math.abs((messageInbox![local]! += value));
+            if (magnitude >= messageThreshold) scheduler.signal(local, magnitude);
+          } else {
+            // A mirror's inbox sums what it is sent until the turn's flush passes it on to the master.
+            if (messageInbox![local] === 0) this.mirrorsSentTo.push(local);
+            messageInbox![local]! += value;
+          }
+        }),
     );
     // What init signalled: masters only (a mirror's signal stands for its master's, which its own worker schedules).
     runtime.takeInitialSignals((v, priority) => {
@@ -458,7 +470,8 @@ export class AsyncRunner {
         } else this.defer(v, -2);
       }
     }
-    while (launched < BUDGET && this.updates < maxUpdates && this.deferredCount < DEFER_CAP) {
+    const budget = this.phased ? PHASED_BUDGET : BUDGET;
+    while (launched < budget && this.updates < maxUpdates && this.deferredCount < DEFER_CAP) {
       const v = this.nextToLaunch();
       if (v < 0) break;
       if (this.isDeferred[v] === 1) continue;
@@ -1084,6 +1097,20 @@ export class AsyncRunner {
     return size() < before;
   }
 
+  /** One MESSAGE per mirror sent to since the last flush, with the sum, to its master; the mirrors' inboxes empty again. */
+  private passMessagesOn(): void {
+    const inbox = this.messageInbox!;
+    const { gid } = this.runtime.graph;
+    const { masterWorker } = this.runtime.plan;
+    for (const v of this.mirrorsSentTo) {
+      const sum = inbox[v]!;
+      inbox[v] = 0;
+      // A sum that came back to exactly 0 has nothing to deliver (and 0 marks an empty inbox).
+      if (sum !== 0) this.batches[masterWorker[v]!]!.push3(RECORD.MESSAGE, gid[v]!, sum);
+    }
+    this.mirrorsSentTo = [];
+  }
+
   // ---- Records from peers ---------------------------------------------------------------------
 
   private handle(from: number, m: Float64Array): void {
@@ -1196,8 +1223,9 @@ export class AsyncRunner {
     return flight;
   }
 
-  /** Sends every peer its batch of records; returns whether any went. */
+  /** Sends every peer its batch of records, with what its masters were sent here; returns whether any went. */
   private flush(): boolean {
+    if (this.mirrorsSentTo.length > 0) this.passMessagesOn();
     let any = false;
     this.batches.forEach((batch, peer) => {
       if (batch.length === 0) return;

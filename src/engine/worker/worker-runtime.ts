@@ -365,10 +365,10 @@ export class WorkerRuntime {
 
   /**
    * The context asynchronous updates see: `signal` goes to `route` (the scheduler, or the
-   * vertex's master), `send` to `deliver`.
+   * vertex's master), `send` to `deliver` (null: the program declared no messages).
    */
-  asyncContext(route: (local: number, priority: number) => void, deliver: (local: number, value: number) => void): RuntimeContext {
-    return { ...this.context, iteration: 0, signal: (local, priority) => route(local, priority ?? Infinity), send: deliver };
+  asyncContext(route: (local: number, priority: number) => void, deliver: ((local: number, value: number) => void) | null): RuntimeContext {
+    return { ...this.context, iteration: 0, signal: (local, priority) => route(local, priority ?? Infinity), send: deliver ?? this.context.send };
   }
 
   /** v's whole update: gather over its edges here (all of them: v has no replica elsewhere), apply, scatter. */
