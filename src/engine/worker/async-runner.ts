@@ -34,6 +34,14 @@
  * Under vertex consistency there are no locks: a flight gathers from every mirror at once,
  * applies and commits; the master runs a vertex again only once every mirror has scattered.
  *
+ * **Under edge consistency on several workers, flights run in phases instead** (see "Phased
+ * flights" below): the shared vertices are coloured so that no two neighbours share a colour, and
+ * every worker runs its flights of one colour at a time, together, with no lock that can wait —
+ * measured on cnr-2000 (2 threads, dynamic PageRank) 5× the updates per second of the ordered
+ * locking above, whose flights queued behind each other's locks in the graph's dense core. The
+ * ordered locking stays for full consistency, where a colouring would have to separate vertices
+ * at distance 2.
+ *
  * Termination is the coordinator's (async-engine.ts): it polls every worker's counters — frames
  * sent and processed, whether it is idle, a count of everything it did — and ends the run when
  * two polls in a row find every worker idle and unchanged and every frame sent processed.
