@@ -632,6 +632,18 @@ export class AsyncRunner {
   }
 
   private applyAndScatter(flight: Flight): void {
+    this.applyAndCommit(flight, RECORD.COMMIT);
+    // Every model waits for the mirrors' scatters: the vertex's next update must not begin while
+    // this one still runs on a mirror (vertex consistency), nor any conflicting update (edge, full).
+    flight.pending = flight.mirrors.length;
+    if (flight.pending === 0) this.land(flight);
+  }
+
+  /**
+   * The master's apply over the partials in `flight.parts`; the new values go to every mirror in a
+   * `commit` record (COMMIT, PCOMMIT), and the master scatters over its own edges.
+   */
+  private applyAndCommit(flight: Flight, commit: number): void {
     const { runtime } = this;
     const parts: Float64Array[] = [];
     for (const part of flight.parts) if (part) parts.push(part);
@@ -643,17 +655,25 @@ export class AsyncRunner {
         const batch = this.batches[worker]!;
         const at = batch.reserve(2 + width);
         const data = batch.data;
-        data[at] = RECORD.COMMIT;
+        data[at] = commit;
         data[at + 1] = flight.gid;
         data.set(this.values, at + 2);
       }
     }
     runtime.scatterVertex(flight.v, this.ctx);
     if (this.trace) this.trace.push(flight.gid, this.counts[flight.v]!, flight.traceStart, now());
-    // Every model waits for the mirrors' scatters: the vertex's next update must not begin while
-    // this one still runs on a mirror (vertex consistency), nor any conflicting update (edge, full).
-    flight.pending = flight.mirrors.length;
-    if (flight.pending === 0) this.land(flight);
+  }
+
+  /** A mirror's piece of a commit at `at` of `m`: v's new values installed, then its scatter here. */
+  private installAndScatter(gid: number, m: Float64Array, at: number): void {
+    const v = this.localOf(gid);
+    const start = this.trace ? (this.traceStarts.get(gid) ?? now()) : 0;
+    this.runtime.readValues(v, m, at + 2);
+    this.runtime.scatterVertex(v, this.ctx);
+    if (this.trace) {
+      this.traceStarts.delete(gid);
+      this.trace.push(gid, ++this.commits![v]!, start, now());
+    }
   }
 
   /** The flight is over: its lock sets go, here and on every worker it locked. */
@@ -662,6 +682,11 @@ export class AsyncRunner {
       if (worker === this.self) this.releaseHere(flight.gid);
       else this.batches[worker]!.push2(RECORD.RELEASE, flight.gid);
     }
+    this.settle(flight);
+  }
+
+  /** The flight's vertex may run again: a signal that came while it flew launches it anew. */
+  private settle(flight: Flight): void {
     this.flights.delete(flight.gid);
     this.inFlight[flight.v] = 0;
     if (this.relaunch[flight.v] === 1) {
@@ -911,27 +936,8 @@ export class AsyncRunner {
     const { runtime } = this;
     if (this.trace) flight.traceStart = now();
     if (this.hasGather) flight.parts[this.self] = runtime.gatherVertex(flight.v).slice();
-    const parts: Float64Array[] = [];
-    for (const part of flight.parts) if (part) parts.push(part);
-    runtime.applyVertex(flight.v, runtime.combinePartials(parts), this.ctx);
-    const width = this.values.length;
-    runtime.writeValues(flight.v, this.values, 0);
-    for (const worker of flight.mirrors) {
-      const batch = this.batches[worker]!;
-      const at = batch.reserve(2 + width);
-      const data = batch.data;
-      data[at] = RECORD.PCOMMIT;
-      data[at + 1] = flight.gid;
-      data.set(this.values, at + 2);
-    }
-    runtime.scatterVertex(flight.v, this.ctx);
-    if (this.trace) this.trace.push(flight.gid, this.counts[flight.v]!, flight.traceStart, now());
-    this.flights.delete(flight.gid);
-    this.inFlight[flight.v] = 0;
-    if (this.relaunch[flight.v] === 1) {
-      this.relaunch[flight.v] = 0;
-      this.retry.push(flight.v);
-    }
+    this.applyAndCommit(flight, RECORD.PCOMMIT);
+    this.settle(flight);
     this.ownLeft--;
     this.maybeEndPhase();
   }
@@ -1057,15 +1063,7 @@ export class AsyncRunner {
         return at + 3 + count;
       }
       case RECORD.PCOMMIT: {
-        const gid = m[at + 1]!;
-        const v = this.localOf(gid);
-        const start = this.trace ? (this.traceStarts.get(gid) ?? now()) : 0;
-        this.runtime.readValues(v, m, at + 2);
-        this.runtime.scatterVertex(v, this.ctx);
-        if (this.trace) {
-          this.traceStarts.delete(gid);
-          this.trace.push(gid, ++this.commits![v]!, start, now());
-        }
+        this.installAndScatter(m[at + 1]!, m, at);
         this.commitsSeen[from]!++;
         this.maybeEndPhase();
         return at + 2 + this.values.length;
@@ -1180,14 +1178,7 @@ export class AsyncRunner {
           break;
         }
         case RECORD.COMMIT: {
-          const v = this.localOf(gid);
-          const start = this.trace ? (this.traceStarts.get(gid) ?? now()) : 0;
-          this.runtime.readValues(v, m, at + 2);
-          this.runtime.scatterVertex(v, this.ctx);
-          if (this.trace) {
-            this.traceStarts.delete(gid);
-            this.trace.push(gid, ++this.commits![v]!, start, now());
-          }
+          this.installAndScatter(gid, m, at);
           this.batches[from]!.push2(RECORD.DONE, gid);
           at += 2 + this.values.length;
           break;
