@@ -62,6 +62,26 @@ export class LockTable {
     this.held++;
   }
 
+  /**
+   * A write lock on v alone (phased flights, edge consistency): every update whose scope takes v
+   * — v's own, and a neighbour's, which reads v — finds it in its way. Whether v was free is the
+   * caller's to know.
+   */
+  mark(v: number): void {
+    this.writer[v] = 1;
+    this.held++;
+  }
+
+  unmark(v: number): void {
+    this.writer[v] = 0;
+    this.held--;
+  }
+
+  /** Whether any lock is held on v. */
+  isLocked(v: number): boolean {
+    return this.writer[v] !== 0 || this.readers[v] !== 0;
+  }
+
   release(set: Int32Array): void {
     const { writer, readers } = this;
     for (let i = 0; i < set.length; i++) {
@@ -157,6 +177,14 @@ export class VertexQueues<T> {
       this.queues.set(vertex, [item]);
       this.queued[vertex] = 1;
     }
+  }
+
+  /** Moves every item waiting on `vertex` to `out`. */
+  wakeOne(vertex: number, out: T[]): void {
+    if (this.queued[vertex] === 0) return;
+    this.queued[vertex] = 0;
+    for (const item of this.queues.get(vertex)!) out.push(item);
+    this.queues.delete(vertex);
   }
 
   /** Moves every item waiting on a vertex of the lock set `set` to `out`. */

@@ -222,7 +222,7 @@ export class AsyncRunner {
   private readonly gathersTo: Int32Array;
   private endSent = false;
   /**
-   * The lock sets the phase took here (own flights' and peers'), all let go when it ends: a piece
+   * The vertices the phase locked here (own flights' and peers'), all let go when it ends: a piece
    * of an update may still run on another worker after this one's, and the locks here must keep
    * this worker's unshared neighbours from running until every piece has.
    */
@@ -774,29 +774,30 @@ export class AsyncRunner {
   //
   // Shared vertices are coloured so that no two of one colour are adjacent (async-colouring.ts).
   // Their updates wait for their colour's *phase*, in which every worker runs its pending flights
-  // of that colour together: a flight's master takes its lock set here and sends PGATHER to its
-  // mirrors (each takes its set and replies with its partial), applies when every partial is in,
-  // sends PCOMMIT (each mirror installs, scatters and lets go) and scatters here. Flights of one
-  // colour never touch each other's vertex, so their lock sets never conflict: the locks only
-  // hold back the unshared neighbours, which run between phases at once, under local locks.
+  // of that colour together: a flight's master locks its vertex here and sends PGATHER to its
+  // mirrors (each locks it and replies with its partial), applies when every partial is in, sends
+  // PCOMMIT (each mirror installs and scatters) and scatters here. Flights of one colour never
+  // touch each other's vertex, so they need no lock between them: a write lock on the flight's
+  // vertex (takePhaseLocks) only holds back the unshared neighbours, which run between phases at
+  // once, under local locks.
   //
   // A worker ends its part of phase q (PEND) once its own flights have committed and every
   // peer's commits of q have been handled here (it knows how many from the peer's PGATHER_END),
   // so a worker that has heard PEND(q) from every peer knows that every piece of every update of
-  // q has ended on every worker: it starts q + 1, and no update of q + 1 overlaps one of q. PEND
-  // carries a vote: how far, in colours, the sender's nearest pending flight lies; all workers
-  // hear the same votes and take the same next colour, skipping colours nobody waits for. When
-  // nobody waits, the workers sleep; one that has flights again votes (PVOTE), which wakes the
-  // others to vote too, round after round, until a round finds a colour.
+  // q has ended on every worker: it lets go of the phase's locks and starts q + 1, and no update
+  // of q + 1 overlaps one of q. PEND carries a vote: how far, in colours, the sender's nearest
+  // pending flight lies; all workers hear the same votes and take the same next colour, skipping
+  // colours nobody waits for. When nobody waits, the workers sleep; one that has flights again
+  // votes (PVOTE), which wakes the others to vote too, round after round, until a round finds a
+  // colour.
   //
-  // An update's pieces must all run while every one of its locks is held (what the checker sees),
-  // so the phase's locks are let go together when it ends:
-  // a mirror gathers as it takes its set, and the master gathers, applies and scatters once every
+  // An update's pieces must all run while its vertex is locked on every replica (what the checker
+  // sees): a mirror gathers as it locks, and the master gathers, applies and scatters once every
   // partial is in. A flight with one mirror therefore needs one round trip before its apply
   // (PGATHER, PPARTIAL); one with several first has every mirror lock (PLOCK, PLOCKED), then
-  // gather (PGATHER_NOW, PPARTIAL), since one mirror's gather must not begin while another's set
-  // is not yet taken. On two workers every flight has one mirror: a phase is then four messages
-  // in a row (PGATHER, PPARTIAL, PCOMMIT, PEND) for all of its flights at once, against five per
+  // gather (PGATHER_NOW, PPARTIAL), since one mirror's gather must not begin while another has
+  // not locked yet. On two workers every flight has one mirror: a phase is then four messages in a
+  // row (PGATHER, PPARTIAL, PCOMMIT, PEND) for all of its flights at once, against five per
   // flight, each waiting for its locks, in the ordered locking above.
 
   /**
@@ -915,20 +916,19 @@ export class AsyncRunner {
     if (flight.pending === 0) this.applyPhased(flight);
   }
 
-  /** v's lock set here, which no lock of the phase can be in the way of (its flights are not adjacent). */
+  /**
+   * v locked here for the phase. A write lock on v alone is enough: the phase's other flights are
+   * not adjacent to v (no lock between them is needed at all), and an unshared neighbour's update
+   * reads v, so it finds v in its way — an O(1) lock, where a lock set costs v's degree to take,
+   * check, let go and wake.
+   */
   private takePhaseLocks(gid: number, v: number): void {
-    const set = this.lockSetOf(gid, v, []);
-    const blocker = this.locks.conflictOf(set);
-    if (blocker >= 0) {
-      throw new GasError(
-        'GAS_ERR_INTERNAL',
-        `async: vertex ${gid}'s locks on worker ${this.self} are held by vertex ${this.runtime.graph.gid[blocker]} of the same phase`,
-      );
+    if (this.locks.isLocked(v)) {
+      throw new GasError('GAS_ERR_INTERNAL', `async: vertex ${gid} is locked on worker ${this.self} as its phase begins`);
     }
-    this.locks.take(set);
-    this.heldSets.set(gid, set);
+    this.locks.mark(v);
     this.lockSets++;
-    this.phaseLocks.push(gid);
+    this.phaseLocks.push(v);
   }
 
   /** Every lock held, every mirror's partial in: the master gathers here, applies, commits to the mirrors, scatters here. */
@@ -964,7 +964,10 @@ export class AsyncRunner {
       if (vote > 0 && (nearest === 0 || vote < nearest)) nearest = vote;
     }
     // Every piece of every update of the phase has ended, on every worker: its locks go.
-    for (const gid of this.phaseLocks) this.releaseHere(gid);
+    for (const v of this.phaseLocks) {
+      this.locks.unmark(v);
+      this.parked.wakeOne(v, this.retry);
+    }
     this.phaseLocks = [];
     this.running = false;
     this.phase++;
