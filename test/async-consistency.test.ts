@@ -122,4 +122,46 @@ describe('ending a run on several workers', () => {
       await victim.stop();
     }
   }, 60_000);
+
+  it("with recoveries allowed, the lost process's partitions move to the survivor, the run starts again and converges to the ranks", async () => {
+    const victim = await startWorkerProcess();
+    try {
+      let killed = false;
+      const tolerance = 1e-14;
+      const summary = await runJob(temp.catalog, {
+        graph: 'pa',
+        algorithm: 'pagerank',
+        engine: 'async',
+        options: { tolerance },
+        cluster: [processes[0]!.address, victim.address],
+        top: 0,
+        onStep: () => {
+          if (!killed) {
+            killed = true;
+            victim.child.kill('SIGKILL');
+          }
+        },
+      } as RunOptions);
+      expect(killed).toBe(true);
+      // Asynchronous runs take no checkpoints: the attempt after the loss starts from the beginning.
+      expect(summary.recoveries).toMatchObject([{ worker: victim.address, resumedAfterStep: null }]);
+      expect(summary).toMatchObject({ converged: true, stopReason: 'converged' });
+      const exact = await runJob(temp.catalog, {
+        graph: 'pa',
+        algorithm: 'pagerank',
+        options: { tolerance: 1e-15, maxIterations: 1000 },
+        top: 0,
+      } as RunOptions);
+      const ranks = (id: number): Float64Array => {
+        const values = new Float64Array(GRAPH.vertices!);
+        for (const { vertex, value } of jobResults(temp.catalog, id).rows()) values[vertex as number] = value as number;
+        return values;
+      };
+      const got = ranks(summary.jobId);
+      const want = ranks(exact.jobId);
+      expect(got.reduce((total, x, i) => total + Math.abs(x - want[i]!), 0)).toBeLessThan((0.85 / 0.15) * tolerance * 10);
+    } finally {
+      await victim.stop();
+    }
+  }, 60_000);
 });
