@@ -138,7 +138,7 @@ function maxDegree(vertices: number, edges: readonly (readonly [number, number])
   return Math.max(...degree);
 }
 
-describe('PageRank in delta form (dynamic PageRank)', () => {
+describe('PageRank in push form (dynamic PageRank)', () => {
   const l1 = (a: Float64Array, b: Float64Array): number => a.reduce((sum, x, i) => sum + Math.abs(x - b[i]!), 0);
   const cases: { graph: TestGraph; directed: boolean; weighted?: boolean }[] = [
     { graph: powerLaw(31, 2000, 4, true), directed: true },
@@ -262,7 +262,7 @@ describe('how an asynchronous run ends, and what it refuses', () => {
     }
     // The accepted ones are checked against their oracles above; a refused one is refused end to end too.
     // PageRank's and ALS's programs for the steps engines are refused; under async `prepare` makes
-    // their asynchronous forms (PageRank's delta form: tested above; ALS: als.test.ts).
+    // their asynchronous forms (PageRank's push form: tested above; ALS: als.test.ts).
     expect(accepted.sort()).toEqual(['coloring', 'connected-components', 'sssp']);
     await expect(runInMemory(graph, 'k-core', { directed: false, engine: 'async' })).rejects.toMatchObject({
       code: 'GAS_ERR_UNSUPPORTED',

@@ -317,7 +317,7 @@ export async function planJob(
 ): Promise<JobPlan> {
   const source = graph.source;
   const meta = source.meta;
-  // The engine first: `prepare` may build another program for it (PageRank's delta form for async).
+  // The engine first: `prepare` may build another program for it (PageRank's push form for async).
   const { staleness, engine, async } = resolveEngine(run, definition);
   const handle: GraphHandle = {
     engine: engine.name,

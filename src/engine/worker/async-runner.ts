@@ -321,16 +321,22 @@ export class AsyncRunner {
       },
       // `receive` written out: this runs once per edge of every update that sends.
       messageInbox &&
-        ((local, value) => {
-          if (isMaster[local] === 1) {
-            const magnitude = Math.abs((messageInbox![local]! += value));
-            if (magnitude >= messageThreshold) scheduler.signal(local, magnitude);
-          } else {
-            // A mirror's inbox sums what it is sent until the turn's flush passes it on to the master.
-            if (messageInbox![local] === 0) this.mirrorsSentTo.push(local);
-            messageInbox![local]! += value;
-          }
-        }),
+        (this.alone
+          ? // One worker: every vertex is a master here.
+            (local, value) => {
+              const magnitude = Math.abs((messageInbox[local]! += value));
+              if (magnitude >= messageThreshold) scheduler.signal(local, magnitude);
+            }
+          : (local, value) => {
+              if (isMaster[local] === 1) {
+                const magnitude = Math.abs((messageInbox![local]! += value));
+                if (magnitude >= messageThreshold) scheduler.signal(local, magnitude);
+              } else {
+                // A mirror's inbox sums what it is sent until the turn's flush passes it on to the master.
+                if (messageInbox![local] === 0) this.mirrorsSentTo.push(local);
+                messageInbox![local]! += value;
+              }
+            }),
     );
     // What init signalled: masters only (a mirror's signal stands for its master's, which its own worker schedules).
     runtime.takeInitialSignals((v, priority) => {
