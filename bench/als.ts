@@ -11,13 +11,13 @@
  * One JSON line per configuration.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { fromDist, median, round, seededRandom } from './lib.js';
+import { fromDist, median, round, seededRandom, writeSyntheticRatings } from './lib.js';
 
 const DATA = resolve(fileURLToPath(new URL('../../shared/data/', import.meta.url)));
 const { values } = parseArgs({
@@ -113,39 +113,8 @@ try {
 
   const synthetic = Number(values.synthetic);
   if (synthetic > 0) {
-    // Uniform users, items with Zipf-like popularity (item i drawn ∝ 1/(i+1)^0.8), ratings 1–5
-    // from a hash of the pair: this measures speed, not quality.
-    const users = Math.max(1000, Math.round(synthetic / 100));
-    const items = Math.max(1000, Math.round(synthetic / 400));
-    const rng2 = seededRandom(7);
-    const cumulative = new Float64Array(items);
-    let total = 0;
-    for (let i = 0; i < items; i++) cumulative[i] = total += 1 / (i + 1) ** 0.8;
-    const pick = (): number => {
-      const x = rng2() * total;
-      let low = 0;
-      let high = items - 1;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (cumulative[mid]! < x) low = mid + 1;
-        else high = mid;
-      }
-      return low;
-    };
     const file = join(work, 'synthetic.tsv');
-    const out = createWriteStream(file);
-    let chunk = '';
-    for (let r = 0; r < synthetic; r++) {
-      const u = Math.floor(rng2() * users);
-      const i = pick();
-      chunk += `${u}\t${i}\t${(1 + ((u * 7 + i * 13) % 9) / 2).toFixed(1)}\n`;
-      if (chunk.length > 1 << 20) {
-        if (!out.write(chunk)) await new Promise<void>((resolvePromise) => out.once('drain', () => resolvePromise()));
-        chunk = '';
-      }
-    }
-    out.write(chunk);
-    await new Promise<void>((resolvePromise) => out.end(() => resolvePromise()));
+    const { users, items } = await writeSyntheticRatings(file, synthetic);
     const started = performance.now();
     await importGraphFile(catalog, { file, name: 'synthetic', format: 'ratings', partitions: 4 });
     const importSeconds = (performance.now() - started) / 1000;

@@ -59,12 +59,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, importKronecker, median, round, seededRandom, startWorkerProcess, useClusterSecret } from './lib.js';
+import { fromDist, importKronecker, median, round, seededRandom, startWorkerProcess, useClusterSecret, writeSyntheticRatings } from './lib.js';
 import type { JobSummary, RunOptions } from '../src/api/index.js';
 import type { Catalog as StoredCatalog } from '../src/storage/index.js';
 
@@ -443,44 +443,6 @@ async function processRecoverySection(catalog: StoredCatalog, work: string): Pro
       );
     }
   }
-}
-
-/**
- * The synthetic ratings of bench/als.ts `--synthetic n` (uniform users, items of Zipf-like
- * popularity, a rating from a hash of the pair; seed 7), written to `file` as TSV.
- */
-async function writeSyntheticRatings(file: string, n: number): Promise<{ users: number; items: number }> {
-  const users = Math.max(1000, Math.round(n / 100));
-  const items = Math.max(1000, Math.round(n / 400));
-  const rng = seededRandom(7);
-  const cumulative = new Float64Array(items);
-  let total = 0;
-  for (let i = 0; i < items; i++) cumulative[i] = total += 1 / (i + 1) ** 0.8;
-  const pick = (): number => {
-    const x = rng() * total;
-    let low = 0;
-    let high = items - 1;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (cumulative[mid]! < x) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  };
-  const out = createWriteStream(file);
-  let chunk = '';
-  for (let r = 0; r < n; r++) {
-    const u = Math.floor(rng() * users);
-    const i = pick();
-    chunk += `${u}\t${i}\t${(1 + ((u * 7 + i * 13) % 9) / 2).toFixed(1)}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
-  }
-  out.write(chunk);
-  await new Promise<void>((done) => out.end(() => done()));
-  return { users, items };
 }
 
 /** ALS on `alsRatings` synthetic ratings, without and with a checkpoint every 5 steps (`--als-ratings`). */

@@ -135,3 +135,42 @@ export function startWorkerProcess(dataDir: string, started: ChildProcess[]): Pr
     worker.once('exit', (code) => reject(new Error(`worker exited (${code}) before listening: ${err}`)));
   });
 }
+
+/**
+ * `n` synthetic ratings (bench/als.ts `--synthetic`, bench/fault-tolerance.ts `--als-ratings`):
+ * uniform users, items of Zipf-like popularity (item i drawn ∝ 1/(i+1)^0.8), a rating 1–5 from a
+ * hash of the pair (this measures speed, not quality); seed 7, written to `file` as TSV.
+ */
+export async function writeSyntheticRatings(file: string, n: number): Promise<{ users: number; items: number }> {
+  const users = Math.max(1000, Math.round(n / 100));
+  const items = Math.max(1000, Math.round(n / 400));
+  const rng = seededRandom(7);
+  const cumulative = new Float64Array(items);
+  let total = 0;
+  for (let i = 0; i < items; i++) cumulative[i] = total += 1 / (i + 1) ** 0.8;
+  const pick = (): number => {
+    const x = rng() * total;
+    let low = 0;
+    let high = items - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (cumulative[mid]! < x) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  const out = createWriteStream(file);
+  let chunk = '';
+  for (let r = 0; r < n; r++) {
+    const u = Math.floor(rng() * users);
+    const i = pick();
+    chunk += `${u}\t${i}\t${(1 + ((u * 7 + i * 13) % 9) / 2).toFixed(1)}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.write(chunk);
+  await new Promise<void>((done) => out.end(() => done()));
+  return { users, items };
+}
