@@ -84,6 +84,28 @@ describe('schedulers', () => {
     expect(drain(sweep)).toEqual([3, 4, 5, 0]);
   });
 
+  it('sweep holding passes: a pass ends by holding the schedule, signals kept, until resumed', () => {
+    const sweep = createScheduler('sweep', 6, 0, { holdPasses: true });
+    for (const v of [5, 2, 3]) sweep.signal(v, 0);
+    expect(sweep.next()).toBe(2);
+    sweep.signal(0, 0);
+    expect(drain(sweep)).toEqual([3, 5]);
+    expect(sweep.held).toBe(true);
+    sweep.signal(1, 0);
+    expect(sweep.next()).toBe(-1);
+    expect(sweep.size).toBe(2);
+    sweep.resumePass!();
+    expect(drain(sweep)).toEqual([0, 1]);
+    // Nothing scheduled: the pass stays open at its place; it ends when it reaches the last vertex.
+    expect(sweep.held).toBe(false);
+    sweep.signal(4, 0);
+    sweep.signal(1, 0);
+    expect(drain(sweep)).toEqual([4]);
+    expect(sweep.held).toBe(true);
+    sweep.resumePass!();
+    expect(drain(sweep)).toEqual([1]);
+  });
+
   it('an unknown scheduler is refused naming the known ones', () => {
     expect(() => createScheduler('lifo', 3)).toThrow(
       expect.objectContaining({ code: 'GAS_ERR_INVALID_ARGUMENT', message: expect.stringContaining('fifo, priority, sweep') }),

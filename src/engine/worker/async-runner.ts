@@ -273,7 +273,8 @@ export class AsyncRunner {
     this.alone = plan.numWorkers === 1 && !settings.trace;
     this.consistency = settings.consistency;
     this.hasGather = program.gather !== undefined || program.gatherInto !== undefined || program.collect === true;
-    this.scheduler = createScheduler(settings.scheduler, n, settings.minPriority);
+    this.phased = settings.consistency === 'edge' && plan.numWorkers > 1;
+    this.scheduler = createScheduler(settings.scheduler, n, settings.minPriority, { holdPasses: this.phased });
     this.counts = new Uint32Array(n);
     this.locks = new LockTable(n);
     this.inFlight = new Uint8Array(n);
@@ -286,7 +287,6 @@ export class AsyncRunner {
     this.linkBytes = new Array<number>(plan.numWorkers).fill(0);
     this.linkMessages = new Array<number>(plan.numWorkers).fill(0);
     this.values = new Float64Array(runtime.valueWidth);
-    this.phased = settings.consistency === 'edge' && plan.numWorkers > 1;
     this.isPending = new Uint8Array(this.phased ? n : 0);
     this.commitsExpected = new Int32Array(plan.numWorkers);
     this.commitsSeen = new Int32Array(plan.numWorkers);
@@ -517,6 +517,8 @@ export class AsyncRunner {
 
   /** The next vertex the mode hands out — the sweep's next master, or the scheduler's pick — or −1. */
   private nextToLaunch(): number {
+    // A sweep's pass ends by waiting for the flights it made pending to have run (holdPasses).
+    if (this.scheduler.held && this.pendingCount === 0 && this.flights.size === 0) this.scheduler.resumePass!();
     if (this.mode !== 'sweep') return this.scheduler.next();
     return this.sweepCursor < this.masters.length ? this.masters[this.sweepCursor++]! : -1;
   }
