@@ -84,21 +84,26 @@ async function measuredResidentBytes(request: Parameters<typeof estimateJob>[1])
  * which it does not allocate) are not entered.
  */
 function ownBufferBytes(root: object, shared: readonly object[]): number {
-  const seenBuffers = new Set<ArrayBufferLike>();
-  const seen = new Set<object>(shared);
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value)) return;
-    seen.add(value);
-    if (ArrayBuffer.isView(value)) {
-      seenBuffers.add(value.buffer);
-      return;
-    }
-    if (value instanceof Map) for (const [key, entry] of value) (visit(key), visit(entry));
-    else for (const entry of Object.values(value)) visit(entry);
+  // Buffers `shared` objects hold (a runtime's inboxes, which the runner also points at) are theirs.
+  const buffersOf = (roots: readonly object[], skip: Set<object>): Set<ArrayBufferLike> => {
+    const buffers = new Set<ArrayBufferLike>();
+    const seen = new Set<object>(skip);
+    const visit = (value: unknown): void => {
+      if (value === null || typeof value !== 'object' || seen.has(value)) return;
+      seen.add(value);
+      if (ArrayBuffer.isView(value)) {
+        buffers.add(value.buffer);
+        return;
+      }
+      if (value instanceof Map) for (const [key, entry] of value) (visit(key), visit(entry));
+      else for (const entry of Object.values(value)) visit(entry);
+    };
+    roots.forEach(visit);
+    return buffers;
   };
-  visit(root);
+  const theirs = buffersOf(shared, new Set());
   let bytes = 0;
-  for (const buffer of seenBuffers) bytes += buffer.byteLength;
+  for (const buffer of buffersOf([root], new Set(shared))) if (!theirs.has(buffer)) bytes += buffer.byteLength;
   return bytes;
 }
 

@@ -274,13 +274,15 @@ function estimateWorkers(graph: GraphRecord, reader: GraphReader, plan: JobPlan,
         (shape.perWeightUnit ? (m + 1) * 4 + (graph.edges > 0 ? (weightUnits * m) / graph.edges : 0) * shape.perUnitBytes : 0) +
         // The state's `weight` is the local graph's on a weighted graph, else ones allocated per edge.
         (weighted ? 0 : m * 8),
-      runtime: n * (2 + 8 * shape.accumulatorWidth),
+      // Flags and partials; a program with messages adds an inbox (f64) and a sent-to flag.
+      runtime: n * (2 + 8 * shape.accumulatorWidth + (shape.messages ? 9 : 0)),
       exchangePlan: n * 3 + shared * 4,
       messages: plan.engine.name === 'async' ? 0 : shared * (8 * (shape.partialWidth + shape.valueWidth) + 8) * (staleness + 1),
       collect: shape.collectDirections > 0 ? shape.collectDirections * m * 8 + n * 8 : 0,
       neighborSets: shape.neighborSets ? (n + 1) * 4 + 2 * 4 * degreeSums[w]! : 0,
       neighborLists: shape.neighborSets ? n * NEIGHBOR_LIST_BYTES + 2 * 4 * degreeSums[w]! : 0,
-      async: plan.engine.name === 'async' ? asyncBytes(n, masters, masterLists, plan.async.scheduler, workers) : 0,
+      async:
+        plan.engine.name === 'async' ? asyncBytes(n, masters, masterLists, plan.async.scheduler, workers, plan.async.consistency === 'edge' && workers > 1) : 0,
       shard:
         parts.reduce((sum, p) => sum + p.vertices * 6 + p.edges * (8 + (weighted ? 8 : 0)), 0) +
         n * (4 + 12 * (meta.directed ? 2 : 1) + 4 + 2 * graph.replicationFactor),
@@ -347,6 +349,8 @@ interface ProgramShape {
   readonly symmetric: boolean;
   readonly collectDirections: number;
   readonly neighborSets: boolean;
+  /** The program sends messages (an inbox per vertex). */
+  readonly messages: boolean;
 }
 
 /** What the program's declarations cost per vertex and per edge (state.ts, worker-runtime.ts, loops.ts). */
@@ -369,17 +373,20 @@ function programShape(program: AnyVertexProgram, directed: boolean): ProgramShap
     symmetric: !directed && gatherDirs.out && gatherDirs.in && width === 0 && gatherUsesEdge < 4 && (program.gather !== undefined || program.collect === true),
     collectDirections: program.collect ? (gatherDirs.out ? 1 : 0) + (gatherDirs.in ? 1 : 0) : 0,
     neighborSets: program.needsNeighborSets === true,
+    messages: program.messages !== undefined,
   };
 }
 
 /**
  * async-runner.ts, async-locks.ts, schedulers.ts: counts (u32), lock writer (u8) and readers
  * (u32), five flags (u8), two queue marks (u8) per vertex; masters (u32); the scheduler; a record
- * batch (256 f64 to start) per peer; and the map of each master's mirror workers (heap).
+ * batch (256 f64 to start) per peer; and the map of each master's mirror workers (heap). Phased
+ * flights (edge consistency on several workers) add a pending flag (u8) per vertex and, once the
+ * colours are known, a colour (i32) per vertex.
  */
-function asyncBytes(n: number, masters: number, masterLists: number, scheduler: string, workers: number): number {
+function asyncBytes(n: number, masters: number, masterLists: number, scheduler: string, workers: number, phased: boolean): number {
   const schedulerBytes = scheduler === 'priority' ? n * 12 + (1 << 13) * 8 + 1024 : scheduler === 'sweep' ? n : n * 5;
-  return n * 15 + masters * 4 + schedulerBytes + workers * 256 * 8 + masterLists * ASYNC_MAP_ENTRY_BYTES;
+  return n * 15 + (phased ? n * 5 : 0) + masters * 4 + schedulerBytes + workers * 256 * 8 + masterLists * ASYNC_MAP_ENTRY_BYTES;
 }
 
 /** A neighbour list under construction: an object holding two Uint32Arrays, on the V8 heap (approximate). */

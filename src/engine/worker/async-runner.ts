@@ -200,7 +200,9 @@ export class AsyncRunner {
    * (async-colouring.ts), flights waiting for their colour's phase, and the phase's state.
    */
   private readonly phased: boolean;
-  private colourOf: Int32Array | null = null;
+  private readonly colourOf: Int32Array;
+  /** Whether the colours are known (worker 0 sends them as the loop begins). */
+  private coloured = false;
   private numColours = 1;
   private pendingByColour: number[][] = [];
   private readonly isPending: Uint8Array;
@@ -288,6 +290,7 @@ export class AsyncRunner {
     this.linkMessages = new Array<number>(plan.numWorkers).fill(0);
     this.values = new Float64Array(runtime.valueWidth);
     this.isPending = new Uint8Array(this.phased ? n : 0);
+    this.colourOf = new Int32Array(this.phased ? n : 0);
     this.commitsExpected = new Int32Array(plan.numWorkers);
     this.commitsSeen = new Int32Array(plan.numWorkers);
     this.gathersFrom = new Int32Array(plan.numWorkers);
@@ -448,8 +451,7 @@ export class AsyncRunner {
   }
 
   private idle(): boolean {
-    if (this.phased && (this.colourOf === null || this.running || this.votedRound === this.voteRound || this.held.some((list) => list.length > 0)))
-      return false;
+    if (this.phased && (!this.coloured || this.running || this.votedRound === this.voteRound || this.held.some((list) => list.length > 0))) return false;
     return this.flights.size === 0 && this.waitingCount === 0 && this.heldSets.size === 0 && !this.launchable();
   }
 
@@ -844,12 +846,12 @@ export class AsyncRunner {
       colours = (await frameFrom((from) => from === 0)).message;
     }
     this.numColours = Math.max(1, colours[0]!);
-    const colourOf = new Int32Array(graph.numVertices);
+    const colourOf = this.colourOf;
     for (let i = 1; i < colours.length; i += 2) {
       const v = localIdOf(graph, colours[i]!);
       if (v >= 0) colourOf[v] = colours[i + 1]!;
     }
-    this.colourOf = colourOf;
+    this.coloured = true;
     this.pendingByColour = Array.from({ length: this.numColours }, () => []);
     this.phaseColour = this.numColours - 1;
   }
@@ -859,7 +861,7 @@ export class AsyncRunner {
     if (this.isPending[v] === 1) return;
     this.isPending[v] = 1;
     this.pendingCount++;
-    this.pendingByColour[this.colourOf![v]!]!.push(v);
+    this.pendingByColour[this.colourOf[v]!]!.push(v);
   }
 
   /** How many colours past the last phase's this worker's nearest pending flight lies (0: none it may launch). */
@@ -987,7 +989,7 @@ export class AsyncRunner {
 
   /** Asleep (no phase runs): vote in the current round if this worker has flights to run or a peer voted in it. */
   private wakeIfPending(): void {
-    if (this.running || this.colourOf === null || this.votedRound === this.voteRound) return;
+    if (this.running || !this.coloured || this.votedRound === this.voteRound) return;
     const round = this.votes.get(this.voteRound);
     const peerVoted = round !== undefined && round.some((vote, worker) => worker !== this.self && !Number.isNaN(vote));
     const own = this.vote();
