@@ -120,10 +120,10 @@ describe('engines by name', () => {
 });
 
 describe('the worker call table', () => {
-  it('names every call once, handles each on the node, and the protocol adds only hasShard, setup, joinMesh and describe', () => {
+  it('names every call once, handles each on the node, and the protocol adds only hasShard, setup, joinMesh, describe and the checkpoint part transfers', () => {
     expect(new Set(WORKER_CALL_NAMES).size).toBe(WORKER_CALL_NAMES.length);
     expect(Object.keys(NODE_HANDLERS).sort()).toEqual([...WORKER_CALL_NAMES].sort());
-    expect([...METHODS].sort()).toEqual(['describe', 'hasShard', 'joinMesh', 'setup', ...WORKER_CALL_NAMES].sort());
+    expect([...METHODS].sort()).toEqual(['describe', 'hasShard', 'joinMesh', 'partChunk', 'partUpload', 'setup', ...WORKER_CALL_NAMES].sort());
     expect(WORKER_CALL_NAMES.filter((name) => WORKER_CALLS[name].interrupts).sort()).toEqual([
       'asyncAggregates',
       'asyncEnd',
