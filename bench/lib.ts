@@ -1,7 +1,7 @@
 /** Shared by the benchmark scripts: medians, rounding, the built modules, Kronecker imports, and worker processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
@@ -173,4 +173,34 @@ export async function writeSyntheticRatings(file: string, n: number): Promise<{ 
   out.write(chunk);
   await new Promise<void>((done) => out.end(() => done()));
   return { users, items };
+}
+
+/**
+ * The URL a `gasworks serve` child prints once it listens (`listening on URL`), or an error with
+ * the end of its log (`logFile`) if it exits first; its stdout keeps flowing afterwards.
+ */
+export async function serverUrl(child: ChildProcess, logFile: string): Promise<string> {
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    const onExit = (code: number | null): void => {
+      let log = '';
+      try {
+        log = readFileSync(logFile, 'utf8').slice(-4000);
+      } catch {
+        // No log yet.
+      }
+      reject(new Error(`gasworks serve exited (${code}) before listening: ${log}`));
+    };
+    child.once('exit', onExit);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match) {
+        child.off('exit', onExit);
+        resolveUrl(match[1]!);
+      }
+    });
+  });
+  child.stdout!.resume();
+  return url;
 }

@@ -73,7 +73,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, round } from './lib.js';
+import { fromDist, round, serverUrl } from './lib.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'bin/gasworks.js');
@@ -373,20 +373,7 @@ async function startServer(dataDir: string, token: string, logFile: string): Pro
   const orphan = (): void => void child.kill('SIGKILL');
   process.once('exit', orphan);
   child.once('exit', () => process.off('exit', orphan));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    const onExit = (code: number | null): void => reject(new Error(`gasworks serve exited (${code}) before listening: ${tail(logFile)}`));
-    child.once('exit', onExit);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match) {
-        child.off('exit', onExit);
-        resolveUrl(match[1]!);
-      }
-    });
-  });
-  child.stdout!.resume();
+  const url = await serverUrl(child, logFile);
   return { url, token, child, logFile };
 }
 
@@ -399,10 +386,6 @@ async function stopServer(server: Server): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
-}
-
-function tail(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8').slice(-3000) : '';
 }
 
 async function call(server: Server, method: string, path: string, body?: unknown): Promise<Answer> {

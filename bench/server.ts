@@ -57,7 +57,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { importKronecker, importRingWithChords, median, round } from './lib.js';
+import { importKronecker, importRingWithChords, median, round, serverUrl } from './lib.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'bin/gasworks.js');
@@ -412,20 +412,7 @@ async function startServer(dataDir: string, logFile: string, heapMB?: number): P
   closeSync(log);
   servers.add(child);
   child.once('exit', () => servers.delete(child));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    const onExit = (code: number | null): void => reject(new Error(`gasworks serve exited (${code}) before listening: ${tail(logFile)}`));
-    child.once('exit', onExit);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match) {
-        child.off('exit', onExit);
-        resolveUrl(match[1]!);
-      }
-    });
-  });
-  child.stdout!.resume();
+  const url = await serverUrl(child, logFile);
   return { url, pid: child.pid!, child, logFile };
 }
 
@@ -496,14 +483,6 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon'): number {
 
 function mb(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
-}
-
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').slice(-4000);
-  } catch {
-    return '';
-  }
 }
 
 function sleep(ms: number): Promise<void> {
