@@ -406,7 +406,7 @@ async function getJson<T>(server: Server, path: string): Promise<T> {
 
 /** `POST /graphs?wait=true`: the import job through the server, to its end. */
 async function importThroughServer(server: Server, name: string, upload: string, replace: boolean): Promise<Answer> {
-  return call(server, 'POST', '/graphs?wait=true', { name, file: upload, undirected: true, ...(replace && { replace: true }) });
+  return call(server, 'POST', '/graphs?wait=true', { name, file: upload, undirected: true, ...(replace && { replace: true, force: true }) });
 }
 
 /** PageRank on `graph` through the server (`POST /jobs`, then polls `GET /jobs/:id`); its final record. */

@@ -131,6 +131,34 @@ describe('REST server: graphs', () => {
     expect(replaced.statusCode).toBe(201);
   });
 
+  it('replace: true over a graph whose jobs have results is a 409 naming them, stores nothing and loses nothing; with force: true it replaces', async () => {
+    const imported = await server.app.inject({ method: 'POST', url: '/graphs?wait=true', payload: { name: 'kept', file: 'g.txt' } });
+    expect(imported.statusCode, imported.body).toBe(201);
+    const submitted = await server.app.inject({ method: 'POST', url: '/jobs', payload: { graph: 'kept', algorithm: 'pagerank' } });
+    const jobId = submitted.json().id as number;
+    expect((await waitForJob(server.app, jobId)).status).toBe('succeeded');
+    const resultsBefore = (await server.app.inject({ method: 'GET', url: `/jobs/${jobId}/results` })).body;
+    const before = server.stored();
+    const refused = await server.app.inject({
+      method: 'POST',
+      url: '/graphs?wait=true',
+      payload: { name: 'kept', file: 'g.txt', partitions: 2, replace: true },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'GAS_ERR_EXISTS', message: expect.stringContaining(`job ${jobId}`) });
+    expect(server.stored()).toEqual(before);
+    expect((await server.app.inject({ method: 'GET', url: '/graphs/kept' })).json()).toMatchObject({ partitions: imported.json().partitions });
+    expect((await server.app.inject({ method: 'GET', url: `/jobs/${jobId}/results` })).body).toBe(resultsBefore);
+    const forced = await server.app.inject({
+      method: 'POST',
+      url: '/graphs?wait=true',
+      payload: { name: 'kept', file: 'g.txt', partitions: 2, replace: true, force: true },
+    });
+    expect(forced.statusCode, forced.body).toBe(201);
+    expect((await server.app.inject({ method: 'GET', url: `/jobs/${jobId}/results` })).statusCode).toBe(404);
+    expect((await server.app.inject({ method: 'DELETE', url: '/graphs/kept?force=true' })).statusCode).toBe(200);
+  });
+
   it('POST /graphs multipart streams the file and imports it; the upload is not kept', async () => {
     const { payload, headers } = multipartBody([
       { name: 'name', value: 'up' },

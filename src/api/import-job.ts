@@ -9,6 +9,7 @@
  */
 import { statSync } from 'node:fs';
 import { GasError, NotFoundError } from '../errors.js';
+import { checkReplaceable } from '../ingest/import-graph.js';
 import { checkStrategyOptions } from '../ingest/layout.js';
 import { resolveImportOptions } from '../ingest/options.js';
 import type { Catalog } from '../storage/index.js';
@@ -28,6 +29,8 @@ export function admitImport(catalog: Catalog, options: GraphImportOptions, statu
   ] as const) {
     if (path !== undefined && !isFile(path)) throw new NotFoundError(`import: --${option} ${JSON.stringify(path)}: no such file`, { option, file: path });
   }
+  // A replace that would delete results without `force` is refused before the job exists.
+  if (options.replace) checkReplaceable(catalog, options.name, options.force ?? false);
   const jobId = catalog.jobs.create(
     {
       graphId: null,

@@ -53,6 +53,7 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
   const layoutName = newLayoutName();
   const dir = graphStoreDir(catalog.dataDir, { id, layout: layoutName });
   const catalogNeed = { api: 'import', dataDir: catalog.dataDir, what: 'the catalog', neededBytes: CATALOG_WRITE_BYTES };
+  if (opts.replace) checkReplaceable(catalog, opts.name, opts.force ?? false);
   try {
     catalog.beginImport(
       {
@@ -161,4 +162,14 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
     }
     throw asNoSpace(error, catalogNeed);
   }
+}
+
+/**
+ * A replace of graph `name` would delete its finished jobs' results: refused without `force`
+ * (GAS_ERR_EXISTS naming the jobs), and while a job runs on it (GAS_ERR_BUSY). Checked before
+ * anything is written; the catalog checks running jobs again as the import begins and ends.
+ */
+export function checkReplaceable(catalog: Catalog, name: string, force: boolean): void {
+  const old = catalog.listGraphs().find((graph) => graph.name === name);
+  if (old) catalog.jobs.checkRemovable({ id: old.id, name: old.name }, 'replaced', 'import', force);
 }

@@ -39,6 +39,11 @@ export interface ImportOptions extends PartitionOptions {
   readonly maxLabelBytes?: number;
   /** Replace an existing graph of the same name atomically. */
   readonly replace?: boolean;
+  /**
+   * With `replace`: delete the results of the old graph's finished jobs (indexed by its vertex
+   * ids, they cannot be carried over). Without it a replace that would is refused (GAS_ERR_EXISTS).
+   */
+  readonly force?: boolean;
   /** Progress callback: phase name and fraction done (0..1). */
   readonly onProgress?: (phase: string, fraction: number) => void;
 }
@@ -56,6 +61,7 @@ export const IMPORT_DEFAULTS = {
   header: 'auto',
   maxLabelBytes: DEFAULT_MAX_LABEL_BYTES,
   replace: false,
+  force: false,
 } as const;
 
 export const MAX_LABEL_BYTES_LIMIT = 1 << 28;

@@ -41,6 +41,7 @@ export const ImportFields = {
   header: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('auto')])),
   maxLabelBytes: Type.Optional(Type.Integer({ minimum: 1 })),
   replace: Type.Optional(Type.Boolean()),
+  force: Type.Optional(Type.Boolean({ description: "With replace: delete the old graph's finished jobs' results (refused without it when there are any)" })),
   partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
   strategy: Type.Optional(Type.String({ maxLength: 64 })),
   seed: Type.Optional(Type.Integer({ minimum: 0 })),

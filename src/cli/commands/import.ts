@@ -67,6 +67,7 @@ export class ImportCommand extends PartitionedCommand {
           header: this.header ?? 'auto',
           maxLabelBytes: integerOption(this.maxLabelBytes, '--max-label-bytes', 1, MAX_LABEL_BYTES_LIMIT),
           replace: this.replace,
+          force: this.force,
           onProgress: this.progress(),
         });
       },
