@@ -34,7 +34,11 @@ export interface SentTraffic {
 export interface NodeOptions {
   /** Testing and benchmarks: every compute section takes `slowdown` times as long (a straggler). */
   readonly slowdown?: number;
-  /** Testing (fault tolerance): exit this thread or process at once when step `crashAtStep` begins, as a killed worker would vanish. */
+  /**
+   * Testing (fault tolerance): exit this thread or process at once when step `crashAtStep` begins,
+   * as a killed worker would vanish; in an asynchronous run, which has no steps, at the
+   * coordinator's `crashAtStep`-th poll (one every few milliseconds).
+   */
   readonly crashAtStep?: number | null;
 }
 
@@ -49,6 +53,7 @@ export class WorkerNode {
   private readonly alwaysActive: boolean;
   private readonly slowdown: number;
   private readonly crashAtStep: number | null;
+  private asyncPolls = 0;
   private sent: SentTraffic;
   /** SSP: the newest step of mirror values from each peer already installed. */
   private readonly deliveredValues: number[];
@@ -294,6 +299,7 @@ export class WorkerNode {
 
   /** The runner's counters now (answered between turns of the loop). */
   asyncPoll(): AsyncPoll {
+    if (++this.asyncPolls === this.crashAtStep) process.exit(70);
     return this.asyncRunner().poll();
   }
 
