@@ -204,3 +204,13 @@ export async function serverUrl(child: ChildProcess, logFile: string): Promise<s
   child.stdout!.resume();
   return url;
 }
+
+/** SIGTERM to a `gasworks serve` child (the server ends its jobs and closes), SIGKILL after 15 s; resolves once it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -66,14 +66,13 @@
  * as the CLI soak does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fromDist, round, serverUrl } from './lib.js';
+import { fromDist, round, serverUrl, stopChild } from './lib.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'bin/gasworks.js');
@@ -377,15 +376,9 @@ async function startServer(dataDir: string, token: string, logFile: string): Pro
   return { url, token, child, logFile };
 }
 
-/** SIGTERM (the server ends its jobs and closes), SIGKILL after 15 s. */
+/** Stops `server`'s process (bench/lib.ts `stopChild`). */
 async function stopServer(server: Server): Promise<void> {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
+  await stopChild(server.child);
 }
 
 async function call(server: Server, method: string, path: string, body?: unknown): Promise<Answer> {

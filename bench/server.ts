@@ -50,14 +50,13 @@
  * and its tail is shown if it fails. `load` lines give the load average before and after.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { importKronecker, importRingWithChords, median, round, serverUrl } from './lib.js';
+import { importKronecker, importRingWithChords, median, round, serverUrl, stopChild } from './lib.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'bin/gasworks.js');
@@ -416,15 +415,9 @@ async function startServer(dataDir: string, logFile: string, heapMB?: number): P
   return { url, pid: child.pid!, child, logFile };
 }
 
-/** SIGTERM (the server ends its jobs and closes), SIGKILL after 15 s. */
+/** Stops `server`'s process (bench/lib.ts `stopChild`). */
 async function stopServer(server: Server): Promise<void> {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
+  await stopChild(server.child);
 }
 
 function authHeaders(): Record<string, string> {
