@@ -168,8 +168,9 @@ export async function importGraph(catalog: Catalog, options: ImportOptions): Pro
  * A replace of graph `name` would delete its finished jobs' results: refused without `force`
  * (GAS_ERR_EXISTS naming the jobs), and while a job runs on it (GAS_ERR_BUSY). Checked before
  * anything is written; the catalog checks running jobs again as the import begins and ends.
+ * Returns the ids of the jobs whose results the replace deletes (none when there is no such graph).
  */
-export function checkReplaceable(catalog: Catalog, name: string, force: boolean): void {
+export function checkReplaceable(catalog: Catalog, name: string, force: boolean): number[] {
   const old = catalog.listGraphs().find((graph) => graph.name === name);
-  if (old) catalog.jobs.checkRemovable({ id: old.id, name: old.name }, 'replaced', 'import', force);
+  return old ? catalog.jobs.checkRemovable({ id: old.id, name: old.name }, 'replaced', 'import', force).map((job) => job.id) : [];
 }

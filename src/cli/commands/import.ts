@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { importGraphFile } from '../../api/index.js';
 import { InvalidArgumentError } from '../../errors.js';
-import type { Catalog } from '../../storage/index.js';
 import { parseFormat } from '../../storage/loaders/index.js';
+import { checkReplaceable } from '../../ingest/import-graph.js';
 import { MAX_LABEL_BYTES_LIMIT } from '../../ingest/options.js';
 import { formatCount, integerOption } from '../base.js';
 import { PartitionedCommand } from '../partitioned-command.js';
@@ -53,7 +53,11 @@ export class ImportCommand extends PartitionedCommand {
     let discardedJobs: readonly number[] = [];
     const result = await this.withCatalog(
       async (catalog) => {
-        discardedJobs = this.replace ? this.resultsReplaced(catalog) : [];
+        // The finished jobs whose results `--replace` deletes with the old graph: their results are
+        // indexed by the old graph's vertex ids, which a new import does not keep, so they cannot be
+        // carried over. Refused without `--force` when there are any; the jobs' rows stay, marked as
+        // on a replaced graph.
+        discardedJobs = this.replace ? checkReplaceable(catalog, this.name, this.force) : [];
         return importGraphFile(catalog, {
           file: this.file,
           name: this.name,
@@ -93,19 +97,5 @@ export class ImportCommand extends PartitionedCommand {
         `  ${g.partitions} partitions (${g.strategy}, seed ${g.seed}): replication factor ${g.replicationFactor.toFixed(3)}, edge balance ${g.edgeBalance.toFixed(3)}\n` +
         (result.strategyReason ? `  ${result.strategyReason}\n` : ''),
     );
-  }
-
-  /**
-   * The finished jobs whose results `--replace` deletes with the old graph: their results are
-   * indexed by the old graph's vertex ids, which a new import does not keep, so they cannot be
-   * carried over. Refused without `--force` when there are any, so nobody loses results by
-   * re-importing a file; refused (GAS_ERR_BUSY) while a job runs on the old graph. The jobs' rows
-   * stay, marked as on a replaced graph. The catalog checks running jobs again as the import
-   * begins and ends (Catalog.beginImport, completeImport).
-   */
-  private resultsReplaced(catalog: Catalog): number[] {
-    const old = catalog.listGraphs().find((graph) => graph.name === this.name);
-    if (!old) return [];
-    return catalog.jobs.checkRemovable(old, 'replaced', 'import', this.force).map((job) => job.id);
   }
 }
