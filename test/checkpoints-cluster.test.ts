@@ -22,6 +22,7 @@ import { importGraph } from '../src/ingest/import-graph.js';
 import { graphDir } from '../src/storage/index.js';
 import { edgeListText, erdosRenyi } from './helpers/generators.js';
 import { makeTempDir, openTempCatalog, removeTempDirs, storedResult, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { interruptAt } from './helpers/interrupt.js';
 import { startWorkerProcess, type WorkerProcess } from './helpers/workers.js';
 import { createHash } from 'node:crypto';
 
@@ -81,18 +82,6 @@ function runBreaking(request: RunOptions, atStep: number, breakIt: () => void): 
   });
 }
 
-/** Submits `request` to a service of its own, shut down (as on SIGTERM) once step `atStep` is reported; the job checkpoints there. */
-async function interruptAt(request: RunOptions, atStep: number): Promise<number> {
-  const service = new JobService(temp.catalog);
-  const { id } = await service.submit(request);
-  let stopping: Promise<void> | null = null;
-  for await (const event of service.follow(id)) {
-    if (event.type === 'progress' && event.progress.step >= atStep && !stopping) stopping = service.shutdown('the test stopped it');
-  }
-  await stopping;
-  return id;
-}
-
 function partFile(id: number, seq: number, worker: number): string {
   const job = temp.catalog.jobs.get(id);
   const manifest = temp.catalog.checkpoints.list(id).find((c) => c.seq === seq)!.manifest as { parts: { file: string }[] };
@@ -101,7 +90,7 @@ function partFile(id: number, seq: number, worker: number): string {
 
 describe('checkpoints of worker processes', () => {
   it('are written into the coordinator’s checkpoint directory and verify; jobs resume ends with the uninterrupted result', async () => {
-    const id = await interruptAt({ ...PAGERANK, cluster: addresses(), checkpointEvery: 3 }, 7);
+    const id = await interruptAt(temp.catalog, { ...PAGERANK, cluster: addresses(), checkpointEvery: 3 }, 7);
     expect(temp.catalog.jobs.get(id).status).toBe('interrupted');
     const checkpoints = temp.catalog.checkpoints.list(id);
     expect(checkpoints.length).toBeGreaterThanOrEqual(1);
@@ -124,7 +113,7 @@ describe('checkpoints of worker processes', () => {
   }, 60_000);
 
   it('a damaged newest part is passed over for the one before, and the resume still ends right', async () => {
-    const id = await interruptAt({ ...PAGERANK, cluster: addresses(), checkpointEvery: 2 }, 9);
+    const id = await interruptAt(temp.catalog, { ...PAGERANK, cluster: addresses(), checkpointEvery: 2 }, 9);
     const [newest, previous] = temp.catalog.checkpoints.list(id);
     expect(previous).toBeDefined();
     const file = partFile(id, newest!.seq, 1);

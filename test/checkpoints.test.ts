@@ -22,6 +22,7 @@ import { Catalog, catalogPath, graphDir, jobCheckpointsDir } from '../src/storag
 import Database from 'better-sqlite3';
 import { chain, docwordText, edgeListText, erdosRenyi, ratingsCsv } from './helpers/generators.js';
 import { openTempCatalog, removeTempDirs, storedResult, writeGraphFile, type TempCatalog } from './helpers/graph-files.js';
+import { interruptAt } from './helpers/interrupt.js';
 
 let temp: TempCatalog;
 
@@ -41,21 +42,6 @@ afterAll(() => {
 
 function resultOf(id: number): Float64Array {
   return storedResult(temp.catalog, id);
-}
-
-/**
- * Submits `request` to a service of its own and shuts that service down (a SIGTERM) once the job
- * has reported step `atStep`; returns the job's id. The job checkpoints where it stops.
- */
-async function interruptAt(request: RunOptions, atStep: number): Promise<number> {
-  const service = new JobService(temp.catalog);
-  const { id } = await service.submit(request);
-  let stopping: Promise<void> | null = null;
-  for await (const event of service.follow(id)) {
-    if (event.type === 'progress' && event.progress.step >= atStep && !stopping) stopping = service.shutdown('the test stopped it');
-  }
-  await stopping;
-  return id;
 }
 
 /** Resumes job `id` in a fresh service and waits for it. */
@@ -97,7 +83,7 @@ describe('an interrupted job resumes to the uninterrupted result', () => {
         const reference = await runJob(temp.catalog, request);
         const expected = resultOf(reference.jobId);
 
-        const id = await interruptAt({ ...request, checkpointEvery: 4 }, stopAt);
+        const id = await interruptAt(temp.catalog, { ...request, checkpointEvery: 4 }, stopAt);
         const interrupted = temp.catalog.jobs.get(id);
         expect(interrupted.status).toBe('interrupted');
         expect(interrupted.errorMessage).toMatch(/the test stopped it; `gasworks jobs resume \d+` goes on from its checkpoint after step \d+/);
@@ -166,7 +152,7 @@ describe('a damaged newest checkpoint', () => {
 
   for (const { name, damage, why } of damages) {
     it(`${name}: the resume falls back to the one before and still ends right`, async () => {
-      const id = await interruptAt(request, 10);
+      const id = await interruptAt(temp.catalog, request, 10);
       const [newest, previous] = temp.catalog.checkpoints.list(id);
       expect(previous).toBeDefined();
       damage(partFile(id, newest!.seq, 1));
@@ -180,7 +166,7 @@ describe('a damaged newest checkpoint', () => {
   }
 
   it('every checkpoint damaged: refused, and the job stays as it was', async () => {
-    const id = await interruptAt(request, 10);
+    const id = await interruptAt(temp.catalog, request, 10);
     for (const { seq } of temp.catalog.checkpoints.list(id)) truncateSync(partFile(id, seq, 0), 100);
     const before = temp.catalog.jobs.get(id);
     const service = new JobService(temp.catalog);
@@ -240,8 +226,8 @@ describe('what a job keeps', () => {
       inProcess: true,
       checkpointEvery: 2,
     };
-    const removed = await interruptAt(request, 6);
-    const pruned = await interruptAt(request, 6);
+    const removed = await interruptAt(temp.catalog, request, 6);
+    const pruned = await interruptAt(temp.catalog, request, 6);
     const dirOf = (id: number): string => jobCheckpointsDir(temp.dataDir, temp.catalog.jobs.get(id).graphId!, id);
     for (const id of [removed, pruned]) {
       expect(temp.catalog.checkpoints.list(id).length).toBeGreaterThan(0);
@@ -262,6 +248,7 @@ describe('what a job keeps', () => {
 
   it('checkpoints left by a job that ended (a crash before they were removed) go at the next open of the catalog', async () => {
     const id = await interruptAt(
+      temp.catalog,
       { graph: 'er', algorithm: 'pagerank', options: { tolerance: 0, maxIterations: 1_000_000 }, inProcess: true, checkpointEvery: 2 },
       4,
     );
